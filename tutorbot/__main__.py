@@ -1,0 +1,5 @@
+"""Allow `python -m tutorbot`."""
+
+from tutorbot.cli import main
+
+raise SystemExit(main())

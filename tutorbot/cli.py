@@ -1,0 +1,74 @@
+"""The `tutorbot` command: one argparse tree, each subcommand a thin call into its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tutorbot.settings import Settings
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    from tutorbot.content.report import run_check
+
+    return run_check(args.dir or Settings().content_dir)
+
+
+def _content_show(args: argparse.Namespace) -> int:
+    from tutorbot.content.report import run_show
+
+    return run_show(args.topic_id, args.dir or Settings().content_dir)
+
+
+def _db_backup(args: argparse.Namespace) -> int:
+    from tutorbot.storage.admin import run_backup
+
+    return run_backup(Settings().db_path, args.path)
+
+
+def _db_check(args: argparse.Namespace) -> int:
+    from tutorbot.storage.admin import run_check
+
+    return run_check(Settings().db_path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree; `tutorbot --help` shows it."""
+    parser = argparse.ArgumentParser(
+        prog="tutorbot", description="TutorBot: a Discord tutoring bot for a knowledge graph."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    content = sub.add_parser("content", help="check or show the topic content")
+    content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = content_sub.add_parser("check", help="validate a content folder and lint it")
+    check.add_argument("dir", nargs="?", type=Path, help="content folder (default: settings)")
+    check.set_defaults(handler=_content_check)
+    show = content_sub.add_parser("show", help="print one topic as its card shows it")
+    show.add_argument("topic_id")
+    show.add_argument("--dir", type=Path, help="content folder (default: settings)")
+    show.set_defaults(handler=_content_show)
+
+    db = sub.add_parser("db", help="back up or check the database")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    backup = db_sub.add_parser("backup", help="online backup, safe while the bot writes")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(handler=_db_backup)
+    db_check = db_sub.add_parser("check", help="integrity check and schema version")
+    db_check.set_defaults(handler=_db_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tutorbot` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

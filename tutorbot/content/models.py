@@ -1,0 +1,161 @@
+"""Frozen content models: what a topic file may hold, and the limits that keep it renderable.
+
+The limits are chosen so that every renderer fits Discord's limits (see DISCORD.md): a title fits an
+autocomplete choice (100), a question with all its choices fits one embed description (4096), and a
+question's reveal (prompt, choices, explanation) fits the 6000 characters of one message's embeds.
+The explainer has no practical limit: renderers page it.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LETTERS = "ABCDEFGHIJ"
+
+MAX_ID = 64
+MAX_TITLE = 100
+MAX_LEVEL = 40
+MAX_TAG = 50
+MAX_TAGS = 20
+MAX_PREREQUISITES = 25
+MAX_CORE_IDEA = 1500
+MAX_EXPLAINER = 100_000
+MAX_PROMPT = 1000
+MAX_CHOICE = 250
+MAX_CHOICES = 10
+MAX_ANSWER = 1500
+MAX_EXPLANATION = 1500
+MAX_HINT = 500
+MAX_THINK_SECONDS = 600
+MAX_QUESTIONS = 100
+MAX_REASON = 300
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
+
+
+def _text(max_length: int) -> object:
+    return StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length)
+
+
+Title = Annotated[str, _text(MAX_TITLE)]
+Tag = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_TAG)]
+
+
+class WarningCode(StrEnum):
+    """Lint warnings `tutorbot content check` can raise; a topic may silence one with a reason."""
+
+    TRUE_FALSE_QUESTION = "true-false-question"
+    DUPLICATE_TITLE = "duplicate-title"
+    NO_QUESTIONS = "no-questions"
+    ANSWER_LETTER_SKEW = "answer-letter-skew"
+
+
+class QuestionType(StrEnum):
+    MULTIPLE_CHOICE = "multiple_choice"
+    TRUE_FALSE = "true_false"
+    FREE_RESPONSE = "free_response"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+class Question(_Frozen):
+    """One practice question. `id` is stable: scores and reviews refer to it."""
+
+    id: Slug
+    type: QuestionType
+    prompt: Annotated[str, _text(MAX_PROMPT)]
+    choices: tuple[Annotated[str, _text(MAX_CHOICE)], ...] | None = None
+    answer: str | bool
+    explanation: Annotated[str, _text(MAX_EXPLANATION)]
+    think_seconds: Annotated[int, Field(ge=0, le=MAX_THINK_SECONDS)] | None = None
+    hint: Annotated[str, _text(MAX_HINT)] | None = None
+
+    @model_validator(mode="after")
+    def _check_answer(self) -> Question:
+        if self.type is QuestionType.MULTIPLE_CHOICE:
+            if self.choices is None or not 2 <= len(self.choices) <= MAX_CHOICES:
+                raise ValueError(f"a multiple-choice question needs 2 to {MAX_CHOICES} choices")
+            letters = LETTERS[: len(self.choices)]
+            if not isinstance(self.answer, str) or self.answer.strip().upper() not in letters:
+                raise ValueError(
+                    f"answer {self.answer!r} is not one of the choice letters {', '.join(letters)}"
+                )
+            if self.answer != self.answer.strip().upper():
+                object.__setattr__(self, "answer", self.answer.strip().upper())
+        elif self.type is QuestionType.TRUE_FALSE:
+            if self.choices is not None:
+                raise ValueError("a true/false question takes no choices")
+            if not isinstance(self.answer, bool):
+                raise ValueError(f"answer {self.answer!r} must be true or false")
+        else:
+            if self.choices is not None:
+                raise ValueError("a free-response question takes no choices")
+            if not isinstance(self.answer, str) or not self.answer.strip():
+                raise ValueError("a free-response question needs the model answer as text")
+            object.__setattr__(self, "answer", self.answer.strip())
+            if len(self.answer) > MAX_ANSWER:
+                raise ValueError(f"the model answer is longer than {MAX_ANSWER} characters")
+        return self
+
+    @property
+    def correct_index(self) -> int | None:
+        """Index of the right choice for multiple choice, else None."""
+        if self.type is QuestionType.MULTIPLE_CHOICE and isinstance(self.answer, str):
+            return LETTERS.index(self.answer)
+        return None
+
+    def answer_text(self) -> str:
+        """The right answer as a person reads it: "B. option text", "True", or the model answer."""
+        if self.type is QuestionType.MULTIPLE_CHOICE:
+            assert self.choices is not None and self.correct_index is not None
+            return f"{self.answer}. {self.choices[self.correct_index]}"
+        if self.type is QuestionType.TRUE_FALSE:
+            return "True" if self.answer else "False"
+        return str(self.answer)
+
+
+class Topic(_Frozen):
+    """One topic of the knowledge graph, as written in one YAML file."""
+
+    id: Slug
+    title: Title
+    level: Annotated[str, _text(MAX_LEVEL)] | None = None
+    tags: Annotated[tuple[Tag, ...], Field(max_length=MAX_TAGS)] = ()
+    prerequisites: Annotated[tuple[Slug, ...], Field(max_length=MAX_PREREQUISITES)] = ()
+    core_idea: Annotated[str, _text(MAX_CORE_IDEA)]
+    explainer: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=MAX_EXPLAINER)
+    ] = ""
+    questions: Annotated[tuple[Question, ...], Field(max_length=MAX_QUESTIONS)] = ()
+    allow_warnings: dict[WarningCode, Annotated[str, _text(MAX_REASON)]] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _check_unique(self) -> Topic:
+        seen: set[str] = set()
+        for q in self.questions:
+            if q.id in seen:
+                raise ValueError(f"question id {q.id!r} appears more than once in this topic")
+            seen.add(q.id)
+        if self.id in self.prerequisites:
+            raise ValueError("a topic cannot be its own prerequisite")
+        if len(set(self.prerequisites)) != len(self.prerequisites):
+            raise ValueError("a prerequisite is listed twice")
+        return self
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None when the topic no longer has it."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def slugify(title: str) -> str:
+    """Lower-case slug of a title: 'Kernel Theory and RKHS' -> 'kernel-theory-and-rkhs'."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
