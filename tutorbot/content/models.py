@@ -34,6 +34,7 @@ MAX_HINT = 500
 MAX_THINK_SECONDS = 600
 MAX_QUESTIONS = 100
 MAX_REASON = 300
+MAX_CHECK = 200
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 
@@ -76,6 +77,8 @@ class Question(_Frozen):
     explanation: Annotated[str, _text(MAX_EXPLANATION)]
     think_seconds: Annotated[int, Field(ge=0, le=MAX_THINK_SECONDS)] | None = None
     hint: Annotated[str, _text(MAX_HINT)] | None = None
+    check: Annotated[str, _text(MAX_CHECK)] | None = None
+    """Arithmetic that recomputes the answer (see answer_check); required where numbers decide."""
 
     @model_validator(mode="after")
     def _check_answer(self) -> Question:
