@@ -1,0 +1,517 @@
+"""A student's private quiz on one topic: a small state machine over the topic's questions.
+
+Each step is a pure function `step(state, ..., now) -> result` whose result carries the new state
+and what the student should see; a click that cannot do anything raises a `QuizRefused` subclass
+and changes nothing, so a front end can word each case politely. Questions are looked up in the
+current `Topic` at every step, so a question removed from content is noticed (QuestionRemoved) and
+skipped by `next_question` instead of wedging the quiz.
+
+Life of one question: shown (at `shown_at`) -> answered (multiple choice, true/false) or
+revealed -> self-assessed (free response) -> `next_question`. Next after the last question
+finishes the quiz.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
+from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
+from tutorbot.domain.scoring import SelfAssessment, credit, fraction, is_mastered
+
+MAX_WRITTEN_ANSWER = 4000
+
+
+class QuizStatus(StrEnum):
+    ACTIVE = "active"
+    FINISHED = "finished"
+
+
+class QuizRefusal(StrEnum):
+    NOT_YOUR_QUIZ = "not_your_quiz"
+    ALREADY_ANSWERED = "already_answered"
+    NOT_CURRENT_QUESTION = "not_current_question"
+    NOT_ANSWERED_YET = "not_answered_yet"
+    NOT_REVEALED_YET = "not_revealed_yet"
+    WRONG_KIND = "wrong_kind"
+    INVALID_CHOICE = "invalid_choice"
+    QUESTION_REMOVED = "question_removed"
+    TOPIC_REMOVED = "topic_removed"
+    NO_QUESTIONS = "no_questions"
+    QUIZ_FINISHED = "quiz_finished"
+
+
+class QuizRefused(Exception):
+    """A click the quiz cannot act on; `reason` says which, the message is a polite default."""
+
+    reason: QuizRefusal
+    default = "That button can no longer do anything."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.default)
+
+
+class NotYourQuiz(QuizRefused):
+    reason = QuizRefusal.NOT_YOUR_QUIZ
+    default = "This quiz belongs to someone else; start your own with /quiz."
+
+
+class AlreadyAnswered(QuizRefused):
+    reason = QuizRefusal.ALREADY_ANSWERED
+
+    def __init__(self, given: str) -> None:
+        self.given = given
+        super().__init__(f"You already answered this question ({given}).")
+
+
+class NotCurrentQuestion(QuizRefused):
+    reason = QuizRefusal.NOT_CURRENT_QUESTION
+    default = "That question is not the one your quiz is on now."
+
+
+class NotAnsweredYet(QuizRefused):
+    reason = QuizRefusal.NOT_ANSWERED_YET
+    default = "Answer this question first, then press Next."
+
+
+class NotRevealedYet(QuizRefused):
+    reason = QuizRefusal.NOT_REVEALED_YET
+    default = "Reveal the model answer before judging your own."
+
+
+class WrongKind(QuizRefused):
+    reason = QuizRefusal.WRONG_KIND
+    default = "That button does not fit this kind of question."
+
+
+class InvalidChoice(QuizRefused):
+    reason = QuizRefusal.INVALID_CHOICE
+    default = "That is not one of this question's options."
+
+
+class QuestionRemoved(QuizRefused):
+    reason = QuizRefusal.QUESTION_REMOVED
+    default = "This question was removed from the content; press Next to go on."
+
+
+class TopicRemoved(QuizRefused):
+    reason = QuizRefusal.TOPIC_REMOVED
+    default = "This topic was removed from the content, so the quiz cannot go on."
+
+
+class NoQuestions(QuizRefused):
+    reason = QuizRefusal.NO_QUESTIONS
+    default = "This topic has no questions yet."
+
+
+class QuizFinished(QuizRefused):
+    reason = QuizRefusal.QUIZ_FINISHED
+    default = "This quiz is over; start a new one with /quiz."
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    """One answered question: what was given ("B", "True", or a self-assessment) and its credit."""
+
+    question_id: str
+    given: str
+    credit: float
+    seconds: float
+    answered_at: datetime
+    written: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question_id": self.question_id,
+            "given": self.given,
+            "credit": self.credit,
+            "seconds": self.seconds,
+            "answered_at": to_iso(self.answered_at),
+            "written": self.written,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuizAnswer:
+        answered_at = from_iso(data["answered_at"])
+        assert answered_at is not None
+        return cls(
+            question_id=str(data["question_id"]),
+            given=str(data["given"]),
+            credit=float(data["credit"]),
+            seconds=float(data["seconds"]),
+            answered_at=answered_at,
+            written=data.get("written"),
+        )
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """Everything a quiz remembers; `to_dict()` is what storage keeps in its `state` column."""
+
+    user_id: int
+    topic_id: str
+    question_ids: tuple[str, ...]
+    started_at: datetime
+    position: int = 0
+    shown_at: datetime | None = None
+    reveal_at: datetime | None = None
+    revealed: bool = False
+    written: str | None = None
+    answers: tuple[QuizAnswer, ...] = ()
+    skipped: tuple[str, ...] = ()
+    finished_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def status(self) -> QuizStatus:
+        return QuizStatus.FINISHED if self.finished_at is not None else QuizStatus.ACTIVE
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def current_id(self) -> str | None:
+        """Id of the question on screen, or None once the quiz is finished."""
+        if self.finished or self.position >= len(self.question_ids):
+            return None
+        return self.question_ids[self.position]
+
+    def answer_for(self, question_id: str) -> QuizAnswer | None:
+        return next((a for a in self.answers if a.question_id == question_id), None)
+
+    @property
+    def current_answered(self) -> bool:
+        current = self.current_id
+        return current is not None and self.answer_for(current) is not None
+
+    @property
+    def is_last(self) -> bool:
+        return self.position >= len(self.question_ids) - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form; unknown keys read by `from_dict` are kept in `extra` and written back."""
+        return {
+            **self.extra,
+            "user_id": self.user_id,
+            "topic_id": self.topic_id,
+            "question_ids": list(self.question_ids),
+            "started_at": to_iso(self.started_at),
+            "position": self.position,
+            "shown_at": to_iso(self.shown_at),
+            "reveal_at": to_iso(self.reveal_at),
+            "revealed": self.revealed,
+            "written": self.written,
+            "answers": [a.to_dict() for a in self.answers],
+            "skipped": list(self.skipped),
+            "finished_at": to_iso(self.finished_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuizState:
+        """Inverse of `to_dict`, tolerant of keys a newer version added."""
+        started_at = from_iso(data["started_at"])
+        assert started_at is not None
+        known = {
+            "user_id", "topic_id", "question_ids", "started_at", "position", "shown_at",
+            "reveal_at", "revealed", "written", "answers", "skipped", "finished_at",
+        }  # fmt: skip
+        return cls(
+            user_id=int(data["user_id"]),
+            topic_id=str(data["topic_id"]),
+            question_ids=tuple(str(q) for q in data["question_ids"]),
+            started_at=started_at,
+            position=int(data.get("position", 0)),
+            shown_at=from_iso(data.get("shown_at")),
+            reveal_at=from_iso(data.get("reveal_at")),
+            revealed=bool(data.get("revealed", False)),
+            written=data.get("written"),
+            answers=tuple(QuizAnswer.from_dict(a) for a in data.get("answers", ())),
+            skipped=tuple(str(q) for q in data.get("skipped", ())),
+            finished_at=from_iso(data.get("finished_at")),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """Result of a multiple-choice or true/false answer, for the "right or wrong" message."""
+
+    state: QuizState
+    question: Question
+    given: str
+    correct: bool
+    correct_answer: str
+    explanation: str
+    seconds: float
+    is_last: bool
+
+
+@dataclass(frozen=True)
+class NotYet:
+    """The model answer opens at `opens_at` (the question's think time has not passed)."""
+
+    state: QuizState
+    opens_at: datetime
+    seconds_left: float
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """The model answer, shown beside what the student wrote (if anything)."""
+
+    state: QuizState
+    question: Question
+    model_answer: str
+    explanation: str
+    written: str | None
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """Result of a free-response self-assessment."""
+
+    state: QuizState
+    question: Question
+    assessment: SelfAssessment
+    credit: float
+    is_last: bool
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    """The end of a quiz: score out of count, percentage, mastery and what was missed.
+
+    `missed` lists the questions that earned less than full credit ("partly" included: both are
+    worth reviewing), in the order they were asked. Questions removed from content mid-quiz are
+    not counted.
+    """
+
+    topic_id: str
+    score: float
+    count: int
+    percentage: float
+    mastered: bool
+    missed: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    seconds: float
+
+
+def _reveal_at(question: Question, shown_at: datetime) -> datetime:
+    return shown_at + timedelta(seconds=question.think_seconds or 0)
+
+
+def _show(state: QuizState, topic: Topic, now: datetime) -> QuizState:
+    """Advance past removed questions to the next one still in content and mark it shown."""
+    position, skipped = state.position, list(state.skipped)
+    while position < len(state.question_ids):
+        question = topic.question(state.question_ids[position])
+        if question is not None:
+            return replace(
+                state,
+                position=position,
+                shown_at=now,
+                reveal_at=_reveal_at(question, now),
+                revealed=False,
+                written=None,
+                skipped=tuple(skipped),
+            )
+        skipped.append(state.question_ids[position])
+        position += 1
+    return replace(
+        state,
+        position=position,
+        shown_at=None,
+        reveal_at=None,
+        revealed=False,
+        written=None,
+        skipped=tuple(skipped),
+        finished_at=now,
+    )
+
+
+def start_quiz(
+    topic: Topic, user_id: int, now: datetime, rng: random.Random, count: int | None = None
+) -> QuizState:
+    """A new quiz on `topic`: `count` questions (default all, capped at what exists), shuffled."""
+    now = utc(now)
+    if not topic.questions:
+        raise NoQuestions()
+    if count is not None and count < 1:
+        raise ValueError(f"a quiz needs at least one question, got {count}")
+    ids = [q.id for q in topic.questions]
+    rng.shuffle(ids)
+    chosen = tuple(ids[: count or len(ids)])
+    state = QuizState(user_id=user_id, topic_id=topic.id, question_ids=chosen, started_at=now)
+    return _show(state, topic, now)
+
+
+def _current(
+    state: QuizState, topic: Topic | None, user_id: int, question_id: str
+) -> tuple[Topic, Question]:
+    """The question a click addresses, after every check that would make it a refusal."""
+    if user_id != state.user_id:
+        raise NotYourQuiz()
+    if topic is None or topic.id != state.topic_id:
+        raise TopicRemoved()
+    previous = state.answer_for(question_id)
+    if previous is not None:
+        raise AlreadyAnswered(previous.given)
+    if state.finished:
+        raise QuizFinished()
+    if question_id != state.current_id:
+        raise NotCurrentQuestion()
+    question = topic.question(question_id)
+    if question is None:
+        raise QuestionRemoved()
+    return topic, question
+
+
+def _normalise_choice(question: Question, choice: str) -> tuple[str, bool]:
+    """The answer as shown ("B", "True") and whether it is right; forged values are refused."""
+    text = choice.strip()
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        assert question.choices is not None
+        letter = text.upper()
+        if len(letter) != 1 or letter not in LETTERS[: len(question.choices)]:
+            raise InvalidChoice()
+        return letter, letter == question.answer
+    if question.type is QuestionType.TRUE_FALSE:
+        lowered = text.lower()
+        if lowered not in ("true", "false"):
+            raise InvalidChoice()
+        value = lowered == "true"
+        return ("True" if value else "False"), value == question.answer
+    raise WrongKind()
+
+
+def answer(
+    state: QuizState,
+    topic: Topic | None,
+    user_id: int,
+    question_id: str,
+    choice: str,
+    now: datetime,
+) -> Answered:
+    """Record a multiple-choice letter ("A".."J") or true/false ("true"/"false") answer."""
+    now = utc(now)
+    _, question = _current(state, topic, user_id, question_id)
+    given, correct = _normalise_choice(question, choice)
+    seconds = seconds_between(state.shown_at or now, now)
+    record = QuizAnswer(question_id, given, 1.0 if correct else 0.0, seconds, now)
+    new = replace(state, answers=(*state.answers, record))
+    return Answered(
+        state=new,
+        question=question,
+        given=given,
+        correct=correct,
+        correct_answer=question.answer_text(),
+        explanation=question.explanation,
+        seconds=seconds,
+        is_last=new.is_last,
+    )
+
+
+def _free_response(
+    state: QuizState, topic: Topic | None, user_id: int, question_id: str
+) -> Question:
+    _, question = _current(state, topic, user_id, question_id)
+    if question.type is not QuestionType.FREE_RESPONSE:
+        raise WrongKind()
+    return question
+
+
+def reveal(
+    state: QuizState, topic: Topic | None, user_id: int, question_id: str, now: datetime
+) -> NotYet | Revealed:
+    """The model answer once the think time has passed since the question was shown, else NotYet.
+
+    Revealing again is harmless and shows the same answer (a restart may replay a click).
+    """
+    now = utc(now)
+    question = _free_response(state, topic, user_id, question_id)
+    opens_at = state.reveal_at or now
+    if not state.revealed and now < opens_at:
+        return NotYet(state, opens_at, (opens_at - now).total_seconds())
+    new = replace(state, revealed=True)
+    return Revealed(new, question, question.answer_text(), question.explanation, new.written)
+
+
+def write_answer(
+    state: QuizState, topic: Topic | None, user_id: int, question_id: str, text: str
+) -> QuizState:
+    """Keep the student's own free-response answer (trimmed, at most 4000 characters)."""
+    _free_response(state, topic, user_id, question_id)
+    cleaned = text.strip()[:MAX_WRITTEN_ANSWER]
+    return replace(state, written=cleaned or None)
+
+
+def self_assess(
+    state: QuizState,
+    topic: Topic | None,
+    user_id: int,
+    question_id: str,
+    assessment: SelfAssessment | str,
+    now: datetime,
+) -> Assessed:
+    """Record Got it / Partly / Missed it (credit 1, 0.5, 0) after the model answer was revealed."""
+    now = utc(now)
+    question = _free_response(state, topic, user_id, question_id)
+    if not state.revealed:
+        raise NotRevealedYet()
+    try:
+        judged = SelfAssessment(assessment)
+    except ValueError:
+        raise InvalidChoice() from None
+    seconds = seconds_between(state.shown_at or now, now)
+    record = QuizAnswer(question_id, judged.value, credit(judged), seconds, now, state.written)
+    new = replace(state, answers=(*state.answers, record))
+    return Assessed(new, question, judged, record.credit, new.is_last)
+
+
+def next_question(state: QuizState, topic: Topic | None, user_id: int, now: datetime) -> QuizState:
+    """Move on once the current question is answered (or was removed); after the last, finish."""
+    now = utc(now)
+    if user_id != state.user_id:
+        raise NotYourQuiz()
+    if state.finished:
+        raise QuizFinished()
+    if topic is None or topic.id != state.topic_id:
+        raise TopicRemoved()
+    current = state.current_id
+    assert current is not None
+    answered = state.answer_for(current) is not None
+    if not answered and topic.question(current) is not None:
+        raise NotAnsweredYet()
+    skipped = state.skipped if answered else (*state.skipped, current)
+    return _show(replace(state, position=state.position + 1, skipped=skipped), topic, now)
+
+
+def finish(state: QuizState, now: datetime) -> QuizState:
+    """End the quiz now (e.g. the student gave up); unanswered questions count as missed."""
+    if state.finished:
+        return state
+    return replace(state, finished_at=utc(now), shown_at=None, reveal_at=None)
+
+
+def summarize(state: QuizState) -> QuizSummary:
+    """Score, percentage and mastery of a quiz (at any point; usually once it is finished)."""
+    counted = [q for q in state.question_ids if q not in state.skipped]
+    by_id = {a.question_id: a for a in state.answers}
+    score = sum(a.credit for a in state.answers if a.question_id in counted)
+    missed = tuple(q for q in counted if q not in by_id or by_id[q].credit < 1.0)
+    unanswered = tuple(q for q in counted if q not in by_id)
+    return QuizSummary(
+        topic_id=state.topic_id,
+        score=score,
+        count=len(counted),
+        percentage=round(100 * fraction(score, len(counted)), 1),
+        mastered=is_mastered(score, len(counted)),
+        missed=missed,
+        unanswered=unanswered,
+        seconds=sum(a.seconds for a in state.answers),
+    )

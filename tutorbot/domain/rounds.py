@@ -1,0 +1,596 @@
+"""A timed group round in a channel: settings, one question at a time, answers, reveal, scores.
+
+The round snapshots what it needs from each question when it opens it (kind, options, correct
+answer), so a content reload mid-round cannot change how answers already given are scored.
+Every click is judged by the time it was made (`at`, the interaction's own timestamp), not by
+when it was processed. Standings, the podium and the CSV are computed from the state, never stored.
+
+Life of a round: start (question 1 opens) -> answers -> close (time up, skip or stop; the reveal)
+-> next question ... -> finished. Free-response answers are typed; after the reveal each student
+who answered judges their own answer.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tutorbot.content.models import LETTERS, QuestionType, Topic
+from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
+from tutorbot.domain.scoring import (
+    ScoringMode,
+    SelfAssessment,
+    answer_points,
+    credit,
+    self_assessed_points,
+)
+
+MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
+MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
+MAX_TYPED_ANSWER = 1000
+FASTEST_LIMIT = 3
+STRUGGLING_BELOW = 0.5
+TRUE_FALSE_OPTIONS = ("True", "False")
+
+
+class InvalidSettings(ValueError):
+    """A round setting out of range; the message is fit to show the instructor."""
+
+
+class RoundError(Exception):
+    """A round action that cannot happen now; the message is fit to show the person who asked."""
+
+
+class RoundStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """`/round start` options, validated on construction."""
+
+    questions: int = DEFAULT_QUESTIONS
+    seconds: int = DEFAULT_SECONDS
+    scoring: ScoringMode = ScoringMode.SPEED
+
+    def __post_init__(self) -> None:
+        if not MIN_QUESTIONS <= self.questions <= MAX_QUESTIONS:
+            raise InvalidSettings(
+                f"questions must be between {MIN_QUESTIONS} and {MAX_QUESTIONS}, "
+                f"got {self.questions}"
+            )
+        if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
+            raise InvalidSettings(
+                f"seconds must be between {MIN_SECONDS} and {MAX_SECONDS}, got {self.seconds}"
+            )
+        try:
+            object.__setattr__(self, "scoring", ScoringMode(self.scoring))
+        except ValueError:
+            raise InvalidSettings(f"scoring must be speed or flat, got {self.scoring!r}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"questions": self.questions, "seconds": self.seconds, "scoring": self.scoring.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundSettings:
+        return cls(int(data["questions"]), int(data["seconds"]), ScoringMode(data["scoring"]))
+
+
+@dataclass(frozen=True)
+class RoundAnswer:
+    """One student's answer: a letter, "True"/"False", or typed text for free response."""
+
+    user_id: int
+    choice: str
+    answered_at: datetime
+    seconds: float
+    assessment: SelfAssessment | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "choice": self.choice,
+            "answered_at": to_iso(self.answered_at),
+            "seconds": self.seconds,
+            "assessment": self.assessment.value if self.assessment else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundAnswer:
+        answered_at = from_iso(data["answered_at"])
+        assert answered_at is not None
+        assessment = data.get("assessment")
+        return cls(
+            user_id=int(data["user_id"]),
+            choice=str(data["choice"]),
+            answered_at=answered_at,
+            seconds=float(data["seconds"]),
+            assessment=SelfAssessment(assessment) if assessment else None,
+        )
+
+
+@dataclass(frozen=True)
+class RoundQuestion:
+    """One asked question: its snapshot, its clock and its answers (first answer per user only)."""
+
+    question_id: str
+    kind: QuestionType
+    options: tuple[str, ...]
+    correct: str | None
+    opened_at: datetime
+    deadline: datetime
+    answers: tuple[RoundAnswer, ...] = ()
+    closed_at: datetime | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def limit(self) -> float:
+        return (self.deadline - self.opened_at).total_seconds()
+
+    def answer_of(self, user_id: int) -> RoundAnswer | None:
+        return next((a for a in self.answers if a.user_id == user_id), None)
+
+    def credit_of(self, answer: RoundAnswer) -> float:
+        """1 for a right choice, the self-assessed credit for free response, else 0."""
+        if self.kind is QuestionType.FREE_RESPONSE:
+            return credit(answer.assessment) if answer.assessment else 0.0
+        return 1.0 if answer.choice == self.correct else 0.0
+
+    def points_of(self, answer: RoundAnswer, scoring: ScoringMode) -> int:
+        """Points this answer earns under the round's scoring."""
+        if self.kind is QuestionType.FREE_RESPONSE:
+            return self_assessed_points(answer.assessment) if answer.assessment else 0
+        return answer_points(answer.choice == self.correct, answer.seconds, self.limit, scoring)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question_id": self.question_id,
+            "kind": self.kind.value,
+            "options": list(self.options),
+            "correct": self.correct,
+            "opened_at": to_iso(self.opened_at),
+            "deadline": to_iso(self.deadline),
+            "answers": [a.to_dict() for a in self.answers],
+            "closed_at": to_iso(self.closed_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundQuestion:
+        opened_at, deadline = from_iso(data["opened_at"]), from_iso(data["deadline"])
+        assert opened_at is not None and deadline is not None
+        return cls(
+            question_id=str(data["question_id"]),
+            kind=QuestionType(data["kind"]),
+            options=tuple(str(o) for o in data.get("options", ())),
+            correct=data.get("correct"),
+            opened_at=opened_at,
+            deadline=deadline,
+            answers=tuple(RoundAnswer.from_dict(a) for a in data.get("answers", ())),
+            closed_at=from_iso(data.get("closed_at")),
+        )
+
+
+_STATE_KEYS = frozenset(
+    {"topic_id", "instructor_id", "settings", "question_ids", "asked", "status", "started_at",
+     "ended_at"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """A round; `asked` holds the questions opened so far, the last one being the current one."""
+
+    topic_id: str
+    instructor_id: int
+    settings: RoundSettings
+    question_ids: tuple[str, ...]
+    started_at: datetime
+    asked: tuple[RoundQuestion, ...] = ()
+    status: RoundStatus = RoundStatus.RUNNING
+    ended_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def current(self) -> RoundQuestion | None:
+        """The question most recently opened (possibly closed, awaiting next), if any."""
+        return self.asked[-1] if self.asked else None
+
+    @property
+    def running(self) -> bool:
+        return self.status is RoundStatus.RUNNING
+
+    @property
+    def remaining(self) -> tuple[str, ...]:
+        """Question ids not opened yet (some may be skipped if removed from content)."""
+        done = {q.question_id for q in self.asked}
+        return tuple(q for q in self.question_ids if q not in done)
+
+    def question(self, question_id: str) -> RoundQuestion | None:
+        return next((q for q in self.asked if q.question_id == question_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form; unknown keys read by `from_dict` are kept in `extra` and written back."""
+        return {
+            **self.extra,
+            "topic_id": self.topic_id,
+            "instructor_id": self.instructor_id,
+            "settings": self.settings.to_dict(),
+            "question_ids": list(self.question_ids),
+            "asked": [q.to_dict() for q in self.asked],
+            "status": self.status.value,
+            "started_at": to_iso(self.started_at),
+            "ended_at": to_iso(self.ended_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundState:
+        """Inverse of `to_dict`, tolerant of keys a newer version added."""
+        started_at = from_iso(data["started_at"])
+        assert started_at is not None
+        return cls(
+            topic_id=str(data["topic_id"]),
+            instructor_id=int(data["instructor_id"]),
+            settings=RoundSettings.from_dict(data["settings"]),
+            question_ids=tuple(str(q) for q in data["question_ids"]),
+            started_at=started_at,
+            asked=tuple(RoundQuestion.from_dict(q) for q in data.get("asked", ())),
+            status=RoundStatus(data.get("status", RoundStatus.RUNNING)),
+            ended_at=from_iso(data.get("ended_at")),
+            extra={k: v for k, v in data.items() if k not in _STATE_KEYS},
+        )
+
+
+# Outcomes of a click on an answer button.
+@dataclass(frozen=True)
+class Locked:
+    """The answer counts: "Locked in: B"."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class AlreadyAnswered:
+    """The first answer is final: "You already answered B"."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class TooLate:
+    """The click came after the deadline (or after the question closed): "Time is up"."""
+
+    deadline: datetime
+
+
+AcceptOutcome = Locked | AlreadyAnswered | TooLate
+
+
+# Outcomes of a self-assessment click.
+@dataclass(frozen=True)
+class Assessed:
+    assessment: SelfAssessment
+    points: int
+
+
+@dataclass(frozen=True)
+class AlreadyAssessed:
+    assessment: SelfAssessment
+
+
+@dataclass(frozen=True)
+class NoAnswerToAssess:
+    """Only students who typed an answer before the deadline judge it."""
+
+
+@dataclass(frozen=True)
+class NotRevealed:
+    """The model answer is not shown yet."""
+
+
+AssessOutcome = Assessed | AlreadyAssessed | NoAnswerToAssess | NotRevealed
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    option: str
+    count: int
+    share: float
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Fastest:
+    user_id: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """What the reveal shows: each option's count and share, the right one, the fastest right."""
+
+    question_id: str
+    kind: QuestionType
+    correct: str | None
+    answered: int
+    options: tuple[OptionCount, ...]
+    fastest: tuple[Fastest, ...]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One student's line in the standings; `rank` is 1-based and unique (ties broken)."""
+
+    rank: int
+    user_id: int
+    points: int
+    correct: float
+    answered: int
+    asked: int
+    correct_seconds: float
+
+    @property
+    def accuracy(self) -> float:
+        """Credit earned over the questions asked (not answered) so far."""
+        return self.correct / self.asked if self.asked else 0.0
+
+
+@dataclass(frozen=True)
+class MissedQuestion:
+    question_id: str
+    correct_share: float
+    participants: int
+
+
+def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> RoundQuestion | None:
+    question = topic.question(question_id)
+    if question is None:
+        return None
+    if question.type is QuestionType.MULTIPLE_CHOICE:
+        assert question.choices is not None
+        options: tuple[str, ...] = tuple(LETTERS[: len(question.choices)])
+        correct: str | None = str(question.answer)
+    elif question.type is QuestionType.TRUE_FALSE:
+        options, correct = TRUE_FALSE_OPTIONS, ("True" if question.answer else "False")
+    else:
+        options, correct = (), None
+    return RoundQuestion(
+        question_id=question_id,
+        kind=question.type,
+        options=options,
+        correct=correct,
+        opened_at=now,
+        deadline=now + timedelta(seconds=seconds),
+    )
+
+
+def _open_next(state: RoundState, topic: Topic, now: datetime) -> RoundState:
+    """Open the next question still in content; with none left the round finishes."""
+    asked = list(state.asked)
+    question_ids = list(state.question_ids)
+    for question_id in state.remaining:
+        opened = _snapshot(topic, question_id, now, state.settings.seconds)
+        if opened is not None:
+            return replace(state, asked=(*asked, opened), question_ids=tuple(question_ids))
+        question_ids.remove(question_id)
+    return replace(
+        state, question_ids=tuple(question_ids), status=RoundStatus.FINISHED, ended_at=now
+    )
+
+
+def start_round(
+    topic: Topic, instructor_id: int, settings: RoundSettings, now: datetime, rng: random.Random
+) -> RoundState:
+    """A new round on `topic` with its first question open (fewer if the topic has fewer)."""
+    now = utc(now)
+    if not topic.questions:
+        raise RoundError("This topic has no questions yet.")
+    ids = [q.id for q in topic.questions]
+    rng.shuffle(ids)
+    state = RoundState(
+        topic_id=topic.id,
+        instructor_id=instructor_id,
+        settings=settings,
+        question_ids=tuple(ids[: settings.questions]),
+        started_at=now,
+    )
+    return _open_next(state, topic, now)
+
+
+def _normalise(question: RoundQuestion, choice: str) -> str:
+    text = choice.strip()
+    if question.kind is QuestionType.FREE_RESPONSE:
+        if not text:
+            raise RoundError("Type an answer first.")
+        return text[:MAX_TYPED_ANSWER]
+    text = text.capitalize() if question.kind is QuestionType.TRUE_FALSE else text.upper()
+    if text not in question.options:
+        raise RoundError("That is not one of this question's options.")
+    return text
+
+
+def accept(
+    state: RoundState, question_id: str, user_id: int, choice: str, at: datetime
+) -> tuple[RoundState, AcceptOutcome]:
+    """Take a student's answer to `question_id` made at `at`; the first answer is final.
+
+    A click at the deadline still counts; after it, or once the question closed, it is TooLate.
+    A question id the round never asked, or an option the question does not have, is a forged
+    click and raises RoundError.
+    """
+    at = utc(at)
+    question = state.question(question_id)
+    if question is None:
+        raise RoundError("That question is not part of this round.")
+    previous = question.answer_of(user_id)
+    if previous is not None:
+        return state, AlreadyAnswered(previous.choice)
+    if at > question.deadline or question.closed or not state.running:
+        return state, TooLate(question.deadline)
+    given = _normalise(question, choice)
+    record = RoundAnswer(user_id, given, at, seconds_between(question.opened_at, at))
+    new = _replace_question(state, replace(question, answers=(*question.answers, record)))
+    return new, Locked(given)
+
+
+def _replace_question(state: RoundState, question: RoundQuestion) -> RoundState:
+    asked = tuple(question if q.question_id == question.question_id else q for q in state.asked)
+    return replace(state, asked=asked)
+
+
+def close_current(state: RoundState, now: datetime, *, skip: bool = False) -> RoundState:
+    """Close the open question for its reveal: when time is up, or early on skip. Closing a closed
+    question changes nothing (a timer may fire twice after a restart)."""
+    now = utc(now)
+    question = state.current
+    if question is None or question.closed:
+        return state
+    if not skip and now < question.deadline:
+        raise RoundError("Time is not up yet; use skip to reveal early.")
+    return _replace_question(state, replace(question, closed_at=now))
+
+
+def reveal(question: RoundQuestion) -> Reveal:
+    """The reveal of a question: option counts and shares, the correct option, the 3 fastest right.
+
+    Free response has no options; its fastest are those who judged "got it"."""
+    answered = len(question.answers)
+    options = tuple(
+        OptionCount(
+            option=option,
+            count=(count := sum(1 for a in question.answers if a.choice == option)),
+            share=count / answered if answered else 0.0,
+            correct=option == question.correct,
+        )
+        for option in question.options
+    )
+    right = [a for a in question.answers if question.credit_of(a) >= 1.0]
+    right.sort(key=lambda a: (a.seconds, a.user_id))
+    fastest = tuple(Fastest(a.user_id, a.seconds) for a in right[:FASTEST_LIMIT])
+    return Reveal(question.question_id, question.kind, question.correct, answered, options, fastest)
+
+
+def self_assess(
+    state: RoundState,
+    question_id: str,
+    user_id: int,
+    assessment: SelfAssessment | str,
+) -> tuple[RoundState, AssessOutcome]:
+    """A student judges their own typed answer after the reveal; the first judgement is final."""
+    try:
+        judged = SelfAssessment(assessment)
+    except ValueError:
+        raise RoundError("That is not a self-assessment.") from None
+    question = state.question(question_id)
+    if question is None or question.kind is not QuestionType.FREE_RESPONSE:
+        raise RoundError("That question takes no self-assessment.")
+    if not question.closed:
+        return state, NotRevealed()
+    previous = question.answer_of(user_id)
+    if previous is None:
+        return state, NoAnswerToAssess()
+    if previous.assessment is not None:
+        return state, AlreadyAssessed(previous.assessment)
+    updated = replace(previous, assessment=judged)
+    answers = tuple(updated if a.user_id == user_id else a for a in question.answers)
+    new = _replace_question(state, replace(question, answers=answers))
+    return new, Assessed(judged, self_assessed_points(judged))
+
+
+def next_question(state: RoundState, topic: Topic, now: datetime) -> RoundState:
+    """Open the next question once the current one is closed; after the last, the round finishes."""
+    now = utc(now)
+    if not state.running:
+        raise RoundError("This round is over.")
+    if state.current is not None and not state.current.closed:
+        raise RoundError("The current question is still open.")
+    if topic.id != state.topic_id:
+        raise RoundError("That is not this round's topic.")
+    return _open_next(state, topic, now)
+
+
+def stop(state: RoundState, now: datetime) -> RoundState:
+    """End the round now (`/round stop`): the open question closes, the rest are not asked."""
+    now = utc(now)
+    if not state.running:
+        return state
+    closed = close_current(state, now, skip=True)
+    return replace(closed, status=RoundStatus.STOPPED, ended_at=now)
+
+
+def finish(state: RoundState, now: datetime) -> RoundState:
+    """Mark a round whose last question closed as finished."""
+    if not state.running:
+        return state
+    return replace(close_current(state, now, skip=True), status=RoundStatus.FINISHED, ended_at=now)
+
+
+def participants(state: RoundState) -> list[int]:
+    """Every student who answered at least once, by user id."""
+    return sorted({a.user_id for q in state.asked for a in q.answers})
+
+
+def standings(state: RoundState) -> list[Standing]:
+    """Everyone who answered, ranked: points desc, then total time on right answers asc, then id.
+
+    Only closed questions count, so an open question never leaks into the scores."""
+    closed = [q for q in state.asked if q.closed]
+    rows = []
+    for user in participants(state):
+        points, right, answered, right_seconds = 0, 0.0, 0, 0.0
+        for question in closed:
+            given = question.answer_of(user)
+            if given is None:
+                continue
+            answered += 1
+            points += question.points_of(given, state.settings.scoring)
+            earned = question.credit_of(given)
+            right += earned
+            if earned > 0:
+                right_seconds += given.seconds
+        rows.append((user, points, right, answered, right_seconds))
+    rows.sort(key=lambda r: (-r[1], r[4], r[0]))
+    return [
+        Standing(rank, user, points, right, answered, len(closed), right_seconds)
+        for rank, (user, points, right, answered, right_seconds) in enumerate(rows, start=1)
+    ]
+
+
+def podium(state: RoundState) -> list[Standing]:
+    """The top 3."""
+    return standings(state)[:3]
+
+
+def top(state: RoundState, limit: int = 10) -> list[Standing]:
+    """The top `limit` (10 by default) for the final table."""
+    return standings(state)[:limit]
+
+
+def most_missed(state: RoundState, limit: int = 3) -> list[MissedQuestion]:
+    """Closed questions the fewest participants got right (a non-answer counts as a miss);
+    lowest share first, ties in the order asked; only questions someone missed."""
+    people = participants(state)
+    if not people:
+        return []
+    rows = []
+    for question in (q for q in state.asked if q.closed):
+        right = sum(question.credit_of(a) for a in question.answers)
+        share = right / len(people)
+        if share < 1.0:
+            rows.append(MissedQuestion(question.question_id, share, len(people)))
+    rows.sort(key=lambda m: m.correct_share)
+    return rows[:limit]
+
+
+def struggling(state: RoundState, below: float = STRUGGLING_BELOW) -> list[Standing]:
+    """Students whose accuracy over the questions asked is under 50%, weakest first."""
+    return sorted(
+        (s for s in standings(state) if s.accuracy < below), key=lambda s: (s.accuracy, s.user_id)
+    )
