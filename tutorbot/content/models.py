@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LETTERS = "ABCDEFGHIJ"
@@ -37,6 +38,15 @@ MAX_REASON = 300
 MAX_CHECK = 200
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
+
+
+def invalid(message: str, *at: str | int) -> PydanticCustomError:
+    """A validation error that says which field inside the model is wrong (`at`, relative).
+
+    Pydantic places a model validator's error on the whole model; the loader appends `at` to the
+    location so the author is sent to the exact field and line.
+    """
+    return PydanticCustomError("content", "{message}", {"message": message, "at": at})
 
 
 def _text(max_length: int) -> object:
@@ -80,31 +90,42 @@ class Question(_Frozen):
     check: Annotated[str, _text(MAX_CHECK)] | None = None
     """Arithmetic that recomputes the answer (see answer_check); required where numbers decide."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_answer(cls, data: Any) -> Any:
+        """Accept " b " for a letter and strip a model answer, before the fields are checked."""
+        if isinstance(data, dict) and isinstance(data.get("answer"), str):
+            answer = data["answer"].strip()
+            if data.get("type") == QuestionType.MULTIPLE_CHOICE.value:
+                answer = answer.upper()
+            data = {**data, "answer": answer}
+        return data
+
     @model_validator(mode="after")
     def _check_answer(self) -> Question:
         if self.type is QuestionType.MULTIPLE_CHOICE:
             if self.choices is None or not 2 <= len(self.choices) <= MAX_CHOICES:
-                raise ValueError(f"a multiple-choice question needs 2 to {MAX_CHOICES} choices")
-            letters = LETTERS[: len(self.choices)]
-            if not isinstance(self.answer, str) or self.answer.strip().upper() not in letters:
-                raise ValueError(
-                    f"answer {self.answer!r} is not one of the choice letters {', '.join(letters)}"
+                raise invalid(
+                    f"a multiple-choice question needs 2 to {MAX_CHOICES} choices", "choices"
                 )
-            if self.answer != self.answer.strip().upper():
-                object.__setattr__(self, "answer", self.answer.strip().upper())
+            letters = LETTERS[: len(self.choices)]
+            if not isinstance(self.answer, str) or self.answer not in letters:
+                raise invalid(
+                    f"answer {self.answer!r} is not one of the choice letters {', '.join(letters)}",
+                    "answer",
+                )
         elif self.type is QuestionType.TRUE_FALSE:
             if self.choices is not None:
-                raise ValueError("a true/false question takes no choices")
+                raise invalid("a true/false question takes no choices", "choices")
             if not isinstance(self.answer, bool):
-                raise ValueError(f"answer {self.answer!r} must be true or false")
+                raise invalid(f"answer {self.answer!r} must be true or false", "answer")
         else:
             if self.choices is not None:
-                raise ValueError("a free-response question takes no choices")
-            if not isinstance(self.answer, str) or not self.answer.strip():
-                raise ValueError("a free-response question needs the model answer as text")
-            object.__setattr__(self, "answer", self.answer.strip())
+                raise invalid("a free-response question takes no choices", "choices")
+            if not isinstance(self.answer, str) or not self.answer:
+                raise invalid("a free-response question needs the model answer as text", "answer")
             if len(self.answer) > MAX_ANSWER:
-                raise ValueError(f"the model answer is longer than {MAX_ANSWER} characters")
+                raise invalid(f"the model answer is longer than {MAX_ANSWER} characters", "answer")
         return self
 
     @property
@@ -144,14 +165,24 @@ class Topic(_Frozen):
     @model_validator(mode="after")
     def _check_unique(self) -> Topic:
         seen: set[str] = set()
-        for q in self.questions:
+        for index, q in enumerate(self.questions):
             if q.id in seen:
-                raise ValueError(f"question id {q.id!r} appears more than once in this topic")
+                raise invalid(
+                    f"question id {q.id!r} appears more than once in this topic",
+                    "questions",
+                    index,
+                    "id",
+                )
             seen.add(q.id)
-        if self.id in self.prerequisites:
-            raise ValueError("a topic cannot be its own prerequisite")
-        if len(set(self.prerequisites)) != len(self.prerequisites):
-            raise ValueError("a prerequisite is listed twice")
+        listed: set[str] = set()
+        for index, prerequisite in enumerate(self.prerequisites):
+            if prerequisite == self.id:
+                raise invalid("a topic cannot be its own prerequisite", "prerequisites", index)
+            if prerequisite in listed:
+                raise invalid(
+                    f"prerequisite {prerequisite!r} is listed twice", "prerequisites", index
+                )
+            listed.add(prerequisite)
         return self
 
     def question(self, question_id: str) -> Question | None:
