@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.domain.conftest import T0, make_topic
+from tutorbot.content.models import Topic
+from tutorbot.domain import quiz
+from tutorbot.domain.quiz import (
+    AlreadyAnswered,
+    InvalidChoice,
+    NoQuestions,
+    NotAnsweredYet,
+    NotCurrentQuestion,
+    NotRevealedYet,
+    NotYet,
+    NotYourQuiz,
+    QuestionRemoved,
+    QuizFinished,
+    QuizRefusal,
+    QuizState,
+    QuizStatus,
+    Revealed,
+    TopicRemoved,
+    WrongKind,
+)
+from tutorbot.domain.scoring import SelfAssessment
+
+USER = 42
+OTHER = 7
+ORDER = ("mc", "tf", "fr")
+
+
+class InOrder(random.Random):
+    """A Random that leaves lists as they are, so a test chooses the question order."""
+
+    def shuffle(self, x: list) -> None:  # type: ignore[override,type-arg]
+        return None
+
+
+def fixed(topic: Topic, order: tuple[str, ...] = ORDER) -> QuizState:
+    """A quiz on `topic` asking its questions in `order`."""
+    reordered = topic.model_copy(
+        update={"questions": tuple(q for i in order for q in topic.questions if q.id == i)}
+    )
+    return quiz.start_quiz(reordered, USER, T0, InOrder())
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_start_takes_all_questions_shuffled_by_the_injected_rng(topic: Topic) -> None:
+    a = quiz.start_quiz(topic, USER, T0, random.Random(3))
+    b = quiz.start_quiz(topic, USER, T0, random.Random(3))
+    assert a == b
+    assert sorted(a.question_ids) == sorted(ORDER)
+    assert a.status is QuizStatus.ACTIVE
+    assert a.position == 0 and a.shown_at == T0
+    orders = {quiz.start_quiz(topic, USER, T0, random.Random(s)).question_ids for s in range(30)}
+    assert len(orders) > 1
+
+
+def test_start_with_a_count_caps_at_what_exists(topic: Topic) -> None:
+    assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=2).question_ids) == 2
+    assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=50).question_ids) == 3
+    with pytest.raises(ValueError):
+        quiz.start_quiz(topic, USER, T0, random.Random(), count=0)
+
+
+def test_start_refuses_a_topic_without_questions(topic: Topic) -> None:
+    empty = topic.model_copy(update={"questions": ()})
+    with pytest.raises(NoQuestions):
+        quiz.start_quiz(empty, USER, T0, random.Random())
+
+
+def test_naive_time_is_refused(topic: Topic) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        quiz.start_quiz(topic, USER, T0.replace(tzinfo=None), random.Random())
+
+
+def test_right_multiple_choice_answer(topic: Topic) -> None:
+    result = quiz.answer(fixed(topic), topic, USER, "mc", "b", at(4))
+    assert result.correct and result.given == "B"
+    assert result.correct_answer == "B. 1/2"
+    assert result.explanation == "Two halves make a whole."
+    assert result.seconds == 4
+    assert not result.is_last
+    assert result.state.answer_for("mc") is not None
+
+
+def test_wrong_true_false_answer_shows_the_right_one(topic: Topic) -> None:
+    state = quiz.next_question(quiz.answer(fixed(topic), topic, USER, "mc", "A", at(1)).state,
+                               topic, USER, at(2))  # fmt: skip
+    result = quiz.answer(state, topic, USER, "tf", "false", at(5))
+    assert not result.correct
+    assert result.given == "False" and result.correct_answer == "True"
+    assert result.seconds == 3
+
+
+def test_a_second_click_on_an_answered_question_says_what_was_answered(topic: Topic) -> None:
+    state = quiz.answer(fixed(topic), topic, USER, "mc", "C", at(1)).state
+    with pytest.raises(AlreadyAnswered) as refused:
+        quiz.answer(state, topic, USER, "mc", "B", at(2))
+    assert refused.value.given == "C"
+    assert refused.value.reason is QuizRefusal.ALREADY_ANSWERED
+    assert "C" in str(refused.value)
+
+
+def test_refusals_change_nothing(topic: Topic) -> None:
+    state = fixed(topic)
+    snapshot = state.to_dict()
+    cases: list[tuple[type[Exception], tuple]] = [  # type: ignore[type-arg]
+        (NotYourQuiz, (state, topic, OTHER, "mc", "B", at(1))),
+        (NotCurrentQuestion, (state, topic, USER, "tf", "true", at(1))),
+        (InvalidChoice, (state, topic, USER, "mc", "D", at(1))),
+        (InvalidChoice, (state, topic, USER, "mc", "AB", at(1))),
+        (TopicRemoved, (state, None, USER, "mc", "B", at(1))),
+        (TopicRemoved, (state, make_topic("other"), USER, "mc", "B", at(1))),
+    ]
+    for error, args in cases:
+        with pytest.raises(error):
+            quiz.answer(*args)
+    assert state.to_dict() == snapshot
+
+
+def test_a_removed_question_is_refused_then_skipped_by_next(topic: Topic) -> None:
+    state = fixed(topic)
+    without_mc = topic.model_copy(update={"questions": topic.questions[1:]})
+    with pytest.raises(QuestionRemoved):
+        quiz.answer(state, without_mc, USER, "mc", "B", at(1))
+    moved = quiz.next_question(state, without_mc, USER, at(2))
+    assert moved.current_id == "tf"
+    assert moved.skipped == ("mc",)
+    assert quiz.summarize(moved).count == 2
+
+
+def test_next_skips_questions_removed_ahead(topic: Topic) -> None:
+    only_mc = topic.model_copy(update={"questions": topic.questions[:1]})
+    state = quiz.answer(fixed(topic), only_mc, USER, "mc", "B", at(1)).state
+    done = quiz.next_question(state, only_mc, USER, at(2))
+    assert done.finished and done.skipped == ("tf", "fr")
+    summary = quiz.summarize(done)
+    assert (summary.score, summary.count, summary.mastered) == (1.0, 1, True)
+
+
+def test_next_needs_an_answer_first(topic: Topic) -> None:
+    with pytest.raises(NotAnsweredYet):
+        quiz.next_question(fixed(topic), topic, USER, at(1))
+    with pytest.raises(NotYourQuiz):
+        quiz.next_question(fixed(topic), topic, OTHER, at(1))
+
+
+def test_choice_buttons_do_not_fit_free_response(topic: Topic) -> None:
+    state = fixed(topic, ("fr", "mc", "tf"))
+    with pytest.raises(WrongKind):
+        quiz.answer(state, topic, USER, "fr", "A", at(1))
+    with pytest.raises(WrongKind):
+        quiz.reveal(fixed(topic), topic, USER, "mc", at(100))
+
+
+def test_free_response_reveal_waits_for_think_time(topic: Topic) -> None:
+    state = fixed(topic, ("fr", "mc", "tf"))
+    early = quiz.reveal(state, topic, USER, "fr", at(10))
+    assert isinstance(early, NotYet)
+    assert early.opens_at == at(30) and early.seconds_left == 20
+    assert early.state == state
+    with pytest.raises(NotRevealedYet):
+        quiz.self_assess(state, topic, USER, "fr", "got_it", at(11))
+
+    written = quiz.write_answer(state, topic, USER, "fr", "  same share  ")
+    shown = quiz.reveal(written, topic, USER, "fr", at(30))
+    assert isinstance(shown, Revealed)
+    assert shown.model_answer == "Both name the same share of a whole."
+    assert shown.explanation == "Equivalent fractions."
+    assert shown.written == "same share"
+    again = quiz.reveal(shown.state, topic, USER, "fr", at(31))
+    assert isinstance(again, Revealed) and again.state == shown.state
+
+    judged = quiz.self_assess(shown.state, topic, USER, "fr", SelfAssessment.PARTLY, at(40))
+    assert judged.credit == 0.5
+    record = judged.state.answer_for("fr")
+    assert record is not None
+    assert (record.given, record.seconds, record.written) == ("partly", 40, "same share")
+    with pytest.raises(AlreadyAnswered):
+        quiz.self_assess(judged.state, topic, USER, "fr", "got_it", at(41))
+    with pytest.raises(AlreadyAnswered):
+        quiz.reveal(judged.state, topic, USER, "fr", at(41))
+
+
+def test_no_think_time_reveals_at_once() -> None:
+    topic = make_topic(think_seconds=None)
+    state = fixed(topic, ("fr", "mc", "tf"))
+    assert isinstance(quiz.reveal(state, topic, USER, "fr", T0), Revealed)
+
+
+def test_forged_self_assessment_is_refused(topic: Topic) -> None:
+    state = fixed(topic, ("fr", "mc", "tf"))
+    revealed = quiz.reveal(state, topic, USER, "fr", at(60))
+    assert isinstance(revealed, Revealed)
+    with pytest.raises(InvalidChoice):
+        quiz.self_assess(revealed.state, topic, USER, "fr", "maybe", at(61))
+
+
+def test_empty_written_answer_is_kept_as_none(topic: Topic) -> None:
+    state = fixed(topic, ("fr", "mc", "tf"))
+    assert quiz.write_answer(state, topic, USER, "fr", "   ").written is None
+    long = quiz.write_answer(state, topic, USER, "fr", "x" * 5000).written
+    assert long is not None and len(long) == quiz.MAX_WRITTEN_ANSWER
+
+
+def play_through(topic: Topic, mc: str, tf: str, fr: SelfAssessment) -> QuizState:
+    state = fixed(topic)
+    state = quiz.answer(state, topic, USER, "mc", mc, at(1)).state
+    state = quiz.next_question(state, topic, USER, at(2))
+    last = quiz.answer(state, topic, USER, "tf", tf, at(3))
+    state = quiz.next_question(last.state, topic, USER, at(4))
+    revealed = quiz.reveal(state, topic, USER, "fr", at(40))
+    assert isinstance(revealed, Revealed)
+    assessed = quiz.self_assess(revealed.state, topic, USER, "fr", fr, at(50))
+    assert assessed.is_last
+    return quiz.next_question(assessed.state, topic, USER, at(51))
+
+
+def test_full_quiz_mastered(topic: Topic) -> None:
+    state = play_through(topic, "B", "true", SelfAssessment.GOT_IT)
+    assert state.finished and state.status is QuizStatus.FINISHED and state.current_id is None
+    summary = quiz.summarize(state)
+    assert (summary.score, summary.count, summary.percentage) == (3.0, 3, 100.0)
+    assert summary.mastered and summary.missed == ()
+    with pytest.raises(QuizFinished):
+        quiz.next_question(state, topic, USER, at(52))
+
+
+def test_full_quiz_not_mastered_lists_missed(topic: Topic) -> None:
+    summary = quiz.summarize(play_through(topic, "A", "true", SelfAssessment.PARTLY))
+    assert summary.score == 1.5 and summary.percentage == 50.0
+    assert not summary.mastered
+    assert summary.missed == ("mc", "fr")
+
+
+def test_finish_early_counts_unanswered_as_missed(topic: Topic) -> None:
+    state = quiz.answer(fixed(topic), topic, USER, "mc", "B", at(1)).state
+    done = quiz.finish(state, at(2))
+    assert quiz.finish(done, at(3)) == done
+    summary = quiz.summarize(done)
+    assert summary.unanswered == ("tf", "fr") and summary.missed == ("tf", "fr")
+    with pytest.raises(QuizFinished):
+        quiz.answer(done, topic, USER, "tf", "true", at(3))
