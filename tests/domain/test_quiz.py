@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ ORDER = ("mc", "tf", "fr")
 class InOrder(random.Random):
     """A Random that leaves lists as they are, so a test chooses the question order."""
 
-    def shuffle(self, x: list) -> None:  # type: ignore[override,type-arg]
+    def shuffle(self, x: list) -> None:  # type: ignore[override]
         return None
 
 
@@ -112,7 +113,7 @@ def test_a_second_click_on_an_answered_question_says_what_was_answered(topic: To
 def test_refusals_change_nothing(topic: Topic) -> None:
     state = fixed(topic)
     snapshot = state.to_dict()
-    cases: list[tuple[type[Exception], tuple]] = [  # type: ignore[type-arg]
+    cases: list[tuple[type[Exception], tuple[Any, ...]]] = [
         (NotYourQuiz, (state, topic, OTHER, "mc", "B", at(1))),
         (NotCurrentQuestion, (state, topic, USER, "tf", "true", at(1))),
         (InvalidChoice, (state, topic, USER, "mc", "D", at(1))),
