@@ -8,6 +8,7 @@ numbers are looked up only for files with errors, so a valid pack pays for no po
 from __future__ import annotations
 
 import difflib
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +34,6 @@ class _Problem:
     loc: Loc
     message: str
     at_key: bool = False
-
-
-@dataclass(slots=True)
-class _File:
-    path: Path
-    text: bytes
-    data: Any = None
 
 
 def topic_files(root: Path) -> list[Path]:
@@ -68,39 +62,49 @@ def load_library(path: Path) -> Library:
             [ContentIssue(path, "", None, "no topic files (*.yaml, *.yml) in this folder")]
         )
 
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(path, paths)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(root: Path, paths: list[Path]) -> Library:
+    """Parse and validate file by file, so only one file's raw data is alive at a time."""
     issues: list[ContentIssue] = []
     problems: list[_Problem] = []
-    files: list[_File] = []
+    declared: set[str] = set()
+    topics: list[tuple[Path, Topic]] = []
     for file_path in paths:
-        parsed = _parse(file_path, issues)
-        if parsed is not None:
-            files.append(parsed)
-
-    topics: list[tuple[_File, Topic]] = []
-    for file in files:
+        data = _parse(file_path, issues)
+        if data is None:
+            continue
+        if isinstance(data_id := data.get("id"), str):
+            declared.add(data_id)
         try:
-            topic = Topic.model_validate(file.data)
+            topic = Topic.model_validate(data)
         except ValidationError as exc:
-            problems.extend(_validation_problems(file, exc.errors(include_url=False)))
+            problems.extend(_validation_problems(file_path, data, exc.errors(include_url=False)))
             continue
         for index, question in enumerate(topic.questions):
             if question.check is not None and (reason := verify(question)) is not None:
-                problems.append(_Problem(file.path, ("questions", index, "check"), reason))
-        topics.append((file, topic))
+                problems.append(_Problem(file_path, ("questions", index, "check"), reason))
+        topics.append((file_path, topic))
 
-    problems.extend(_pack_problems(files, topics))
+    problems.extend(_pack_problems(declared, topics))
     if problems or issues:
-        by_path = {file.path: file for file in files}
-        issues.extend(_resolve(problems, by_path))
+        issues.extend(_resolve(problems))
         raise ContentError(issues)
     return Library(
-        path,
+        root,
         {topic.id: topic for _, topic in topics},
-        {topic.id: file.path for file, topic in topics},
+        {topic.id: file_path for file_path, topic in topics},
     )
 
 
-def _parse(path: Path, issues: list[ContentIssue]) -> _File | None:
+def _parse(path: Path, issues: list[ContentIssue]) -> dict[str, Any] | None:
     try:
         text = path.read_bytes()
     except OSError as exc:
@@ -130,14 +134,16 @@ def _parse(path: Path, issues: list[ContentIssue]) -> _File | None:
             ContentIssue(path, "", 1, f"a topic file must be a mapping of fields, this is {kind}")
         )
         return None
-    return _File(path, text, data)
+    return data
 
 
-def _validation_problems(file: _File, errors: Iterable[ErrorDetails]) -> list[_Problem]:
+def _validation_problems(
+    path: Path, data: dict[str, Any], errors: Iterable[ErrorDetails]
+) -> list[_Problem]:
     merged: dict[Loc, _Problem] = {}
     for error in errors:
         kind = error["type"]
-        loc = data_loc(file.data, error["loc"], keep_missing_last=kind == "missing")
+        loc = data_loc(data, error["loc"], keep_missing_last=kind == "missing")
         ctx = error.get("ctx") or {}
         if kind == "content":
             loc = (*loc, *ctx.get("at", ()))
@@ -146,7 +152,7 @@ def _validation_problems(file: _File, errors: Iterable[ErrorDetails]) -> list[_P
             if message not in merged[loc].message:
                 merged[loc].message += f" or {message}"
             continue
-        merged[loc] = _Problem(file.path, loc, message, at_key=kind == "extra_forbidden")
+        merged[loc] = _Problem(path, loc, message, at_key=kind == "extra_forbidden")
     return list(merged.values())
 
 
@@ -179,23 +185,22 @@ def _message(error: ErrorDetails, loc: Loc) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def _pack_problems(files: list[_File], topics: list[tuple[_File, Topic]]) -> list[_Problem]:
+def _pack_problems(declared: set[str], topics: list[tuple[Path, Topic]]) -> list[_Problem]:
     problems: list[_Problem] = []
-    declared = {data_id for file in files if isinstance(data_id := file.data.get("id"), str)}
-    first: dict[str, _File] = {}
-    for file, topic in topics:
+    first: dict[str, Path] = {}
+    for file_path, topic in topics:
         if topic.id in first:
             problems.append(
                 _Problem(
-                    file.path,
+                    file_path,
                     ("id",),
-                    f"duplicate topic id {topic.id!r}: also the id in {first[topic.id].path}",
+                    f"duplicate topic id {topic.id!r}: also the id in {first[topic.id]}",
                 )
             )
         else:
-            first[topic.id] = file
-    unique = {topic.id: topic for file, topic in topics if first[topic.id] is file}
-    for file, topic in topics:
+            first[topic.id] = file_path
+    unique = {topic.id: topic for file_path, topic in topics if first[topic.id] is file_path}
+    for file_path, topic in topics:
         for index, prerequisite in enumerate(topic.prerequisites):
             if prerequisite not in declared:
                 close = difflib.get_close_matches(prerequisite, list(declared), n=3, cutoff=0.6)
@@ -204,7 +209,7 @@ def _pack_problems(files: list[_File], topics: list[tuple[_File, Topic]]) -> lis
                 )
                 problems.append(
                     _Problem(
-                        file.path,
+                        file_path,
                         ("prerequisites", index),
                         f"unknown prerequisite {prerequisite!r}; {hint}",
                     )
@@ -214,7 +219,7 @@ def _pack_problems(files: list[_File], topics: list[tuple[_File, Topic]]) -> lis
         index = unique[node].prerequisites.index(before)
         problems.append(
             _Problem(
-                first[node].path,
+                first[node],
                 ("prerequisites", index),
                 "prerequisite cycle: "
                 + " -> ".join(cycle)
@@ -224,13 +229,18 @@ def _pack_problems(files: list[_File], topics: list[tuple[_File, Topic]]) -> lis
     return problems
 
 
-def _resolve(problems: list[_Problem], files: dict[Path, _File]) -> list[ContentIssue]:
+def _resolve(problems: list[_Problem]) -> list[ContentIssue]:
+    """Turn problems into issues with lines; each file with problems is read and composed once."""
     finders: dict[Path, LineFinder] = {}
     issues: list[ContentIssue] = []
     for problem in problems:
         finder = finders.get(problem.file)
         if finder is None:
-            finder = finders[problem.file] = LineFinder(files[problem.file].text)
+            try:
+                text = problem.file.read_bytes()
+            except OSError:
+                text = b""
+            finder = finders[problem.file] = LineFinder(text)
         line = finder.line(problem.loc, at_key=problem.at_key)
         issues.append(ContentIssue(problem.file, field_path(problem.loc), line, problem.message))
     return issues
