@@ -118,7 +118,7 @@ def resolved_for(
         elif kind == OPTION_ROLE and guild is not None:
             role = next((r for r in guild.roles if str(r.id) == value), None)
             if role is not None:
-                resolved.setdefault("roles", {})[value] = role.payload()
+                resolved.setdefault("roles", {})[str(value)] = role.payload()
     return resolved
 
 
@@ -135,7 +135,7 @@ def command_data(
     schema = (command or {}).get("options") or []
     leaf_schema = schema
     for part in path[1:]:
-        node = next((o for o in leaf_schema if o.get("name") == part), {})
+        node: dict[str, Any] = next((o for o in leaf_schema if o.get("name") == part), {})
         leaf_schema = node.get("options") or []
     leaf = command_options(leaf_schema, values, focused)
     options = leaf

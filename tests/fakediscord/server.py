@@ -67,7 +67,7 @@ class FakeDiscord(Driver):
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
         """Close every gateway connection and stop serving."""
@@ -128,7 +128,7 @@ class FakeDiscord(Driver):
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiters.append((matches, future))
         try:
-            return await asyncio.wait_for(future, timeout)  # type: ignore[no-any-return]
+            return await asyncio.wait_for(future, timeout)
         finally:
             self._waiters = [w for w in self._waiters if w[1] is not future]
 
