@@ -1,0 +1,104 @@
+"""Every kind of content error gives one clear line naming file, field and line; nothing loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.content.conftest import FIXTURES, topic_yaml
+from tutorbot.content.errors import ContentError
+from tutorbot.content.loader import load_library
+from tutorbot.content.report import run_check
+
+CASES = {
+    "answer_letter": "answer_letter/topic.yaml:13: questions[0].answer: "
+    "answer 'D' is not one of the choice letters A, B, C",
+    "check_fails": "check_fails/topic.yaml:14: questions[0].check: "
+    "check '7 * 8' gives 56, which is in B, not in the answer key A",
+    "cycle": "cycle/b.yaml:4: prerequisites[0]: prerequisite cycle: "
+    "a-topic -> b-topic -> c-topic -> a-topic (each is a prerequisite of the next)",
+    "duplicate_id": "duplicate_id/two/same.yaml:1: id: duplicate topic id 'same-topic': "
+    f"also the id in {FIXTURES / 'duplicate_id/one/same.yaml'}",
+    "empty_prompt": "empty_prompt/topic.yaml:8: questions[0].prompt: must not be empty",
+    "non_utf8": "non_utf8/topic.yaml:2: not valid UTF-8 text",
+    "not_mapping": "not_mapping/topic.yaml:1: a topic file must be a mapping of fields, "
+    "this is a list",
+    "repeated_question_id": "repeated_question_id/topic.yaml:11: questions[1].id: "
+    "question id 'twice' appears more than once in this topic",
+    "unknown_key": "unknown_key/topic.yaml:5: explainr: unknown key 'explainr'; "
+    "did you mean 'explainer'?",
+    "unknown_prerequisite": "unknown_prerequisite/beta.yaml:4: prerequisites[0]: "
+    "unknown prerequisite 'alpha-topc'; did you mean alpha-topic",
+    "yaml_syntax": "yaml_syntax/topic.yaml:4: YAML syntax error: while parsing a flow sequence "
+    "did not find expected ',' or ']'",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_each_error_kind_is_one_clear_line(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ContentError) as caught:
+        load_library(FIXTURES / kind)
+    assert len(caught.value.issues) == 1
+    assert str(caught.value.issues[0]).startswith(str(FIXTURES) + "/" + CASES[kind])
+
+    assert run_check(FIXTURES / kind) == 1
+    out = capsys.readouterr().out
+    assert CASES[kind] in out
+    assert "1 error; nothing was loaded." in out
+    assert "Traceback" not in out
+
+
+def test_every_error_of_a_run_is_reported_sorted(pack) -> None:  # type: ignore[no-untyped-def]
+    root = pack(
+        {
+            "b.yaml": topic_yaml("b-topic", ["a-topic"]) + "bogus: 1\n",
+            "a.yaml": topic_yaml("a-topic", ["missing-two"]),
+            "c.yaml": "id: [unclosed\n",
+        }
+    )
+    with pytest.raises(ContentError) as caught:
+        load_library(root)
+    lines = [str(issue) for issue in caught.value.issues]
+    assert lines == [
+        f"{root}/a.yaml:4: prerequisites[0]: unknown prerequisite 'missing-two'; "
+        "no topic has a close id",
+        f"{root}/b.yaml:6: bogus: unknown key 'bogus'",
+        f"{root}/c.yaml:2: YAML syntax error: while parsing a flow sequence "
+        "did not find expected ',' or ']'",
+    ]
+
+
+def test_missing_and_empty_folders_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="content folder not found"):
+        load_library(tmp_path / "nope")
+    with pytest.raises(ContentError, match=r"no topic files \(\*.yaml, \*.yml\) in this folder"):
+        load_library(tmp_path)
+
+
+def test_hidden_underscore_and_readme_files_are_skipped(pack) -> None:  # type: ignore[no-untyped-def]
+    root = pack(
+        {
+            "a.yml": topic_yaml("a-topic"),
+            "_draft.yaml": "not: [valid",
+            ".hidden.yaml": "not: [valid",
+            "README.md": "# notes",
+        }
+    )
+    assert list(load_library(root).topics) == ["a-topic"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\x00", "a: b: c", "- - - -", "id: 5\ntitle: [1]\n", "!!python/object:os.system {}", "["],
+)
+def test_no_input_gives_a_traceback(
+    pack,
+    text: str,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    root = pack({"t.yaml": text})
+    assert run_check(root) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert "nothing was loaded" in captured.out
