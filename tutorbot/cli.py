@@ -10,6 +10,24 @@ from pathlib import Path
 from tutorbot.settings import Settings
 
 
+def _run(args: argparse.Namespace) -> int:
+    from tutorbot.bot.runner import run
+
+    return run(Settings())
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from tutorbot.bot.runner import sync
+
+    return sync(Settings())
+
+
+def _healthcheck(args: argparse.Namespace) -> int:
+    from tutorbot.health import run_healthcheck
+
+    return run_healthcheck(Settings().db_path)
+
+
 def _content_check(args: argparse.Namespace) -> int:
     from tutorbot.content.report import run_check
 
@@ -40,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tutorbot", description="TutorBot: a Discord tutoring bot for a knowledge graph."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    sub.add_parser("run", help="run the Discord bot").set_defaults(handler=_run)
+    sub.add_parser("sync", help="sync slash commands to Discord now").set_defaults(handler=_sync)
+    sub.add_parser(
+        "healthcheck", help="exit 0 if the running bot's heartbeat is fresh"
+    ).set_defaults(handler=_healthcheck)
 
     content = sub.add_parser("content", help="check or show the topic content")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)

@@ -1,0 +1,51 @@
+"""The real TutorBot, in-process, against the fake Discord, with a real SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakediscord import FakeDiscord, running
+from pydantic import SecretStr
+
+from tutorbot.bot.client import TutorBot
+from tutorbot.settings import BUNDLED_CONTENT_DIR, Settings
+
+BotFactory = Callable[..., contextlib.AbstractAsyncContextManager[TutorBot]]
+
+
+def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings as an admin would give them, pointing at the fake and a temp database."""
+    values: dict[str, Any] = {
+        "discord_token": SecretStr(fake.token),
+        "db_path": tmp_path / "data" / "tutorbot.sqlite3",
+        "content_dir": BUNDLED_CONTENT_DIR,
+        "discord_api_url": fake.api_url,
+        "discord_gateway_url": fake.gateway_url,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def start_bot(fake_discord: FakeDiscord, tmp_path: Path) -> BotFactory:
+    """`async with start_bot() as bot:` runs a TutorBot until the block ends (a restart is
+    simply a second block over the same database)."""
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[TutorBot]:
+        bot = TutorBot(bot_settings(fake_discord, tmp_path, **overrides), guild_ready_timeout=0.05)
+        async with running(bot, fake_discord) as ready:
+            yield ready
+
+    return start
+
+
+@pytest.fixture
+async def bot(start_bot: BotFactory) -> AsyncIterator[TutorBot]:
+    """One running bot for a test."""
+    async with start_bot() as running_bot:
+        yield running_bot

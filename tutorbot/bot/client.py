@@ -1,0 +1,123 @@
+"""The discord.py client: intents, mentions, extensions, dynamic items and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.components import RESTARTING, FeatureButton, unknown_button_class
+from tutorbot.bot.errors import UserFacingError, report_error
+from tutorbot.bot.sync import sync_commands
+from tutorbot.services import Services
+from tutorbot.settings import Settings
+
+log = logging.getLogger("tutorbot.bot")
+
+EXTENSIONS = ("tutorbot.bot.exts.topics",)
+HEARTBEAT_SECONDS = 30
+IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
+
+
+class TutorTree(app_commands.CommandTree["TutorBot"]):
+    """The command tree; refuses new commands politely while the bot shuts down."""
+
+    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:
+        if not interaction.client.accepting:
+            await report_error(interaction, UserFacingError(RESTARTING))
+            return False
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction[TutorBot], error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, getattr(error, "original", error))
+
+
+class TutorBot(commands.Bot):
+    """The bot. `setup_hook` loads content, opens the database, loads features and syncs."""
+
+    def __init__(self, settings: Settings, *, force_sync: bool = False, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            tree_cls=TutorTree,
+            **options,
+        )
+        self.settings = settings
+        self.force_sync = force_sync
+        self._services: Services | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        self.accepting = True
+
+    @property
+    def services(self) -> Services:
+        assert self._services is not None, "services are opened in setup_hook"
+        return self._services
+
+    async def setup_hook(self) -> None:
+        self._services = await Services.open(self.settings.content_dir, self.settings.db_path)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        features = [cls.feature for cls in _feature_buttons()]
+        self.add_dynamic_items(*_feature_buttons(), unknown_button_class(features))
+        await sync_commands(
+            self.tree, self.services.storage, self.settings.dev_guild_id, force=self.force_sync
+        )
+        self._heartbeat = asyncio.create_task(self._beat(), name="tutorbot-heartbeat")
+
+    async def _beat(self) -> None:
+        """Record a heartbeat while connected; `tutorbot healthcheck` reads it."""
+        while True:
+            if self.is_ready() and not self.is_closed():
+                try:
+                    await self.services.storage.meta.heartbeat(self.services.clock())
+                except Exception:
+                    log.exception("could not record heartbeat")
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s) to %d servers", self.user, self.user_id, len(self.guilds))
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    async def drain(self, seconds: float) -> None:
+        """Stop taking work and let handlers already running finish, for at most `seconds`."""
+        self.accepting = False
+        current = asyncio.current_task()
+        pending = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and task.get_name().startswith(IN_FLIGHT_TASK_PREFIXES)
+        ]
+        if pending:
+            log.info("waiting for %d handlers in flight", len(pending))
+            await asyncio.wait(pending, timeout=seconds)
+
+    async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        await super().close()
+        if self._services is not None:
+            await self._services.close()
+            self._services = None
+
+
+def _feature_buttons() -> list[type[FeatureButton]]:
+    """Every loaded feature's button class (subclasses of FeatureButton with a prefix)."""
+    found: list[type[FeatureButton]] = []
+    stack = list(FeatureButton.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.feature:
+            found.append(cls)
+    return sorted(found, key=lambda c: c.feature)

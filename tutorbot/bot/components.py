@@ -1,0 +1,117 @@
+"""Dynamic buttons that survive restarts and always answer.
+
+Each feature subclasses `FeatureButton` with its own prefix and a table of actions. discord.py
+routes any click whose custom_id matches the template to it, even after a restart; a click whose
+custom_id no longer parses, or whose action is unknown, gets a polite private answer. Exceptions
+never escape unanswered: errors in a DynamicItem are only logged by discord.py, so we catch them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+import discord
+from discord.ui import Button, DynamicItem
+
+from tutorbot.bot.custom_ids import BadCustomId, CustomId, parse
+from tutorbot.bot.errors import UserFacingError, report_error
+
+RESTARTING = "TutorBot is restarting; please try again in a few seconds."
+STALE_BUTTON = "This button is no longer active. Run the command again to get a fresh one."
+
+Handler = Callable[[discord.Interaction[Any], CustomId], Awaitable[None]]
+
+
+def button(
+    custom_id: str,
+    label: str,
+    *,
+    style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    disabled: bool = False,
+    emoji: str | None = None,
+    row: int | None = None,
+) -> Button[Any]:
+    """A plain button with a custom_id from `custom_ids.make`; labels are cut to Discord's 80."""
+    if len(label) > 80:
+        label = label[:79] + "…"
+    return Button(
+        custom_id=custom_id, label=label, style=style, disabled=disabled, emoji=emoji, row=row
+    )
+
+
+class FeatureButton(DynamicItem[Button[Any]], template=r"(?!)"):
+    """Base for every feature's buttons. Subclasses set `feature` and fill `actions`."""
+
+    feature: ClassVar[str] = ""
+    actions: ClassVar[dict[str, Handler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if "template" not in kwargs and cls.feature:
+            kwargs["template"] = re.escape(cls.feature) + r":(?P<rest>.*)"
+        super().__init_subclass__(**kwargs)
+        cls.actions = {}
+
+    def __init__(self, item: Button[Any]) -> None:
+        super().__init__(item)
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> FeatureButton:
+        assert isinstance(item, Button)
+        return cls(item)
+
+    @classmethod
+    def action(cls, name: str) -> Callable[[Handler], Handler]:
+        """Register the handler of one action: `@QuizButton.action("answer")`."""
+
+        def register(handler: Handler) -> Handler:
+            cls.actions[name] = handler
+            return handler
+
+        return register
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not getattr(interaction.client, "accepting", True):
+            await report_error(interaction, UserFacingError(RESTARTING))
+            return
+        try:
+            parsed = parse(self.item.custom_id or "")
+            handler = self.actions.get(parsed.action)
+            if parsed.feature != self.feature or handler is None:
+                raise BadCustomId(parsed.action)
+            await handler(interaction, parsed)
+        except BadCustomId:
+            await report_error(interaction, UserFacingError(STALE_BUTTON))
+        except Exception as exc:
+            await report_error(interaction, exc)
+
+
+class UnknownButton(DynamicItem[Button[Any]], template=r"(?!)"):
+    """Catches clicks on buttons no feature claims (an old scheme, a forged id): a polite answer."""
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> UnknownButton:
+        assert isinstance(item, Button)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await report_error(interaction, UserFacingError(STALE_BUTTON))
+
+
+def unknown_button_class(features: list[str]) -> type[UnknownButton]:
+    """An UnknownButton whose template matches every custom_id outside these features."""
+    claimed = "|".join(re.escape(f) for f in features)
+    return type("UnclaimedButton", (UnknownButton,), {}, template=rf"(?!(?:{claimed}):)(?s:.*)")

@@ -1,0 +1,67 @@
+"""The custom_id scheme: `feature:action:arg:arg`, at most 100 characters.
+
+Buttons carry their state here and everything else is reloaded from storage when clicked, so a
+click works after a restart (STYLE.md principle 3). Arguments are ids and small numbers; a colon
+never appears inside one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_CUSTOM_ID = 100
+SEPARATOR = ":"
+
+
+class BadCustomId(ValueError):
+    """A custom_id that this bot did not make, or that no longer parses."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomId:
+    feature: str
+    action: str
+    args: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = SEPARATOR.join((self.feature, self.action, *self.args))
+        if len(text) > MAX_CUSTOM_ID:
+            raise ValueError(f"custom_id longer than {MAX_CUSTOM_ID} characters: {text!r}")
+        return text
+
+    def arg(self, index: int) -> str:
+        """The argument at index, or BadCustomId when it is missing."""
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCustomId(f"missing argument {index}") from None
+
+    def int_arg(self, index: int) -> int:
+        """The argument at index as a non-negative int, or BadCustomId."""
+        value = self.arg(index)
+        if not value.isdigit() or len(value) > 20:
+            raise BadCustomId(f"argument {index} is not a number")
+        return int(value)
+
+
+def make(feature: str, action: str, *args: object) -> str:
+    """Build a custom_id; raises ValueError if it would break the scheme or Discord's limit."""
+    parts = [str(a) for a in args]
+    for part in (feature, action, *parts):
+        if SEPARATOR in part or not part:
+            raise ValueError(f"bad custom_id part {part!r}")
+    return str(CustomId(feature, action, tuple(parts)))
+
+
+def parse(custom_id: str) -> CustomId:
+    """Split a custom_id made by `make`; BadCustomId for anything else."""
+    if not custom_id or len(custom_id) > MAX_CUSTOM_ID:
+        raise BadCustomId("empty or too long")
+    feature, _, rest = custom_id.partition(SEPARATOR)
+    action, _, tail = rest.partition(SEPARATOR)
+    if not feature or not action:
+        raise BadCustomId("no action")
+    args = tuple(tail.split(SEPARATOR)) if tail else ()
+    if any(not a for a in args):
+        raise BadCustomId("empty argument")
+    return CustomId(feature, action, args)

@@ -1,0 +1,51 @@
+"""One way to fail: the user gets a short private message with an error id; the log the rest."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import discord
+
+log = logging.getLogger("tutorbot.errors")
+
+
+class UserFacingError(Exception):
+    """A refusal worded for the user, not a bug: shown as is, privately, and not logged."""
+
+
+def new_error_id() -> str:
+    """A short id that ties what the user saw to the log line."""
+    return secrets.token_hex(4)
+
+
+async def reply_private(interaction: discord.Interaction, text: str) -> None:
+    """Answer privately, whether or not the interaction was already acknowledged."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the user politely and log the details under an error id; never raises."""
+    if isinstance(error, UserFacingError):
+        text = str(error)
+    else:
+        error_id = new_error_id()
+        log.error(
+            "error %s in interaction %s (user %s, data %r)",
+            error_id,
+            interaction.id,
+            interaction.user.id if interaction.user else "?",
+            interaction.data,
+            exc_info=error,
+        )
+        text = (
+            f"Sorry, something went wrong on our side (error id `{error_id}`). "
+            "Please try again; if it keeps happening, give this id to a server admin."
+        )
+    try:
+        await reply_private(interaction, text)
+    except discord.HTTPException:
+        log.warning("could not tell user about error in interaction %s", interaction.id)

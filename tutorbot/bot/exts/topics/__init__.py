@@ -1,0 +1,110 @@
+"""/topic: the topic card and its buttons (explainer, practice, I know this, goal, chain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.components import FeatureButton
+from tutorbot.bot.custom_ids import CustomId
+from tutorbot.bot.exts.topics import render
+from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+
+class TopicButton(FeatureButton):
+    """Every button on a topic card, explainer page or chain page."""
+
+    feature = render.FEATURE
+
+
+def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
+    return interaction.client
+
+
+async def show_card(
+    interaction: discord.Interaction[Any], topic_id: str, note: str | None = None
+) -> None:
+    """Edit the clicked message back to the topic card, with an optional note above it."""
+    bot = _bot(interaction)
+    topic = topic_or_gone(bot.services.library, topic_id)
+    student = await bot.services.progress.student(interaction.user.id)
+    rendered = render.topic_card(bot.services.library, topic, student)
+    await interaction.response.edit_message(
+        content=note, embeds=rendered.embeds, view=rendered.view
+    )
+
+
+@TopicButton.action("card")
+async def _card(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await show_card(interaction, cid.arg(0))
+
+
+@TopicButton.action("explainer")
+async def _explainer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    rendered = render.explainer_page(topic, cid.int_arg(1))
+    await interaction.response.edit_message(
+        content=None, embeds=rendered.embeds, view=rendered.view
+    )
+
+
+@TopicButton.action("chain")
+async def _chain(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    bot = _bot(interaction)
+    topic = topic_or_gone(bot.services.library, cid.arg(0))
+    student = await bot.services.progress.student(interaction.user.id)
+    rendered = render.chain_page(bot.services.library, topic, cid.int_arg(1), student.known)
+    await interaction.response.edit_message(
+        content=None, embeds=rendered.embeds, view=rendered.view
+    )
+
+
+@TopicButton.action("known")
+async def _known(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    bot = _bot(interaction)
+    topic = topic_or_gone(bot.services.library, cid.arg(0))
+    marked = await bot.services.progress.toggle_known(interaction.user.id, topic.id)
+    if marked:
+        note = f"Marked **{topic.title}** as known; its prerequisites count as known too."
+    else:
+        note = f"**{topic.title}** is no longer marked as known."
+    await show_card(interaction, topic.id, note)
+
+
+@TopicButton.action("goal")
+async def _goal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    bot = _bot(interaction)
+    topic = topic_or_gone(bot.services.library, cid.arg(0))
+    await bot.services.progress.set_goal(interaction.user.id, topic.id)
+    await show_card(
+        interaction, topic.id, f"🎯 Goal set: **{topic.title}**. /progress shows the way there."
+    )
+
+
+class Topics(commands.Cog):
+    """The /topic command."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="topic", description="Show a topic card: core idea, figures, links")
+    @app_commands.describe(topic="Topic to show (type to search titles and ids)")
+    @app_commands.autocomplete(topic=autocomplete_topic)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def topic(self, interaction: discord.Interaction[Any], topic: str) -> None:
+        library = self.bot.services.library
+        found = resolve_topic(library, topic)
+        student = await self.bot.services.progress.student(interaction.user.id)
+        rendered = render.topic_card(library, found, student)
+        await interaction.response.send_message(**rendered.send_kwargs(), ephemeral=True)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(Topics(bot))

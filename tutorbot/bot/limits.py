@@ -1,0 +1,36 @@
+"""Discord's limits that the renderers keep to (see DISCORD.md)."""
+
+CONTENT = 2000
+EMBED_TITLE = 256
+EMBED_DESCRIPTION = 4096
+EMBED_FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER = 2048
+EMBEDS_TOTAL = 6000
+BUTTON_LABEL = 80
+CHOICE_NAME = 100
+AUTOCOMPLETE_CHOICES = 25
+MODAL_TITLE = 45
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to `limit` characters with an ellipsis, for labels and one-line summaries only:
+    never for teaching text, which is paged instead."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def bounded_lines(lines: list[str], limit: int, more: str = "… and {n} more") -> str:
+    """Join whole lines up to `limit` characters, ending with a count of the lines left out."""
+    out: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        tail = more.format(n=len(lines) - index)
+        cost = len(line) + (1 if out else 0)
+        rest_needed = len(tail) + 1 if index < len(lines) - 1 else 0
+        if used + cost + rest_needed > limit:
+            out.append(tail)
+            break
+        out.append(line)
+        used += cost
+    return "\n".join(out)

@@ -1,0 +1,107 @@
+"""`tutorbot run` and `tutorbot sync`: start the bot, and stop it cleanly on SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any
+
+import discord
+
+from tutorbot.bot.client import TutorBot
+from tutorbot.bot.proxy import redirect_discord
+from tutorbot.content.errors import ContentError
+from tutorbot.settings import Settings
+from tutorbot.storage import StorageError
+
+log = logging.getLogger("tutorbot.run")
+
+DRAIN_SECONDS = 5.0
+
+NO_TOKEN = """\
+TutorBot needs a Discord bot token to run, and none is set.
+
+Create one at https://discord.com/developers/applications: New Application, then Bot, then
+Reset Token, and copy it. Put it in a file named .env in this folder as
+TUTORBOT_DISCORD_TOKEN=your-token (see .env.example), or export TUTORBOT_DISCORD_TOKEN in the
+environment. Then invite the bot with the applications.commands and bot scopes, and run
+`tutorbot run` again. To try TutorBot without a token, run `tutorbot console`."""
+
+
+def configure_logging(level: str) -> None:
+    """Plain timestamped logs on stderr; discord.py's own loggers follow the same level."""
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run(settings: Settings, *, bot_options: dict[str, Any] | None = None) -> int:
+    """Run the bot until a signal or a fatal error; returns the process exit code."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    redirect_discord(settings.discord_api_url, settings.discord_gateway_url)
+    try:
+        return asyncio.run(_serve(settings, bot_options or {}))
+    except ContentError as exc:
+        print(f"The content folder has errors; fix them and start again:\n{exc}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"The database cannot be used: {exc}", file=sys.stderr)
+        return 1
+    except discord.LoginFailure:
+        print("Discord refused the token: check TUTORBOT_DISCORD_TOKEN.", file=sys.stderr)
+        return 1
+
+
+async def _serve(settings: Settings, bot_options: dict[str, Any]) -> int:
+    bot = TutorBot(settings, **bot_options)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    assert settings.discord_token is not None
+    runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            runner.result()  # a login or setup error: raise it
+            return 0
+        log.info("stopping: finishing handlers in flight")
+        await bot.drain(DRAIN_SECONDS)
+        return 0
+    finally:
+        stopper.cancel()
+        await bot.close()
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await runner
+        log.info("stopped")
+
+
+def sync(settings: Settings) -> int:
+    """Log in, force a command sync, and exit."""
+    if settings.discord_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    redirect_discord(settings.discord_api_url, settings.discord_gateway_url)
+    return asyncio.run(_sync(settings))
+
+
+async def _sync(settings: Settings) -> int:
+    bot = TutorBot(settings, force_sync=True)
+    assert settings.discord_token is not None
+    try:
+        await bot.login(settings.discord_token.get_secret_value())  # setup_hook syncs
+    finally:
+        await bot.close()
+    print("Commands synced.")
+    return 0

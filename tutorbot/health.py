@@ -1,0 +1,43 @@
+"""`tutorbot healthcheck`: exit 0 when the running bot's heartbeat is fresh, 1 when not."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HEARTBEAT_KEY = "heartbeat"
+FRESH_FOR = timedelta(seconds=90)
+
+
+def read_heartbeat(db_path: Path) -> datetime | None:
+    """The last heartbeat the bot recorded, read-only; None if there is none yet."""
+    if not db_path.exists():
+        return None
+    uri = f"file:{db_path}?mode=ro"
+    with sqlite3.connect(uri, uri=True, timeout=5) as conn:
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+    return datetime.fromisoformat(row[0]) if row else None
+
+
+def run_healthcheck(db_path: Path, now: datetime | None = None) -> int:
+    """Print the verdict and return the exit code Docker's HEALTHCHECK reads."""
+    now = now or datetime.now(UTC)
+    try:
+        beat = read_heartbeat(db_path)
+    except (sqlite3.Error, ValueError) as exc:
+        print(f"unhealthy: cannot read the database {db_path}: {exc}", file=sys.stderr)
+        return 1
+    if beat is None:
+        print(f"unhealthy: no heartbeat recorded in {db_path} yet")
+        return 1
+    age = now - beat
+    if age > FRESH_FOR:
+        print(f"unhealthy: last heartbeat {int(age.total_seconds())} s ago")
+        return 1
+    print(f"healthy: last heartbeat {int(age.total_seconds())} s ago")
+    return 0

@@ -1,0 +1,70 @@
+"""Use cases for a student's own progress: marks, goal, and what /progress and the card show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tutorbot.domain import progress as rules
+
+if TYPE_CHECKING:
+    from tutorbot.services import Services
+
+
+@dataclass(frozen=True)
+class StudentView:
+    """A student's state as front ends show it: marks, mastery, the closure "known", the goal."""
+
+    marked: frozenset[str] = frozenset()
+    mastered: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()
+    goal: str | None = None
+
+
+class ProgressService:
+    """Marks, goals and the progress overview; topics no longer in content are ignored."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+
+    async def _marks(self, user_id: int) -> tuple[list[str], dict[str, datetime], str | None]:
+        """Marked topics, mastered topics with times, and the goal, all still in content."""
+        topics = self._s.library.topics
+        states = [
+            s for s in await self._s.storage.progress.all_for(user_id) if s.topic_id in topics
+        ]
+        marked = [s.topic_id for s in states if s.known_at is not None]
+        mastered = {s.topic_id: s.mastered_at for s in states if s.mastered_at is not None}
+        goal = await self._s.storage.progress.get_goal(user_id)
+        goal_id = goal.topic_id if goal is not None and goal.topic_id in topics else None
+        return marked, mastered, goal_id
+
+    async def student(self, user_id: int) -> StudentView:
+        """What the student has marked and mastered, and what that makes known."""
+        marked, mastered, goal = await self._marks(user_id)
+        known = rules.known_topics(self._s.library.graph, marked, mastered)
+        return StudentView(frozenset(marked), frozenset(mastered), known, goal)
+
+    async def toggle_known(self, user_id: int, topic_id: str) -> bool:
+        """Flip "I know this" for a topic; returns whether it is now marked."""
+        now = self._s.clock()
+        state = await self._s.storage.progress.get(user_id, topic_id)
+        if state is not None and state.known_at is not None:
+            await self._s.storage.progress.unmark_known(user_id, topic_id, now)
+            return False
+        await self._s.storage.progress.mark_known(user_id, topic_id, now)
+        return True
+
+    async def set_goal(self, user_id: int, topic_id: str) -> None:
+        """Make this topic the student's goal (replacing any other)."""
+        await self._s.storage.progress.set_goal(user_id, topic_id, self._s.clock())
+
+    async def clear_goal(self, user_id: int) -> bool:
+        """Drop the goal; False when there was none."""
+        return await self._s.storage.progress.clear_goal(user_id)
+
+    async def overview(self, user_id: int) -> rules.Progress:
+        """What /progress shows: known topics, goal progress, next topics, recent mastery."""
+        marked, mastered, goal = await self._marks(user_id)
+        return rules.progress(self._s.library.graph, marked, mastered, goal)
