@@ -74,8 +74,9 @@ class TutorBot(commands.Bot):
 
     async def _beat(self) -> None:
         """Record a heartbeat while connected; `tutorbot healthcheck` reads it."""
-        while True:
-            if self.is_ready() and not self.is_closed():
+        await self.wait_until_ready()
+        while not self.is_closed():
+            if self.is_ready():
                 try:
                     await self.services.storage.meta.heartbeat(self.services.clock())
                 except Exception:
