@@ -1,0 +1,72 @@
+"""Durable storage: the only place with SQL. Services get one `Storage` from `open_storage`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutorbot.storage.answers import AnswerStore
+from tutorbot.storage.data_rights import DataRights
+from tutorbot.storage.db import Database
+from tutorbot.storage.errors import (
+    RoundAlreadyRunningError,
+    SchemaTooNewError,
+    StorageError,
+)
+from tutorbot.storage.guild_settings import GuildSettingsStore
+from tutorbot.storage.meta import MetaStore
+from tutorbot.storage.progress import ProgressStore
+from tutorbot.storage.quizzes import QuizStore
+from tutorbot.storage.rounds import RoundStore
+from tutorbot.storage.timers import TimerStore
+from tutorbot.storage.users import UserStore
+
+__all__ = [
+    "Database",
+    "RoundAlreadyRunningError",
+    "SchemaTooNewError",
+    "Storage",
+    "StorageError",
+    "open_storage",
+]
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Every store over one database."""
+
+    db: Database
+    users: UserStore
+    progress: ProgressStore
+    answers: AnswerStore
+    quizzes: QuizStore
+    rounds: RoundStore
+    settings: GuildSettingsStore
+    timers: TimerStore
+    meta: MetaStore
+    data_rights: DataRights
+
+    async def close(self) -> None:
+        """Finish queued writes and close the database."""
+        await self.db.close()
+
+
+def storage_for(db: Database) -> Storage:
+    """Wrap an open database in every store."""
+    return Storage(
+        db=db,
+        users=UserStore(db),
+        progress=ProgressStore(db),
+        answers=AnswerStore(db),
+        quizzes=QuizStore(db),
+        rounds=RoundStore(db),
+        settings=GuildSettingsStore(db),
+        timers=TimerStore(db),
+        meta=MetaStore(db),
+        data_rights=DataRights(db),
+    )
+
+
+async def open_storage(path: Path) -> Storage:
+    """Open (creating and migrating as needed) the database at `path`."""
+    return storage_for(await Database.open(path))

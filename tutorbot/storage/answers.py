@@ -1,0 +1,234 @@
+"""Every answer a student gave, and the per-server totals behind stats and leaderboards."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from tutorbot.storage._time import from_db, to_db
+from tutorbot.storage.db import Database
+from tutorbot.storage.users import ensure_user
+
+AnswerSource = Literal["quiz", "round", "review"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    user_id: int
+    guild_id: int | None
+    topic_id: str
+    question_id: str
+    answer: str
+    correct: bool
+    seconds: float | None
+    source: AnswerSource
+    source_id: int | None
+    """The quiz session or round id the answer came from."""
+    points: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class UserStats:
+    user_id: int
+    answered: int
+    correct: int
+    points: int
+    topics_practised: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answers that were right, 0.0 when nothing was answered."""
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry:
+    rank: int
+    user_id: int
+    points: int
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+def _answer(row: sqlite3.Row) -> Answer:
+    return Answer(
+        id=row["id"],
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        topic_id=row["topic_id"],
+        question_id=row["question_id"],
+        answer=row["answer"],
+        correct=bool(row["correct"]),
+        seconds=row["seconds"],
+        source=row["source"],
+        source_id=row["source_id"],
+        points=row["points"],
+        answered_at=from_db(row["answered_at"]),
+    )
+
+
+def insert_answer(
+    conn: sqlite3.Connection,
+    *,
+    user_id: int,
+    guild_id: int | None,
+    topic_id: str,
+    question_id: str,
+    answer: str,
+    correct: bool,
+    seconds: float | None,
+    source: AnswerSource,
+    source_id: int | None,
+    points: int,
+    now: datetime,
+) -> Answer:
+    """Inside a write: record one answer and add it to the server's totals."""
+    ensure_user(conn, user_id, now)
+    cursor = conn.execute(
+        "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
+        "seconds, source, source_id, points, answered_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            user_id,
+            guild_id,
+            topic_id,
+            question_id,
+            answer,
+            int(correct),
+            seconds,
+            source,
+            source_id,
+            points,
+            to_db(now),
+        ),
+    )
+    if guild_id is not None:
+        conn.execute(
+            "INSERT INTO guild_scores (guild_id, user_id, points, answered, correct) "
+            "VALUES (?, ?, ?, 1, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+            "points = points + excluded.points, answered = answered + 1, "
+            "correct = correct + excluded.correct",
+            (guild_id, user_id, points, int(correct)),
+        )
+    assert cursor.lastrowid is not None
+    return Answer(
+        cursor.lastrowid,
+        user_id,
+        guild_id,
+        topic_id,
+        question_id,
+        answer,
+        bool(correct),
+        seconds,
+        source,
+        source_id,
+        points,
+        from_db(to_db(now)),
+    )
+
+
+class AnswerStore:
+    """Recording answers (acknowledged only once committed) and reading them back as stats."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        topic_id: str,
+        question_id: str,
+        answer: str,
+        correct: bool,
+        seconds: float | None,
+        source: AnswerSource,
+        now: datetime,
+        source_id: int | None = None,
+        points: int = 0,
+    ) -> Answer:
+        """Record one answer; returns after it is durably committed."""
+
+        def tx(conn: sqlite3.Connection) -> Answer:
+            return insert_answer(
+                conn,
+                user_id=user_id,
+                guild_id=guild_id,
+                topic_id=topic_id,
+                question_id=question_id,
+                answer=answer,
+                correct=correct,
+                seconds=seconds,
+                source=source,
+                source_id=source_id,
+                points=points,
+                now=now,
+            )
+
+        return await self._db.write(tx)
+
+    async def get(self, answer_id: int) -> Answer | None:
+        row = await self._db.fetchone("SELECT * FROM answers WHERE id = ?", (answer_id,))
+        return None if row is None else _answer(row)
+
+    async def recent(self, user_id: int, limit: int = 20) -> list[Answer]:
+        """The user's latest answers, newest first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM answers WHERE user_id = ? ORDER BY answered_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_answer(r) for r in rows]
+
+    async def user_stats(self, user_id: int, guild_id: int | None = None) -> UserStats:
+        """Totals for one user: everywhere, or only in one server when `guild_id` is given."""
+        where, params = "user_id = ?", [user_id]
+        if guild_id is not None:
+            where += " AND guild_id = ?"
+            params.append(guild_id)
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
+            "COALESCE(SUM(points), 0) AS points, COUNT(DISTINCT topic_id) AS topics "
+            f"FROM answers WHERE {where}",
+            params,
+        )
+        assert row is not None
+        return UserStats(user_id, row["answered"], row["correct"], row["points"], row["topics"])
+
+    async def leaderboard(self, guild_id: int, limit: int = 10) -> list[LeaderboardEntry]:
+        """Top `limit` of a server by points, then correct answers; ties share a rank."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, points, answered, correct, "
+            "RANK() OVER (ORDER BY points DESC, correct DESC) AS rank "
+            "FROM guild_scores WHERE guild_id = ? ORDER BY rank, user_id LIMIT ?",
+            (guild_id, limit),
+        )
+        return [
+            LeaderboardEntry(r["rank"], r["user_id"], r["points"], r["answered"], r["correct"])
+            for r in rows
+        ]
+
+    async def standing(self, guild_id: int, user_id: int) -> LeaderboardEntry | None:
+        """One user's rank and totals in a server, or None if they never answered there."""
+        row = await self._db.fetchone(
+            "SELECT * FROM guild_scores WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        if row is None:
+            return None
+        above = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM guild_scores WHERE guild_id = ? AND "
+            "(points > ? OR (points = ? AND correct > ?))",
+            (guild_id, row["points"], row["points"], row["correct"]),
+        )
+        assert above is not None
+        return LeaderboardEntry(
+            above["n"] + 1, user_id, row["points"], row["answered"], row["correct"]
+        )

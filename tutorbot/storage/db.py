@@ -1,0 +1,210 @@
+"""The connection layer: one group-commit writer thread, one aiosqlite reader, migrations at open.
+
+Durability: WAL with `synchronous=FULL`, so every commit is fsynced to the WAL before the writer
+acknowledges it. That survives a killed process *and* a power cut or kernel crash (NORMAL would
+survive only the former). The cost, one fsync per commit, is shared by every write in a batch.
+
+Writes never see "database is locked" inside one process: they all go through one connection
+owned by one thread, and concurrent writes are queued and committed together in one
+transaction (group commit). Each write still gets its own SAVEPOINT, so one failing write rolls
+back alone, and each caller's await returns only after the COMMIT that holds its write.
+Other processes (a backup, `tutorbot db check`, another shard) wait up to `BUSY_TIMEOUT_MS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from tutorbot.storage.errors import StorageClosedError
+from tutorbot.storage.migrations import Migration, migrate
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteFn = Callable[[sqlite3.Connection], T]
+
+BUSY_TIMEOUT_MS = 10_000
+MAX_BATCH = 1_000
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """The pragmas every connection gets (see the module docstring for why FULL)."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A configured autocommit sqlite3 connection (transactions are always explicit)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    configure(conn)
+    return conn
+
+
+@dataclass
+class _Job:
+    fn: Callable[[sqlite3.Connection], Any]
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.done():  # the caller was cancelled; the write itself still committed
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+class _Writer(threading.Thread):
+    """Owns the only writing connection; drains the queue into one transaction per batch."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name=f"tutorbot-writer:{path.name}", daemon=True)
+        self._path = path
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            conn = connect(self._path)
+        except BaseException as exc:  # reported to open() through self.error
+            self.error = exc
+            self.ready.set()
+            return
+        self.ready.set()
+        try:
+            self._loop(conn)
+        finally:
+            conn.close()
+
+    def _loop(self, conn: sqlite3.Connection) -> None:
+        stopping = False
+        while not stopping:
+            first = self.jobs.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self.jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
+            self._commit(conn, batch)
+
+    @staticmethod
+    def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in batch:
+                conn.execute("SAVEPOINT job")
+                try:
+                    result = job.fn(conn)
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((False, exc))
+                else:
+                    conn.execute("RELEASE job")
+                    outcomes.append((True, result))
+            conn.execute("COMMIT")
+        except Exception as exc:  # BEGIN or COMMIT failed: nothing in the batch is durable
+            log.exception("write batch of %d failed", len(batch))
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes = [(False, exc)] * len(batch)
+        for job, (ok, value) in zip(batch, outcomes, strict=True):
+            job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+
+
+class Database:
+    """One SQLite file: `write(fn)` for transactions, `fetchone`/`fetchall` for reads."""
+
+    def __init__(self, path: Path, writer: _Writer, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path, migrations: tuple[Migration, ...] | None = None) -> Database:
+        """Create the parent folder, migrate to the latest schema, start the writer and reader.
+
+        Raises `SchemaTooNewError` for a database written by newer code.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_migrate_file, path, migrations)
+        writer = _Writer(path)
+        writer.start()
+        await asyncio.to_thread(writer.ready.wait)
+        if writer.error is not None:
+            raise writer.error
+        reader = await aiosqlite.connect(path, isolation_level=None)
+        reader.row_factory = sqlite3.Row
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await reader.execute("PRAGMA foreign_keys = ON")
+        await reader.execute("PRAGMA query_only = ON")
+        return cls(path, writer, reader)
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in the writer's transaction; return its result once it is committed.
+
+        `fn` runs on the writer thread: it must only use the connection it is given and must
+        not await or block on anything else. If it raises, only its own changes roll back.
+        """
+        if self._closed:
+            raise StorageClosedError("database is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._writer.jobs.put(_Job(fn, future, loop))
+        return await future
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query on the reader connection (WAL: it never waits for the writer)."""
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row of a read query, or None."""
+        async with self._reader.execute(sql, tuple(params)) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def close(self) -> None:
+        """Finish queued writes, then close both connections."""
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.jobs.put(None)
+        await asyncio.to_thread(self._writer.join)
+        await self._reader.close()
+
+
+def _migrate_file(path: Path, migrations: tuple[Migration, ...] | None) -> None:
+    conn = connect(path)
+    try:
+        applied = migrate(conn, migrations)
+        if applied:
+            log.info("migrated %s: applied %s", path, applied)
+    finally:
+        conn.close()

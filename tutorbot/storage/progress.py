@@ -1,0 +1,151 @@
+"""Per-user topic state (marked known, mastered by quiz) and the one goal a student may set."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from tutorbot.storage._time import from_db, opt_from_db, to_db
+from tutorbot.storage.db import Database
+from tutorbot.storage.users import ensure_user
+
+
+@dataclass(frozen=True)
+class TopicState:
+    user_id: int
+    topic_id: str
+    known_at: datetime | None
+    """When the student said "I know this"."""
+    mastered_at: datetime | None
+    """When a quiz showed it."""
+    updated_at: datetime
+
+    @property
+    def is_known(self) -> bool:
+        """Known either way: counts toward prerequisites and goals."""
+        return self.known_at is not None or self.mastered_at is not None
+
+
+@dataclass(frozen=True)
+class Goal:
+    user_id: int
+    topic_id: str
+    set_at: datetime
+
+
+def _state(row: sqlite3.Row) -> TopicState:
+    return TopicState(
+        row["user_id"],
+        row["topic_id"],
+        opt_from_db(row["known_at"]),
+        opt_from_db(row["mastered_at"]),
+        from_db(row["updated_at"]),
+    )
+
+
+_SELECT_ONE = "SELECT * FROM topic_state WHERE user_id = ? AND topic_id = ?"
+
+
+class ProgressStore:
+    """Topic state and goals. Marking twice keeps the first time."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _upsert(self, column: str, user_id: int, topic_id: str, now: datetime) -> TopicState:
+        def tx(conn: sqlite3.Connection) -> TopicState:
+            ensure_user(conn, user_id, now)
+            stamp = to_db(now)
+            conn.execute(
+                f"INSERT INTO topic_state (user_id, topic_id, {column}, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, topic_id) DO UPDATE SET "
+                f"{column} = COALESCE({column}, excluded.{column}), "
+                "updated_at = excluded.updated_at",
+                (user_id, topic_id, stamp, stamp),
+            )
+            return _state(conn.execute(_SELECT_ONE, (user_id, topic_id)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def mark_known(self, user_id: int, topic_id: str, now: datetime) -> TopicState:
+        """The student pressed "I know this"."""
+        return await self._upsert("known_at", user_id, topic_id, now)
+
+    async def mark_mastered(self, user_id: int, topic_id: str, now: datetime) -> TopicState:
+        """A quiz showed the student knows the topic."""
+        return await self._upsert("mastered_at", user_id, topic_id, now)
+
+    async def unmark_known(self, user_id: int, topic_id: str, now: datetime) -> TopicState | None:
+        """Undo "I know this" (mastery stays: it was earned)."""
+
+        def tx(conn: sqlite3.Connection) -> TopicState | None:
+            conn.execute(
+                "UPDATE topic_state SET known_at = NULL, updated_at = ? "
+                "WHERE user_id = ? AND topic_id = ?",
+                (to_db(now), user_id, topic_id),
+            )
+            row = conn.execute(_SELECT_ONE, (user_id, topic_id)).fetchone()
+            return None if row is None else _state(row)
+
+        return await self._db.write(tx)
+
+    async def get(self, user_id: int, topic_id: str) -> TopicState | None:
+        """One topic's state for one user."""
+        row = await self._db.fetchone(_SELECT_ONE, (user_id, topic_id))
+        return None if row is None else _state(row)
+
+    async def all_for(self, user_id: int) -> list[TopicState]:
+        """Every topic the user has a state for, by topic id."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM topic_state WHERE user_id = ? ORDER BY topic_id", (user_id,)
+        )
+        return [_state(r) for r in rows]
+
+    async def known_topic_ids(self, user_id: int) -> frozenset[str]:
+        """Topics the user knows, by their word or by a quiz."""
+        rows = await self._db.fetchall(
+            "SELECT topic_id FROM topic_state WHERE user_id = ? "
+            "AND (known_at IS NOT NULL OR mastered_at IS NOT NULL)",
+            (user_id,),
+        )
+        return frozenset(r["topic_id"] for r in rows)
+
+    async def recently_mastered(self, user_id: int, limit: int = 5) -> list[TopicState]:
+        """Most recently mastered first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM topic_state WHERE user_id = ? AND mastered_at IS NOT NULL "
+            "ORDER BY mastered_at DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_state(r) for r in rows]
+
+    async def set_goal(self, user_id: int, topic_id: str, now: datetime) -> Goal:
+        """Set (or replace) the user's goal."""
+
+        def tx(conn: sqlite3.Connection) -> Goal:
+            ensure_user(conn, user_id, now)
+            conn.execute(
+                "INSERT INTO goals (user_id, topic_id, set_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET topic_id = excluded.topic_id, "
+                "set_at = excluded.set_at",
+                (user_id, topic_id, to_db(now)),
+            )
+            return Goal(user_id, topic_id, from_db(to_db(now)))
+
+        return await self._db.write(tx)
+
+    async def clear_goal(self, user_id: int) -> bool:
+        """Remove the goal; False if there was none."""
+
+        def tx(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM goals WHERE user_id = ?", (user_id,)).rowcount > 0
+
+        return await self._db.write(tx)
+
+    async def get_goal(self, user_id: int) -> Goal | None:
+        """The user's goal, if set."""
+        row = await self._db.fetchone("SELECT * FROM goals WHERE user_id = ?", (user_id,))
+        return (
+            None if row is None else Goal(row["user_id"], row["topic_id"], from_db(row["set_at"]))
+        )

@@ -1,0 +1,172 @@
+"""Resumable private quiz sessions: which questions, where the student is, the message they use."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
+from tutorbot.storage._unset import UNSET, Unset
+from tutorbot.storage.db import Database
+from tutorbot.storage.users import ensure_user
+
+QuizStatus = Literal["active", "finished", "abandoned"]
+
+
+@dataclass(frozen=True)
+class QuizSession:
+    id: int
+    user_id: int
+    guild_id: int | None
+    channel_id: int
+    message_id: int | None
+    topic_id: str
+    status: QuizStatus
+    question_ids: tuple[str, ...]
+    position: int
+    state: dict[str, Any]
+    """Per-question state; the domain owns its shape, storage keeps it as JSON."""
+    reveal_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _session(row: sqlite3.Row) -> QuizSession:
+    return QuizSession(
+        id=row["id"],
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        topic_id=row["topic_id"],
+        status=row["status"],
+        question_ids=tuple(json.loads(row["question_ids"])),
+        position=row["position"],
+        state=json.loads(row["state"]),
+        reveal_at=opt_from_db(row["reveal_at"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+_SELECT = "SELECT * FROM quiz_sessions WHERE id = ?"
+
+
+class QuizStore:
+    """One active quiz per user (a partial unique index); starting another abandons the old one."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        channel_id: int,
+        topic_id: str,
+        question_ids: Sequence[str],
+        now: datetime,
+        state: dict[str, Any] | None = None,
+        message_id: int | None = None,
+        reveal_at: datetime | None = None,
+    ) -> QuizSession:
+        """Start a session at position 0, abandoning the user's active one in the same commit."""
+
+        def tx(conn: sqlite3.Connection) -> QuizSession:
+            ensure_user(conn, user_id, now)
+            stamp = to_db(now)
+            conn.execute(
+                "UPDATE quiz_sessions SET status = 'abandoned', updated_at = ? "
+                "WHERE user_id = ? AND status = 'active'",
+                (stamp, user_id),
+            )
+            cursor = conn.execute(
+                "INSERT INTO quiz_sessions (user_id, guild_id, channel_id, message_id, topic_id, "
+                "status, question_ids, position, state, reveal_at, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, ?, ?, ?, ?)",
+                (
+                    user_id,
+                    guild_id,
+                    channel_id,
+                    message_id,
+                    topic_id,
+                    json.dumps(list(question_ids)),
+                    json.dumps(state or {}),
+                    opt_to_db(reveal_at),
+                    stamp,
+                    stamp,
+                ),
+            )
+            return _session(conn.execute(_SELECT, (cursor.lastrowid,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def get(self, session_id: int) -> QuizSession | None:
+        row = await self._db.fetchone(_SELECT, (session_id,))
+        return None if row is None else _session(row)
+
+    async def active_for(self, user_id: int) -> QuizSession | None:
+        """The user's quiz in progress, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM quiz_sessions WHERE user_id = ? AND status = 'active'", (user_id,)
+        )
+        return None if row is None else _session(row)
+
+    async def update(
+        self,
+        session_id: int,
+        *,
+        now: datetime,
+        expected_position: int | None = None,
+        position: int | Unset = UNSET,
+        state: dict[str, Any] | Unset = UNSET,
+        message_id: int | Unset | None = UNSET,
+        reveal_at: datetime | Unset | None = UNSET,
+        status: QuizStatus | Unset = UNSET,
+    ) -> QuizSession | None:
+        """Change an active session; None if it is not active or not at `expected_position`.
+
+        `expected_position` makes a double click (or a retried timer) a no-op instead of
+        skipping a question.
+        """
+        sets: list[str] = ["updated_at = ?"]
+        params: list[Any] = [to_db(now)]
+        if not isinstance(position, Unset):
+            sets.append("position = ?")
+            params.append(position)
+        if not isinstance(state, Unset):
+            sets.append("state = ?")
+            params.append(json.dumps(state))
+        if not isinstance(message_id, Unset):
+            sets.append("message_id = ?")
+            params.append(message_id)
+        if not isinstance(reveal_at, Unset):
+            sets.append("reveal_at = ?")
+            params.append(opt_to_db(reveal_at))
+        if not isinstance(status, Unset):
+            sets.append("status = ?")
+            params.append(status)
+        where = "id = ? AND status = 'active'"
+        params.append(session_id)
+        if expected_position is not None:
+            where += " AND position = ?"
+            params.append(expected_position)
+        sql = f"UPDATE quiz_sessions SET {', '.join(sets)} WHERE {where}"
+
+        def tx(conn: sqlite3.Connection) -> QuizSession | None:
+            if conn.execute(sql, params).rowcount == 0:
+                return None
+            return _session(conn.execute(_SELECT, (session_id,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def finish(
+        self, session_id: int, now: datetime, status: QuizStatus = "finished"
+    ) -> QuizSession | None:
+        """End an active session (finished or abandoned); None if it was not active."""
+        return await self.update(session_id, now=now, status=status)

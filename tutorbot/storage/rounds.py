@@ -1,0 +1,313 @@
+"""Group rounds in a channel and their answers: one running round per channel, one answer each."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
+from tutorbot.storage._unset import UNSET, Unset
+from tutorbot.storage.answers import insert_answer
+from tutorbot.storage.db import Database
+from tutorbot.storage.errors import RoundAlreadyRunningError
+from tutorbot.storage.users import ensure_user
+
+RoundStatus = Literal["running", "finished", "stopped"]
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    guild_id: int
+    channel_id: int
+    host_id: int | None
+    topic_id: str
+    settings: dict[str, Any]
+    """Questions, seconds, scoring: the domain owns the shape."""
+    status: RoundStatus
+    question_ids: tuple[str, ...]
+    current_index: int
+    message_id: int | None
+    deadline: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundAnswer:
+    id: int
+    round_id: int
+    question_index: int
+    user_id: int
+    answer: str
+    correct: bool
+    seconds: float
+    points: int
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordedRoundAnswer:
+    first: bool
+    """False when the student had already answered this question (a double click)."""
+    answer: RoundAnswer
+    """The answer that counts: the new one, or the earlier one when `first` is False."""
+
+
+@dataclass(frozen=True)
+class RoundScore:
+    user_id: int
+    points: int
+    correct: int
+    answered: int
+    seconds: float
+
+
+def _round(row: sqlite3.Row) -> Round:
+    return Round(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        host_id=row["host_id"],
+        topic_id=row["topic_id"],
+        settings=json.loads(row["settings"]),
+        status=row["status"],
+        question_ids=tuple(json.loads(row["question_ids"])),
+        current_index=row["current_index"],
+        message_id=row["message_id"],
+        deadline=opt_from_db(row["deadline"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        ended_at=opt_from_db(row["ended_at"]),
+    )
+
+
+def _round_answer(row: sqlite3.Row) -> RoundAnswer:
+    return RoundAnswer(
+        id=row["id"],
+        round_id=row["round_id"],
+        question_index=row["question_index"],
+        user_id=row["user_id"],
+        answer=row["answer"],
+        correct=bool(row["correct"]),
+        seconds=row["seconds"],
+        points=row["points"],
+        answered_at=from_db(row["answered_at"]),
+    )
+
+
+_SELECT = "SELECT * FROM rounds WHERE id = ?"
+
+
+class RoundStore:
+    """Round rows change only through conditional updates, so retries and races are no-ops."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def start(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        host_id: int,
+        topic_id: str,
+        settings: dict[str, Any],
+        question_ids: Sequence[str],
+        now: datetime,
+        deadline: datetime | None = None,
+        message_id: int | None = None,
+    ) -> Round:
+        """Create a running round; raises `RoundAlreadyRunningError` if the channel has one."""
+
+        def tx(conn: sqlite3.Connection) -> Round:
+            stamp = to_db(now)
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO rounds (guild_id, channel_id, host_id, topic_id, settings, "
+                    "status, question_ids, current_index, message_id, deadline, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, 0, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        channel_id,
+                        host_id,
+                        topic_id,
+                        json.dumps(settings),
+                        json.dumps(list(question_ids)),
+                        message_id,
+                        opt_to_db(deadline),
+                        stamp,
+                        stamp,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise RoundAlreadyRunningError(channel_id) from exc
+            return _round(conn.execute(_SELECT, (cursor.lastrowid,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def get(self, round_id: int) -> Round | None:
+        row = await self._db.fetchone(_SELECT, (round_id,))
+        return None if row is None else _round(row)
+
+    async def running_in(self, channel_id: int) -> Round | None:
+        """The channel's running round, if any."""
+        row = await self._db.fetchone(
+            "SELECT * FROM rounds WHERE channel_id = ? AND status = 'running'", (channel_id,)
+        )
+        return None if row is None else _round(row)
+
+    async def running(self) -> list[Round]:
+        """Every running round (what a restarted bot picks up again)."""
+        rows = await self._db.fetchall("SELECT * FROM rounds WHERE status = 'running' ORDER BY id")
+        return [_round(r) for r in rows]
+
+    async def recent_in_guild(self, guild_id: int, limit: int = 10) -> list[Round]:
+        """A server's latest rounds, newest first (for `/round results`)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM rounds WHERE guild_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [_round(r) for r in rows]
+
+    async def update(
+        self,
+        round_id: int,
+        *,
+        now: datetime,
+        expected_index: int | None = None,
+        current_index: int | Unset = UNSET,
+        deadline: datetime | Unset | None = UNSET,
+        message_id: int | Unset | None = UNSET,
+        status: RoundStatus | Unset = UNSET,
+    ) -> Round | None:
+        """Change a running round; None if it is not running or not at `expected_index`.
+
+        Ending it (status finished/stopped) sets `ended_at` and frees the channel.
+        """
+        sets: list[str] = ["updated_at = ?"]
+        params: list[Any] = [to_db(now)]
+        if not isinstance(current_index, Unset):
+            sets.append("current_index = ?")
+            params.append(current_index)
+        if not isinstance(deadline, Unset):
+            sets.append("deadline = ?")
+            params.append(opt_to_db(deadline))
+        if not isinstance(message_id, Unset):
+            sets.append("message_id = ?")
+            params.append(message_id)
+        if not isinstance(status, Unset):
+            sets.append("status = ?")
+            params.append(status)
+            if status != "running":
+                sets.append("ended_at = ?")
+                params.append(to_db(now))
+        where = "id = ? AND status = 'running'"
+        params.append(round_id)
+        if expected_index is not None:
+            where += " AND current_index = ?"
+            params.append(expected_index)
+        sql = f"UPDATE rounds SET {', '.join(sets)} WHERE {where}"
+
+        def tx(conn: sqlite3.Connection) -> Round | None:
+            if conn.execute(sql, params).rowcount == 0:
+                return None
+            return _round(conn.execute(_SELECT, (round_id,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def finish(
+        self, round_id: int, now: datetime, status: RoundStatus = "finished"
+    ) -> Round | None:
+        """End a running round (finished, or stopped by the host); None if it was not running."""
+        return await self.update(round_id, now=now, status=status, deadline=None)
+
+    async def record_answer(
+        self,
+        *,
+        round_id: int,
+        question_index: int,
+        user_id: int,
+        answer: str,
+        correct: bool,
+        seconds: float,
+        points: int,
+        now: datetime,
+    ) -> RecordedRoundAnswer:
+        """Record a student's answer to the round's question, once.
+
+        The first answer also goes into the answers history (source 'round') and the server's
+        points, in the same commit. A second click returns the first answer, changing nothing.
+        """
+
+        def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer:
+            ensure_user(conn, user_id, now)
+            cursor = conn.execute(
+                "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
+                "seconds, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (round_id, question_index, user_id) DO NOTHING",
+                (
+                    round_id,
+                    question_index,
+                    user_id,
+                    answer,
+                    int(correct),
+                    seconds,
+                    points,
+                    to_db(now),
+                ),
+            )
+            first = cursor.rowcount == 1
+            row = conn.execute(
+                "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? "
+                "AND user_id = ?",
+                (round_id, question_index, user_id),
+            ).fetchone()
+            if first:
+                rnd = conn.execute(
+                    "SELECT guild_id, topic_id, question_ids FROM rounds WHERE id = ?", (round_id,)
+                ).fetchone()
+                insert_answer(
+                    conn,
+                    user_id=user_id,
+                    guild_id=rnd["guild_id"],
+                    topic_id=rnd["topic_id"],
+                    question_id=json.loads(rnd["question_ids"])[question_index],
+                    answer=answer,
+                    correct=correct,
+                    seconds=seconds,
+                    source="round",
+                    source_id=round_id,
+                    points=points,
+                    now=now,
+                )
+            return RecordedRoundAnswer(first, _round_answer(row))
+
+        return await self._db.write(tx)
+
+    async def answers(self, round_id: int, question_index: int | None = None) -> list[RoundAnswer]:
+        """A round's answers (one question's, if given), in the order they came."""
+        sql, params = "SELECT * FROM round_answers WHERE round_id = ?", [round_id]
+        if question_index is not None:
+            sql += " AND question_index = ?"
+            params.append(question_index)
+        rows = await self._db.fetchall(sql + " ORDER BY answered_at, id", params)
+        return [_round_answer(r) for r in rows]
+
+    async def scores(self, round_id: int) -> list[RoundScore]:
+        """Per-student totals, best first (points, then correct, then less time)."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered, "
+            "SUM(seconds) AS seconds FROM round_answers WHERE round_id = ? GROUP BY user_id "
+            "ORDER BY points DESC, correct DESC, seconds ASC, user_id",
+            (round_id,),
+        )
+        return [
+            RoundScore(r["user_id"], r["points"], r["correct"], r["answered"], r["seconds"])
+            for r in rows
+        ]
