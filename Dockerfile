@@ -10,11 +10,14 @@ WORKDIR /src
 RUN python -m venv /opt/venv
 COPY pyproject.toml README.md ./
 COPY tutorbot ./tutorbot
-RUN /opt/venv/bin/pip install .
+RUN /opt/venv/bin/pip install . \
+    && /opt/venv/bin/pip uninstall --yes pip setuptools
 
 FROM ${PYTHON_IMAGE} AS runtime
 ARG UID=10001
-RUN useradd --system --uid "${UID}" --user-group --home-dir /data --no-create-home tutorbot \
+RUN groupadd --system --gid "${UID}" tutorbot \
+    && useradd --system --uid "${UID}" --gid tutorbot --home-dir /data --no-create-home \
+       --shell /usr/sbin/nologin tutorbot \
     && mkdir -p /data && chown tutorbot:tutorbot /data
 COPY --from=build /opt/venv /opt/venv
 COPY content /app/content
