@@ -1,0 +1,112 @@
+"""/mydata exports everything about one user; /forgetme deletes it and nothing else."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tutorbot.storage import Storage
+
+
+async def _populate(storage: Storage, user: int, now: datetime) -> int:
+    await storage.progress.mark_known(user, "algebra", now)
+    await storage.progress.set_goal(user, "calculus", now)
+    await storage.answers.record(
+        user_id=user,
+        guild_id=1,
+        topic_id="algebra",
+        question_id="q1",
+        answer="A",
+        correct=True,
+        seconds=1.0,
+        source="quiz",
+        points=1,
+        now=now,
+    )
+    await storage.quizzes.create(
+        user_id=user,
+        guild_id=None,
+        channel_id=3,
+        topic_id="algebra",
+        question_ids=["q1"],
+        now=now,
+    )
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=100 + user,
+        host_id=user,
+        topic_id="t",
+        settings={},
+        question_ids=["a"],
+        now=now,
+    )
+    await storage.rounds.record_answer(
+        round_id=rnd.id,
+        question_index=0,
+        user_id=user,
+        answer="A",
+        correct=True,
+        seconds=1,
+        points=10,
+        now=now,
+    )
+    await storage.timers.add("reveal", now + timedelta(minutes=1), {"u": user}, now, user_id=user)
+    return rnd.id
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+async def test_export_holds_everything_about_the_user_as_json(
+    storage: Storage, now: datetime
+) -> None:
+    await _populate(storage, 1, now)
+    await _populate(storage, 2, now)
+    export = await storage.data_rights.export_user(1)
+    text = json.dumps(export)
+    assert json.loads(text) == export
+    assert [r["id"] for r in export["users"]] == [1]
+    for table in ("answers", "round_answers", "topic_state", "goals", "quiz_sessions", "timers"):
+        assert export[table], table
+        assert all(r["user_id"] == 1 for r in export[table]), table
+    assert len(export["answers"]) == 2  # the quiz answer and the round answer
+    assert export["quiz_sessions"][0]["question_ids"] == ["q1"]
+    assert [r["channel_id"] for r in export["rounds_hosted"]] == [101]
+
+
+async def test_delete_removes_that_user_and_nothing_else(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    round_of_1 = await _populate(storage, 1, now)
+    await _populate(storage, 2, now)
+    # user 2 also answered in user 1's round: that answer is user 2's, and stays.
+    await storage.rounds.record_answer(
+        round_id=round_of_1,
+        question_index=0,
+        user_id=2,
+        answer="B",
+        correct=False,
+        seconds=2,
+        points=0,
+        now=now,
+    )
+    before_2 = await storage.data_rights.export_user(2)
+    counts = await storage.data_rights.delete_user(1)
+    assert counts["users"] == 1 and counts["answers"] == 2 and counts["rounds_host_cleared"] == 1
+    after_1 = await storage.data_rights.export_user(1)
+    assert all(after_1[t] == [] for t in after_1 if t != "user_id")
+    assert await storage.data_rights.export_user(2) == before_2
+    rnd = await storage.rounds.get(round_of_1)
+    assert rnd is not None and rnd.host_id is None
+    assert [a.user_id for a in await storage.rounds.answers(round_of_1)] == [2]
+    assert await storage.data_rights.delete_user(1) == {k: 0 for k in counts}

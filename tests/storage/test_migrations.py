@@ -1,0 +1,125 @@
+"""A fresh file and every earlier schema version migrate to the latest; a newer one is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tutorbot.storage import SchemaTooNewError, open_storage
+from tutorbot.storage.db import Database, connect
+from tutorbot.storage.errors import MigrationError
+from tutorbot.storage.migrations import current_version, latest_version, load_migrations, migrate
+
+
+def _schema(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    return dict(rows)
+
+
+def _pragma(path: Path, name: str) -> object:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+async def test_fresh_file_gets_the_latest_schema_and_wal(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "nested" / "bot.sqlite3"
+    storage = await open_storage(path)
+    await storage.close()
+    assert path.exists()
+    with sqlite3.connect(path) as conn:
+        assert current_version(conn) == latest_version() >= 1
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == list(range(1, latest_version() + 1))
+    assert _pragma(path, "journal_mode") == "wal"
+    assert {"users", "answers", "rounds", "round_answers", "timers", "meta"} <= set(_schema(path))
+
+
+@pytest.mark.parametrize("start", range(latest_version()))
+async def test_every_earlier_version_migrates_to_the_latest(tmp_path: Path, start: int) -> None:
+    fresh = tmp_path / "fresh.sqlite3"
+    await (await Database.open(fresh)).close()
+
+    old = tmp_path / "old.sqlite3"
+    conn = connect(old)
+    migrate(conn, target=start)
+    assert current_version(conn) == start
+    conn.close()
+
+    await (await Database.open(old)).close()
+    with sqlite3.connect(old) as check:
+        assert current_version(check) == latest_version()
+    assert _schema(old) == _schema(fresh)
+
+
+async def test_reopen_keeps_rows(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = tmp_path / "bot.sqlite3"
+    storage = await open_storage(path)
+    await storage.progress.set_goal(7, "calculus", datetime(2025, 1, 1, tzinfo=UTC))
+    await storage.close()
+    storage = await open_storage(path)
+    goal = await storage.progress.get_goal(7)
+    await storage.close()
+    assert goal is not None and goal.topic_id == "calculus"
+
+
+async def test_database_from_newer_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    await (await Database.open(path)).close()
+    future = latest_version() + 1
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?, 'from_the_future', '2099-01-01')", (future,)
+        )
+    with pytest.raises(SchemaTooNewError, match=rf"version {future}.*upgrade TutorBot"):
+        await Database.open(path)
+
+
+async def test_later_migrations_apply_in_order_on_top_of_data(tmp_path: Path) -> None:
+    migrations_dir = tmp_path / "migrations"
+    migrations_dir.mkdir()
+    for m in load_migrations():
+        (migrations_dir / f"{m.version:04d}_{m.name}.sql").write_text(m.sql)
+    n = latest_version()
+    (migrations_dir / f"{n + 2:04d}_backfill.sql").write_text(
+        "UPDATE meta SET value = value || '+backfilled';"
+    )
+    (migrations_dir / f"{n + 1:04d}_add_column.sql").write_text(
+        "ALTER TABLE meta ADD COLUMN note TEXT; INSERT INTO meta VALUES ('k', 'v', 't', 'n');"
+    )
+    path = tmp_path / "bot.sqlite3"
+    await (await Database.open(path)).close()
+    await (await Database.open(path, load_migrations(migrations_dir))).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value, note FROM meta").fetchall() == [("v+backfilled", "n")]
+        assert current_version(conn) == n + 2
+
+
+async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    migrations_dir = tmp_path / "migrations"
+    migrations_dir.mkdir()
+    for m in load_migrations():
+        (migrations_dir / f"{m.version:04d}_{m.name}.sql").write_text(m.sql)
+    n = latest_version()
+    (migrations_dir / f"{n + 1:04d}_broken.sql").write_text(
+        "CREATE TABLE half (x); INSERT INTO no_such_table VALUES (1);"
+    )
+    path = tmp_path / "bot.sqlite3"
+    with pytest.raises(MigrationError, match="broken"):
+        await Database.open(path, load_migrations(migrations_dir))
+    with sqlite3.connect(path) as conn:
+        assert current_version(conn) == n
+        assert "half" not in _schema(path)
+
+
+def test_a_gap_in_numbering_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_c.sql").write_text("SELECT 1;")
+    with pytest.raises(MigrationError, match="expected 0002"):
+        load_migrations(tmp_path)

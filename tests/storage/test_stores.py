@@ -1,0 +1,235 @@
+"""Each store against a real file: what goes in comes back, and the schema's rules hold."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tutorbot.storage import RoundAlreadyRunningError, Storage
+
+
+async def test_users_are_created_by_any_write_and_touched(storage: Storage, now: datetime) -> None:
+    assert await storage.users.get(1) is None
+    await storage.progress.mark_known(1, "algebra", now)
+    user = await storage.users.get(1)
+    assert user is not None and user.created_at == now
+    later = await storage.users.touch(1, now + timedelta(days=1))
+    assert later.created_at == now and later.last_seen_at == now + timedelta(days=1)
+
+
+async def test_topic_state_keeps_first_times(storage: Storage, now: datetime) -> None:
+    await storage.progress.mark_known(1, "algebra", now)
+    again = await storage.progress.mark_known(1, "algebra", now + timedelta(hours=1))
+    assert again.known_at == now and again.mastered_at is None and again.is_known
+    mastered = await storage.progress.mark_mastered(1, "geometry", now + timedelta(hours=2))
+    assert mastered.known_at is None and mastered.is_known
+    assert await storage.progress.known_topic_ids(1) == {"algebra", "geometry"}
+    assert [s.topic_id for s in await storage.progress.recently_mastered(1)] == ["geometry"]
+    unmarked = await storage.progress.unmark_known(1, "algebra", now)
+    assert unmarked is not None and not unmarked.is_known
+    assert await storage.progress.known_topic_ids(1) == {"geometry"}
+
+
+async def test_goal_set_replace_clear(storage: Storage, now: datetime) -> None:
+    assert await storage.progress.get_goal(1) is None
+    await storage.progress.set_goal(1, "algebra", now)
+    await storage.progress.set_goal(1, "calculus", now)
+    goal = await storage.progress.get_goal(1)
+    assert goal is not None and goal.topic_id == "calculus"
+    assert await storage.progress.clear_goal(1) is True
+    assert await storage.progress.clear_goal(1) is False
+    assert await storage.progress.get_goal(1) is None
+
+
+async def test_answers_stats_and_leaderboard(storage: Storage, now: datetime) -> None:
+    async def answer(user: int, guild: int | None, correct: bool, points: int) -> None:
+        await storage.answers.record(
+            user_id=user,
+            guild_id=guild,
+            topic_id="algebra",
+            question_id="q1",
+            answer="A",
+            correct=correct,
+            seconds=3.5,
+            source="quiz",
+            source_id=9,
+            points=points,
+            now=now,
+        )
+
+    await answer(1, 100, True, 10)
+    await answer(1, 100, False, 0)
+    await answer(2, 100, True, 10)
+    await answer(2, 100, True, 5)
+    await answer(3, 100, True, 10)
+    await answer(1, None, True, 0)  # a DM answer: in the user's stats, on no leaderboard
+    await answer(4, 200, True, 50)  # another server
+
+    stats = await storage.answers.user_stats(1)
+    assert (stats.answered, stats.correct, stats.points) == (3, 2, 10)
+    assert stats.accuracy == pytest.approx(2 / 3)
+    assert (await storage.answers.user_stats(1, guild_id=100)).answered == 2
+
+    board = await storage.answers.leaderboard(100)
+    assert [(e.rank, e.user_id, e.points) for e in board] == [(1, 2, 15), (2, 1, 10), (2, 3, 10)]
+    standing = await storage.answers.standing(100, 1)
+    assert standing is not None and standing.rank == 2 and standing.accuracy == 0.5
+    assert await storage.answers.standing(100, 4) is None
+    recent = await storage.answers.recent(1)
+    assert len(recent) == 3 and recent[0].answered_at == now and recent[0].source_id == 9
+
+
+async def test_quiz_session_resumes_and_one_is_active(storage: Storage, now: datetime) -> None:
+    first = await storage.quizzes.create(
+        user_id=1,
+        guild_id=None,
+        channel_id=50,
+        topic_id="algebra",
+        question_ids=["q1", "q2", "q3"],
+        state={"q1": {"revealed": False}},
+        now=now,
+    )
+    assert first.status == "active" and first.position == 0 and first.question_ids[1] == "q2"
+    moved = await storage.quizzes.update(
+        first.id,
+        now=now,
+        expected_position=0,
+        position=1,
+        state={"q1": {"answer": "B"}},
+        message_id=777,
+        reveal_at=now + timedelta(seconds=30),
+    )
+    assert moved is not None and moved.position == 1 and moved.message_id == 777
+    # The same click delivered twice does nothing the second time.
+    assert await storage.quizzes.update(first.id, now=now, expected_position=0, position=1) is None
+    resumed = await storage.quizzes.active_for(1)
+    assert resumed == moved and resumed.state == {"q1": {"answer": "B"}}
+    assert resumed.reveal_at == now + timedelta(seconds=30)
+
+    second = await storage.quizzes.create(
+        user_id=1, guild_id=5, channel_id=51, topic_id="geometry", question_ids=["g1"], now=now
+    )
+    old = await storage.quizzes.get(first.id)
+    assert old is not None and old.status == "abandoned"
+    assert (await storage.quizzes.active_for(1)) == second
+    finished = await storage.quizzes.finish(second.id, now)
+    assert finished is not None and finished.status == "finished"
+    assert await storage.quizzes.active_for(1) is None
+
+
+async def test_one_running_round_per_channel(storage: Storage, now: datetime) -> None:
+    kwargs = dict(guild_id=1, channel_id=10, host_id=99, topic_id="t", question_ids=["a", "b"])
+    rnd = await storage.rounds.start(settings={"seconds": 20}, now=now, **kwargs)  # type: ignore[arg-type]
+    with pytest.raises(RoundAlreadyRunningError):
+        await storage.rounds.start(settings={}, now=now, **kwargs)  # type: ignore[arg-type]
+    other_channel = await storage.rounds.start(
+        guild_id=1,
+        channel_id=11,
+        host_id=99,
+        topic_id="t",
+        settings={},
+        question_ids=["a"],
+        now=now,
+    )
+    assert other_channel.id != rnd.id
+    assert await storage.rounds.running_in(10) == rnd
+    stopped = await storage.rounds.finish(rnd.id, now, status="stopped")
+    assert stopped is not None and stopped.ended_at == now and stopped.deadline is None
+    again = await storage.rounds.start(settings={}, now=now, **kwargs)  # type: ignore[arg-type]
+    assert again.status == "running"
+    assert {r.id for r in await storage.rounds.running()} == {again.id, other_channel.id}
+
+
+async def test_round_advances_only_from_the_expected_question(
+    storage: Storage, now: datetime
+) -> None:
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=10,
+        host_id=99,
+        topic_id="t",
+        settings={"seconds": 20},
+        question_ids=["a", "b", "c"],
+        now=now,
+        deadline=now + timedelta(seconds=20),
+    )
+    assert rnd.settings == {"seconds": 20} and rnd.deadline == now + timedelta(seconds=20)
+    nxt = await storage.rounds.update(
+        rnd.id,
+        now=now,
+        expected_index=0,
+        current_index=1,
+        deadline=now + timedelta(seconds=40),
+        message_id=555,
+    )
+    assert nxt is not None and nxt.current_index == 1 and nxt.message_id == 555
+    assert await storage.rounds.update(rnd.id, now=now, expected_index=0, current_index=1) is None
+
+
+async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) -> None:
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=10,
+        host_id=99,
+        topic_id="t",
+        settings={},
+        question_ids=["a", "b"],
+        now=now,
+    )
+    first = await storage.rounds.record_answer(
+        round_id=rnd.id,
+        question_index=1,
+        user_id=5,
+        answer="B",
+        correct=True,
+        seconds=2.0,
+        points=80,
+        now=now,
+    )
+    double = await storage.rounds.record_answer(
+        round_id=rnd.id,
+        question_index=1,
+        user_id=5,
+        answer="C",
+        correct=False,
+        seconds=3.0,
+        points=0,
+        now=now + timedelta(seconds=1),
+    )
+    assert first.first and not double.first
+    assert double.answer == first.answer and double.answer.answer == "B"
+    assert len(await storage.rounds.answers(rnd.id)) == 1
+    history = await storage.answers.recent(5)
+    assert [(a.source, a.source_id, a.question_id, a.points) for a in history] == [
+        ("round", rnd.id, "b", 80)
+    ]
+    board = await storage.answers.leaderboard(1)
+    assert [(e.user_id, e.points) for e in board] == [(5, 80)]
+    scores = await storage.rounds.scores(rnd.id)
+    assert [(s.user_id, s.points, s.correct) for s in scores] == [(5, 80, 1)]
+
+
+async def test_guild_settings_default_and_update(storage: Storage, now: datetime) -> None:
+    defaults = await storage.settings.get(1)
+    assert defaults.instructor_role_id is None and defaults.round_questions > 0
+    changed = await storage.settings.update(1, now=now, instructor_role_id=42, round_seconds=15)
+    assert changed.instructor_role_id == 42 and changed.round_seconds == 15
+    assert changed.round_questions == defaults.round_questions
+    reset = await storage.settings.update(1, now=now, round_seconds=None)
+    assert reset.round_seconds == defaults.round_seconds and reset.instructor_role_id == 42
+    assert await storage.settings.get(2) == type(defaults)(2)
+
+
+async def test_meta_values_and_heartbeat(storage: Storage, now: datetime) -> None:
+    assert await storage.meta.get("command_tree_hash") is None
+    await storage.meta.set("command_tree_hash", "abc")
+    await storage.meta.set("command_tree_hash", "def", now)
+    assert await storage.meta.get("command_tree_hash") == "def"
+    await storage.meta.heartbeat(now)
+    assert await storage.meta.last_heartbeat() == now
+
+
+async def test_naive_times_are_refused(storage: Storage) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        await storage.progress.mark_known(1, "t", datetime(2025, 1, 1))

@@ -1,0 +1,143 @@
+"""Timers that survive restarts: one task sleeps until the earliest due row and fires it.
+
+Delivery: a timer row is deleted only after its handler returns, so a crash between the two
+fires it again after the restart (at least once). Handlers make that exactly once in effect:
+each one changes state through a conditional update (e.g. "advance round 42 from question 3",
+`RoundStore.update(..., expected_index=3)`), so a second firing finds nothing to do. The row is
+not deleted in the handler's transaction because handlers also talk to Discord, which no
+database transaction can include; idempotent handlers cover both the database and Discord.
+
+Within one process a timer fires once: the loop runs handlers one at a time, in due order, and
+deletes each before looking again. A handler that raises is logged and retried later, at most
+`max_attempts` times; the loop itself never dies of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from tutorbot.storage._time import utcnow
+from tutorbot.storage.timers import Timer, TimerStore
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Timer], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+MAX_SLEEP_SECONDS = 60.0
+"""Re-check at least this often, so a wall-clock jump cannot strand a timer."""
+
+
+class Scheduler:
+    """Fires due `Timer` rows through the handler registered for their kind."""
+
+    def __init__(
+        self,
+        timers: TimerStore,
+        handlers: Mapping[str, Handler],
+        clock: Clock = utcnow,
+        *,
+        max_attempts: int = 5,
+        retry_delay: timedelta = timedelta(seconds=5),
+    ) -> None:
+        self._timers = timers
+        self._handlers = dict(handlers)
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the loop; overdue timers (from before a restart) fire first, in due order."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="tutorbot-scheduler")
+
+    async def stop(self) -> None:
+        """Stop the loop; a handler in progress is cancelled and its timer stays for next time."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def schedule(
+        self,
+        kind: str,
+        due_at: datetime,
+        payload: dict[str, Any],
+        *,
+        key: str | None = None,
+        user_id: int | None = None,
+    ) -> Timer:
+        """Store a timer and wake the loop so a sooner one is not slept past."""
+        if kind not in self._handlers:
+            raise ValueError(f"no handler for timer kind {kind!r}")
+        timer = await self._timers.add(
+            kind, due_at, payload, self._clock(), key=key, user_id=user_id
+        )
+        self._wake.set()
+        return timer
+
+    async def cancel(self, timer_id: int | None = None, *, key: str | None = None) -> int:
+        """Cancel one timer by id, or every timer with `key`; returns how many were removed."""
+        if (timer_id is None) == (key is None):
+            raise ValueError("pass exactly one of timer_id or key")
+        if timer_id is not None:
+            return int(await self._timers.delete(timer_id))
+        assert key is not None
+        return await self._timers.delete_key(key)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                due = await self._timers.due(self._clock())
+                for timer in due:
+                    await self._fire(timer)
+                if due:
+                    continue
+                upcoming = await self._timers.next_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scheduler could not read its timers; retrying")
+                upcoming = None
+                await asyncio.sleep(1)
+            delay = MAX_SLEEP_SECONDS
+            if upcoming is not None:
+                wait = (upcoming.due_at - self._clock()).total_seconds()
+                delay = min(max(wait, 0.0), MAX_SLEEP_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _fire(self, timer: Timer) -> None:
+        handler = self._handlers.get(timer.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for timer kind {timer.kind!r}")
+            await handler(timer)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            attempts = timer.attempts + 1
+            if attempts >= self._max_attempts:
+                log.exception(
+                    "timer %s (%s) failed %d times; dropping it", timer.id, timer.kind, attempts
+                )
+                await self._timers.delete(timer.id)
+            else:
+                log.exception(
+                    "timer %s (%s) failed (attempt %d); retrying", timer.id, timer.kind, attempts
+                )
+                await self._timers.retry_later(
+                    timer.id, self._clock() + self._retry_delay * attempts
+                )
+            return
+        await self._timers.delete(timer.id)
