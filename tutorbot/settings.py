@@ -16,7 +16,11 @@ class Settings(BaseSettings):
     """Everything an admin can set. Defaults serve a first run from a checkout."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TUTORBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TUTORBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     discord_token: SecretStr | None = None
