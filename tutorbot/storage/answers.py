@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from tutorbot.storage._time import from_db, to_db
@@ -89,9 +89,14 @@ def insert_answer(
     source_id: int | None,
     points: int,
     now: datetime,
+    stamp: str | None = None,
 ) -> Answer:
-    """Inside a write: record one answer and add it to the server's totals."""
-    ensure_user(conn, user_id, now)
+    """Inside a write: record one answer and add it to the server's totals.
+
+    `stamp` is `to_db(now)` when the caller already has it (it keeps the writer thread short).
+    """
+    stamp = to_db(now) if stamp is None else stamp
+    ensure_user(conn, user_id, stamp)
     cursor = conn.execute(
         "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
         "seconds, source, source_id, points, answered_at) "
@@ -107,7 +112,7 @@ def insert_answer(
             source,
             source_id,
             points,
-            to_db(now),
+            stamp,
         ),
     )
     if guild_id is not None:
@@ -131,7 +136,7 @@ def insert_answer(
         source,
         source_id,
         points,
-        from_db(to_db(now)),
+        now.astimezone(UTC),
     )
 
 
@@ -157,6 +162,7 @@ class AnswerStore:
         points: int = 0,
     ) -> Answer:
         """Record one answer; returns after it is durably committed."""
+        stamp = to_db(now)
 
         def tx(conn: sqlite3.Connection) -> Answer:
             return insert_answer(
@@ -172,6 +178,7 @@ class AnswerStore:
                 source_id=source_id,
                 points=points,
                 now=now,
+                stamp=stamp,
             )
 
         return await self._db.write(tx)

@@ -6,8 +6,8 @@ survive only the former). The cost, one fsync per commit, is shared by every wri
 
 Writes never see "database is locked" inside one process: they all go through one connection
 owned by one thread, and concurrent writes are queued and committed together in one
-transaction (group commit). Each write still gets its own SAVEPOINT, so one failing write rolls
-back alone, and each caller's await returns only after the COMMIT that holds its write.
+transaction (group commit). One failing write rolls back alone (the batch is redone with a
+SAVEPOINT per write), and each caller's await returns only after the COMMIT that holds it.
 Other processes (a backup, `tutorbot db check`, another shard) wait up to `BUSY_TIMEOUT_MS`.
 """
 
@@ -69,6 +69,45 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
+def _run_batch(
+    conn: sqlite3.Connection, batch: list[_Job], *, isolate: bool
+) -> list[tuple[bool, Any]] | None:
+    """Run every job in one transaction and commit it.
+
+    Without `isolate` (the fast path: no savepoint per write) the first failing job rolls the
+    whole batch back and returns None, so the caller reruns it with `isolate`, where each job
+    has its own SAVEPOINT and a failure undoes only that job. Jobs are pure functions of the
+    connection, so running one twice after a rollback is safe.
+    """
+    outcomes: list[tuple[bool, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    for job in batch:
+        if not isolate:
+            try:
+                outcomes.append((True, job.fn(conn)))
+            except Exception:
+                conn.execute("ROLLBACK")
+                return None
+            continue
+        conn.execute("SAVEPOINT job")
+        try:
+            result = job.fn(conn)
+        except Exception as exc:
+            conn.execute("ROLLBACK TO job")
+            conn.execute("RELEASE job")
+            outcomes.append((False, exc))
+        else:
+            conn.execute("RELEASE job")
+            outcomes.append((True, result))
+    conn.execute("COMMIT")
+    return outcomes
+
+
+def _settle_all(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in settled:
+        _settle(future, ok, value)
+
+
 class _Writer(threading.Thread):
     """Owns the only writing connection; drains the queue into one transaction per batch."""
 
@@ -112,28 +151,22 @@ class _Writer(threading.Thread):
 
     @staticmethod
     def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    result = job.fn(conn)
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
-                else:
-                    conn.execute("RELEASE job")
-                    outcomes.append((True, result))
-            conn.execute("COMMIT")
+            outcomes = _run_batch(conn, batch, isolate=False)
+            if outcomes is None:  # a write failed: redo the batch with one savepoint each
+                outcomes = _run_batch(conn, batch, isolate=True)
+            assert outcomes is not None
         except Exception as exc:  # BEGIN or COMMIT failed: nothing in the batch is durable
             log.exception("write batch of %d failed", len(batch))
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
+        # One wake-up per event loop per batch, not one per write.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
         for job, (ok, value) in zip(batch, outcomes, strict=True):
-            job.loop.call_soon_threadsafe(_settle, job.future, ok, value)
+            by_loop.setdefault(job.loop, []).append((job.future, ok, value))
+        for loop, settled in by_loop.items():
+            loop.call_soon_threadsafe(_settle_all, settled)
 
 
 class Database:
@@ -169,8 +202,10 @@ class Database:
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in the writer's transaction; return its result once it is committed.
 
-        `fn` runs on the writer thread: it must only use the connection it is given and must
-        not await or block on anything else. If it raises, only its own changes roll back.
+        `fn` runs on the writer thread: it must only use the connection it is given, must not
+        await or block on anything else, and may be run twice (after a rollback caused by
+        another write in its batch), so it must have no other side effects. If it raises,
+        only its own changes roll back.
         """
         if self._closed:
             raise StorageClosedError("database is closed")

@@ -17,9 +17,9 @@ class User:
     last_seen_at: datetime
 
 
-def ensure_user(conn: sqlite3.Connection, user_id: int, now: datetime) -> None:
-    """Inside a write: make sure the user row exists and mark them seen now."""
-    stamp = to_db(now)
+def ensure_user(conn: sqlite3.Connection, user_id: int, now: datetime | str) -> None:
+    """Inside a write: make sure the user row exists and mark them seen now (or `to_db(now)`)."""
+    stamp = now if isinstance(now, str) else to_db(now)
     conn.execute(
         "INSERT INTO users (id, created_at, last_seen_at) VALUES (?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
