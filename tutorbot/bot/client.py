@@ -10,7 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import RESTARTING, FeatureButton, unknown_button_class
+from tutorbot.bot.components import (
+    RESTARTING,
+    FeatureButton,
+    route_modal,
+    unknown_button_class,
+)
 from tutorbot.bot.errors import UserFacingError, report_error
 from tutorbot.bot.sync import sync_commands
 from tutorbot.services import Services
@@ -20,7 +25,7 @@ log = logging.getLogger("tutorbot.bot")
 
 EXTENSIONS = ("tutorbot.bot.exts.topics",)
 HEARTBEAT_SECONDS = 30
-IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-")
+IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: on_interaction")
 
 
 class TutorTree(app_commands.CommandTree["TutorBot"]):
@@ -82,6 +87,13 @@ class TutorBot(commands.Bot):
                 except Exception:
                     log.exception("could not record heartbeat")
             await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            if not self.accepting:
+                await report_error(interaction, UserFacingError(RESTARTING))
+                return
+            await route_modal(interaction)
 
     async def on_ready(self) -> None:
         log.info("connected as %s (%s) to %d servers", self.user, self.user_id, len(self.guilds))

@@ -115,3 +115,63 @@ def unknown_button_class(features: list[str]) -> type[UnknownButton]:
     """An UnknownButton whose template matches every custom_id outside these features."""
     claimed = "|".join(re.escape(f) for f in features)
     return type("UnclaimedButton", (UnknownButton,), {}, template=rf"(?!(?:{claimed}):)(?s:.*)")
+
+
+ModalHandler = Callable[[discord.Interaction[Any], CustomId, dict[str, str]], Awaitable[None]]
+MODAL_ACTIONS: dict[tuple[str, str], ModalHandler] = {}
+STALE_FORM = "This form is no longer active. Run the command again to get a fresh one."
+
+
+def modal_action(feature: str, action: str) -> Callable[[ModalHandler], ModalHandler]:
+    """Register the handler of a submitted form whose custom_id is `feature:action:...`.
+
+    Forms are routed from `on_interaction` rather than by discord.py's modal store, which is lost
+    on restart: a form opened before a restart is still answered after it.
+    """
+
+    def register(handler: ModalHandler) -> ModalHandler:
+        MODAL_ACTIONS[(feature, action)] = handler
+        return handler
+
+    return register
+
+
+class PassiveModal(discord.ui.Modal):
+    """A form whose submit is handled by `route_modal`, not by this object (see modal_action)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        self.stop()
+        return False
+
+
+def modal_values(data: Any) -> dict[str, str]:
+    """custom_id -> value of every text input in a modal submit (rows or labels alike)."""
+    values: dict[str, str] = {}
+    stack = list(data.get("components", [])) if isinstance(data, dict) else []
+    while stack:
+        component = stack.pop()
+        if not isinstance(component, dict):
+            continue
+        if "value" in component and "custom_id" in component:
+            values[str(component["custom_id"])] = str(component["value"])
+        stack.extend(component.get("components", []))
+        if isinstance(component.get("component"), dict):
+            stack.append(component["component"])
+    return values
+
+
+async def route_modal(interaction: discord.Interaction[Any]) -> None:
+    """Answer a submitted form through its registered handler, or politely when it is stale."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    data: Any = interaction.data or {}
+    try:
+        parsed = parse(str(data.get("custom_id", "")))
+        handler = MODAL_ACTIONS.get((parsed.feature, parsed.action))
+        if handler is None:
+            raise BadCustomId(parsed.action)
+        await handler(interaction, parsed, modal_values(data))
+    except BadCustomId:
+        await report_error(interaction, UserFacingError(STALE_FORM))
+    except Exception as exc:
+        await report_error(interaction, exc)

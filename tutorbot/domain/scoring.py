@@ -18,6 +18,9 @@ SPEED_MAX_POINTS = 1000
 SELF_ASSESSED_GOT_IT = 500
 SELF_ASSESSED_PARTLY = SELF_ASSESSED_GOT_IT // 2
 MASTERY_THRESHOLD = 0.8
+QUIZ_POINTS = 100
+"""Server points for a fully right private-quiz answer (scaled by credit): practice counts,
+but a round's fast right answer (500 to 1000) counts for more."""
 
 
 class ScoringMode(StrEnum):
@@ -82,3 +85,8 @@ def fraction(score: float, count: int) -> float:
 def is_mastered(score: float, count: int) -> bool:
     """A topic is mastered by a quiz scoring at least 80% on at least one question."""
     return count > 0 and fraction(score, count) >= MASTERY_THRESHOLD - 1e-9
+
+
+def quiz_points(credit_earned: float) -> int:
+    """Server points for one private-quiz answer with this credit (1, 0.5 or 0)."""
+    return _round_half_up(QUIZ_POINTS * credit_earned)

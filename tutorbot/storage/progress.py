@@ -47,6 +47,23 @@ def _state(row: sqlite3.Row) -> TopicState:
 _SELECT_ONE = "SELECT * FROM topic_state WHERE user_id = ? AND topic_id = ?"
 
 
+def upsert_topic_state(
+    conn: sqlite3.Connection, column: str, user_id: int, topic_id: str, now: datetime
+) -> TopicState:
+    """Inside a write: stamp `known_at` or `mastered_at` (keeping the first time)."""
+    assert column in ("known_at", "mastered_at")
+    ensure_user(conn, user_id, now)
+    stamp = to_db(now)
+    conn.execute(
+        f"INSERT INTO topic_state (user_id, topic_id, {column}, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, topic_id) DO UPDATE SET "
+        f"{column} = COALESCE({column}, excluded.{column}), "
+        "updated_at = excluded.updated_at",
+        (user_id, topic_id, stamp, stamp),
+    )
+    return _state(conn.execute(_SELECT_ONE, (user_id, topic_id)).fetchone())
+
+
 class ProgressStore:
     """Topic state and goals. Marking twice keeps the first time."""
 
@@ -54,19 +71,9 @@ class ProgressStore:
         self._db = db
 
     async def _upsert(self, column: str, user_id: int, topic_id: str, now: datetime) -> TopicState:
-        def tx(conn: sqlite3.Connection) -> TopicState:
-            ensure_user(conn, user_id, now)
-            stamp = to_db(now)
-            conn.execute(
-                f"INSERT INTO topic_state (user_id, topic_id, {column}, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, topic_id) DO UPDATE SET "
-                f"{column} = COALESCE({column}, excluded.{column}), "
-                "updated_at = excluded.updated_at",
-                (user_id, topic_id, stamp, stamp),
-            )
-            return _state(conn.execute(_SELECT_ONE, (user_id, topic_id)).fetchone())
-
-        return await self._db.write(tx)
+        return await self._db.write(
+            lambda conn: upsert_topic_state(conn, column, user_id, topic_id, now)
+        )
 
     async def mark_known(self, user_id: int, topic_id: str, now: datetime) -> TopicState:
         """The student pressed "I know this"."""

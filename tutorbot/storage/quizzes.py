@@ -11,10 +11,23 @@ from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
+from tutorbot.storage.answers import insert_answer
 from tutorbot.storage.db import Database
+from tutorbot.storage.progress import upsert_topic_state
 from tutorbot.storage.users import ensure_user
 
 QuizStatus = Literal["active", "finished", "abandoned"]
+
+
+@dataclass(frozen=True)
+class NewAnswer:
+    """An answer to record with a quiz step (see `QuizStore.save_step`)."""
+
+    question_id: str
+    answer: str
+    correct: bool
+    seconds: float | None
+    points: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,8 @@ class QuizSession:
     reveal_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = 0
+    """Bumped by every `save_step`; the compare-and-swap token of the next step."""
 
 
 def _session(row: sqlite3.Row) -> QuizSession:
@@ -50,6 +65,7 @@ def _session(row: sqlite3.Row) -> QuizSession:
         reveal_at=opt_from_db(row["reveal_at"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        version=row["version"],
     )
 
 
@@ -162,6 +178,63 @@ class QuizStore:
             if conn.execute(sql, params).rowcount == 0:
                 return None
             return _session(conn.execute(_SELECT, (session_id,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def save_step(
+        self,
+        session: QuizSession,
+        *,
+        now: datetime,
+        state: dict[str, Any],
+        position: int,
+        reveal_at: datetime | None,
+        status: QuizStatus,
+        answer: NewAnswer | None = None,
+        mastered: bool = False,
+    ) -> QuizSession | None:
+        """Apply one quiz step and record its answer in one commit, if the session is still at
+        the version it was read at; None (and nothing written) when another step won the race.
+
+        An answer the student was told about is therefore never lost, nor recorded twice; with
+        `mastered`, the topic is marked mastered in the same commit as the quiz's last step.
+        """
+
+        def tx(conn: sqlite3.Connection) -> QuizSession | None:
+            changed = conn.execute(
+                "UPDATE quiz_sessions SET state = ?, position = ?, reveal_at = ?, status = ?, "
+                "updated_at = ?, version = version + 1 "
+                "WHERE id = ? AND version = ? AND status = 'active'",
+                (
+                    json.dumps(state),
+                    position,
+                    opt_to_db(reveal_at),
+                    status,
+                    to_db(now),
+                    session.id,
+                    session.version,
+                ),
+            ).rowcount
+            if changed == 0:
+                return None
+            if answer is not None:
+                insert_answer(
+                    conn,
+                    user_id=session.user_id,
+                    guild_id=session.guild_id,
+                    topic_id=session.topic_id,
+                    question_id=answer.question_id,
+                    answer=answer.answer,
+                    correct=answer.correct,
+                    seconds=answer.seconds,
+                    source="quiz",
+                    source_id=session.id,
+                    points=answer.points,
+                    now=now,
+                )
+            if mastered:
+                upsert_topic_state(conn, "mastered_at", session.user_id, session.topic_id, now)
+            return _session(conn.execute(_SELECT, (session.id,)).fetchone())
 
         return await self._db.write(tx)
 
