@@ -15,6 +15,7 @@ So a wrong key fails `tutorbot content check` and the build.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import re
 from collections.abc import Callable
@@ -51,10 +52,20 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 _MAX_POWER = 64
 
+# The leading lookahead only lets the regex engine skip fast to where a number can start.
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<sign>[-−])?(?:(?P<whole>\d+) (?P<num>\d+)/(?P<den>\d+)"
+    r"(?=[-−.\d])(?<![\w.])(?P<sign>[-−])?(?:(?P<whole>\d+) (?P<num>\d+)/(?P<den>\d+)"
     r"|(?P<frac>\d+/\d+)|(?P<dec>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+))"
 )
+
+
+# "7 * 8": the usual check, evaluated without `ast`; the same literals Python accepts.
+_SIMPLE = re.compile(r"(0|[1-9][0-9]*) *([-+*]) *(0|[1-9][0-9]*)")
+_SIMPLE_OPS: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
 
 
 class CheckError(ValueError):
@@ -63,11 +74,28 @@ class CheckError(ValueError):
 
 def evaluate(expression: str) -> Value:
     """Evaluate an arithmetic expression exactly; raise CheckError for anything else."""
+    result = _evaluate(expression)
+    if isinstance(result, CheckError):
+        raise CheckError(*result.args)
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _evaluate(expression: str) -> Value | CheckError:
+    """evaluate, returning the error instead of raising it so that both are cached: a pack
+    repeats many checks, and every value is immutable."""
+    text = expression.strip()
+    if simple := _SIMPLE.fullmatch(text):
+        left, op, right = simple.groups()
+        return Fraction(_SIMPLE_OPS[op](int(left), int(right)))
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise CheckError(f"check {expression!r} is not an expression: {exc.msg}") from None
-    return _eval(tree.body)
+        return CheckError(f"check {expression!r} is not an expression: {exc.msg}")
+    try:
+        return _eval(tree.body)
+    except CheckError as exc:
+        return exc
 
 
 def _eval(node: ast.expr) -> Any:
@@ -117,30 +145,34 @@ def _numbers(text: str) -> list[int | Fraction]:
     """numbers_in, with whole numbers left as ints: they compare equal to Fractions, and building
     a Fraction for every number of every choice is most of a pack's check time."""
     found: list[int | Fraction] = []
-    for match in _NUMBER.finditer(text):
+    for sign, whole, num, den, frac, dec in _NUMBER.findall(text):
         value: int | Fraction
-        if match["whole"] is not None:
-            value = int(match["whole"]) + Fraction(int(match["num"]), int(match["den"]))
-        elif match["frac"] is not None:
-            num, den = match["frac"].split("/")
+        if dec.isdigit():
+            value = int(dec)
+        elif whole:
             if int(den) == 0:
                 continue
-            value = Fraction(int(num), int(den))
+            value = int(whole) + Fraction(int(num), int(den))
+        elif frac:
+            numerator, denominator = frac.split("/")
+            if int(denominator) == 0:
+                continue
+            value = Fraction(int(numerator), int(denominator))
         else:
-            whole, _, decimals = match["dec"].replace(",", "").partition(".")
+            integer, _, decimals = dec.replace(",", "").partition(".")
             if decimals:
                 scale = 10 ** len(decimals)
-                value = Fraction(int(whole or "0") * scale + int(decimals), scale)
+                value = Fraction(int(integer or "0") * scale + int(decimals), scale)
             else:
-                value = int(whole)
-        found.append(-value if match["sign"] else value)
+                value = int(integer)
+        found.append(-value if sign else value)
     return found
 
 
 def _contains(text: str, values: tuple[Fraction, ...]) -> bool:
     """Whether the text's numbers contain these values in order (not necessarily adjacent)."""
     remaining = iter(_numbers(text))
-    return all(any(n == v for n in remaining) for v in values)
+    return all(value in remaining for value in values)
 
 
 def _show(value: Value) -> str:
@@ -153,10 +185,9 @@ def verify(question: Question) -> str | None:
     """Why the question's `check` disagrees with its answer key, or None when they agree."""
     if question.check is None:
         return None
-    try:
-        value = evaluate(question.check)
-    except CheckError as exc:
-        return str(exc)
+    value = _evaluate(question.check)
+    if isinstance(value, CheckError):
+        return str(value)
     if question.type is QuestionType.TRUE_FALSE:
         if not isinstance(value, bool):
             return f"check {question.check!r} must be a comparison for a true/false question"
