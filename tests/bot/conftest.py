@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +31,36 @@ def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+class FakeClock:
+    """The real time plus an offset a test can move forward (think times, deadlines)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def start_bot(fake_discord: FakeDiscord, tmp_path: Path) -> BotFactory:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def start_bot(fake_discord: FakeDiscord, tmp_path: Path, clock: FakeClock) -> BotFactory:
     """`async with start_bot() as bot:` runs a TutorBot until the block ends (a restart is
     simply a second block over the same database)."""
 
     @contextlib.asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[TutorBot]:
-        bot = TutorBot(bot_settings(fake_discord, tmp_path, **overrides), guild_ready_timeout=0.05)
+        bot = TutorBot(
+            bot_settings(fake_discord, tmp_path, **overrides),
+            clock=clock,
+            guild_ready_timeout=0.05,
+        )
         async with running(bot, fake_discord) as ready:
             yield ready
 

@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 
 from fakediscord import FakeDiscord
+from helpers import buttons, embed_text
 
 from tutorbot.bot.client import TutorBot
 
 SEED = "self-supervised-learning-theory"
-
-
-def _all_text(embed: dict) -> str:
-    parts = [embed.get("title", ""), embed.get("description", "")]
-    parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    parts.append(embed.get("footer", {}).get("text", ""))
-    return "\n".join(parts)
-
-
-def _button_ids(components: list[dict]) -> dict[str, str]:
-    return {c["label"]: c["custom_id"] for row in components for c in row["components"]}
 
 
 async def test_topic_card_shows_the_seed_page_figures(
@@ -28,7 +18,7 @@ async def test_topic_card_shows_the_seed_page_figures(
     i = await fake_discord.slash("topic", {"topic": SEED}, fake_discord.student)
     cb = await fake_discord.wait_response(i)
     assert cb.ephemeral
-    text = _all_text(cb.embeds[0])
+    text = embed_text(cb.embeds[0])
     assert cb.embeds[0]["title"] == "Self-Supervised Learning Theory"
     assert "Research · Depth 79 in the knowledge graph" in text
     assert "Unlocks 1 downstream topic" in text
@@ -38,7 +28,7 @@ async def test_topic_card_shows_the_seed_page_figures(
     assert "Leads To (1)" in text
     assert re.search(r"Longest path: 80 steps · \d+ total prerequisite topics", text)
     assert "4 questions" in text
-    labels = _button_ids(cb.components)
+    labels = buttons(cb.components)
     assert list(labels) == [
         "Read explainer",
         "Practice",
@@ -87,14 +77,14 @@ async def test_explainer_pages_hold_the_whole_explainer(
     i = await fake_discord.slash("topic", {"topic": SEED}, fake_discord.student)
     card = await fake_discord.wait_response(i)
     click = await fake_discord.click(
-        card, _button_ids(card.components)["Read explainer"], fake_discord.student
+        card, buttons(card.components)["Read explainer"], fake_discord.student
     )
     page = await fake_discord.wait_response(click)
     shown = [page.embeds[0]["description"]]
     total = int(page.embeds[0]["footer"]["text"].rsplit(" ", 1)[1])
     for _ in range(total - 1):
         click = await fake_discord.click(
-            fake_discord.original(i), _button_ids(page.components)["Next ▶"], fake_discord.student
+            fake_discord.original(i), buttons(page.components)["Next ▶"], fake_discord.student
         )
         page = await fake_discord.wait_response(click)
         shown.append(page.embeds[0]["description"])
@@ -107,7 +97,7 @@ async def test_chain_pages_list_all_80_steps(bot: TutorBot, fake_discord: FakeDi
     i = await fake_discord.slash("topic", {"topic": SEED}, fake_discord.student)
     card = await fake_discord.wait_response(i)
     click = await fake_discord.click(
-        card, _button_ids(card.components)["Prerequisite chain"], fake_discord.student
+        card, buttons(card.components)["Prerequisite chain"], fake_discord.student
     )
     page = await fake_discord.wait_response(click)
     lines = page.embeds[0]["description"].splitlines()
@@ -117,7 +107,7 @@ async def test_chain_pages_list_all_80_steps(bot: TutorBot, fake_discord: FakeDi
         c.get("disabled") for r in page.components for c in r["components"] if "Next" in c["label"]
     ):
         click = await fake_discord.click(
-            fake_discord.original(i), _button_ids(page.components)["Next ▶"], fake_discord.student
+            fake_discord.original(i), buttons(page.components)["Next ▶"], fake_discord.student
         )
         page = await fake_discord.wait_response(click)
         steps += page.embeds[0]["description"].splitlines()
@@ -131,12 +121,12 @@ async def test_i_know_this_counts_prerequisites_as_known(
     i = await fake_discord.slash("topic", {"topic": "addition-within-10"}, fake_discord.student)
     card = await fake_discord.wait_response(i)
     click = await fake_discord.click(
-        card, _button_ids(card.components)["I know this"], fake_discord.student
+        card, buttons(card.components)["I know this"], fake_discord.student
     )
     updated = await fake_discord.wait_response(click)
     assert "Marked **Addition Within 10** as known" in updated.content
-    assert "✓ I know this" in _button_ids(updated.components)
-    assert "✅ Combining Small Groups Within 5" in _all_text(updated.embeds[0])
+    assert "✓ I know this" in buttons(updated.components)
+    assert "✅ Combining Small Groups Within 5" in embed_text(updated.embeds[0])
     view = await bot.services.progress.student(fake_discord.student.id)
     assert view.marked == {"addition-within-10"}
     assert "counting-to-10" in view.known

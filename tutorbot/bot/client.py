@@ -18,12 +18,12 @@ from tutorbot.bot.components import (
 )
 from tutorbot.bot.errors import UserFacingError, report_error
 from tutorbot.bot.sync import sync_commands
-from tutorbot.services import Services
+from tutorbot.services import Clock, Services, utc_now
 from tutorbot.settings import Settings
 
 log = logging.getLogger("tutorbot.bot")
 
-EXTENSIONS = ("tutorbot.bot.exts.topics",)
+EXTENSIONS = ("tutorbot.bot.exts.topics", "tutorbot.bot.exts.quiz")
 HEARTBEAT_SECONDS = 30
 IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: on_interaction")
 
@@ -46,7 +46,14 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
 class TutorBot(commands.Bot):
     """The bot. `setup_hook` loads content, opens the database, loads features and syncs."""
 
-    def __init__(self, settings: Settings, *, force_sync: bool = False, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        force_sync: bool = False,
+        clock: Clock = utc_now,
+        **options: Any,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -57,6 +64,7 @@ class TutorBot(commands.Bot):
         )
         self.settings = settings
         self.force_sync = force_sync
+        self.clock = clock
         self._services: Services | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self.accepting = True
@@ -67,7 +75,9 @@ class TutorBot(commands.Bot):
         return self._services
 
     async def setup_hook(self) -> None:
-        self._services = await Services.open(self.settings.content_dir, self.settings.db_path)
+        self._services = await Services.open(
+            self.settings.content_dir, self.settings.db_path, self.clock
+        )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         features = [cls.feature for cls in _feature_buttons()]

@@ -7,11 +7,17 @@ import secrets
 
 import discord
 
+from tutorbot.domain.quiz import QuizRefused
+
 log = logging.getLogger("tutorbot.errors")
 
 
 class UserFacingError(Exception):
     """A refusal worded for the user, not a bug: shown as is, privately, and not logged."""
+
+
+USER_FACING: tuple[type[Exception], ...] = (UserFacingError, QuizRefused)
+"""Refusals worded for the user by the domain or the front end: shown, never logged as bugs."""
 
 
 def new_error_id() -> str:
@@ -29,7 +35,7 @@ async def reply_private(interaction: discord.Interaction, text: str) -> None:
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user politely and log the details under an error id; never raises."""
-    if isinstance(error, UserFacingError):
+    if isinstance(error, USER_FACING):
         text = str(error)
     else:
         error_id = new_error_id()

@@ -45,6 +45,31 @@ def _bits(value: int) -> list[int]:
     return [i for i, char in enumerate(text) if char == "1"]
 
 
+def _waves(prerequisites: list[list[int]]) -> list[int]:
+    """Nodes (by index) in waves: first those with no prerequisites, then those whose last
+    prerequisite was in the previous wave, and so on; each wave ascending. That is exactly the
+    order graphlib's get_ready/done loop gives, without its per-node Python objects. Nodes on or
+    after a cycle are left out."""
+    waiting = [len(items) for items in prerequisites]
+    unlocks: list[list[int]] = [[] for _ in prerequisites]
+    for node, items in enumerate(prerequisites):
+        for p in items:
+            unlocks[p].append(node)
+    wave = [node for node, count in enumerate(waiting) if count == 0]
+    order: list[int] = []
+    while wave:
+        order.extend(wave)
+        ready: list[int] = []
+        for node in wave:
+            for child in unlocks[node]:
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+        ready.sort()
+        wave = ready
+    return order
+
+
 class KnowledgeGraph:
     """Prerequisite structure of a library; immutable once built, and cheap to query."""
 
@@ -63,42 +88,38 @@ class KnowledgeGraph:
         """Build from `{topic id: its prerequisite ids}`, in authoring order (it breaks ties in the
         learning order). Unknown prerequisite ids are ignored; a cycle raises graphlib.CycleError.
         """
-        position = {node: i for i, node in enumerate(prerequisites)}
+        authored = list(prerequisites)
+        position = {node: i for i, node in enumerate(authored)}
         prereqs: dict[str, tuple[str, ...]] = {
             node: tuple(p for p in items if p in position) for node, items in prerequisites.items()
         }
-        sorter = graphlib.TopologicalSorter(prereqs)
-        sorter.prepare()
-        order: list[str] = []
-        while sorter.is_active():
-            ready = sorted(sorter.get_ready(), key=position.__getitem__)
-            order.extend(ready)
-            sorter.done(*ready)
+        order = [authored[i] for i in _waves([[position[p] for p in prereqs[n]] for n in authored])]
+        if len(order) < len(authored):
+            graphlib.TopologicalSorter(prereqs).prepare()  # raises CycleError naming the cycle
+            raise AssertionError("a cycle was found but graphlib did not report it")
         index = {node: i for i, node in enumerate(order)}
 
-        depth: dict[str, int] = {}
-        parent: dict[str, str | None] = {}
-        ancestors: list[int] = [0] * len(order)
-        leads_to: dict[str, list[str]] = {node: [] for node in order}
-        for i, node in enumerate(order):
-            best: str | None = None
-            best_depth = -1
-            bits = 0
-            for p in prereqs[node]:
-                leads_to[p].append(node)
-                j = index[p]
+        # Everything below works on positions in the learning order, so a prerequisite's figures
+        # are always computed before its dependents' and a position is also its bit.
+        below = [[index[p] for p in prereqs[node]] for node in order]
+        depth = [0] * len(order)
+        parent: list[int | None] = [None] * len(order)
+        ancestors = [0] * len(order)
+        above: list[list[int]] = [[] for _ in order]
+        for i, items in enumerate(below):
+            best, best_depth, bits = None, -1, 0
+            for j in items:
+                above[j].append(i)
                 bits |= ancestors[j] | (1 << j)
-                if depth[p] > best_depth:
-                    best, best_depth = p, depth[p]
-            depth[node] = best_depth + 1
-            parent[node] = best
+                if depth[j] > best_depth:
+                    best, best_depth = j, depth[j]
+            depth[i] = best_depth + 1
+            parent[i] = best
             ancestors[i] = bits
-
-        descendants: list[int] = [0] * len(order)
+        descendants = [0] * len(order)
         for i in range(len(order) - 1, -1, -1):
             bits = 0
-            for child in leads_to[order[i]]:
-                j = index[child]
+            for j in above[i]:
                 bits |= descendants[j] | (1 << j)
             descendants[i] = bits
 
@@ -106,10 +127,12 @@ class KnowledgeGraph:
         self._index = index
         self._prerequisites = prereqs
         self._leads_to = {
-            node: tuple(sorted(items, key=index.__getitem__)) for node, items in leads_to.items()
+            node: tuple(order[j] for j in items) for node, items in zip(order, above, strict=True)
         }
-        self._depth = depth
-        self._parent = parent
+        self._depth = dict(zip(order, depth, strict=True))
+        self._parent = {
+            node: None if j is None else order[j] for node, j in zip(order, parent, strict=True)
+        }
         self._ancestors = ancestors
         self._descendants = descendants
 

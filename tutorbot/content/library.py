@@ -23,10 +23,16 @@ class Library:
     root: Path
 
     def __init__(
-        self, root: Path, topics: Mapping[str, Topic], sources: Mapping[str, Path]
+        self,
+        root: Path,
+        topics: Mapping[str, Topic],
+        sources: Mapping[str, Path],
+        graph: KnowledgeGraph | None = None,
     ) -> None:
-        """Topics must already be validated and acyclic; they are kept in learning order."""
-        graph = KnowledgeGraph({tid: topic.prerequisites for tid, topic in topics.items()})
+        """Topics must already be validated and acyclic; they are kept in learning order. `graph`,
+        when given, must be these topics' graph (the loader has built it already)."""
+        if graph is None:
+            graph = KnowledgeGraph({tid: topic.prerequisites for tid, topic in topics.items()})
         order = graph.learning_order()
         self.root = root
         self.graph = graph

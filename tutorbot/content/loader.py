@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from pydantic_core import ErrorDetails
 
 from tutorbot.content.answer_check import verify
 from tutorbot.content.errors import ContentError, ContentIssue
-from tutorbot.content.graph import find_cycles
+from tutorbot.content.graph import KnowledgeGraph, find_cycles
 from tutorbot.content.library import Library
 from tutorbot.content.locate import LineFinder, Loc, SafeLoader, data_loc, field_path
 from tutorbot.content.models import Question, Topic
@@ -93,7 +94,8 @@ def _load(root: Path, paths: list[Path]) -> Library:
                 problems.append(_Problem(file_path, ("questions", index, "check"), reason))
         topics.append((file_path, topic))
 
-    problems.extend(_pack_problems(declared, topics))
+    pack_problems, graph = _pack_problems(declared, topics)
+    problems.extend(pack_problems)
     if problems or issues:
         issues.extend(_resolve(problems))
         raise ContentError(issues)
@@ -101,6 +103,7 @@ def _load(root: Path, paths: list[Path]) -> Library:
         root,
         {topic.id: topic for _, topic in topics},
         {topic.id: file_path for file_path, topic in topics},
+        graph,
     )
 
 
@@ -185,7 +188,11 @@ def _message(error: ErrorDetails, loc: Loc) -> str:
     return msg[:1].lower() + msg[1:]
 
 
-def _pack_problems(declared: set[str], topics: list[tuple[Path, Topic]]) -> list[_Problem]:
+def _pack_problems(
+    declared: set[str], topics: list[tuple[Path, Topic]]
+) -> tuple[list[_Problem], KnowledgeGraph | None]:
+    """Problems of the pack as a whole, and its graph when it has no cycle (built once here, as
+    the acyclicity check, and handed to the Library)."""
     problems: list[_Problem] = []
     first: dict[str, Path] = {}
     for file_path, topic in topics:
@@ -214,7 +221,12 @@ def _pack_problems(declared: set[str], topics: list[tuple[Path, Topic]]) -> list
                         f"unknown prerequisite {prerequisite!r}; {hint}",
                     )
                 )
-    for cycle in find_cycles({tid: t.prerequisites for tid, t in unique.items()}):
+    prerequisites = {tid: t.prerequisites for tid, t in unique.items()}
+    try:
+        return problems, KnowledgeGraph(prerequisites)
+    except graphlib.CycleError:
+        pass
+    for cycle in find_cycles(prerequisites):
         before, node = cycle[0], cycle[1]
         index = unique[node].prerequisites.index(before)
         problems.append(
@@ -226,7 +238,7 @@ def _pack_problems(declared: set[str], topics: list[tuple[Path, Topic]]) -> list
                 + " (each is a prerequisite of the next)",
             )
         )
-    return problems
+    return problems, None
 
 
 def _resolve(problems: list[_Problem]) -> list[ContentIssue]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.services.progress import ProgressService
+from tutorbot.services.quiz import QuizService
 from tutorbot.storage import Storage, open_storage
 
 Clock = Callable[[], datetime]
@@ -31,6 +32,7 @@ class Services:
         self.storage = storage
         self.clock = clock
         self.progress = ProgressService(self)
+        self.quiz = QuizService(self)
 
     @classmethod
     async def open(cls, content_dir: Path, db_path: Path, clock: Clock = utc_now) -> Services:

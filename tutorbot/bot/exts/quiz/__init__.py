@@ -1,0 +1,249 @@
+"""/quiz: a private quiz on a topic, one active per student, every button restart-proof."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.components import FeatureButton, PassiveModal, button, modal_action
+from tutorbot.bot.custom_ids import CustomId, make
+from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.exts.quiz import render
+from tutorbot.bot.exts.topics import TopicButton
+from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
+from tutorbot.content.models import Topic
+from tutorbot.domain import quiz as rules
+from tutorbot.services.quiz import QuizEnd, Screen
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+MAX_QUESTIONS = 50
+WRITTEN_FIELD = "answer"
+
+
+class QuizButton(FeatureButton):
+    """Every button of a private quiz."""
+
+    feature = render.FEATURE
+
+
+def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
+    return interaction.client
+
+
+def _place(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
+    guild_id = interaction.guild_id
+    channel_id = interaction.channel_id or interaction.user.id
+    return guild_id, channel_id
+
+
+async def begin(
+    interaction: discord.Interaction[Any], topic: Topic, count: int | None, *, edit: bool
+) -> None:
+    """Start a quiz, or first ask whether to end the one in progress."""
+    bot = _bot(interaction)
+    if not topic.questions:
+        raise UserFacingError(f"**{topic.title}** has no practice questions yet.")
+    active = await bot.services.quiz.active(interaction.user.id)
+    if active is not None:
+        await _respond(interaction, _ask_replace(active.id, active.topic_id, topic, count), edit)
+        return
+    await start_now(interaction, topic, count, edit=edit)
+
+
+async def start_now(
+    interaction: discord.Interaction[Any], topic: Topic, count: int | None, *, edit: bool
+) -> None:
+    """Start a quiz on `topic` (ending any other) and show its first question."""
+    bot = _bot(interaction)
+    guild_id, channel_id = _place(interaction)
+    screen = await bot.services.quiz.start(
+        user_id=interaction.user.id,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        topic=topic,
+        count=count,
+    )
+    message_id = await _respond(interaction, render.question_message(screen), edit)
+    if message_id is not None:
+        await bot.services.quiz.attach_message(screen.session_id, message_id)
+
+
+def _ask_replace(session_id: int, old_topic_id: str, topic: Topic, count: int | None) -> Rendered:
+    embed = discord.Embed(
+        title="You have a quiz in progress",
+        description=(
+            f"Your quiz on `{old_topic_id}` is not finished. Start a new quiz on "
+            f"**{topic.title}** instead? The old one will end where it is."
+        ),
+        colour=render.NEUTRAL,
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        button(
+            make(render.FEATURE, "new", topic.id, count or 0),
+            "Start new quiz",
+            style=discord.ButtonStyle.primary,
+        )
+    )
+    view.add_item(button(make(render.FEATURE, "resume", session_id), "Continue the old one"))
+    return Rendered([embed], view)
+
+
+async def _respond(
+    interaction: discord.Interaction[Any], rendered: Rendered, edit: bool
+) -> int | None:
+    """Edit the clicked message, or send a new private one; the message id when known."""
+    if edit:
+        await interaction.response.edit_message(**rendered.send_kwargs())
+        return interaction.message.id if interaction.message else None
+    callback = await interaction.response.send_message(**rendered.send_kwargs(), ephemeral=True)
+    return getattr(callback.resource, "id", None)
+
+
+async def _edit(interaction: discord.Interaction[Any], rendered: Rendered) -> None:
+    await interaction.response.edit_message(**rendered.send_kwargs())
+
+
+@QuizButton.action("answer")
+async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    screen, result = await _bot(interaction).services.quiz.answer(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
+    )
+    await _edit(interaction, render.answered_message(screen, result))
+
+
+@QuizButton.action("reveal")
+async def _reveal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    screen, result = await _bot(interaction).services.quiz.reveal(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1)
+    )
+    if isinstance(result, rules.NotYet):
+        when = discord.utils.format_dt(result.opens_at, "R")
+        await interaction.response.send_message(render.not_yet_text(when), ephemeral=True)
+        return
+    await _edit(interaction, render.revealed_message(screen, result))
+
+
+@QuizButton.action("write")
+async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await _bot(interaction).services.quiz.check_writable(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1)
+    )
+    modal = PassiveModal(
+        title="Write my answer", custom_id=make(render.FEATURE, "written", *cid.args[:2])
+    )
+    modal.add_item(
+        discord.ui.TextInput(
+            label="Your answer",
+            custom_id=WRITTEN_FIELD,
+            style=discord.TextStyle.paragraph,
+            max_length=render.WRITTEN_SHOWN,
+        )
+    )
+    await interaction.response.send_modal(modal)
+
+
+@modal_action(render.FEATURE, "written")
+async def _written(
+    interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
+) -> None:
+    await _bot(interaction).services.quiz.write(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(WRITTEN_FIELD, "")
+    )
+    await interaction.response.send_message(
+        "Saved your answer. Press **Reveal** to compare it with the model answer.", ephemeral=True
+    )
+
+
+@QuizButton.action("assess")
+async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    screen, result, revealed = await _bot(interaction).services.quiz.assess(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
+    )
+    await _edit(interaction, render.assessed_message(screen, result, revealed))
+
+
+def _step(step: Screen | QuizEnd) -> Rendered:
+    if isinstance(step, QuizEnd):
+        return render.summary_message(step)
+    return render.question_message(step)
+
+
+@QuizButton.action("next")
+async def _next(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    step = await _bot(interaction).services.quiz.next(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1)
+    )
+    await _edit(interaction, _step(step))
+
+
+@QuizButton.action("stop")
+async def _stop(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    end = await _bot(interaction).services.quiz.stop(cid.int_arg(0), interaction.user.id)
+    await _edit(interaction, render.summary_message(end))
+
+
+@QuizButton.action("hint")
+async def _hint(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    screen = await _bot(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    if screen.state.position != cid.int_arg(1) or not screen.question.hint:
+        raise UserFacingError("There is no hint for the question on screen.")
+    await interaction.response.send_message(f"💡 {screen.question.hint}", ephemeral=True)
+
+
+@QuizButton.action("resume")
+async def _resume(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    screen = await _bot(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    await _edit(interaction, render.resume_message(screen))
+
+
+@QuizButton.action("new")
+async def _new(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    await start_now(interaction, topic, cid.int_arg(1) or None, edit=True)
+
+
+@QuizButton.action("again")
+async def _again(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    await begin(interaction, topic, None, edit=True)
+
+
+@TopicButton.action("practice")
+async def _practice(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    await begin(interaction, topic, None, edit=True)
+
+
+class Quiz(commands.Cog):
+    """The /quiz command."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="quiz", description="Practise a topic in a private quiz")
+    @app_commands.describe(
+        topic="Topic to practise (type to search)",
+        questions="How many questions (default: all of the topic's)",
+    )
+    @app_commands.autocomplete(topic=autocomplete_topic)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def quiz(
+        self,
+        interaction: discord.Interaction[Any],
+        topic: str,
+        questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
+    ) -> None:
+        found = resolve_topic(self.bot.services.library, topic)
+        await begin(interaction, found, questions, edit=False)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(Quiz(bot))

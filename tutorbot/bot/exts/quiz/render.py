@@ -1,0 +1,216 @@
+"""Private quiz messages: a question, its result, the free-response reveal, and the summary.
+
+Pure functions of content and quiz state. Sizes stay inside one message's 6000 embed characters
+at the content schema's maximum lengths (tested in tests/bot/test_render_limits.py).
+"""
+
+from __future__ import annotations
+
+import discord
+
+from tutorbot.bot import limits
+from tutorbot.bot.components import button
+from tutorbot.bot.custom_ids import make
+from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.content.models import LETTERS, QuestionType, Topic
+from tutorbot.domain.quiz import Answered, Assessed, Revealed
+from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.services.quiz import QuizEnd, Screen
+
+FEATURE = "quiz"
+THINK_LINE = "Think about your answer, then reveal below."
+WRITTEN_SHOWN = 1000
+RIGHT = discord.Colour.green()
+WRONG = discord.Colour.red()
+NEUTRAL = discord.Colour.blurple()
+ASSESSMENT_LABELS = {
+    SelfAssessment.GOT_IT: "Got it",
+    SelfAssessment.PARTLY: "Partly",
+    SelfAssessment.MISSED: "Missed it",
+}
+
+
+def _question_embed(screen: Screen, marks: dict[int, str] | None = None) -> discord.Embed:
+    q = screen.question
+    lines = [q.prompt]
+    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
+        lines.append("")
+        for index, choice in enumerate(q.choices):
+            mark = (marks or {}).get(index, "")
+            lines.append(f"{mark}**{LETTERS[index]}.** {choice}")
+    elif q.type is QuestionType.FREE_RESPONSE:
+        lines += ["", THINK_LINE]
+    embed = discord.Embed(
+        title=limits.clip(
+            f"{screen.topic.title} · Question {screen.number} of {screen.total}",
+            limits.EMBED_TITLE,
+        ),
+        description="\n".join(lines),
+        colour=NEUTRAL,
+    )
+    embed.set_footer(text="Private quiz: only you can see this.")
+    return embed
+
+
+def _id(action: str, screen: Screen, *args: object) -> str:
+    return make(FEATURE, action, screen.session_id, screen.state.position, *args)
+
+
+def question_message(screen: Screen) -> Rendered:
+    """A question waiting for an answer, with its answer buttons."""
+    q = screen.question
+    embed = _question_embed(screen)
+    view = discord.ui.View(timeout=None)
+    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
+        for index in range(len(q.choices)):
+            letter = LETTERS[index]
+            view.add_item(button(_id("answer", screen, letter), letter, row=index // 5))
+    elif q.type is QuestionType.TRUE_FALSE:
+        view.add_item(button(_id("answer", screen, "true"), "True"))
+        view.add_item(button(_id("answer", screen, "false"), "False"))
+    else:
+        opens = screen.state.reveal_at
+        if opens is not None:
+            embed.add_field(
+                name="Reveal",
+                value=f"The model answer opens {discord.utils.format_dt(opens, 'R')}.",
+                inline=False,
+            )
+        view.add_item(button(_id("reveal", screen), "Reveal", style=discord.ButtonStyle.primary))
+        view.add_item(button(_id("write", screen), "Write my answer"))
+    if q.hint:
+        view.add_item(button(_id("hint", screen), "Hint", row=2))
+    view.add_item(button(_id("stop", screen), "Stop quiz", style=discord.ButtonStyle.danger, row=2))
+    return Rendered([embed], view)
+
+
+def _next_button(screen: Screen, is_last: bool) -> discord.ui.Button[discord.ui.View]:
+    label = "See results" if is_last else "Next"
+    return button(_id("next", screen), label, style=discord.ButtonStyle.primary)
+
+
+def answered_message(screen: Screen, result: Answered) -> Rendered:
+    """The question again, marked, with right or wrong, the correct answer and why."""
+    q = screen.question
+    marks: dict[int, str] = {}
+    if q.correct_index is not None:
+        marks[q.correct_index] = "✅ "
+        chosen = LETTERS.index(result.given) if result.given in LETTERS else None
+        if chosen is not None and chosen != q.correct_index:
+            marks[chosen] = "❌ "
+    question = _question_embed(screen, marks)
+    verdict = discord.Embed(
+        title="✅ Correct!" if result.correct else "❌ Not quite",
+        description=(
+            f"You answered **{result.given}**.\n"
+            f"Correct answer: **{result.correct_answer}**\n\n"
+            f"**Why**\n{result.explanation}"
+        ),
+        colour=RIGHT if result.correct else WRONG,
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(_next_button(screen, result.is_last))
+    return Rendered([question, verdict], view)
+
+
+def _written(text: str | None) -> str:
+    if not text:
+        return "You did not write an answer."
+    return limits.clip(text, WRITTEN_SHOWN)
+
+
+def revealed_message(screen: Screen, result: Revealed) -> Rendered:
+    """The model answer beside the student's own, the explanation, and the self-assessment."""
+    question = _question_embed(screen)
+    answer = discord.Embed(
+        title="Model answer",
+        description=(
+            f"**Your answer**\n{_written(result.written)}\n\n"
+            f"**Model answer**\n{result.model_answer}\n\n"
+            f"**Why**\n{result.explanation}"
+        ),
+        colour=NEUTRAL,
+    )
+    answer.set_footer(text="How did you do? Be honest: it decides what to review.")
+    view = discord.ui.View(timeout=None)
+    for assessment, label in ASSESSMENT_LABELS.items():
+        style = {
+            SelfAssessment.GOT_IT: discord.ButtonStyle.success,
+            SelfAssessment.PARTLY: discord.ButtonStyle.secondary,
+            SelfAssessment.MISSED: discord.ButtonStyle.danger,
+        }[assessment]
+        view.add_item(button(_id("assess", screen, assessment.value), label, style=style))
+    return Rendered([question, answer], view)
+
+
+def assessed_message(screen: Screen, result: Assessed, revealed: Revealed) -> Rendered:
+    """The reveal, with the student's self-assessment and Next."""
+    rendered = revealed_message(screen, revealed)
+    answer = rendered.embeds[1]
+    answer.title = f"Model answer · you said: {ASSESSMENT_LABELS[result.assessment]}"
+    answer.colour = {1.0: RIGHT, 0.5: NEUTRAL}.get(result.credit, WRONG)
+    answer.remove_footer()
+    view = discord.ui.View(timeout=None)
+    view.add_item(_next_button(screen, result.is_last))
+    return Rendered(rendered.embeds, view)
+
+
+def not_yet_text(opens_at_text: str) -> str:
+    """The private answer to Reveal before the think time has passed."""
+    return f"Not yet: think it through first. The model answer opens {opens_at_text}."
+
+
+def _topic_list(topics: tuple[Topic, ...]) -> str:
+    return limits.bounded_lines([f"• {t.title}" for t in topics], limits.FIELD_VALUE)
+
+
+def summary_message(end: QuizEnd) -> Rendered:
+    """Score, mastery, what it unlocked, and what to do next."""
+    s = end.summary
+    score = f"{s.score:g} / {s.count}"
+    lines = [f"**Score: {score}** ({s.percentage:g}%)"]
+    if end.newly_mastered:
+        lines.append(f"🏆 You have mastered **{end.topic.title}**.")
+    elif s.mastered:
+        lines.append(f"✅ **{end.topic.title}** stays mastered.")
+    else:
+        lines.append(f"Mastery needs at least 80%. Review, then try **{end.topic.title}** again.")
+    if s.unanswered:
+        lines.append(f"{len(s.unanswered)} question(s) left unanswered count as missed.")
+    embed = discord.Embed(
+        title=limits.clip(f"Quiz complete: {end.topic.title}", limits.EMBED_TITLE),
+        description="\n".join(lines),
+        colour=RIGHT if s.mastered else NEUTRAL,
+    )
+    if end.unlocked:
+        embed.add_field(name="Now unlocked", value=_topic_list(end.unlocked), inline=False)
+    if end.review:
+        embed.add_field(
+            name="Worth reviewing for what you missed",
+            value=_topic_list(end.review),
+            inline=False,
+        )
+    if end.next_topics:
+        embed.add_field(name="Learn next", value=_topic_list(end.next_topics), inline=False)
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        button(
+            make(FEATURE, "again", end.topic.id),
+            "Practice again",
+            style=discord.ButtonStyle.primary,
+        )
+    )
+    view.add_item(button(make("topic", "card", end.topic.id), "Topic card"))
+    return Rendered([embed], view)
+
+
+def resume_message(screen: Screen) -> Rendered:
+    """A quiz picked up again: the question as it stands (answered ones wait for Next)."""
+    answered = screen.state.answer_for(screen.question.id)
+    if answered is None:
+        return question_message(screen)
+    embed = _question_embed(screen)
+    embed.add_field(name="Your answer", value=limits.clip(answered.given, 100), inline=False)
+    view = discord.ui.View(timeout=None)
+    view.add_item(_next_button(screen, screen.state.is_last))
+    return Rendered([embed], view)
