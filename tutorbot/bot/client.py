@@ -23,7 +23,10 @@ from tutorbot.settings import Settings
 
 log = logging.getLogger("tutorbot.bot")
 
-EXTENSIONS = ("tutorbot.bot.exts.topics", "tutorbot.bot.exts.quiz")
+EXTENSIONS = tuple(
+    f"tutorbot.bot.exts.{name}"
+    for name in ("topics", "quiz", "progress", "stats", "data", "rounds", "admin")
+)
 HEARTBEAT_SECONDS = 30
 IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: on_interaction")
 

@@ -1,0 +1,12 @@
+"""The stats feature (being written)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+
+async def setup(bot: TutorBot) -> None:
+    """Nothing registered yet."""
