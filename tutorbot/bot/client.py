@@ -66,6 +66,12 @@ class TutorBot(commands.Bot):
             **options,
         )
         self.settings = settings
+        # Every command works in servers, DMs and group DMs, and as a user-installed app, unless
+        # it says otherwise (rounds and admin commands are server-only).
+        self.tree.allowed_contexts = app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True
+        )
+        self.tree.allowed_installs = app_commands.AppInstallationType(guild=True, user=True)
         self.force_sync = force_sync
         self.clock = clock
         self._services: Services | None = None

@@ -1,12 +1,54 @@
-"""The progress feature (being written)."""
+"""/progress and /goal: where a student stands and what to learn next."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.exts.progress.render import progress_embed
+from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 
+class Progress(commands.Cog):
+    """The /progress and /goal commands."""
+
+    goal = app_commands.Group(name="goal", description="Set or clear the topic you are aiming for")
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="progress", description="Your goal, progress bar and next topics")
+    async def progress(self, interaction: discord.Interaction[Any]) -> None:
+        services = self.bot.services
+        overview = await services.progress.overview(interaction.user.id)
+        embed = progress_embed(services.library, overview)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @goal.command(name="set", description="Aim for a topic: /progress then shows the way there")
+    @app_commands.describe(topic="The topic you want to reach (type to search)")
+    @app_commands.autocomplete(topic=autocomplete_topic)
+    async def goal_set(self, interaction: discord.Interaction[Any], topic: str) -> None:
+        services = self.bot.services
+        found = resolve_topic(services.library, topic)
+        await services.progress.set_goal(interaction.user.id, found.id)
+        overview = await services.progress.overview(interaction.user.id)
+        embed = progress_embed(services.library, overview)
+        await interaction.response.send_message(
+            f"🎯 Goal set: **{found.title}**.", embed=embed, ephemeral=True
+        )
+
+    @goal.command(name="clear", description="Clear your goal")
+    async def goal_clear(self, interaction: discord.Interaction[Any]) -> None:
+        cleared = await self.bot.services.progress.clear_goal(interaction.user.id)
+        text = "Goal cleared." if cleared else "You had no goal set."
+        await interaction.response.send_message(text, ephemeral=True)
+
+
 async def setup(bot: TutorBot) -> None:
-    """Nothing registered yet."""
+    await bot.add_cog(Progress(bot))

@@ -1,12 +1,52 @@
-"""The stats feature (being written)."""
+"""/stats and /leaderboard: a student's figures and the server's top 10."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.exts.stats.render import leaderboard_embed, stats_embed
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
+NEEDS_SERVER = (
+    "The leaderboard ranks the students of one server, so it only works in a server. "
+    "Use /stats to see your own figures here."
+)
+
+
+class Stats(commands.Cog):
+    """The /stats and /leaderboard commands."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="stats", description="Answers, accuracy, points and topics known")
+    @app_commands.describe(user="Whose stats to show (default: yours)")
+    async def stats(
+        self, interaction: discord.Interaction[Any], user: discord.User | None = None
+    ) -> None:
+        who = user or interaction.user
+        if who.bot:
+            raise UserFacingError("Bots don't study, so they have no stats.")
+        figures = await self.bot.services.stats.for_user(who.id, interaction.guild_id)
+        await interaction.response.send_message(embed=stats_embed(who, figures), ephemeral=True)
+
+    @app_commands.command(name="leaderboard", description="This server's top 10 by points")
+    async def leaderboard(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.guild_id is None:
+            raise UserFacingError(NEEDS_SERVER)
+        top, mine = await self.bot.services.stats.leaderboard(
+            interaction.guild_id, interaction.user.id
+        )
+        embed = leaderboard_embed(top, mine, interaction.user.id)
+        await interaction.response.send_message(embed=embed)
+
 
 async def setup(bot: TutorBot) -> None:
-    """Nothing registered yet."""
+    await bot.add_cog(Stats(bot))

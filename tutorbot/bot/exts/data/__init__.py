@@ -1,0 +1,98 @@
+"""/mydata and /forgetme: a student's right to see and to erase what TutorBot holds."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.components import FeatureButton, button
+from tutorbot.bot.custom_ids import CustomId, make
+from tutorbot.bot.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+FEATURE = "data"
+LABELS = {  # table: (one, many)
+    "answers": ("answer", "answers"),
+    "round_answers": ("round answer", "round answers"),
+    "guild_scores": ("server score", "server scores"),
+    "topic_state": ("topic mark", "topic marks"),
+    "goals": ("goal", "goals"),
+    "quiz_sessions": ("quiz", "quizzes"),
+    "timers": ("pending timer", "pending timers"),
+    "users": ("profile", "profiles"),
+}
+
+
+class DataButton(FeatureButton):
+    """The confirm and cancel buttons of /forgetme."""
+
+    feature = FEATURE
+
+
+def _own(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    if cid.int_arg(0) != interaction.user.id:
+        raise UserFacingError("Only the person who asked can confirm deleting their data.")
+
+
+def deleted_text(counts: dict[str, int]) -> str:
+    """How much was deleted, in words."""
+    parts = [f"{n} {LABELS[k][n != 1]}" for k, n in counts.items() if n and k in LABELS]
+    if not parts:
+        return "There was nothing to delete: TutorBot held no data about you."
+    return "Deleted everything TutorBot held about you: " + ", ".join(parts) + "."
+
+
+@DataButton.action("forget")
+async def _forget(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    _own(interaction, cid)
+    bot: TutorBot = interaction.client
+    counts = await bot.services.stats.forget(interaction.user.id)
+    await interaction.response.edit_message(content=deleted_text(counts), embed=None, view=None)
+
+
+@DataButton.action("cancel")
+async def _cancel(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    _own(interaction, cid)
+    await interaction.response.edit_message(
+        content="Nothing was deleted.", embed=None, view=None
+    )
+
+
+class Data(commands.Cog):
+    """The /mydata and /forgetme commands."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="mydata", description="Download everything TutorBot holds about you")
+    async def mydata(self, interaction: discord.Interaction[Any]) -> None:
+        payload = await self.bot.services.stats.export(interaction.user.id)
+        file = discord.File(io.BytesIO(payload), filename=f"tutorbot-{interaction.user.id}.json")
+        await interaction.response.send_message(
+            "Here is everything TutorBot holds about you, as JSON.", file=file, ephemeral=True
+        )
+
+    @app_commands.command(name="forgetme", description="Delete everything TutorBot holds about you")
+    async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
+        me = interaction.user.id
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            button(make(FEATURE, "forget", me), "Delete my data", style=discord.ButtonStyle.danger)
+        )
+        view.add_item(button(make(FEATURE, "cancel", me), "Cancel"))
+        await interaction.response.send_message(
+            "This deletes your answers, scores, topic marks, goal and quizzes in every server. "
+            "It cannot be undone. Are you sure?",
+            view=view,
+            ephemeral=True,
+        )
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(Data(bot))

@@ -1,0 +1,62 @@
+"""The /stats and /leaderboard embeds. Names are shown as mentions inside embeds: clients show
+the name, and a mention in an embed never pings anyone."""
+
+from __future__ import annotations
+
+import discord
+
+from tutorbot.services.stats import StudentStats
+from tutorbot.storage.answers import LeaderboardEntry, UserStats
+
+COLOUR = discord.Colour.teal()
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def _line(stats: UserStats) -> str:
+    return (
+        f"{stats.answered} answered · {stats.correct} right ({stats.accuracy:.0%}) · "
+        f"{stats.points} points"
+    )
+
+
+def stats_embed(user: discord.abc.User, figures: StudentStats) -> discord.Embed:
+    """A student's figures: here, everywhere, and their progress through the topics."""
+    embed = discord.Embed(title="Stats", description=f"<@{user.id}>", colour=COLOUR)
+    if figures.here is not None:
+        rank = f" · rank {figures.standing.rank}" if figures.standing else ""
+        embed.add_field(name="In this server", value=_line(figures.here) + rank, inline=False)
+    embed.add_field(name="Everywhere", value=_line(figures.overall), inline=False)
+    student = figures.student
+    embed.add_field(
+        name="Topics",
+        value=(
+            f"{len(student.known)} of {figures.topics_total} known · "
+            f"{len(student.mastered)} mastered by quiz · "
+            f"{figures.overall.topics_practised} practised"
+        ),
+        inline=False,
+    )
+    return embed
+
+
+def _entry(entry: LeaderboardEntry, me: int) -> str:
+    mark = MEDALS.get(entry.rank, f"`{entry.rank:>2}.`")
+    you = " ← you" if entry.user_id == me else ""
+    return (
+        f"{mark} <@{entry.user_id}> · **{entry.points}** points · {entry.accuracy:.0%} right{you}"
+    )
+
+
+def leaderboard_embed(
+    top: list[LeaderboardEntry], mine: LeaderboardEntry | None, me: int
+) -> discord.Embed:
+    """The top 10 and, when the caller is below it, their own rank."""
+    if not top:
+        text = "Nobody has answered a question in this server yet. Try /quiz or a round!"
+    else:
+        text = "\n".join(_entry(e, me) for e in top)
+        if mine is not None and all(e.user_id != me for e in top):
+            text += f"\n…\n{_entry(mine, me)}"
+        elif mine is None:
+            text += "\n\nYou are not on the board yet: answer a question to join."
+    return discord.Embed(title="Leaderboard", description=text, colour=COLOUR)
