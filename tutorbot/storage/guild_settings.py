@@ -11,8 +11,8 @@ from tutorbot.storage._time import to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.db import Database
 
-DEFAULT_ROUND_QUESTIONS = 5
-DEFAULT_ROUND_SECONDS = 30
+DEFAULT_ROUND_QUESTIONS = 10
+DEFAULT_ROUND_SECONDS = 20
 DEFAULT_ROUND_SCORING = "speed"
 
 

@@ -36,6 +36,10 @@ class Round:
     created_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    state: dict[str, Any] | None = None
+    """The domain's round state without its answers (those are rows of round_answers)."""
+    version: int = 0
+    """Bumped by every `save_state`, which only applies at the version it was given."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class RoundAnswer:
     seconds: float
     points: int
     answered_at: datetime
+    assessment: str | None = None
+    """A free-response answer's self-assessment, once the student judged it."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ def _round(row: sqlite3.Row) -> Round:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         ended_at=opt_from_db(row["ended_at"]),
+        state=json.loads(row["state"]) if row["state"] else None,
+        version=row["version"],
     )
 
 
@@ -98,7 +106,55 @@ def _round_answer(row: sqlite3.Row) -> RoundAnswer:
         seconds=row["seconds"],
         points=row["points"],
         answered_at=from_db(row["answered_at"]),
+        assessment=row["assessment"],
     )
+
+
+def _record(
+    conn: sqlite3.Connection,
+    round_id: int,
+    question_index: int,
+    user_id: int,
+    answer: str,
+    correct: bool,
+    seconds: float,
+    points: int,
+    now: datetime,
+) -> RecordedRoundAnswer:
+    """Inside a write: the body of `RoundStore.record_answer`."""
+    stamp = to_db(now)
+    ensure_user(conn, user_id, stamp)
+    cursor = conn.execute(
+        "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
+        "seconds, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (round_id, question_index, user_id) DO NOTHING",
+        (round_id, question_index, user_id, answer, int(correct), seconds, points, stamp),
+    )
+    first = cursor.rowcount == 1
+    row = conn.execute(
+        "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
+        (round_id, question_index, user_id),
+    ).fetchone()
+    if first:
+        rnd = conn.execute(
+            "SELECT guild_id, topic_id, question_ids FROM rounds WHERE id = ?", (round_id,)
+        ).fetchone()
+        insert_answer(
+            conn,
+            user_id=user_id,
+            guild_id=rnd["guild_id"],
+            topic_id=rnd["topic_id"],
+            question_id=json.loads(rnd["question_ids"])[question_index],
+            answer=answer,
+            correct=correct,
+            seconds=seconds,
+            source="round",
+            source_id=round_id,
+            points=points,
+            now=now,
+            stamp=stamp,
+        )
+    return RecordedRoundAnswer(first, _round_answer(row))
 
 
 _SELECT = "SELECT * FROM rounds WHERE id = ?"
@@ -122,6 +178,7 @@ class RoundStore:
         now: datetime,
         deadline: datetime | None = None,
         message_id: int | None = None,
+        state: dict[str, Any] | None = None,
     ) -> Round:
         """Create a running round; raises `RoundAlreadyRunningError` if the channel has one."""
 
@@ -131,7 +188,7 @@ class RoundStore:
                 cursor = conn.execute(
                     "INSERT INTO rounds (guild_id, channel_id, host_id, topic_id, settings, "
                     "status, question_ids, current_index, message_id, deadline, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, 0, ?, ?, ?, ?)",
+                    "updated_at, state) VALUES (?, ?, ?, ?, ?, 'running', ?, 0, ?, ?, ?, ?, ?)",
                     (
                         guild_id,
                         channel_id,
@@ -143,6 +200,7 @@ class RoundStore:
                         opt_to_db(deadline),
                         stamp,
                         stamp,
+                        None if state is None else json.dumps(state),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -246,47 +304,9 @@ class RoundStore:
         """
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer:
-            ensure_user(conn, user_id, now)
-            cursor = conn.execute(
-                "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
-                "seconds, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (round_id, question_index, user_id) DO NOTHING",
-                (
-                    round_id,
-                    question_index,
-                    user_id,
-                    answer,
-                    int(correct),
-                    seconds,
-                    points,
-                    to_db(now),
-                ),
+            return _record(
+                conn, round_id, question_index, user_id, answer, correct, seconds, points, now
             )
-            first = cursor.rowcount == 1
-            row = conn.execute(
-                "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? "
-                "AND user_id = ?",
-                (round_id, question_index, user_id),
-            ).fetchone()
-            if first:
-                rnd = conn.execute(
-                    "SELECT guild_id, topic_id, question_ids FROM rounds WHERE id = ?", (round_id,)
-                ).fetchone()
-                insert_answer(
-                    conn,
-                    user_id=user_id,
-                    guild_id=rnd["guild_id"],
-                    topic_id=rnd["topic_id"],
-                    question_id=json.loads(rnd["question_ids"])[question_index],
-                    answer=answer,
-                    correct=correct,
-                    seconds=seconds,
-                    source="round",
-                    source_id=round_id,
-                    points=points,
-                    now=now,
-                )
-            return RecordedRoundAnswer(first, _round_answer(row))
 
         return await self._db.write(tx)
 
@@ -311,3 +331,143 @@ class RoundStore:
             RoundScore(r["user_id"], r["points"], r["correct"], r["answered"], r["seconds"])
             for r in rows
         ]
+
+    async def save_state(
+        self,
+        round_id: int,
+        *,
+        now: datetime,
+        expected_version: int,
+        state: dict[str, Any],
+        current_index: int,
+        deadline: datetime | None,
+        message_id: int | Unset | None = UNSET,
+        status: RoundStatus = "running",
+    ) -> Round | None:
+        """One step of a running round (close, next question, end) as a compare-and-swap.
+
+        Applies only if the round is running at `expected_version`, and bumps the version;
+        None when another step got there first. `deadline` is set while a question is open
+        and None once it closed, which is what `record_open_answer` checks.
+        """
+        sets = [
+            "updated_at = ?",
+            "state = ?",
+            "current_index = ?",
+            "deadline = ?",
+            "status = ?",
+            "version = version + 1",
+        ]
+        stamp = to_db(now)
+        params: list[Any] = [stamp, json.dumps(state), current_index, opt_to_db(deadline), status]
+        if not isinstance(message_id, Unset):
+            sets.append("message_id = ?")
+            params.append(message_id)
+        if status != "running":
+            sets.append("ended_at = ?")
+            params.append(stamp)
+        sql = (
+            f"UPDATE rounds SET {', '.join(sets)} "
+            "WHERE id = ? AND status = 'running' AND version = ?"
+        )
+        params += [round_id, expected_version]
+
+        def tx(conn: sqlite3.Connection) -> Round | None:
+            if conn.execute(sql, params).rowcount == 0:
+                return None
+            return _round(conn.execute(_SELECT, (round_id,)).fetchone())
+
+        return await self._db.write(tx)
+
+    async def record_open_answer(
+        self,
+        *,
+        round_id: int,
+        question_index: int,
+        user_id: int,
+        answer: str,
+        correct: bool,
+        seconds: float,
+        points: int,
+        now: datetime,
+    ) -> RecordedRoundAnswer | None:
+        """`record_answer`, but only while that question is open (the round running, at that
+        question, with a deadline); None once it closed, even in another bot process."""
+
+        def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
+            open_ = conn.execute(
+                "SELECT 1 FROM rounds WHERE id = ? AND status = 'running' AND current_index = ? "
+                "AND deadline IS NOT NULL",
+                (round_id, question_index),
+            ).fetchone()
+            if open_ is None:
+                return None
+            return _record(
+                conn, round_id, question_index, user_id, answer, correct, seconds, points, now
+            )
+
+        return await self._db.write(tx)
+
+    async def answer_of(
+        self, round_id: int, question_index: int, user_id: int
+    ) -> RoundAnswer | None:
+        """One student's answer to one question of a round, if they gave one."""
+        row = await self._db.fetchone(
+            "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
+            (round_id, question_index, user_id),
+        )
+        return None if row is None else _round_answer(row)
+
+    async def answer_count(self, round_id: int, question_index: int) -> int:
+        """How many students answered one question (the live counter)."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM round_answers WHERE round_id = ? AND question_index = ?",
+            (round_id, question_index),
+        )
+        return int(row["n"]) if row is not None else 0
+
+    async def assess_answer(
+        self,
+        *,
+        round_id: int,
+        question_index: int,
+        user_id: int,
+        assessment: str,
+        correct: bool,
+        points: int,
+    ) -> RoundAnswer | None:
+        """Record a student's judgement of their typed answer, once; its points go into the
+        answers history and the server's totals in the same commit. None if there is no answer
+        or it was already judged."""
+
+        def tx(conn: sqlite3.Connection) -> RoundAnswer | None:
+            changed = conn.execute(
+                "UPDATE round_answers SET assessment = ?, correct = ?, points = ? "
+                "WHERE round_id = ? AND question_index = ? AND user_id = ? "
+                "AND assessment IS NULL",
+                (assessment, int(correct), points, round_id, question_index, user_id),
+            ).rowcount
+            if changed == 0:
+                return None
+            rnd = conn.execute(
+                "SELECT guild_id, question_ids FROM rounds WHERE id = ?", (round_id,)
+            ).fetchone()
+            question_id = json.loads(rnd["question_ids"])[question_index]
+            conn.execute(
+                "UPDATE answers SET correct = ?, points = ? WHERE source = 'round' "
+                "AND source_id = ? AND user_id = ? AND question_id = ?",
+                (int(correct), points, round_id, user_id, question_id),
+            )
+            conn.execute(
+                "UPDATE guild_scores SET points = points + ?, correct = correct + ? "
+                "WHERE guild_id = ? AND user_id = ?",
+                (points, int(correct), rnd["guild_id"], user_id),
+            )
+            row = conn.execute(
+                "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? "
+                "AND user_id = ?",
+                (round_id, question_index, user_id),
+            ).fetchone()
+            return _round_answer(row)
+
+        return await self._db.write(tx)
