@@ -22,6 +22,13 @@ def _sync(args: argparse.Namespace) -> int:
     return sync(Settings())
 
 
+def _console(args: argparse.Namespace) -> int:
+    from tutorbot.console.app import run_console
+    from tutorbot.console.identity import default_user_name
+
+    return run_console(Settings(), args.user or default_user_name())
+
+
 def _healthcheck(args: argparse.Namespace) -> int:
     from tutorbot.health import run_healthcheck
 
@@ -61,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("run", help="run the Discord bot").set_defaults(handler=_run)
     sub.add_parser("sync", help="sync slash commands to Discord now").set_defaults(handler=_sync)
+    console = sub.add_parser("console", help="the same tutoring in a terminal, no Discord needed")
+    console.add_argument("--user", metavar="NAME", help="who is studying (default: your login)")
+    console.set_defaults(handler=_console)
     sub.add_parser(
         "healthcheck", help="exit 0 if the running bot's heartbeat is fresh"
     ).set_defaults(handler=_healthcheck)

@@ -1,0 +1,46 @@
+"""Tab completion for the interactive console: command names, then topics by id and title."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+
+from tutorbot.content.library import Library
+
+from .commands import CARD_WORDS, OTHER_WORDS, QUIZ_WORDS, SLASH_COMMANDS, TOPIC_COMMANDS
+
+TOPIC_CHOICES = 25
+
+
+class ConsoleCompleter(Completer):
+    """Completes `/com` to a command and `/topic que` to topic ids, showing their titles.
+
+    The library is read through a callable so a content reload would be seen at once.
+    """
+
+    def __init__(self, library: Callable[[], Library]) -> None:
+        self._library = library
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        for command in TOPIC_COMMANDS:
+            if text.lower().startswith(command + " "):
+                yield from self._topics(text[len(command) + 1 :])
+                return
+        words = SLASH_COMMANDS if text.startswith("/") else (*CARD_WORDS, *QUIZ_WORDS, *OTHER_WORDS)
+        lowered = text.lower()
+        for word in words:
+            if word.startswith(lowered) and word != lowered:
+                yield Completion(word, start_position=-len(text))
+
+    def _topics(self, query: str) -> Iterable[Completion]:
+        found = self._library().search(query, TOPIC_CHOICES)
+        repeated = {t for t, n in Counter(t.title for t in found).items() if n > 1}
+        for topic in found:
+            meta = f"{topic.title} ({topic.id})" if topic.title in repeated else topic.title
+            yield Completion(topic.id, start_position=-len(query), display_meta=meta)

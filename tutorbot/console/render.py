@@ -1,0 +1,274 @@
+"""What the console prints: pure functions of content, services' results and student state.
+
+The wording follows the Discord renderers (tutorbot/bot/exts/*/render.py) and the card's figures
+come from `tutorbot.content.card`, so the terminal and Discord never disagree. Where Discord
+shows a button, the console names the word to type.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from tutorbot.content import card
+from tutorbot.content.library import Library
+from tutorbot.content.models import LETTERS, QuestionType, Topic
+from tutorbot.domain.progress import Progress, bar
+from tutorbot.domain.quiz import Answered, Assessed, NotYet, Revealed
+from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.paging import paginate
+from tutorbot.services.progress import StudentView
+from tutorbot.services.quiz import QuizEnd, Screen
+from tutorbot.storage.answers import UserStats
+
+from .output import Block, Md
+
+EXPLAINER_PAGE = 1800
+CHAIN_PAGE = 20
+THINK_LINE = "Think about your answer, then reveal below."
+ASSESSMENT_LABELS = {
+    SelfAssessment.GOT_IT: "Got it",
+    SelfAssessment.PARTLY: "Partly",
+    SelfAssessment.MISSED: "Missed it",
+}
+TITLE = "bold cyan"
+HEADING = "bold"
+HINT = "dim"
+RIGHT = "bold green"
+WRONG = "bold red"
+
+
+def title(text: str) -> Text:
+    return Text(text, style=TITLE)
+
+
+def heading(text: str) -> Text:
+    return Text(text, style=HEADING)
+
+
+def hint(text: str) -> Text:
+    return Text(text, style=HINT)
+
+
+def _mark(topic_id: str, known: frozenset[str]) -> str:
+    return "✅" if topic_id in known else "▫️"
+
+
+def _topic_lines(library: Library, ids: Sequence[str], known: frozenset[str]) -> list[Block]:
+    lines: list[Block] = []
+    for topic_id in ids:
+        other = library.get(topic_id)
+        name = other.title if other else topic_id
+        lines.append(f"  {_mark(topic_id, known)} {name} ({topic_id})")
+    return lines
+
+
+def topic_card(library: Library, topic: Topic, student: StudentView) -> list[Block]:
+    """The topic card, in the seed page's order, with the student's marks and what to type."""
+    graph = library.graph
+    figs = card.figures(graph, topic.id)
+    blocks: list[Block] = [title(f"{topic.title}  ({topic.id})")]
+    blocks.append(card.depth_text(figs.depth, topic.level))
+    if topic.tags:
+        blocks.append(" ".join(topic.tags))
+    blocks.append(card.unlocks_text(figs.unlocks))
+    if topic.id in student.known:
+        blocks.append(Text("✅ You know this topic", style="green"))
+    if student.goal == topic.id:
+        blocks.append(Text("🎯 This is your goal", style="yellow"))
+    blocks += ["", heading("Core Idea"), Md(topic.core_idea), ""]
+    prereqs = graph.prerequisites(topic.id)
+    blocks.append(heading(card.count_heading("Prerequisites", len(prereqs))))
+    blocks += _topic_lines(library, prereqs, student.known) or ["  None: a starting point"]
+    leads = graph.leads_to(topic.id)
+    blocks.append(heading(card.count_heading("Leads To", len(leads))))
+    blocks += _topic_lines(library, leads, student.known) or ["  Nothing yet"]
+    blocks.append(card.questions_text(len(topic.questions)))
+    blocks.append(card.longest_path_text(figs.steps, figs.total_prerequisites))
+    known_word = "known (unmark)" if topic.id in student.marked else "known"
+    actions = ["explainer" if topic.explainer else None, "chain", known_word]
+    actions += [None if student.goal == topic.id else "goal"]
+    actions += ["practice" if topic.questions else None]
+    blocks += ["", hint("Type: " + " · ".join(a for a in actions if a))]
+    return blocks
+
+
+def explainer_pages(topic: Topic) -> list[str]:
+    """The explainer in terminal-sized pages, nothing cut."""
+    return paginate(topic.explainer, EXPLAINER_PAGE)
+
+
+def explainer_page(topic: Topic, pages: list[str], page: int) -> list[Block]:
+    """One page of the explainer and how to get the next."""
+    blocks: list[Block] = [title(f"{topic.title}: Explainer"), Md(pages[page] or "No explainer.")]
+    blocks.append(hint(_page_footer(page, len(pages))))
+    return blocks
+
+
+def _page_footer(page: int, pages: int) -> str:
+    footer = f"Page {page + 1} of {pages}"
+    if page + 1 < pages:
+        return footer + ": press Enter or type more for the next page."
+    return footer + ": the end. Type card for the topic card."
+
+
+def chain_pages(library: Library, topic: Topic) -> int:
+    return max(1, math.ceil(len(library.graph.longest_chain(topic.id)) / CHAIN_PAGE))
+
+
+def chain_page(library: Library, topic: Topic, page: int, known: frozenset[str]) -> list[Block]:
+    """One page of the longest prerequisite chain, numbered, known steps ticked."""
+    chain = library.graph.longest_chain(topic.id)
+    start = page * CHAIN_PAGE
+    blocks: list[Block] = [title(f"Prerequisite Chain: {topic.title}")]
+    width = len(str(len(chain)))
+    for number, topic_id in enumerate(chain[start : start + CHAIN_PAGE], start=start + 1):
+        step = library.get(topic_id)
+        name = step.title if step else topic_id
+        blocks.append(f"{number:>{width}}. {_mark(topic_id, known)} {name}")
+    blocks.append(
+        hint(f"Longest path: {card.plural(len(chain), 'step')} · ")
+        + hint(_page_footer(page, chain_pages(library, topic)))
+    )
+    return blocks
+
+
+def question(screen: Screen) -> list[Block]:
+    """A question waiting for an answer and what to type (or, once answered, the answer given)."""
+    q = screen.question
+    blocks: list[Block] = [
+        title(f"{screen.topic.title} · Question {screen.number} of {screen.total}"),
+        Md(q.prompt),
+    ]
+    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
+        blocks += [f"  {LETTERS[i]}. {choice.strip()}" for i, choice in enumerate(q.choices)]
+        blocks.append(hint(f"Answer with a letter (A–{LETTERS[len(q.choices) - 1]})."))
+    elif q.type is QuestionType.TRUE_FALSE:
+        blocks.append(hint("Answer true or false."))
+    else:
+        blocks.append(THINK_LINE)
+        seconds = q.think_seconds or 0
+        opens = f" (it opens {seconds} s after the question appears)" if seconds else ""
+        blocks.append(hint(f"Type reveal{opens}; write <your answer> first if you like."))
+    given = screen.state.answer_for(q.id)
+    if given is not None:
+        return [*blocks[:2], f"Your answer: {given.given}", next_hint(screen.state.is_last)]
+    extras = ["hint"] if q.hint else []
+    blocks.append(hint(" · ".join([*extras, "stop ends the quiz"])))
+    return blocks
+
+
+def next_hint(is_last: bool) -> Text:
+    return hint("Type next to see your results." if is_last else "Type next for the next question.")
+
+
+def answered(result: Answered) -> list[Block]:
+    """Right or wrong, the correct answer and why."""
+    verdict = Text("✅ Correct!", style=RIGHT) if result.correct else Text("❌ Not quite", WRONG)
+    return [
+        verdict,
+        f"You answered {result.given}.",
+        f"Correct answer: {result.correct_answer.strip()}",
+        heading("Why"),
+        Md(result.explanation),
+        next_hint(result.is_last),
+    ]
+
+
+def not_yet(result: NotYet) -> list[Block]:
+    """Reveal pressed before the think time has passed."""
+    left = max(1, math.ceil(result.seconds_left))
+    return [f"Not yet: think it through first. The model answer opens in {left} s."]
+
+
+def revealed(result: Revealed) -> list[Block]:
+    """The model answer beside the student's own, the explanation, and the self-assessment."""
+    return [
+        heading("Your answer"),
+        result.written or "You did not write an answer.",
+        heading("Model answer"),
+        Md(result.model_answer),
+        heading("Why"),
+        Md(result.explanation),
+        hint(
+            "How did you do? Be honest: it decides what to review. Type got it, partly or missed."
+        ),
+    ]
+
+
+def assessed(result: Assessed) -> list[Block]:
+    """The self-assessment as recorded."""
+    style = {1.0: RIGHT, 0.5: "bold yellow"}.get(result.credit, WRONG)
+    return [
+        Text(f"You said: {ASSESSMENT_LABELS[result.assessment]}", style=style),
+        next_hint(result.is_last),
+    ]
+
+
+def written() -> list[Block]:
+    return ["Saved your answer. Type reveal to compare it with the model answer."]
+
+
+def _topic_list(label: str, topics: Sequence[Topic]) -> list[Block]:
+    if not topics:
+        return []
+    return [heading(label), *(f"  • {t.title} ({t.id})" for t in topics)]
+
+
+def summary(end: QuizEnd) -> list[Block]:
+    """Score, mastery, what it unlocked, and what to do next (as the Discord summary)."""
+    s = end.summary
+    blocks: list[Block] = [title(f"Quiz complete: {end.topic.title}")]
+    blocks.append(Text(f"Score: {s.score:g} / {s.count} ({s.percentage:g}%)", style=HEADING))
+    if end.newly_mastered:
+        blocks.append(Text(f"🏆 You have mastered {end.topic.title}.", style=RIGHT))
+    elif s.mastered:
+        blocks.append(f"✅ {end.topic.title} stays mastered.")
+    else:
+        blocks.append(f"Mastery needs at least 80%. Review, then try {end.topic.title} again.")
+    if s.unanswered:
+        blocks.append(f"{len(s.unanswered)} question(s) left unanswered count as missed.")
+    blocks += _topic_list("Now unlocked", end.unlocked)
+    blocks += _topic_list("Worth reviewing for what you missed", end.review)
+    blocks += _topic_list("Learn next", end.next_topics)
+    blocks.append(hint(f"Type practice to try again, or /topic {end.topic.id} for the card."))
+    return blocks
+
+
+def progress(library: Library, overview: Progress) -> list[Block]:
+    """Goal and a bar toward it, the next topics, recently mastered topics."""
+    blocks: list[Block] = [title("Your progress")]
+    goal = overview.goal
+    if goal is None:
+        blocks.append("No goal set. Set one with /goal set TOPIC.")
+    else:
+        topic = library.get(goal.goal)
+        name = topic.title if topic else goal.goal
+        blocks.append(Text(f"🎯 Goal: {name} ({goal.goal})", style=HEADING))
+        blocks.append(
+            Text(bar(goal.fraction), style="green")
+            + Text(f" {goal.percentage}% · {goal.known} of {goal.total} prerequisites known")
+        )
+        if goal.goal_known:
+            blocks.append(Text("✅ You know your goal topic.", style="green"))
+    blocks.append(f"Topics known: {len(overview.known)}")
+    blocks += _topic_list("Learn next", _topics(library, overview.next_topics))
+    blocks += _topic_list("Recently mastered", _topics(library, overview.recently_mastered))
+    return blocks
+
+
+def _topics(library: Library, ids: Sequence[str]) -> list[Topic]:
+    return [t for t in (library.get(i) for i in ids) if t is not None]
+
+
+def stats(name: str, figures: UserStats) -> list[Block]:
+    """Answers, accuracy, points and topics practised."""
+    return [
+        title(f"Stats for {name}"),
+        f"Answered: {figures.answered}",
+        f"Correct: {figures.correct} ({round(100 * figures.accuracy)}%)",
+        f"Points: {figures.points}",
+        f"Topics practised: {figures.topics_practised}",
+    ]

@@ -1,0 +1,388 @@
+"""One console session: what each typed line does, through the same services as the bot.
+
+A thin front end like the Discord one: it turns words into service calls and results into the
+blocks `render` builds; it keeps only what is on screen (the topic in focus, the page being read,
+the quiz question shown), and everything that matters is saved by the services as it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
+
+from tutorbot.content.models import LETTERS, Topic
+from tutorbot.domain import quiz as rules
+from tutorbot.services import Services
+from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
+
+from . import render
+from .clock import ConsoleClock
+from .commands import ASSESSMENTS, help_lines, suggest_command
+from .identity import console_user_id
+from .output import Output
+
+T = TypeVar("T")
+MAX_QUESTIONS = 50
+GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
+CONSOLE_WORDING: dict[type[rules.QuizRefused], str] = {
+    rules.NotAnsweredYet: "Answer this question first, then type next.",
+    rules.NotRevealedYet: "Type reveal to see the model answer before judging your own.",
+    rules.WrongKind: "That does not fit this kind of question.",
+    rules.InvalidChoice: "That is not one of this question's options.",
+}
+"""Refusals whose default wording speaks of Discord buttons."""
+
+
+class ConsoleError(Exception):
+    """A line the console cannot act on; the message says why and what to type instead."""
+
+
+@dataclass
+class Pager:
+    """The explainer or chain being read, so `more` and Enter turn its pages."""
+
+    kind: str
+    topic: Topic
+    page: int
+    pages: int
+
+
+class ConsoleApp:
+    """One student's session: the topic in focus, the page being read, the quiz on screen."""
+
+    def __init__(self, services: Services, out: Output, user_name: str, clock: ConsoleClock):
+        self.services = services
+        self.out = out
+        self.user_name = user_name
+        self.user_id = console_user_id(user_name)
+        self.clock = clock
+        self.topic: Topic | None = None
+        self.pager: Pager | None = None
+        self.screen: Screen | None = None
+
+    async def resume(self) -> None:
+        """Pick up a quiz left unfinished in an earlier session."""
+        active = await self.services.quiz.active(self.user_id)
+        if active is None:
+            return
+        try:
+            screen = await self.services.quiz.current(active.id, self.user_id)
+        except rules.QuizRefused:
+            return
+        self.screen = screen
+        self.out.say(f"Picking up your quiz on {screen.topic.title} where you left it.", "yellow")
+        await self._show_screen(screen)
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the student asked to leave."""
+        text = " ".join(line.split())
+        try:
+            return await self._dispatch(text)
+        except ConsoleError as exc:
+            self.out.say(str(exc), "yellow")
+        except rules.QuizRefused as exc:
+            self.out.say(CONSOLE_WORDING.get(type(exc), str(exc)), "yellow")
+        return True
+
+    async def _dispatch(self, text: str) -> bool:
+        if not text:
+            if self.pager is not None:
+                await self._more()
+            return True
+        word, _, rest = text.partition(" ")
+        word = word.lower()
+        if word in ("/quit", "/exit", "quit", "exit"):
+            return False
+        if word in ("/help", "help", "?"):
+            self.out.show(help_lines())
+            return True
+        slash = self._slash.get(word)
+        if slash is not None:
+            await slash(self, rest)
+            return True
+        if text.lower() in ASSESSMENTS:
+            await self._assess(ASSESSMENTS[text.lower()])
+            return True
+        bare = self._words.get(word)
+        if bare is not None:
+            await bare(self, rest)
+            return True
+        if self._is_choice(text):
+            await self._answer(text)
+            return True
+        self._unknown(word)
+        return True
+
+    def _unknown(self, word: str) -> None:
+        close = suggest_command(word)
+        tip = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise ConsoleError(f"Unknown command “{word}”.{tip} Type help for the list.")
+
+    # Topics
+
+    def find_topic(self, text: str) -> Topic:
+        """A topic by id or exact title, or the only search match; else the closest ids."""
+        library = self.services.library
+        query = text.strip()
+        if not query:
+            raise ConsoleError("Which topic? Give its id or title (Tab completes them).")
+        topic = library.get(query) or library.get(query.lower())
+        if topic is not None:
+            return topic
+        matches = library.search(query, 2)
+        if matches and (matches[0].title.lower() == query.lower() or len(matches) == 1):
+            return matches[0]
+        close = [library.get(tid) for tid in library.closest_ids(query, 3)]
+        names = ", ".join(f"{t.title} ({t.id})" for t in close if t is not None)
+        tip = f" Did you mean: {names}?" if names else ""
+        raise ConsoleError(f"No topic matches “{query[:80]}”.{tip}")
+
+    def _focus(self) -> Topic:
+        if self.topic is None:
+            raise ConsoleError("Show a topic first with /topic TOPIC.")
+        current = self.services.library.get(self.topic.id)
+        if current is None:
+            raise ConsoleError(
+                "That topic is no longer in the content. Use /topic to find another."
+            )
+        return current
+
+    async def _card(self, topic: Topic) -> None:
+        self.topic, self.pager = topic, None
+        student = await self.services.progress.student(self.user_id)
+        self.out.show(render.topic_card(self.services.library, topic, student))
+
+    async def _topic_cmd(self, rest: str) -> None:
+        await self._card(self.find_topic(rest))
+
+    async def _card_word(self, rest: str) -> None:
+        await self._card(self._focus())
+
+    async def _explainer(self, rest: str) -> None:
+        topic = self._focus()
+        if not topic.explainer:
+            raise ConsoleError(f"{topic.title} has no explainer yet.")
+        pages = render.explainer_pages(topic)
+        self.pager = Pager("explainer", topic, 0, len(pages))
+        self.out.show(render.explainer_page(topic, pages, 0))
+
+    async def _chain(self, rest: str) -> None:
+        topic = self._focus()
+        self.pager = Pager("chain", topic, 0, render.chain_pages(self.services.library, topic))
+        await self._show_chain(topic, 0)
+
+    async def _show_chain(self, topic: Topic, page: int) -> None:
+        student = await self.services.progress.student(self.user_id)
+        self.out.show(render.chain_page(self.services.library, topic, page, student.known))
+
+    async def _more(self, rest: str = "") -> None:
+        pager = self.pager
+        if pager is None:
+            raise ConsoleError("Nothing to page through. Type explainer or chain after /topic.")
+        if pager.page + 1 >= pager.pages:
+            self.out.say("That was the last page. Type card for the topic card.")
+            return
+        pager.page += 1
+        if pager.kind == "chain":
+            await self._show_chain(pager.topic, pager.page)
+        else:
+            pages = render.explainer_pages(pager.topic)
+            self.out.show(render.explainer_page(pager.topic, pages, pager.page))
+
+    async def _known(self, rest: str) -> None:
+        topic = self._focus()
+        marked = await self.services.progress.toggle_known(self.user_id, topic.id)
+        if marked:
+            self.out.say(f"Marked {topic.title} as known; its prerequisites count as known too.")
+        else:
+            self.out.say(f"{topic.title} is no longer marked as known.")
+
+    async def _goal_word(self, rest: str) -> None:
+        await self._set_goal(self._focus())
+
+    async def _set_goal(self, topic: Topic) -> None:
+        await self.services.progress.set_goal(self.user_id, topic.id)
+        self.out.say(f"🎯 Goal set: {topic.title}. /progress shows the way there.")
+
+    async def _goal_cmd(self, rest: str) -> None:
+        action, _, arg = rest.partition(" ")
+        if action.lower() == "set":
+            await self._set_goal(self.find_topic(arg))
+        elif action.lower() == "clear":
+            had = await self.services.progress.clear_goal(self.user_id)
+            self.out.say("Goal cleared." if had else "You had no goal set.")
+        else:
+            raise ConsoleError("Type /goal set TOPIC or /goal clear.")
+
+    async def _progress(self, rest: str) -> None:
+        overview = await self.services.progress.overview(self.user_id)
+        self.out.show(render.progress(self.services.library, overview))
+
+    async def _stats(self, rest: str) -> None:
+        figures = await self.services.storage.answers.user_stats(self.user_id)
+        self.out.show(render.stats(self.user_name, figures))
+
+    async def _wait(self, rest: str) -> None:
+        try:
+            seconds = float(rest)
+            self.clock.advance(seconds)
+        except ValueError:
+            raise ConsoleError("Type /wait SECONDS, e.g. /wait 30 (at most a day).") from None
+        self.out.say(f"Skipped ahead {seconds:g} s (this console's clock only).")
+
+    # Quiz
+
+    async def _quiz_cmd(self, rest: str) -> None:
+        count: int | None = None
+        try:
+            topic = self.find_topic(rest)
+        except ConsoleError:
+            head, _, tail = rest.rpartition(" ")
+            if not (head and tail.isdigit()):
+                raise
+            topic, count = self.find_topic(head), int(tail)
+            if not 1 <= count <= MAX_QUESTIONS:
+                raise ConsoleError(f"Ask for 1 to {MAX_QUESTIONS} questions.") from None
+        await self._start(topic, count)
+
+    async def _practice(self, rest: str) -> None:
+        await self._start(self._focus(), None)
+
+    async def _start(self, topic: Topic, count: int | None) -> None:
+        if not topic.questions:
+            raise ConsoleError(f"{topic.title} has no practice questions yet.")
+        previous = await self.services.quiz.active(self.user_id)
+        if previous is not None and previous.topic_id != topic.id:
+            self.out.say(f"Your quiz on {previous.topic_id} ended where it was.", "yellow")
+        self.topic, self.pager = topic, None
+        screen = await self.services.quiz.start(
+            user_id=self.user_id,
+            guild_id=None,
+            channel_id=self.user_id,
+            topic=topic,
+            count=count,
+        )
+        await self._show_screen(screen)
+
+    async def _show_screen(self, screen: Screen) -> None:
+        self.screen = screen
+        self.out.show(render.question(screen))
+
+    async def _on_screen(self) -> Screen:
+        if self.screen is None:
+            active = await self.services.quiz.active(self.user_id)
+            if active is None:
+                raise ConsoleError("No quiz in progress. Start one with /quiz TOPIC.")
+            self.screen = await self.services.quiz.current(active.id, self.user_id)
+        return self.screen
+
+    @staticmethod
+    def _is_choice(text: str) -> bool:
+        return (len(text) == 1 and text.upper() in LETTERS) or text.lower() in ("true", "false")
+
+    async def _answer(self, choice: str) -> None:
+        screen = await self._on_screen()
+        screen, result = await self._step(
+            self.services.quiz.answer(
+                screen.session_id, self.user_id, screen.state.position, choice
+            )
+        )
+        self.screen = screen
+        self.out.show(render.answered(result))
+
+    async def _reveal(self, rest: str) -> None:
+        screen = await self._on_screen()
+        screen, result = await self._step(
+            self.services.quiz.reveal(screen.session_id, self.user_id, screen.state.position)
+        )
+        self.screen = screen
+        if isinstance(result, rules.NotYet):
+            self.out.show(render.not_yet(result))
+        else:
+            self.out.show(render.revealed(result))
+
+    async def _write(self, rest: str) -> None:
+        screen = await self._on_screen()
+        if not rest.strip():
+            raise ConsoleError("Type write followed by your answer, on one line.")
+        self.screen = await self._step(
+            self.services.quiz.write(screen.session_id, self.user_id, screen.state.position, rest)
+        )
+        self.out.show(render.written())
+
+    async def _assess(self, assessment: str) -> None:
+        screen = await self._on_screen()
+        screen, result, _ = await self._step(
+            self.services.quiz.assess(
+                screen.session_id, self.user_id, screen.state.position, assessment
+            )
+        )
+        self.screen = screen
+        self.out.show(render.assessed(result))
+
+    async def _next(self, rest: str) -> None:
+        screen = await self._on_screen()
+        step = await self._step(
+            self.services.quiz.next(screen.session_id, self.user_id, screen.state.position)
+        )
+        await self._after(step)
+
+    async def _stop(self, rest: str) -> None:
+        screen = await self._on_screen()
+        await self._after(
+            await self._step(self.services.quiz.stop(screen.session_id, self.user_id))
+        )
+
+    async def _hint(self, rest: str) -> None:
+        screen = await self._on_screen()
+        if not screen.question.hint:
+            raise ConsoleError("There is no hint for this question.")
+        self.out.say(f"💡 {screen.question.hint}")
+
+    async def _after(self, step: Screen | QuizEnd) -> None:
+        if isinstance(step, QuizEnd):
+            self.screen = None
+            self.out.show(render.summary(step))
+        else:
+            await self._show_screen(step)
+
+    async def _step(self, call: Awaitable[T]) -> T:
+        """Run a quiz step; a quiz that ended elsewhere is forgotten, so the next word reloads."""
+        try:
+            return await call
+        except GONE:
+            self.screen = None
+            raise
+
+    def prompt(self) -> str:
+        """The prompt, saying where the student is."""
+        if self.screen is not None:
+            return f"{self.user_name} · quiz {self.screen.number}/{self.screen.total}> "
+        if self.topic is not None:
+            return f"{self.user_name} · {self.topic.id}> "
+        return f"{self.user_name}> "
+
+    Handler = Callable[["ConsoleApp", str], Awaitable[None]]
+    _slash: ClassVar[dict[str, Handler]] = {
+        "/topic": _topic_cmd,
+        "/quiz": _quiz_cmd,
+        "/progress": _progress,
+        "/goal": _goal_cmd,
+        "/stats": _stats,
+        "/wait": _wait,
+    }
+    _words: ClassVar[dict[str, Handler]] = {
+        "explainer": _explainer,
+        "more": _more,
+        "chain": _chain,
+        "card": _card_word,
+        "known": _known,
+        "goal": _goal_word,
+        "practice": _practice,
+        "reveal": _reveal,
+        "write": _write,
+        "next": _next,
+        "stop": _stop,
+        "hint": _hint,
+    }
