@@ -15,6 +15,7 @@ import asyncio
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -148,6 +149,46 @@ def report(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def tutorbot_client(fake: FakeDiscord) -> discord.Client:
+    """The real bot, with the bundled content and a fresh database in a temp folder."""
+    from pydantic import SecretStr
+
+    from tutorbot.bot.client import TutorBot
+    from tutorbot.settings import BUNDLED_CONTENT_DIR, Settings
+
+    folder = Path(tempfile.mkdtemp(prefix="tutorbot-bench-"))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        discord_token=SecretStr(fake.token),
+        db_path=folder / "bench.sqlite3",
+        content_dir=BUNDLED_CONTENT_DIR,
+        discord_api_url=fake.api_url,
+        discord_gateway_url=fake.gateway_url,
+    )
+    return TutorBot(settings, guild_ready_timeout=0.05)
+
+
+async def tutorbot_card_button(fake: FakeDiscord, client: discord.Client) -> Fire:
+    """A /topic card; fire = a student opens its prerequisite chain (reads their progress)."""
+    card = await fake.slash("topic", {"topic": SEED}, fake.student)
+    await fake.wait_response(card)
+    message = fake.original(card)
+    users = [fake.add_member(fake.guild, f"student{i}") for i in range(50)]
+    return lambda i: fake.click(message, f"topic:chain:{SEED}:0", users[i % len(users)])
+
+
+async def tutorbot_autocomplete(fake: FakeDiscord, client: discord.Client) -> Fire:
+    """fire = a student types into /topic's autocomplete."""
+    words = ["self", "div", "chain", "count", "kern", "limit", "frac", "optim"]
+    return lambda i: fake.autocomplete("topic", "topic", words[i % len(words)], fake.student)
+
+
+SEED = "self-supervised-learning-theory"
+TUTORBOT = {
+    "button": Scenario("tutorbot: card button", tutorbot_client, tutorbot_card_button),
+    "autocomplete": Scenario("tutorbot: autocomplete", tutorbot_client, tutorbot_autocomplete),
+}
+
 FLOORS = {
     "button": Scenario("floor: bare button", bare_client, button_on_a_message),
     "autocomplete": Scenario("floor: bare autocomplete", bare_client, autocomplete_pick),
@@ -167,7 +208,8 @@ def cli(extra: list[Scenario] | None = None) -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--kind", choices=sorted(FLOORS), default="button")
     args = parser.parse_args()
-    results = asyncio.run(main(args.n, args.kind, extra or []))
+    scenarios = [TUTORBOT[args.kind], *(extra or [])]
+    results = asyncio.run(main(args.n, args.kind, scenarios))
     print(report(results))
     if any(r.answered < r.sent or r.rejected for r in results):
         raise SystemExit("not every interaction was answered in time")
