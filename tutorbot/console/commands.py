@@ -53,5 +53,14 @@ def help_lines() -> list[str]:
 
 def suggest_command(word: str) -> list[str]:
     """Known commands that look like a mistyped one."""
-    known = sorted({c.split()[0] for c in SLASH_COMMANDS} | {*CARD_WORDS, *QUIZ_WORDS, "help"})
+    if word.startswith("/"):
+        known = sorted({c.split()[0] for c in SLASH_COMMANDS})
+    else:
+        known = sorted({*CARD_WORDS, *QUIZ_WORDS, *OTHER_WORDS} - {"got it"})
     return difflib.get_close_matches(word.lower(), known, n=2, cutoff=0.6)
+
+
+def clean(line: str) -> str:
+    """The line with control characters dropped and spaces collapsed, safe to echo back."""
+    printable = "".join(c if c.isprintable() else " " for c in line)
+    return " ".join(printable.split())

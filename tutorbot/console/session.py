@@ -18,7 +18,7 @@ from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
 
 from . import render
 from .clock import ConsoleClock
-from .commands import ASSESSMENTS, help_lines, suggest_command
+from .commands import ASSESSMENTS, clean, help_lines, suggest_command
 from .identity import console_user_id
 from .output import Output
 
@@ -76,7 +76,7 @@ class ConsoleApp:
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the student asked to leave."""
-        text = " ".join(line.split())
+        text = clean(line)
         try:
             return await self._dispatch(text)
         except ConsoleError as exc:
