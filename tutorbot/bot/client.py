@@ -94,6 +94,7 @@ class TutorBot(commands.Bot):
         await sync_commands(
             self.tree, self.services.storage, self.settings.dev_guild_id, force=self.force_sync
         )
+        await self.services.rounds.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="tutorbot-heartbeat")
 
     async def _beat(self) -> None:
@@ -137,6 +138,8 @@ class TutorBot(commands.Bot):
     async def close(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+        if self._services is not None:
+            await self._services.rounds.stop()
         await super().close()
         if self._services is not None:
             await self._services.close()

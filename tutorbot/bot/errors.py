@@ -8,6 +8,7 @@ import secrets
 import discord
 
 from tutorbot.domain.quiz import QuizRefused
+from tutorbot.domain.rounds import InvalidSettings, RoundError
 
 log = logging.getLogger("tutorbot.errors")
 
@@ -16,7 +17,12 @@ class UserFacingError(Exception):
     """A refusal worded for the user, not a bug: shown as is, privately, and not logged."""
 
 
-USER_FACING: tuple[type[Exception], ...] = (UserFacingError, QuizRefused)
+USER_FACING: tuple[type[Exception], ...] = (
+    UserFacingError,
+    QuizRefused,
+    RoundError,
+    InvalidSettings,
+)
 """Refusals worded for the user by the domain or the front end: shown, never logged as bugs."""
 
 

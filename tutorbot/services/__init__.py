@@ -14,6 +14,7 @@ from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
+from tutorbot.services.rounds import RoundService
 from tutorbot.services.stats import StatsService
 from tutorbot.storage import Storage, open_storage
 
@@ -34,6 +35,7 @@ class Services:
         self.clock = clock
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
+        self.rounds = RoundService(self)
         self.stats = StatsService(self)
 
     @classmethod

@@ -1,12 +1,266 @@
-"""The rounds feature (being written)."""
+"""/round: timed group rounds in a channel, for instructors; every button restart-proof.
+
+A click is judged by the interaction's own time (`clicked_at`), answered privately at once, and
+counted by the database; the channel message's answer count is updated in batches.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from tutorbot.bot.components import FeatureButton, PassiveModal, modal_action
+from tutorbot.bot.custom_ids import CustomId, make
+from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.exts.rounds import render
+from tutorbot.bot.exts.rounds.present import DiscordPresenter
+from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
+from tutorbot.domain import rounds as rules
+from tutorbot.domain.rounds import MAX_TYPED_ANSWER, AcceptOutcome
+from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.services.rounds import NotInstructor
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
+WRITTEN_FIELD = "answer"
+
+
+class RoundButton(FeatureButton):
+    """Every button of a group round."""
+
+    feature = render.FEATURE
+
+
+def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
+    return interaction.client
+
+
+def _presenter(interaction: discord.Interaction[Any]) -> DiscordPresenter:
+    cog = _bot(interaction).get_cog(Rounds.__cog_name__)
+    assert isinstance(cog, Rounds)
+    return cog.presenter
+
+
+def clicked_at(interaction: discord.Interaction[Any]) -> datetime:
+    """When the user acted, on the services' clock: Discord's own timestamp of the interaction,
+    shifted by any offset of that clock from the wall clock (none in production; tests move it)."""
+    clock = _bot(interaction).services.clock
+    return interaction.created_at + (clock() - discord.utils.utcnow())
+
+
+async def is_instructor(interaction: discord.Interaction[Any]) -> bool:
+    """Manage Server, or the server's instructor role."""
+    if interaction.guild_id is None:
+        return False
+    roles = getattr(interaction.user, "roles", ())
+    return await _bot(interaction).services.rounds.is_instructor(
+        interaction.guild_id, interaction.permissions.manage_guild, [r.id for r in roles]
+    )
+
+
+def outcome_text(outcome: AcceptOutcome, typed: bool = False) -> str:
+    """The private answer to a click on an answer button (or a typed answer)."""
+    if isinstance(outcome, rules.Locked):
+        return "Locked in your answer." if typed else f"Locked in: **{outcome.choice}**"
+    if isinstance(outcome, rules.AlreadyAnswered):
+        given = "your typed answer" if typed else f"**{outcome.choice}**"
+        return f"You already answered {given}. Your first answer is final."
+    return "Time is up for this question."
+
+
+@RoundButton.action("answer")
+async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    round_id, index = cid.int_arg(0), cid.int_arg(1)
+    outcome = await _bot(interaction).services.rounds.accept(
+        round_id, index, interaction.user.id, cid.arg(2), clicked_at(interaction)
+    )
+    await interaction.response.send_message(outcome_text(outcome), ephemeral=True)
+    presenter = _presenter(interaction)
+    presenter.saw(interaction.user)
+    if isinstance(outcome, rules.Locked):
+        presenter.answered(round_id, index)
+
+
+@RoundButton.action("write")
+async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    round_id, index = cid.int_arg(0), cid.int_arg(1)
+    refused = await _bot(interaction).services.rounds.check_writable(
+        round_id, index, interaction.user.id, clicked_at(interaction)
+    )
+    if refused is not None:
+        await interaction.response.send_message(outcome_text(refused, True), ephemeral=True)
+        return
+    modal = PassiveModal(title="Your answer", custom_id=make(render.FEATURE, "written", *cid.args))
+    modal.add_item(
+        discord.ui.TextInput(
+            label="Your answer",
+            custom_id=WRITTEN_FIELD,
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_TYPED_ANSWER,
+        )
+    )
+    await interaction.response.send_modal(modal)
+
+
+@modal_action(render.FEATURE, "written")
+async def _written(
+    interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
+) -> None:
+    round_id, index = cid.int_arg(0), cid.int_arg(1)
+    outcome = await _bot(interaction).services.rounds.accept(
+        round_id, index, interaction.user.id, values.get(WRITTEN_FIELD, ""), clicked_at(interaction)
+    )
+    await interaction.response.send_message(outcome_text(outcome, True), ephemeral=True)
+    presenter = _presenter(interaction)
+    presenter.saw(interaction.user)
+    if isinstance(outcome, rules.Locked):
+        presenter.answered(round_id, index)
+
+
+@RoundButton.action("assess")
+async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    outcome = await _bot(interaction).services.rounds.assess(
+        cid.int_arg(0), cid.int_arg(1), interaction.user.id, cid.arg(2)
+    )
+    if isinstance(outcome, rules.Assessed):
+        label = render.ASSESSMENT_LABELS[outcome.assessment]
+        text = f"Thanks: **{label}**, {outcome.points} points."
+    elif isinstance(outcome, rules.AlreadyAssessed):
+        label = render.ASSESSMENT_LABELS[SelfAssessment(outcome.assessment)]
+        text = f"You already judged your answer: **{label}**."
+    elif isinstance(outcome, rules.NoAnswerToAssess):
+        text = "Only students who typed an answer in time judge it."
+    else:
+        text = "The model answer is not shown yet."
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+@RoundButton.action("report")
+async def _report(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    if interaction.guild_id is None or not await is_instructor(interaction):
+        raise UserFacingError("Only instructors can see the round report.")
+    end = await _bot(interaction).services.rounds.report(interaction.guild_id, cid.int_arg(0))
+    text = render.report_text(end, _presenter(interaction).names)
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+async def _autocomplete_round(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[int]]:
+    if interaction.guild_id is None:
+        return []
+    bot = _bot(interaction)
+    choices = []
+    for rnd in await bot.services.rounds.recent(interaction.guild_id):
+        topic = bot.services.library.get(rnd.topic_id)
+        title = topic.title if topic is not None else rnd.topic_id
+        name = f"#{rnd.id} {title} · {rnd.created_at:%Y-%m-%d %H:%M} UTC · {rnd.status}"
+        if current.strip() in name:
+            choices.append(app_commands.Choice(name=name[:100], value=rnd.id))
+    return choices[:25]
+
+
+class Rounds(commands.Cog):
+    """The /round commands."""
+
+    round = app_commands.Group(
+        name="round",
+        description="Timed group rounds in this channel (instructors)",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+        self.presenter = DiscordPresenter(bot)
+
+    async def cog_load(self) -> None:
+        self.bot.services.rounds.attach(self.presenter)
+
+    async def cog_unload(self) -> None:
+        await self.presenter.close()
+
+    @round.command(name="start", description="Start a timed round on a topic in this channel")
+    @app_commands.describe(
+        topic="Topic to quiz the class on (type to search)",
+        questions="How many questions (1-50, default from /tutoradmin settings)",
+        seconds="Seconds per question (5-300, default from /tutoradmin settings)",
+        scoring="speed: faster right answers score more; flat: 1000 for any right answer",
+    )
+    @app_commands.autocomplete(topic=autocomplete_topic)
+    async def start(
+        self,
+        interaction: discord.Interaction[Any],
+        topic: str,
+        questions: app_commands.Range[int, rules.MIN_QUESTIONS, rules.MAX_QUESTIONS] | None = None,
+        seconds: app_commands.Range[int, rules.MIN_SECONDS, rules.MAX_SECONDS] | None = None,
+        scoring: Literal["speed", "flat"] | None = None,
+    ) -> None:
+        found = resolve_topic(self.bot.services.library, topic)
+        allowed = await is_instructor(interaction)
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        self.presenter.saw(interaction.user)
+        view = await self.bot.services.rounds.start_round(
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            instructor_id=interaction.user.id,
+            is_instructor=allowed,
+            topic=found,
+            questions=questions,
+            seconds=seconds,
+            scoring=scoring,
+        )
+        await interaction.followup.send(
+            f"Round started on **{discord.utils.escape_markdown(found.title)}**: "
+            f"{view.total} questions. Use /round skip to reveal early, /round stop to end it.",
+            ephemeral=True,
+        )
+
+    @round.command(name="skip", description="Reveal the current question's answers now")
+    async def skip(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.channel_id is not None
+        allowed = await is_instructor(interaction)
+        await self.bot.services.rounds.skip(interaction.channel_id, allowed)
+        await interaction.response.send_message("Revealed.", ephemeral=True)
+
+    @round.command(name="stop", description="End the round in this channel and show the podium")
+    async def stop(self, interaction: discord.Interaction[Any]) -> None:
+        assert interaction.channel_id is not None
+        allowed = await is_instructor(interaction)
+        if not allowed:
+            raise NotInstructor()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        end = await self.bot.services.rounds.stop_round(interaction.channel_id, allowed)
+        await interaction.followup.send(
+            render.report_text(end, self.presenter.names), ephemeral=True
+        )
+
+    @round.command(name="results", description="Download a round's answers as CSV")
+    @app_commands.rename(round_id="round")
+    @app_commands.describe(round_id="Which round (default: the latest in this server)")
+    @app_commands.autocomplete(round_id=_autocomplete_round)
+    async def results(
+        self, interaction: discord.Interaction[Any], round_id: int | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        if not await is_instructor(interaction):
+            raise NotInstructor()
+        rnd, text = await self.bot.services.rounds.results_csv(
+            interaction.guild_id, round_id, self.presenter.names
+        )
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"round-{rnd.id}.csv")
+        await interaction.response.send_message(
+            f"Answers of round #{rnd.id}: one row per student per question.",
+            file=file,
+            ephemeral=True,
+        )
+
 
 async def setup(bot: TutorBot) -> None:
-    """Nothing registered yet."""
+    await bot.add_cog(Rounds(bot))

@@ -1,0 +1,134 @@
+"""How rounds appear in Discord: channel messages posted and edited for the round service.
+
+The live answer count is batched: a click marks its question dirty, and one task per question
+edits the message at most every `COUNT_EVERY` seconds while answers keep coming (never once per
+click). The reveal takes the question's lock, so a count edit can never land after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import discord
+
+from tutorbot.bot.exts.rounds import render
+from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.services.rounds import QuestionView, RevealView, RoundEnd
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+log = logging.getLogger(__name__)
+
+COUNT_EVERY = 3.0
+"""Seconds between two edits of a question's answer count (Discord's per-channel edit rate)."""
+MAX_NAMES = 50_000
+
+Key = tuple[int, int]
+
+
+class DiscordPresenter:
+    """The round service's front end in Discord (see `RoundPresenter`)."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+        self.names: dict[int, str] = {}
+        """Display names seen in interactions, for the podium, the tables and the CSV."""
+        self._dirty: set[Key] = set()
+        self._closed: set[Key] = set()
+        self._counters: dict[Key, asyncio.Task[None]] = {}
+        self._locks: dict[Key, asyncio.Lock] = {}
+
+    def saw(self, user: discord.abc.User) -> None:
+        """Remember a student's display name (Discord stays the source; this is a cache)."""
+        if len(self.names) >= MAX_NAMES:
+            self.names.clear()
+        self.names[user.id] = user.display_name
+
+    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel_id)
+
+    async def _send(self, channel_id: int, rendered: Rendered) -> int:
+        message = await self._channel(channel_id).send(**rendered.send_kwargs())
+        rendered.view.stop()  # buttons are routed by the dynamic items, not by a stored view
+        return message.id
+
+    async def _edit(self, channel_id: int, message_id: int, rendered: Rendered) -> None:
+        message = self._channel(channel_id).get_partial_message(message_id)
+        await message.edit(**rendered.send_kwargs())
+        rendered.view.stop()
+
+    async def show_question(self, view: QuestionView) -> int | None:
+        return await self._send(view.channel_id, render.question_message(view))
+
+    async def show_reveal(self, view: RevealView) -> int | None:
+        question = view.question
+        key = (question.round_id, question.index)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            self._closed.add(key)
+            self._dirty.discard(key)
+            task = self._counters.pop(key, None)
+            if task is not None:
+                task.cancel()
+        self._locks.pop(key, None)
+        rendered = render.reveal_message(view, self.names)
+        if view.message_id is not None:
+            try:
+                await self._edit(question.channel_id, view.message_id, rendered)
+                return view.message_id
+            except discord.NotFound:
+                log.info("question message of round %s is gone; revealing anew", question.round_id)
+        return await self._send(question.channel_id, rendered)
+
+    async def show_end(self, end: RoundEnd) -> None:
+        self._closed = {k for k in self._closed if k[0] != end.round_id}
+        await self._send(end.channel_id, render.end_message(end, self.names))
+        if end.stopped and end.reason is None:
+            return  # `/round stop` answers the instructor with the report itself
+        try:
+            dm = await self.bot.create_dm(discord.Object(end.instructor_id))
+            await dm.send(render.report_text(end, self.names))
+        except discord.HTTPException:
+            log.info("could not DM the report of round %s to its instructor", end.round_id)
+
+    def answered(self, round_id: int, question_index: int) -> None:
+        """A new answer to this question: update its count soon (batched)."""
+        key = (round_id, question_index)
+        if key in self._closed:
+            return
+        self._dirty.add(key)
+        task = self._counters.get(key)
+        if task is None or task.done():
+            self._counters[key] = asyncio.create_task(
+                self._count(key), name=f"tutorbot-round-count-{round_id}"
+            )
+
+    async def _count(self, key: Key) -> None:
+        round_id, index = key
+        rounds = self.bot.services.rounds
+        while key in self._dirty:
+            await asyncio.sleep(COUNT_EVERY)
+            self._dirty.discard(key)
+            try:
+                view = await rounds.question_view(round_id)
+                if view is None or view.index != index or view.message_id is None:
+                    return
+                count = await rounds.answer_count(round_id, index)
+                async with self._locks.setdefault(key, asyncio.Lock()):
+                    if key in self._closed:
+                        return
+                    rendered = render.question_message(replace(view, answered=count))
+                    await self._edit(view.channel_id, view.message_id, rendered)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("could not update the answer count of round %s", round_id)
+
+    async def close(self) -> None:
+        """Cancel the pending count updates (on shutdown)."""
+        for task in self._counters.values():
+            task.cancel()
+        self._counters.clear()

@@ -1,0 +1,247 @@
+"""Group round messages: the open question, its reveal, the podium and the instructor's report.
+
+Pure functions of the service's views. At the content schema's maximum lengths (prompt 1000, ten
+choices of 250, explanation 1500) a reveal stays inside one message's 6000 embed characters.
+Names are escaped for Markdown; mentions are never produced in content (only inside embeds,
+which never ping), and the client sends with AllowedMentions.none() anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import discord
+
+from tutorbot.bot import limits
+from tutorbot.bot.components import button
+from tutorbot.bot.custom_ids import make
+from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.content.models import QuestionType
+from tutorbot.domain.progress import bar
+from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.services.rounds import QuestionView, RevealView, RoundEnd
+
+FEATURE = "round"
+OPEN = discord.Colour.blurple()
+DONE = discord.Colour.green()
+BAR_WIDTH = 12
+MEDALS = ("🥇", "🥈", "🥉")
+ASSESSMENT_LABELS = {
+    SelfAssessment.GOT_IT: "Got it",
+    SelfAssessment.PARTLY: "Partly",
+    SelfAssessment.MISSED: "Missed it",
+}
+WRITE_LABEL = "Write my answer"
+TF_LABELS = {"True": "True", "False": "False"}
+
+
+def name_of(user_id: int, names: Mapping[int, str]) -> str:
+    """A display name safe to put in Markdown, or a mention (rendered as the name, never a ping)."""
+    name = names.get(user_id)
+    if not name:
+        return f"<@{user_id}>"
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(limits.clip(name, 40)))
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def _title(view: QuestionView) -> str:
+    text = f"{view.topic_title} · Question {view.number} of {view.total}"
+    return limits.clip(text, limits.EMBED_TITLE)
+
+
+def _option_lines(view: QuestionView, marks: Mapping[str, str] | None = None) -> list[str]:
+    question = view.question
+    marks = marks or {}
+    if view.asked.kind is QuestionType.MULTIPLE_CHOICE:
+        choices = question.choices if question is not None and question.choices else ()
+        lines = []
+        for index, letter in enumerate(view.asked.options):
+            text = choices[index] if index < len(choices) else ""
+            lines.append(f"{marks.get(letter, '')}**{letter}.** {text}".rstrip())
+        return lines
+    if view.asked.kind is QuestionType.TRUE_FALSE:
+        return [f"{marks.get(option, '')}**{option}**" for option in view.asked.options]
+    return []
+
+
+def _prompt(view: QuestionView) -> str:
+    if view.question is None:
+        return "*(This question was removed from the course content.)*"
+    return view.question.prompt
+
+
+def _answer_id(view: QuestionView, *args: object) -> str:
+    return make(FEATURE, "answer", view.round_id, view.index, *args)
+
+
+def _buttons(view: QuestionView, *, disabled: bool, correct: str | None = None) -> discord.ui.View:
+    buttons = discord.ui.View(timeout=None)
+    if view.asked.kind is QuestionType.FREE_RESPONSE:
+        buttons.add_item(
+            button(
+                make(FEATURE, "write", view.round_id, view.index),
+                WRITE_LABEL,
+                style=discord.ButtonStyle.primary,
+                disabled=disabled,
+            )
+        )
+        return buttons
+    for position, option in enumerate(view.asked.options):
+        style = discord.ButtonStyle.primary
+        if correct is not None:
+            style = (
+                discord.ButtonStyle.success if option == correct else discord.ButtonStyle.secondary
+            )
+        buttons.add_item(
+            button(
+                _answer_id(view, option),
+                TF_LABELS.get(option, option),
+                style=style,
+                disabled=disabled,
+                row=position // 5,
+            )
+        )
+    return buttons
+
+
+def question_message(view: QuestionView) -> Rendered:
+    """An open question: prompt, options, a live countdown, the answer count, the buttons."""
+    lines = [_prompt(view)]
+    options = _option_lines(view)
+    if options:
+        lines += ["", *options]
+    if view.asked.kind is QuestionType.FREE_RESPONSE:
+        lines += ["", "Press **Write my answer** and type it before time is up."]
+    embed = discord.Embed(title=_title(view), description="\n".join(lines), colour=OPEN)
+    ends = discord.utils.format_dt(view.asked.deadline, "R")
+    embed.add_field(name="Time", value=f"Time is up {ends}", inline=True)
+    embed.add_field(name="Answers", value=str(view.answered), inline=True)
+    embed.set_footer(text="Group round: your first answer is final.")
+    return Rendered([embed], _buttons(view, disabled=False))
+
+
+def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
+    """The question message after time is up: disabled buttons, the right answer marked, each
+    option's count and share as a bar, the explanation and the fastest right answers."""
+    q = view.question
+    reveal = view.reveal
+    marks = {reveal.correct: "✅ "} if reveal.correct else {}
+    lines = [_prompt(q)]
+    options = _option_lines(q, marks)
+    if options:
+        lines += ["", *options]
+    question = discord.Embed(title=_title(q), description="\n".join(lines), colour=DONE)
+    embeds = [question]
+    if q.asked.kind is QuestionType.FREE_RESPONSE:
+        model = q.question.answer_text() if q.question is not None else "—"
+        answers = discord.Embed(
+            title="Model answer",
+            description=(
+                f"{model}\n\n{_why(q)}\n\n"
+                f"{reveal.answered} typed an answer. If you did, judge it yourself below."
+            ),
+            colour=DONE,
+        )
+        embeds.append(answers)
+        buttons = discord.ui.View(timeout=None)
+        for assessment, label in ASSESSMENT_LABELS.items():
+            buttons.add_item(
+                button(make(FEATURE, "assess", q.round_id, q.index, assessment.value), label)
+            )
+    else:
+        counts = [
+            f"{'✅' if option.correct else '▫️'} **{option.option}** "
+            f"`{bar(option.share, BAR_WIDTH)}` {option.count} ({round(option.share * 100)}%)"
+            for option in reveal.options
+        ]
+        text = "\n".join(counts) + f"\n\n{_why(q)}"
+        if reveal.fastest:
+            fastest = ", ".join(
+                f"{MEDALS[rank]} {name_of(f.user_id, names)} ({_seconds(f.seconds)})"
+                for rank, f in enumerate(reveal.fastest)
+            )
+            text += f"\n\n**Fastest right answers**\n{fastest}"
+        answered = "1 answer" if reveal.answered == 1 else f"{reveal.answered} answers"
+        embeds.append(
+            discord.Embed(
+                title=f"Correct answer: {reveal.correct} · {answered}",
+                description=text,
+                colour=DONE,
+            )
+        )
+        buttons = _buttons(q, disabled=True, correct=reveal.correct)
+    footer = "That was the last question: the results follow." if view.last else None
+    if view.next_at is not None and not view.last:
+        footer = "The next question follows in a few seconds."
+    if footer:
+        embeds[-1].set_footer(text=footer)
+    return Rendered(embeds, buttons)
+
+
+def _why(view: QuestionView) -> str:
+    if view.question is None:
+        return ""
+    return f"**Why**\n{view.question.explanation}"
+
+
+def end_message(end: RoundEnd, names: Mapping[int, str]) -> Rendered:
+    """The podium of the top 3 and the top 10 table, in the channel."""
+    title = limits.clip(f"Round over: {end.topic_title}", limits.EMBED_TITLE)
+    lines = []
+    if end.reason:
+        lines += [end.reason, ""]
+    elif end.stopped:
+        lines += ["The instructor ended the round.", ""]
+    if not end.podium:
+        lines.append("Nobody answered this round.")
+    for standing in end.podium:
+        medal = MEDALS[standing.rank - 1]
+        lines.append(f"{medal} **{name_of(standing.user_id, names)}** · {standing.points} points")
+    podium = discord.Embed(title=title, description="\n".join(lines), colour=DONE)
+    embeds = [podium]
+    if end.top:
+        rows = [
+            f"`{s.rank:>2}.` {name_of(s.user_id, names)} · {s.points} pts · "
+            f"{_credit(s.correct)}/{s.asked} right"
+            for s in end.top
+        ]
+        table = discord.Embed(title="Top 10", description="\n".join(rows), colour=DONE)
+        questions = "1 question" if end.asked == 1 else f"{end.asked} questions"
+        table.set_footer(text=f"{end.participants} took part · {questions}")
+        embeds.append(table)
+    view = discord.ui.View(timeout=None)
+    view.add_item(button(make(FEATURE, "report", end.round_id), "Instructor report"))
+    return Rendered(embeds, view)
+
+
+def _credit(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def report_text(end: RoundEnd, names: Mapping[int, str]) -> str:
+    """The instructor's private report: the most missed questions and the students below 50%
+    with the topic's prerequisites they have not mastered."""
+    lines = [f"**Round report: {discord.utils.escape_markdown(end.topic_title)}**"]
+    if end.most_missed:
+        lines.append("\n**Most missed questions**")
+        for missed in end.most_missed:
+            prompt = limits.clip(" ".join(missed.prompt.split()), 120)
+            lines.append(f"• {round(missed.correct_share * 100)}% right: {prompt}")
+    else:
+        lines.append("\nNo question was missed by anyone.")
+    if end.struggling:
+        lines.append("\n**Below 50%**")
+        student_lines = []
+        for student in end.struggling:
+            review = ", ".join(student.review) if student.review else "the topic's own explainer"
+            student_lines.append(
+                f"• {name_of(student.user_id, names)} ({round(student.accuracy * 100)}%): "
+                f"review {limits.clip(review, 200)}"
+            )
+        lines.append(limits.bounded_lines(student_lines, 1200, "… and {n} more students"))
+    else:
+        lines.append("\nEveryone scored at least 50%.")
+    return limits.clip("\n".join(lines), limits.CONTENT)

@@ -1,0 +1,735 @@
+"""Use cases of a group round: start, answer (the fast path), close and reveal, next, stop, results.
+
+Everything that matters is in the database: the domain's `RoundState` without its answers in
+`rounds.state`, each answer a row of `round_answers` (UNIQUE per student per question: the
+database, not memory, decides that the first answer is final), deadlines as timer rows. Each step
+of a round is a compare-and-swap on the round's version, so a timer firing twice, a skip racing
+the deadline, or a second bot process apply once. After a restart `start()` picks every running
+round up where it was: an overdue deadline reveals at once.
+
+A click is the hot path (a whole class answers within a second): it reads a cached snapshot of
+the open question, judges the click by its own time, and makes one conditional write.
+
+Front ends learn what to show through a `RoundPresenter` (the Discord extension posts and edits
+channel messages); the service never imports Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.domain import round_results as results
+from tutorbot.domain import rounds as rules
+from tutorbot.domain._time import seconds_between, utc
+from tutorbot.domain.rounds import (
+    AcceptOutcome,
+    AlreadyAnswered,
+    AssessOutcome,
+    Locked,
+    RoundAnswer,
+    RoundError,
+    RoundQuestion,
+    RoundSettings,
+    RoundState,
+    Standing,
+    TooLate,
+)
+from tutorbot.domain.scoring import ScoringMode, SelfAssessment, self_assessed_points
+from tutorbot.scheduler import Scheduler
+from tutorbot.storage import RoundAlreadyRunningError
+from tutorbot.storage.guild_settings import GuildSettings
+from tutorbot.storage.rounds import Round
+from tutorbot.storage.rounds import RoundAnswer as StoredAnswer
+from tutorbot.storage.timers import Timer
+
+if TYPE_CHECKING:
+    from tutorbot.services import Services
+
+log = logging.getLogger(__name__)
+
+TIMER_CLOSE = "round.close"
+TIMER_NEXT = "round.next"
+CLOSE_GRACE = timedelta(seconds=1)
+"""The reveal waits this long past the deadline, so a click made in time but still in flight is
+recorded (clicks are judged by their own time, not by when they arrive)."""
+NEXT_PAUSE = timedelta(seconds=4)
+"""Between a reveal and the next question (or the podium)."""
+
+
+class NotInstructor(RoundError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only instructors can run rounds: that takes the Manage Server permission or this "
+            "server's instructor role (see /tutoradmin settings)."
+        )
+
+
+class NoRoundHere(RoundError):
+    def __init__(self) -> None:
+        super().__init__("There is no round running in this channel. Start one with /round start.")
+
+
+class RoundOver(RoundError):
+    def __init__(self) -> None:
+        super().__init__("This round is over.")
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """An open question, as the channel message shows it."""
+
+    round_id: int
+    guild_id: int
+    channel_id: int
+    topic_title: str
+    index: int
+    """The question's place in the round's stored question list (buttons carry it)."""
+    number: int
+    total: int
+    asked: RoundQuestion
+    question: Question | None
+    """The content question; None if a reload removed it mid-round."""
+    answered: int = 0
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RevealView:
+    """A closed question: counts, shares, the right answer and the fastest right answers."""
+
+    question: QuestionView
+    reveal: rules.Reveal
+    message_id: int | None
+    last: bool
+    """No question follows: the podium comes next."""
+    next_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StrugglingView:
+    user_id: int
+    accuracy: float
+    review: tuple[str, ...]
+    """Titles of the topic's prerequisites the student has not mastered."""
+
+
+@dataclass(frozen=True)
+class MissedView:
+    question_id: str
+    prompt: str
+    correct_share: float
+
+
+@dataclass(frozen=True)
+class RoundEnd:
+    """A finished or stopped round: the standings, and the instructor's private report."""
+
+    round_id: int
+    guild_id: int
+    channel_id: int
+    instructor_id: int
+    topic_title: str
+    stopped: bool
+    reason: str | None
+    asked: int
+    podium: tuple[Standing, ...]
+    top: tuple[Standing, ...]
+    participants: int
+    most_missed: tuple[MissedView, ...]
+    struggling: tuple[StrugglingView, ...]
+
+
+class RoundPresenter(Protocol):
+    """What a front end shows; every method is called at least once per event (after a crash,
+    possibly again), so showing must be idempotent or harmless to repeat."""
+
+    async def show_question(self, view: QuestionView) -> int | None:
+        """Post an open question; returns the message id."""
+
+    async def show_reveal(self, view: RevealView) -> int | None:
+        """Turn the question message into its reveal (a new message if it has none)."""
+
+    async def show_end(self, end: RoundEnd) -> None:
+        """Post the podium and the top 10, and give the instructor their report."""
+
+
+class _Silent:
+    """The presenter until a front end attaches one (e.g. the console, or storage-only use)."""
+
+    async def show_question(self, view: QuestionView) -> int | None:
+        return None
+
+    async def show_reveal(self, view: RevealView) -> int | None:
+        return None
+
+    async def show_end(self, end: RoundEnd) -> None:
+        return None
+
+
+class RoundScheduler(Scheduler):
+    """The scheduler, plus a way to look at the timers again at once (after a clock jump)."""
+
+    def wake(self) -> None:
+        """Re-read the timers now rather than at the end of the current sleep."""
+        self._wake.set()
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The cached snapshot the click path reads: a running round at one version."""
+
+    round: Round
+    state: RoundState
+
+
+def _key(round_id: int, kind: str) -> str:
+    """The timer key of one kind of step of one round: `round:42:close`, `round:42:next`."""
+    return f"round:{round_id}:{kind.rpartition('.')[2]}"
+
+
+def _dump(state: RoundState) -> dict[str, Any]:
+    """The state as stored: answers are rows of round_answers, not part of the JSON."""
+    data = state.to_dict()
+    for question in data["asked"]:
+        question["answers"] = []
+    return data
+
+
+def _domain_answer(row: StoredAnswer) -> RoundAnswer:
+    assessment = SelfAssessment(row.assessment) if row.assessment else None
+    return RoundAnswer(row.user_id, row.answer, row.answered_at, row.seconds, assessment)
+
+
+class RoundService:
+    """Group rounds in channels, at most one running per channel."""
+
+    def __init__(self, services: Services, rng: random.Random | None = None) -> None:
+        self._s = services
+        self._rng = rng or random.Random()
+        self._presenter: RoundPresenter = _Silent()
+        self._live: dict[int, _Live] = {}
+        self.scheduler = RoundScheduler(
+            services.storage.timers,
+            {TIMER_CLOSE: self._on_close, TIMER_NEXT: self._on_next},
+            services.clock,
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def attach(self, presenter: RoundPresenter) -> None:
+        """Show rounds through this front end."""
+        self._presenter = presenter
+
+    async def start(self) -> None:
+        """Pick up every running round, then start firing deadlines (overdue ones at once)."""
+        pending = {t.key for t in await self._s.storage.timers.all() if t.key}
+        for rnd in await self._s.storage.rounds.running():
+            try:
+                await self._resume(rnd, pending)
+            except Exception:
+                log.exception("could not resume round %s", rnd.id)
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop firing deadlines; the timer rows stay for the next start."""
+        await self.scheduler.stop()
+
+    def wake(self) -> None:
+        """Look at the deadlines again now (tests move the clock, then call this)."""
+        self.scheduler.wake()
+
+    async def _resume(self, rnd: Round, pending: set[str]) -> None:
+        """Make sure a running round has its next step pending, whatever write a crash cut
+        short: an open question its deadline (and its message), a closed one its follow-up."""
+        if rnd.state is None:
+            return
+        _, state = await self._load(rnd.id)
+        question = state.current
+        if question is not None and not question.closed:
+            if _key(rnd.id, TIMER_CLOSE) not in pending:
+                await self._schedule(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
+            if rnd.message_id is None:
+                await self._post(rnd, state)
+        elif _key(rnd.id, TIMER_NEXT) not in pending:
+            next_at = self._s.clock() + NEXT_PAUSE
+            await self._schedule(TIMER_NEXT, rnd, next_at)
+            if question is not None:
+                await self._show_reveal(rnd, state, last=not state.remaining, next_at=next_at)
+
+    # -- permissions and settings ---------------------------------------------------------------
+
+    async def settings_for(self, guild_id: int) -> GuildSettings:
+        """The server's instructor role and round defaults."""
+        return await self._s.storage.settings.get(guild_id)
+
+    async def is_instructor(
+        self, guild_id: int, manage_guild: bool, role_ids: Collection[int]
+    ) -> bool:
+        """Manage Server, or the server's configured instructor role."""
+        if manage_guild:
+            return True
+        role = (await self.settings_for(guild_id)).instructor_role_id
+        return role is not None and role in role_ids
+
+    # -- start ----------------------------------------------------------------------------------
+
+    async def start_round(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        instructor_id: int,
+        is_instructor: bool,
+        topic: Topic,
+        questions: int | None = None,
+        seconds: int | None = None,
+        scoring: str | None = None,
+    ) -> QuestionView:
+        """Start a round on `topic` in the channel and post its first question.
+
+        Options left out take the server's defaults. Refuses (RoundError, worded for the user)
+        non-instructors, bad settings, a topic without questions, and a channel with a round.
+        """
+        if not is_instructor:
+            raise NotInstructor()
+        defaults = await self.settings_for(guild_id)
+        mode = scoring or defaults.round_scoring
+        if mode not in set(ScoringMode):
+            raise rules.InvalidSettings(f"scoring must be speed or flat, got {mode!r}")
+        settings = RoundSettings(
+            questions or defaults.round_questions,
+            seconds or defaults.round_seconds,
+            ScoringMode(mode),
+        )
+        if await self._s.storage.rounds.running_in(channel_id) is not None:
+            raise _already_running()
+        now = self._s.clock()
+        state = rules.start_round(topic, instructor_id, settings, now, self._rng)
+        current = state.current
+        assert current is not None
+        try:
+            rnd = await self._s.storage.rounds.start(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                host_id=instructor_id,
+                topic_id=topic.id,
+                settings=settings.to_dict(),
+                question_ids=state.question_ids,
+                now=now,
+                deadline=current.deadline,
+                state=_dump(state),
+            )
+        except RoundAlreadyRunningError:
+            raise _already_running() from None
+        self._remember(rnd, state)
+        await self._schedule(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)
+        return await self._post(rnd, state)
+
+    async def _post(self, rnd: Round, state: RoundState) -> QuestionView:
+        view = self._question_view(rnd, state)
+        try:
+            message_id = await self._presenter.show_question(view)
+        except Exception:
+            log.exception("could not post question %s of round %s", view.number, rnd.id)
+            return view
+        if message_id is not None:
+            updated = await self._s.storage.rounds.update(
+                rnd.id, now=self._s.clock(), message_id=message_id
+            )
+            if updated is not None:
+                self._remember(updated, state)
+        return view
+
+    # -- answers (the fast path) ----------------------------------------------------------------
+
+    async def accept(
+        self, round_id: int, question_index: int, user_id: int, choice: str, at: datetime
+    ) -> AcceptOutcome:
+        """A student's answer to the question at `question_index`, clicked at `at`.
+
+        Locked (recorded: it will count), AlreadyAnswered (the first answer stands) or TooLate.
+        A forged option raises RoundError.
+        """
+        live = await self._snapshot(round_id)
+        rnd, state = live.round, live.state
+        if rnd.status != "running" or rnd.current_index != question_index or state.current is None:
+            return await self._late(round_id, question_index, user_id, None)
+        question = state.current
+        _, outcome = rules.accept(state, question.question_id, user_id, choice, at)
+        if not isinstance(outcome, Locked):
+            return await self._late(round_id, question_index, user_id, question.deadline)
+        seconds = seconds_between(question.opened_at, utc(at))
+        answer = RoundAnswer(user_id, outcome.choice, at, seconds)
+        recorded = await self._s.storage.rounds.record_open_answer(
+            round_id=round_id,
+            question_index=question_index,
+            user_id=user_id,
+            answer=outcome.choice,
+            correct=question.credit_of(answer) >= 1.0,
+            seconds=seconds,
+            points=question.points_of(answer, state.settings.scoring),
+            now=self._s.clock(),
+        )
+        if recorded is None:
+            self._live.pop(round_id, None)
+            return await self._late(round_id, question_index, user_id, question.deadline)
+        if not recorded.first:
+            return AlreadyAnswered(recorded.answer.answer)
+        return outcome
+
+    async def check_writable(
+        self, round_id: int, question_index: int, user_id: int, at: datetime
+    ) -> AcceptOutcome | None:
+        """None if the student may still type an answer; else why not (answered, too late)."""
+        live = await self._snapshot(round_id)
+        question = live.state.current
+        if (
+            live.round.status != "running"
+            or live.round.current_index != question_index
+            or question is None
+            or question.closed
+            or utc(at) > question.deadline
+        ):
+            return await self._late(round_id, question_index, user_id, None)
+        if question.kind is not QuestionType.FREE_RESPONSE:
+            raise RoundError("This question is answered with the buttons.")
+        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+        return None if given is None else AlreadyAnswered(given.answer)
+
+    async def _late(
+        self, round_id: int, question_index: int, user_id: int, deadline: datetime | None
+    ) -> AlreadyAnswered | TooLate:
+        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+        if given is not None:
+            return AlreadyAnswered(given.answer)
+        return TooLate(deadline or self._s.clock())
+
+    async def _snapshot(self, round_id: int) -> _Live:
+        live = self._live.get(round_id)
+        if live is not None:
+            return live
+        rnd = await self._s.storage.rounds.get(round_id)
+        if rnd is None or rnd.state is None:
+            raise RoundOver()
+        return self._remember(rnd, RoundState.from_dict(rnd.state))
+
+    def _remember(self, rnd: Round, state: RoundState) -> _Live:
+        live = _Live(rnd, state)
+        if rnd.status == "running":
+            self._live[rnd.id] = live
+        else:
+            self._live.pop(rnd.id, None)
+        return live
+
+    async def answer_count(self, round_id: int, question_index: int) -> int:
+        """How many students answered the question so far (the live counter)."""
+        return await self._s.storage.rounds.answer_count(round_id, question_index)
+
+    async def question_view(self, round_id: int) -> QuestionView | None:
+        """The open question of a running round, for redrawing its message; else None."""
+        live = await self._snapshot(round_id)
+        question = live.state.current
+        if live.round.status != "running" or question is None or question.closed:
+            return None
+        return self._question_view(live.round, live.state)
+
+    async def assess(
+        self, round_id: int, question_index: int, user_id: int, assessment: str
+    ) -> AssessOutcome:
+        """Got it / Partly / Missed it on a revealed free-response answer; the first one stands."""
+        rnd = await self._s.storage.rounds.get(round_id)
+        if rnd is None or rnd.state is None:
+            raise RoundOver()
+        state = RoundState.from_dict(rnd.state)
+        question_id = (
+            rnd.question_ids[question_index] if question_index < len(rnd.question_ids) else ""
+        )
+        question = state.question(question_id)
+        if question is None:
+            raise RoundError("That question is not part of this round.")
+        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+        if given is not None:
+            answers: tuple[RoundAnswer, ...] = (_domain_answer(given),)
+            state = replace(
+                state,
+                asked=tuple(
+                    replace(q, answers=answers) if q.question_id == question_id else q
+                    for q in state.asked
+                ),
+            )
+        _, outcome = rules.self_assess(state, question_id, user_id, assessment)
+        if isinstance(outcome, rules.Assessed):
+            saved = await self._s.storage.rounds.assess_answer(
+                round_id=round_id,
+                question_index=question_index,
+                user_id=user_id,
+                assessment=outcome.assessment.value,
+                correct=outcome.assessment is SelfAssessment.GOT_IT,
+                points=self_assessed_points(outcome.assessment),
+            )
+            if saved is None:
+                again = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+                if again is not None and again.assessment:
+                    return rules.AlreadyAssessed(SelfAssessment(again.assessment))
+                return rules.NoAnswerToAssess()
+        return outcome
+
+    # -- close, reveal, next, end ---------------------------------------------------------------
+
+    async def skip(self, channel_id: int, is_instructor: bool) -> None:
+        """`/round skip`: reveal the open question now."""
+        if not is_instructor:
+            raise NotInstructor()
+        rnd = await self._running_in(channel_id)
+        state = RoundState.from_dict(rnd.state or {})
+        if state.current is None or state.current.closed:
+            raise RoundError("The answers are already shown; the next question is on its way.")
+        if not await self._close(rnd.id, rnd.version):
+            raise RoundError("That question was just revealed.")
+
+    async def stop_round(self, channel_id: int, is_instructor: bool) -> RoundEnd:
+        """`/round stop`: reveal the open question and end the round with its podium."""
+        if not is_instructor:
+            raise NotInstructor()
+        rnd, state = await self._load((await self._running_in(channel_id)).id)
+        open_before = state.current is not None and not state.current.closed
+        stopped = rules.stop(state, self._s.clock())
+        end = await self._end(rnd, stopped, reason=None)
+        if end is None:
+            raise RoundError("This round just ended.")
+        if open_before:
+            await self._show_reveal(rnd, stopped, last=True)
+        await self._presenter.show_end(end)
+        return end
+
+    async def _running_in(self, channel_id: int) -> Round:
+        rnd = await self._s.storage.rounds.running_in(channel_id)
+        if rnd is None or rnd.state is None:
+            raise NoRoundHere()
+        return rnd
+
+    async def _on_close(self, timer: Timer) -> None:
+        await self._close(int(timer.payload["round_id"]), int(timer.payload["version"]))
+
+    async def _on_next(self, timer: Timer) -> None:
+        await self._advance(int(timer.payload["round_id"]), int(timer.payload["version"]))
+
+    async def _close(self, round_id: int, version: int) -> bool:
+        """Close the open question at `version`, show its reveal and schedule what follows."""
+        rnd, state = await self._load(round_id)
+        question = state.current
+        if rnd.status != "running" or rnd.version != version or question is None:
+            return False
+        if question.closed:
+            return False
+        closed = rules.close_current(state, self._s.clock(), skip=True)
+        saved = await self._s.storage.rounds.save_state(
+            rnd.id,
+            now=self._s.clock(),
+            expected_version=rnd.version,
+            state=_dump(closed),
+            current_index=rnd.current_index,
+            deadline=None,
+        )
+        if saved is None:
+            return False
+        self._remember(saved, closed)
+        await self._s.storage.timers.delete_key(_key(rnd.id, TIMER_CLOSE))
+        last = not closed.remaining
+        next_at = self._s.clock() + NEXT_PAUSE
+        await self._schedule(TIMER_NEXT, saved, next_at)
+        await self._show_reveal(saved, closed, last=last, next_at=next_at)
+        return True
+
+    async def _show_reveal(
+        self, rnd: Round, state: RoundState, *, last: bool, next_at: datetime | None = None
+    ) -> None:
+        question = state.current
+        assert question is not None
+        view = RevealView(
+            self._question_view(rnd, state, answered=len(question.answers)),
+            rules.reveal(question),
+            rnd.message_id,
+            last,
+            next_at,
+        )
+        try:
+            await self._presenter.show_reveal(view)
+        except Exception:
+            log.exception("could not show the reveal of round %s", rnd.id)
+
+    async def _advance(self, round_id: int, version: int) -> None:
+        """After a reveal: open the next question, or end the round after the last."""
+        rnd, state = await self._load(round_id)
+        if rnd.status != "running" or rnd.version != version:
+            return
+        if state.current is not None and not state.current.closed:
+            return
+        now = self._s.clock()
+        topic = self._s.library.get(state.topic_id)
+        if topic is None:
+            reason = "The topic of this round was removed from the course content."
+            end = await self._end(rnd, rules.finish(state, now), reason=reason)
+            if end is not None:
+                await self._presenter.show_end(end)
+            return
+        new = rules.next_question(state, topic, now)
+        if not new.running or new.current is None or new.current.closed:
+            end = await self._end(rnd, new, reason=None)
+            if end is not None:
+                await self._presenter.show_end(end)
+            return
+        current = new.current
+        saved = await self._s.storage.rounds.save_state(
+            rnd.id,
+            now=now,
+            expected_version=rnd.version,
+            state=_dump(new),
+            current_index=rnd.question_ids.index(current.question_id),
+            deadline=current.deadline,
+            message_id=None,
+        )
+        if saved is None:
+            return
+        self._remember(saved, new)
+        await self._schedule(TIMER_CLOSE, saved, current.deadline + CLOSE_GRACE)
+        await self._post(saved, new)
+
+    async def _end(self, rnd: Round, state: RoundState, *, reason: str | None) -> RoundEnd | None:
+        """Store the round as finished or stopped; None if another step ended it first."""
+        saved = await self._s.storage.rounds.save_state(
+            rnd.id,
+            now=self._s.clock(),
+            expected_version=rnd.version,
+            state=_dump(state),
+            current_index=rnd.current_index,
+            deadline=None,
+            status="stopped" if state.status is rules.RoundStatus.STOPPED else "finished",
+        )
+        if saved is None:
+            return None
+        self._live.pop(rnd.id, None)
+        for kind in (TIMER_CLOSE, TIMER_NEXT):
+            await self._s.storage.timers.delete_key(_key(rnd.id, kind))
+        return await self._summary(saved, state, reason)
+
+    async def _summary(self, rnd: Round, state: RoundState, reason: str | None) -> RoundEnd:
+        library = self._s.library
+        topic = library.get(state.topic_id)
+        mastered: dict[int, frozenset[str]] = {}
+        for standing in rules.struggling(state):
+            student = await self._s.progress.student(standing.user_id)
+            mastered[standing.user_id] = frozenset(student.mastered)
+        report = results.instructor_report(state, library.graph, mastered)
+
+        def title(topic_id: str) -> str:
+            found = library.get(topic_id)
+            return found.title if found is not None else topic_id
+
+        def prompt(question_id: str) -> str:
+            found = topic.question(question_id) if topic is not None else None
+            return found.prompt if found is not None else question_id
+
+        ranked = rules.standings(state)
+        return RoundEnd(
+            round_id=rnd.id,
+            guild_id=rnd.guild_id,
+            channel_id=rnd.channel_id,
+            instructor_id=state.instructor_id,
+            topic_title=topic.title if topic is not None else state.topic_id,
+            stopped=state.status is rules.RoundStatus.STOPPED,
+            reason=reason,
+            asked=sum(1 for q in state.asked if q.closed),
+            podium=tuple(ranked[:3]),
+            top=tuple(ranked[:10]),
+            participants=len(ranked),
+            most_missed=tuple(
+                MissedView(m.question_id, prompt(m.question_id), m.correct_share)
+                for m in report.most_missed
+            ),
+            struggling=tuple(
+                StrugglingView(
+                    s.standing.user_id, s.standing.accuracy, tuple(title(t) for t in s.review)
+                )
+                for s in report.struggling
+            ),
+        )
+
+    # -- results --------------------------------------------------------------------------------
+
+    async def results_csv(
+        self, guild_id: int, round_id: int | None, names: Mapping[int, str]
+    ) -> tuple[Round, str]:
+        """The `/round results` CSV of a round of this server (default: its latest)."""
+        if round_id is None:
+            recent = await self._s.storage.rounds.recent_in_guild(guild_id, 1)
+            rnd = recent[0] if recent else None
+        else:
+            rnd = await self._s.storage.rounds.get(round_id)
+        if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
+            raise RoundError("No such round in this server.")
+        _, state = await self._load(rnd.id)
+        return rnd, results.csv_text(results.result_rows(state, names))
+
+    async def report(self, guild_id: int, round_id: int) -> RoundEnd:
+        """The standings and instructor report of a round of this server, at any time."""
+        rnd, state = await self._load(round_id)
+        if rnd.guild_id != guild_id:
+            raise RoundError("No such round in this server.")
+        return await self._summary(rnd, state, None)
+
+    async def recent(self, guild_id: int, limit: int = 25) -> list[Round]:
+        """The server's latest rounds, newest first."""
+        return await self._s.storage.rounds.recent_in_guild(guild_id, limit)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _load(self, round_id: int) -> tuple[Round, RoundState]:
+        """The round with every answer recorded so far (for reveals, standings and the CSV)."""
+        rnd = await self._s.storage.rounds.get(round_id)
+        if rnd is None or rnd.state is None:
+            raise RoundOver()
+        state = RoundState.from_dict(rnd.state)
+        by_question: dict[str, list[RoundAnswer]] = {}
+        for row in await self._s.storage.rounds.answers(round_id):
+            question_id = rnd.question_ids[row.question_index]
+            by_question.setdefault(question_id, []).append(_domain_answer(row))
+        asked = tuple(
+            replace(q, answers=tuple(by_question.get(q.question_id, ()))) for q in state.asked
+        )
+        return rnd, replace(state, asked=asked)
+
+    async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
+        await self.scheduler.schedule(
+            kind, due_at, {"round_id": rnd.id, "version": rnd.version}, key=_key(rnd.id, kind)
+        )
+
+    def _question_view(self, rnd: Round, state: RoundState, answered: int = 0) -> QuestionView:
+        question = state.current
+        assert question is not None
+        topic = self._s.library.get(state.topic_id)
+        return QuestionView(
+            round_id=rnd.id,
+            guild_id=rnd.guild_id,
+            channel_id=rnd.channel_id,
+            topic_title=topic.title if topic is not None else state.topic_id,
+            index=rnd.question_ids.index(question.question_id),
+            number=len(state.asked),
+            total=len(state.question_ids),
+            asked=question,
+            question=topic.question(question.question_id) if topic is not None else None,
+            answered=answered,
+            message_id=rnd.message_id,
+        )
+
+
+def _already_running() -> RoundError:
+    return RoundError(
+        "A round is already running in this channel. Use /round stop to end it first."
+    )
