@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from conftest import BotFactory, FakeClock
+from bot_harness import BotFactory, FakeClock
 from fakediscord import FakeDiscord
 from helpers import buttons, enabled, message_text
 
