@@ -540,7 +540,8 @@ class RoundService:
         if saved is None:
             return False
         self._remember(saved, closed)
-        await self._s.storage.timers.delete_key(_key(rnd.id, TIMER_CLOSE))
+        # A skip leaves the close timer in place: it fires later and finds nothing to do.
+        # (Deleting it here could delete the row id SQLite hands to the next timer.)
         last = not closed.remaining
         next_at = self._s.clock() + NEXT_PAUSE
         await self._schedule(TIMER_NEXT, saved, next_at)
@@ -615,8 +616,8 @@ class RoundService:
         if saved is None:
             return None
         self._live.pop(rnd.id, None)
-        for kind in (TIMER_CLOSE, TIMER_NEXT):
-            await self._s.storage.timers.delete_key(_key(rnd.id, kind))
+        # Timers left behind fire and find the round over; none is deleted here, because
+        # the one firing now is deleted by id after its handler and SQLite may reuse a row id.
         return await self._summary(saved, state, reason)
 
     async def _summary(self, rnd: Round, state: RoundState, reason: str | None) -> RoundEnd:

@@ -42,9 +42,10 @@ def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
 
 
 def _presenter(interaction: discord.Interaction[Any]) -> DiscordPresenter:
-    cog = _bot(interaction).get_cog(Rounds.__cog_name__)
-    assert isinstance(cog, Rounds)
-    return cog.presenter
+    """The running cog's presenter (looked up by name: a reloaded extension is a new class)."""
+    cog: Any = _bot(interaction).get_cog("Rounds")
+    presenter: DiscordPresenter = cog.presenter
+    return presenter
 
 
 def clicked_at(interaction: discord.Interaction[Any]) -> datetime:
