@@ -97,11 +97,12 @@ def _load(root: Path, paths: list[Path]) -> Library:
                 errors = exc.errors(include_url=False)
                 problems.extend(_validation_problems(file_path, data, errors))
                 continue
-            for index, question in enumerate(topic.questions):
-                if question.check is not None and (reason := verify(question)) is not None:
-                    problems.append(_Problem(file_path, ("questions", index, "check"), reason))
             topics.append((file_path, topic))
         del batch
+    for file_path, topic in topics:
+        for index, question in enumerate(topic.questions):
+            if question.check is not None and (reason := verify(question)) is not None:
+                problems.append(_Problem(file_path, ("questions", index, "check"), reason))
 
     pack_problems, graph = _pack_problems(declared, topics)
     problems.extend(pack_problems)
