@@ -83,7 +83,7 @@ class Question(_Frozen):
     type: QuestionType
     prompt: Annotated[str, _text(MAX_PROMPT)]
     choices: tuple[Annotated[str, _text(MAX_CHOICE)], ...] | None = None
-    answer: str | bool
+    answer: Annotated[str, StringConstraints(strip_whitespace=True)] | bool
     explanation: Annotated[str, _text(MAX_EXPLANATION)]
     think_seconds: Annotated[int, Field(ge=0, le=MAX_THINK_SECONDS)] | None = None
     hint: Annotated[str, _text(MAX_HINT)] | None = None
@@ -92,13 +92,13 @@ class Question(_Frozen):
 
     @model_validator(mode="before")
     @classmethod
-    def _normalise_answer(cls, data: Any) -> Any:
-        """Accept " b " for a letter and strip a model answer, before the fields are checked."""
-        if isinstance(data, dict) and isinstance(data.get("answer"), str):
-            answer = data["answer"].strip()
-            if data.get("type") == QuestionType.MULTIPLE_CHOICE.value:
-                answer = answer.upper()
-            data = {**data, "answer": answer}
+    def _upper_letter(cls, data: Any) -> Any:
+        """Accept " b " for a letter (the field strips it), before the fields are checked. The
+        input is copied only when it changes: this runs for every question of a pack."""
+        if isinstance(data, dict) and data.get("type") == QuestionType.MULTIPLE_CHOICE.value:
+            answer = data.get("answer")
+            if isinstance(answer, str) and not answer.isupper():
+                data = {**data, "answer": answer.upper()}
         return data
 
     @model_validator(mode="after")
