@@ -178,3 +178,11 @@ async def test_a_failing_handler_is_retried_then_dropped_and_the_loop_lives(
         await storage.close()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM timers").fetchone()[0] == 0
+
+
+async def test_a_deleted_timer_id_is_never_given_to_a_new_timer(storage: Storage) -> None:
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    first = await storage.timers.add("reveal", now, {}, now)
+    assert await storage.timers.delete(first.id)
+    second = await storage.timers.add("reveal", now, {}, now)
+    assert second.id > first.id

@@ -147,12 +147,16 @@ class TutorBot(commands.Bot):
 
 
 def _feature_buttons() -> list[type[FeatureButton]]:
-    """Every loaded feature's button class (subclasses of FeatureButton with a prefix)."""
-    found: list[type[FeatureButton]] = []
-    stack = list(FeatureButton.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
+    """The button class of every loaded feature, one per prefix.
+
+    `load_extension` executes a feature's module afresh each time a bot starts (tests start many
+    in one process), so an older class with the same prefix may still be alive: the newest wins.
+    """
+    newest: dict[str, type[FeatureButton]] = {}
+    queue = list(FeatureButton.__subclasses__())
+    while queue:
+        cls = queue.pop(0)
+        queue.extend(cls.__subclasses__())
         if cls.feature:
-            found.append(cls)
-    return sorted(found, key=lambda c: c.feature)
+            newest[cls.feature] = cls
+    return [newest[feature] for feature in sorted(newest)]
