@@ -174,3 +174,56 @@ def test_summary_progress_and_leaderboard_fit(case: tuple[Library, Topic]) -> No
     assert_fits(Rendered([progress_embed(library, overview)]))
     entries = [LeaderboardEntry(i, 2**63 - i, 10**12, 10**9, 10**9) for i in range(1, 11)]
     assert_fits(Rendered([leaderboard_embed(entries, entries[0], 1)]))
+
+
+NAMES = {i: "_*" * 16 for i in range(200)}  # 32 characters, each escaped: the longest names
+
+
+def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
+    from tutorbot.domain import rounds as round_rules
+    from tutorbot.services.rounds import QuestionView
+
+    if question.type is m.QuestionType.MULTIPLE_CHOICE:
+        assert question.choices is not None
+        options = tuple(m.LETTERS[: len(question.choices)])
+    elif question.type is m.QuestionType.TRUE_FALSE:
+        options = ("True", "False")
+    else:
+        options = ()
+    asked = round_rules.RoundQuestion(
+        question.id, question.type, options, options[0] if options else None, NOW, NOW
+    )
+    return QuestionView(2**62, 2**62, 2**62, topic.title, 49, 50, 50, asked, question, answered)
+
+
+@LIMITED
+@given(big_topics())
+def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -> None:
+    from tutorbot.bot.exts.rounds import render as round_render
+    from tutorbot.domain import rounds as round_rules
+    from tutorbot.services.rounds import MissedView, RevealView, RoundEnd, StrugglingView
+
+    library, topic = case
+    for question in topic.questions:
+        view = _round_view(topic, question)
+        assert_fits(round_render.question_message(view))
+        options = tuple(
+            round_rules.OptionCount(o, 10**6, 0.333, i == 0)
+            for i, o in enumerate(view.asked.options)
+        )
+        fastest = tuple(round_rules.Fastest(i, 299.95) for i in range(3))
+        reveal = round_rules.Reveal(
+            question.id, question.type, view.asked.correct, 10**6, options, fastest
+        )
+        for last in (True, False):
+            revealed = RevealView(view, reveal, 1, last, None if last else NOW)
+            assert_fits(round_render.reveal_message(revealed, NAMES))
+    standings = tuple(round_rules.Standing(i + 1, i, 10**6, 49.5, 50, 50, 1e5) for i in range(10))
+    titles = tuple(t.title for t in library.topics.values())
+    end = RoundEnd(
+        1, 1, 1, 1, topic.title, True, "r" * 300, 50, standings[:3], standings, 10**4,
+        tuple(MissedView("q", "p" * m.MAX_PROMPT, 0.0) for _ in range(3)),
+        tuple(StrugglingView(i, 0.1, titles) for i in range(100)),
+    )  # fmt: skip
+    assert_fits(round_render.end_message(end, NAMES))
+    assert len(round_render.report_text(end, NAMES)) <= 2000
