@@ -41,7 +41,22 @@ def button(
     )
 
 
-class FeatureButton(DynamicItem[Button[Any]], template=r"(?!)"):
+class _RebuiltButton(DynamicItem[Button[Any]], template=r"(?!)"):
+    """A dynamic button rebuilt from the clicked message's own button (label, style, id)."""
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> _RebuiltButton:
+        assert isinstance(item, Button)
+        return cls(item)
+
+
+class FeatureButton(_RebuiltButton, template=r"(?!)"):
     """Base for every feature's buttons. Subclasses set `feature` and fill `actions`."""
 
     feature: ClassVar[str] = ""
@@ -52,20 +67,6 @@ class FeatureButton(DynamicItem[Button[Any]], template=r"(?!)"):
             kwargs["template"] = re.escape(cls.feature) + r":(?P<rest>.*)"
         super().__init_subclass__(**kwargs)
         cls.actions = {}
-
-    def __init__(self, item: Button[Any]) -> None:
-        super().__init__(item)
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> FeatureButton:
-        assert isinstance(item, Button)
-        return cls(item)
 
     @classmethod
     def action(cls, name: str) -> Callable[[Handler], Handler]:
@@ -93,19 +94,8 @@ class FeatureButton(DynamicItem[Button[Any]], template=r"(?!)"):
             await report_error(interaction, exc)
 
 
-class UnknownButton(DynamicItem[Button[Any]], template=r"(?!)"):
+class UnknownButton(_RebuiltButton, template=r"(?!)"):
     """Catches clicks on buttons no feature claims (an old scheme, a forged id): a polite answer."""
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> UnknownButton:
-        assert isinstance(item, Button)
-        return cls(item)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await report_error(interaction, UserFacingError(STALE_BUTTON))
