@@ -7,21 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-HEARTBEAT_KEY = "heartbeat"
+from tutorbot.storage.admin import read_heartbeat
+
 FRESH_FOR = timedelta(seconds=90)
-
-
-def read_heartbeat(db_path: Path) -> datetime | None:
-    """The last heartbeat the bot recorded, read-only; None if there is none yet."""
-    if not db_path.exists():
-        return None
-    uri = f"file:{db_path}?mode=ro"
-    with sqlite3.connect(uri, uri=True, timeout=5) as conn:
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,)).fetchone()
-        except sqlite3.OperationalError:
-            return None
-    return datetime.fromisoformat(row[0]) if row else None
+"""Three missed heartbeats (the bot records one every 30 s while connected)."""
 
 
 def run_healthcheck(db_path: Path, now: datetime | None = None) -> int:

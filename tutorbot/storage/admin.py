@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
+from tutorbot.storage._time import from_db
 from tutorbot.storage.db import BUSY_TIMEOUT_MS
+from tutorbot.storage.meta import HEARTBEAT
 from tutorbot.storage.migrations import current_version, latest_version
 
 
@@ -14,6 +17,24 @@ def _open_read_only(db_path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
+
+
+def read_heartbeat(db_path: Path) -> datetime | None:
+    """The running bot's last heartbeat, read-only and without migrating; None if none yet.
+
+    For `tutorbot healthcheck`, which runs beside the bot (e.g. Docker's HEALTHCHECK) and must
+    neither write nor wait on the bot's writer.
+    """
+    if not db_path.exists():
+        return None
+    conn = _open_read_only(db_path)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HEARTBEAT,)).fetchone()
+    except sqlite3.OperationalError:  # a database from before the meta table
+        return None
+    finally:
+        conn.close()
+    return from_db(row[0]) if row else None
 
 
 def run_backup(db_path: Path, dest: Path) -> int:
