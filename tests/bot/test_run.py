@@ -20,8 +20,8 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         TUTORBOT_DB_PATH=str(tmp_path / "data" / "bot.sqlite3"),
         TUTORBOT_CONTENT_DIR=str(BUNDLED_CONTENT_DIR),
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -112,3 +112,59 @@ async def test_restart_does_not_sync_an_unchanged_tree(
     async with start_bot():  # type: ignore[operator]
         pass
     assert fake_discord.sync_calls[None] == 1
+
+
+def test_run_with_broken_content_names_the_errors_before_connecting(tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    broken.mkdir()
+    (broken / "a.yaml").write_text("id: a\ntitle: A\ncore_idea: x\nprerequisites: [nope]\n")
+    env = _env(
+        tmp_path,
+        TUTORBOT_DISCORD_TOKEN="not-a-real-token",
+        TUTORBOT_CONTENT_DIR=str(broken),
+        TUTORBOT_DISCORD_API_URL="http://127.0.0.1:9/api/v10",  # nothing listens there
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tutorbot", "run"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "The content folder has errors" in result.stderr
+    assert "a.yaml" in result.stderr and "nope" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_when_discord_cannot_be_reached_says_so(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        TUTORBOT_DISCORD_TOKEN="not-a-real-token",
+        TUTORBOT_DISCORD_API_URL="http://127.0.0.1:9/api/v10",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tutorbot", "run"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Could not reach http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "not-a-real-token" not in result.stderr
+
+
+async def test_tutorbot_sync_forces_a_sync_even_when_unchanged(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    env = _env(
+        tmp_path,
+        TUTORBOT_DISCORD_TOKEN=fake_discord.token,
+        TUTORBOT_DISCORD_API_URL=fake_discord.api_url,
+        TUTORBOT_DISCORD_GATEWAY_URL=fake_discord.gateway_url,
+    )
+    for expected in (1, 2):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tutorbot", "sync", env=env, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 0, err
+        assert b"Commands synced." in out
+        assert fake_discord.sync_calls[None] == expected

@@ -55,6 +55,7 @@ class TutorBot(commands.Bot):
         *,
         force_sync: bool = False,
         clock: Clock = utc_now,
+        services: Services | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -74,7 +75,7 @@ class TutorBot(commands.Bot):
         self.tree.allowed_installs = app_commands.AppInstallationType(guild=True, user=True)
         self.force_sync = force_sync
         self.clock = clock
-        self._services: Services | None = None
+        self._services: Services | None = services
         self._heartbeat: asyncio.Task[None] | None = None
         self.accepting = True
 
@@ -84,9 +85,10 @@ class TutorBot(commands.Bot):
         return self._services
 
     async def setup_hook(self) -> None:
-        self._services = await Services.open(
-            self.settings.content_dir, self.settings.db_path, self.clock
-        )
+        if self._services is None:
+            self._services = await Services.open(
+                self.settings.content_dir, self.settings.db_path, self.clock
+            )
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         features = [cls.feature for cls in _feature_buttons()]

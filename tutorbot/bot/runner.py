@@ -7,13 +7,16 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+import aiohttp
 import discord
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.bot.proxy import redirect_discord
 from tutorbot.content.errors import ContentError
+from tutorbot.services import Services
 from tutorbot.settings import Settings
 from tutorbot.storage import StorageError
 
@@ -42,32 +45,46 @@ def configure_logging(level: str) -> None:
 
 def run(settings: Settings, *, bot_options: dict[str, Any] | None = None) -> int:
     """Run the bot until a signal or a fatal error; returns the process exit code."""
-    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+    return _guarded(settings, lambda token: _serve(settings, token, bot_options or {}))
+
+
+def sync(settings: Settings) -> int:
+    """Log in, force a command sync, and exit."""
+    return _guarded(settings, lambda token: _sync(settings, token))
+
+
+def _guarded(settings: Settings, main: Callable[[str], Coroutine[Any, Any, int]]) -> int:
+    """Check the token, point discord.py where settings say, run `main`, and turn every
+    failure an admin can fix into one clear paragraph and exit code 1 (2 for no token)."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     redirect_discord(settings.discord_api_url, settings.discord_gateway_url)
     try:
-        return asyncio.run(_serve(settings, bot_options or {}))
+        return asyncio.run(main(token))
     except ContentError as exc:
         print(f"The content folder has errors; fix them and start again:\n{exc}", file=sys.stderr)
-        return 1
     except StorageError as exc:
         print(f"The database cannot be used: {exc}", file=sys.stderr)
-        return 1
     except discord.LoginFailure:
         print("Discord refused the token: check TUTORBOT_DISCORD_TOKEN.", file=sys.stderr)
-        return 1
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
+        where = settings.discord_api_url or "Discord"
+        print(f"Could not reach {where}: {exc}. Check the network and try again.", file=sys.stderr)
+    return 1
 
 
-async def _serve(settings: Settings, bot_options: dict[str, Any]) -> int:
-    bot = TutorBot(settings, **bot_options)
+async def _serve(settings: Settings, token: str, bot_options: dict[str, Any]) -> int:
+    # Content and database first: a broken pack or database is reported before any network.
+    services = await Services.open(settings.content_dir, settings.db_path)
+    bot = TutorBot(settings, services=services, **bot_options)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    assert settings.discord_token is not None
-    runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    runner = asyncio.create_task(bot.start(token))
     stopper = asyncio.create_task(stop.wait())
     try:
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -86,21 +103,11 @@ async def _serve(settings: Settings, bot_options: dict[str, Any]) -> int:
         log.info("stopped")
 
 
-def sync(settings: Settings) -> int:
-    """Log in, force a command sync, and exit."""
-    if settings.discord_token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level)
-    redirect_discord(settings.discord_api_url, settings.discord_gateway_url)
-    return asyncio.run(_sync(settings))
-
-
-async def _sync(settings: Settings) -> int:
-    bot = TutorBot(settings, force_sync=True)
-    assert settings.discord_token is not None
+async def _sync(settings: Settings, token: str) -> int:
+    services = await Services.open(settings.content_dir, settings.db_path)
+    bot = TutorBot(settings, force_sync=True, services=services)
     try:
-        await bot.login(settings.discord_token.get_secret_value())  # setup_hook syncs
+        await bot.login(token)  # setup_hook syncs
     finally:
         await bot.close()
     print("Commands synced.")
