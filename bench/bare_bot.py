@@ -1,0 +1,86 @@
+"""The benchmarks' floor: a bare discord.py bot whose handlers only answer.
+
+Run as its own process, like `tutorbot run`, against the URLs in TUTORBOT_DISCORD_API_URL and
+TUTORBOT_DISCORD_GATEWAY_URL with TUTORBOT_DISCORD_TOKEN. It syncs one command with an
+autocomplete and, once ready, posts one message with one button in BENCH_CHANNEL_ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from tutorbot.bot.proxy import redirect_discord
+
+BUTTON = "bench:ok"
+
+
+class Ok(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.escape(BUTTON)):
+    """Answers a click and does nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label="ok", custom_id=BUTTON))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: Any, match: re.Match[str], /
+    ) -> Ok:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+
+class BareBot(discord.Client):
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.channel_id = channel_id
+        self.tree = app_commands.CommandTree(self)
+        self.add_dynamic_items(Ok)
+
+        @self.tree.command(description="Pick a topic")
+        async def pick(interaction: discord.Interaction[Any], topic: str) -> None:
+            await interaction.response.send_message(topic, ephemeral=True)
+
+        @pick.autocomplete("topic")
+        async def topics(
+            interaction: discord.Interaction[Any], current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [app_commands.Choice(name=f"{current} {i}", value=str(i)) for i in range(25)]
+
+    async def setup_hook(self) -> None:
+        await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        channel = self.get_channel(self.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        view = discord.ui.View(timeout=None)
+        view.add_item(Ok())
+        await channel.send("click", view=view)
+
+
+async def main() -> None:
+    redirect_discord(
+        os.environ["TUTORBOT_DISCORD_API_URL"], os.environ["TUTORBOT_DISCORD_GATEWAY_URL"]
+    )
+    bot = BareBot(int(os.environ["BENCH_CHANNEL_ID"]))
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    runner = asyncio.create_task(bot.start(os.environ["TUTORBOT_DISCORD_TOKEN"]))
+    await stop.wait()
+    await bot.close()
+    runner.cancel()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
