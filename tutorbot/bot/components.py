@@ -134,6 +134,23 @@ class PassiveModal(discord.ui.Modal):
         return False
 
 
+ANSWER_FIELD = "answer"
+
+
+def answer_form(custom_id: str, title: str, max_length: int) -> PassiveModal:
+    """A one-field form for a typed answer (quizzes and rounds), routed by `modal_action`."""
+    form = PassiveModal(title=title, custom_id=custom_id)
+    form.add_item(
+        discord.ui.TextInput(
+            label="Your answer",
+            custom_id=ANSWER_FIELD,
+            style=discord.TextStyle.paragraph,
+            max_length=max_length,
+        )
+    )
+    return form
+
+
 def modal_values(data: Any) -> dict[str, str]:
     """custom_id -> value of every text input in a modal submit (rows or labels alike)."""
     values: dict[str, str] = {}

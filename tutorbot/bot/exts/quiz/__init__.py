@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import FeatureButton, PassiveModal, button, modal_action
+from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, button, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import UserFacingError
 from tutorbot.bot.exts.quiz import render
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 MAX_QUESTIONS = 50
-WRITTEN_FIELD = "answer"
 
 
 class QuizButton(FeatureButton):
@@ -135,18 +134,10 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     await _bot(interaction).services.quiz.check_writable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
-    modal = PassiveModal(
-        title="Write my answer", custom_id=make(render.FEATURE, "written", *cid.args[:2])
+    form_id = make(render.FEATURE, "written", *cid.args[:2])
+    await interaction.response.send_modal(
+        answer_form(form_id, "Write my answer", render.WRITTEN_SHOWN)
     )
-    modal.add_item(
-        discord.ui.TextInput(
-            label="Your answer",
-            custom_id=WRITTEN_FIELD,
-            style=discord.TextStyle.paragraph,
-            max_length=render.WRITTEN_SHOWN,
-        )
-    )
-    await interaction.response.send_modal(modal)
 
 
 @modal_action(render.FEATURE, "written")
@@ -154,7 +145,7 @@ async def _written(
     interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
 ) -> None:
     await _bot(interaction).services.quiz.write(
-        cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(WRITTEN_FIELD, "")
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(ANSWER_FIELD, "")
     )
     await interaction.response.send_message(
         "Saved your answer. Press **Reveal** to compare it with the model answer.", ephemeral=True

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import FeatureButton, PassiveModal, modal_action
+from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import UserFacingError
 from tutorbot.bot.exts.rounds import render
@@ -27,8 +27,6 @@ from tutorbot.services.rounds import NotInstructor
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
-
-WRITTEN_FIELD = "answer"
 
 
 class RoundButton(FeatureButton):
@@ -82,6 +80,13 @@ async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
         round_id, index, interaction.user.id, cid.arg(2), clicked_at(interaction)
     )
     await interaction.response.send_message(outcome_text(outcome), ephemeral=True)
+    _count(interaction, outcome, round_id, index)
+
+
+def _count(
+    interaction: discord.Interaction[Any], outcome: object, round_id: int, index: int
+) -> None:
+    """Remember the student's name for the podium, and count a locked-in answer."""
     presenter = _presenter(interaction)
     presenter.saw(interaction.user)
     if isinstance(outcome, rules.Locked):
@@ -97,16 +102,8 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     if refused is not None:
         await interaction.response.send_message(outcome_text(refused, True), ephemeral=True)
         return
-    modal = PassiveModal(title="Your answer", custom_id=make(render.FEATURE, "written", *cid.args))
-    modal.add_item(
-        discord.ui.TextInput(
-            label="Your answer",
-            custom_id=WRITTEN_FIELD,
-            style=discord.TextStyle.paragraph,
-            max_length=MAX_TYPED_ANSWER,
-        )
-    )
-    await interaction.response.send_modal(modal)
+    form_id = make(render.FEATURE, "written", *cid.args)
+    await interaction.response.send_modal(answer_form(form_id, "Your answer", MAX_TYPED_ANSWER))
 
 
 @modal_action(render.FEATURE, "written")
@@ -115,13 +112,10 @@ async def _written(
 ) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
     outcome = await _bot(interaction).services.rounds.accept(
-        round_id, index, interaction.user.id, values.get(WRITTEN_FIELD, ""), clicked_at(interaction)
+        round_id, index, interaction.user.id, values.get(ANSWER_FIELD, ""), clicked_at(interaction)
     )
     await interaction.response.send_message(outcome_text(outcome, True), ephemeral=True)
-    presenter = _presenter(interaction)
-    presenter.saw(interaction.user)
-    if isinstance(outcome, rules.Locked):
-        presenter.answered(round_id, index)
+    _count(interaction, outcome, round_id, index)
 
 
 @RoundButton.action("assess")
