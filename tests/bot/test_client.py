@@ -45,3 +45,12 @@ async def test_an_unexpected_error_gets_an_error_id_and_is_logged_with_it(
     assert match, cb.content
     assert "Traceback" not in cb.content
     assert any(match.group(1) in record.getMessage() for record in caplog.records)
+
+
+async def test_instructor_and_admin_commands_are_for_servers_with_the_bot_only(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    by_name = {c["name"]: c for c in fake_discord.registered_commands()}
+    for name in ("round", "tutoradmin"):
+        assert by_name[name]["contexts"] == [0], name
+        assert by_name[name]["integration_types"] == [0], name

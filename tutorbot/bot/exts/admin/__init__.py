@@ -89,6 +89,11 @@ class Admin(commands.Cog):
         name="tutoradmin",
         description="TutorBot settings and content (Manage Server)",
         guild_only=True,
+        # Rounds post in the channel and admins change the server: the bot must be in the server.
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=False, private_channel=False
+        ),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

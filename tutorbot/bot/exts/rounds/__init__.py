@@ -168,6 +168,11 @@ class Rounds(commands.Cog):
         name="round",
         description="Timed group rounds in this channel (instructors)",
         guild_only=True,
+        # Rounds post in the channel and admins change the server: the bot must be in the server.
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=False, private_channel=False
+        ),
     )
 
     def __init__(self, bot: TutorBot) -> None:
