@@ -85,6 +85,11 @@ class Scheduler:
         self._wake.set()
         return timer
 
+    def wake(self) -> None:
+        """Look at the timers again now rather than at the end of the current sleep (after the
+        clock jumped, e.g. in tests that move it forward)."""
+        self._wake.set()
+
     async def cancel(self, timer_id: int | None = None, *, key: str | None = None) -> int:
         """Cancel one timer by id, or every timer with `key`; returns how many were removed."""
         if (timer_id is None) == (key is None):

@@ -181,7 +181,7 @@ NAMES = {i: "_*" * 16 for i in range(200)}  # 32 characters, each escaped: the l
 
 def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
     from tutorbot.domain import rounds as round_rules
-    from tutorbot.services.rounds import QuestionView
+    from tutorbot.services.round_views import QuestionView
 
     if question.type is m.QuestionType.MULTIPLE_CHOICE:
         assert question.choices is not None
@@ -201,7 +201,7 @@ def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
 def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -> None:
     from tutorbot.bot.exts.rounds import render as round_render
     from tutorbot.domain import rounds as round_rules
-    from tutorbot.services.rounds import MissedView, RevealView, RoundEnd, StrugglingView
+    from tutorbot.services.round_views import MissedView, RevealView, RoundEnd, StrugglingView
 
     library, topic = case
     for question in topic.questions:

@@ -21,9 +21,9 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import QuestionType, Topic
 from tutorbot.domain import round_results as results
 from tutorbot.domain import rounds as rules
 from tutorbot.domain._time import seconds_between, utc
@@ -34,14 +34,24 @@ from tutorbot.domain.rounds import (
     Locked,
     RoundAnswer,
     RoundError,
-    RoundQuestion,
     RoundSettings,
     RoundState,
-    Standing,
     TooLate,
 )
 from tutorbot.domain.scoring import ScoringMode, SelfAssessment, self_assessed_points
 from tutorbot.scheduler import Scheduler
+from tutorbot.services.round_views import (
+    MissedView,
+    NoRoundHere,
+    NotInstructor,
+    QuestionView,
+    RevealView,
+    RoundEnd,
+    RoundOver,
+    RoundPresenter,
+    SilentPresenter,
+    StrugglingView,
+)
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage.guild_settings import GuildSettings
 from tutorbot.storage.rounds import Round
@@ -60,124 +70,6 @@ CLOSE_GRACE = timedelta(seconds=1)
 recorded (clicks are judged by their own time, not by when they arrive)."""
 NEXT_PAUSE = timedelta(seconds=4)
 """Between a reveal and the next question (or the podium)."""
-
-
-class NotInstructor(RoundError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Only instructors can run rounds: that takes the Manage Server permission or this "
-            "server's instructor role (see /tutoradmin settings)."
-        )
-
-
-class NoRoundHere(RoundError):
-    def __init__(self) -> None:
-        super().__init__("There is no round running in this channel. Start one with /round start.")
-
-
-class RoundOver(RoundError):
-    def __init__(self) -> None:
-        super().__init__("This round is over.")
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """An open question, as the channel message shows it."""
-
-    round_id: int
-    guild_id: int
-    channel_id: int
-    topic_title: str
-    index: int
-    """The question's place in the round's stored question list (buttons carry it)."""
-    number: int
-    total: int
-    asked: RoundQuestion
-    question: Question | None
-    """The content question; None if a reload removed it mid-round."""
-    answered: int = 0
-    message_id: int | None = None
-
-
-@dataclass(frozen=True)
-class RevealView:
-    """A closed question: counts, shares, the right answer and the fastest right answers."""
-
-    question: QuestionView
-    reveal: rules.Reveal
-    message_id: int | None
-    last: bool
-    """No question follows: the podium comes next."""
-    next_at: datetime | None
-
-
-@dataclass(frozen=True)
-class StrugglingView:
-    user_id: int
-    accuracy: float
-    review: tuple[str, ...]
-    """Titles of the topic's prerequisites the student has not mastered."""
-
-
-@dataclass(frozen=True)
-class MissedView:
-    question_id: str
-    prompt: str
-    correct_share: float
-
-
-@dataclass(frozen=True)
-class RoundEnd:
-    """A finished or stopped round: the standings, and the instructor's private report."""
-
-    round_id: int
-    guild_id: int
-    channel_id: int
-    instructor_id: int
-    topic_title: str
-    stopped: bool
-    reason: str | None
-    asked: int
-    podium: tuple[Standing, ...]
-    top: tuple[Standing, ...]
-    participants: int
-    most_missed: tuple[MissedView, ...]
-    struggling: tuple[StrugglingView, ...]
-
-
-class RoundPresenter(Protocol):
-    """What a front end shows; every method is called at least once per event (after a crash,
-    possibly again), so showing must be idempotent or harmless to repeat."""
-
-    async def show_question(self, view: QuestionView) -> int | None:
-        """Post an open question; returns the message id."""
-
-    async def show_reveal(self, view: RevealView) -> int | None:
-        """Turn the question message into its reveal (a new message if it has none)."""
-
-    async def show_end(self, end: RoundEnd) -> None:
-        """Post the podium and the top 10, and give the instructor their report."""
-
-
-class _Silent:
-    """The presenter until a front end attaches one (e.g. the console, or storage-only use)."""
-
-    async def show_question(self, view: QuestionView) -> int | None:
-        return None
-
-    async def show_reveal(self, view: RevealView) -> int | None:
-        return None
-
-    async def show_end(self, end: RoundEnd) -> None:
-        return None
-
-
-class RoundScheduler(Scheduler):
-    """The scheduler, plus a way to look at the timers again at once (after a clock jump)."""
-
-    def wake(self) -> None:
-        """Re-read the timers now rather than at the end of the current sleep."""
-        self._wake.set()
 
 
 @dataclass(frozen=True)
@@ -212,9 +104,9 @@ class RoundService:
     def __init__(self, services: Services, rng: random.Random | None = None) -> None:
         self._s = services
         self._rng = rng or random.Random()
-        self._presenter: RoundPresenter = _Silent()
+        self._presenter: RoundPresenter = SilentPresenter()
         self._live: dict[int, _Live] = {}
-        self.scheduler = RoundScheduler(
+        self.scheduler = Scheduler(
             services.storage.timers,
             {TIMER_CLOSE: self._on_close, TIMER_NEXT: self._on_next},
             services.clock,

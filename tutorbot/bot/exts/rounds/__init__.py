@@ -23,7 +23,7 @@ from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER, AcceptOutcome
 from tutorbot.domain.scoring import SelfAssessment
-from tutorbot.services.rounds import NotInstructor
+from tutorbot.services.round_views import NotInstructor
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot

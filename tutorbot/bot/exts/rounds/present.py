@@ -16,7 +16,7 @@ import discord
 
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.topics.render import Rendered
-from tutorbot.services.rounds import QuestionView, RevealView, RoundEnd
+from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot

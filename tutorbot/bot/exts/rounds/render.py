@@ -19,7 +19,7 @@ from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.progress import bar
 from tutorbot.domain.scoring import SelfAssessment
-from tutorbot.services.rounds import QuestionView, RevealView, RoundEnd
+from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
 
 FEATURE = "round"
 OPEN = discord.Colour.blurple()

@@ -1,0 +1,122 @@
+"""What a group round shows, as plain data: the refusals, the views of a question, its reveal and
+the end of a round, and the `RoundPresenter` a front end implements to show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from tutorbot.content.models import Question
+from tutorbot.domain import rounds as rules
+from tutorbot.domain.rounds import RoundError, RoundQuestion, Standing
+
+
+class NotInstructor(RoundError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only instructors can run rounds: that takes the Manage Server permission or this "
+            "server's instructor role (see /tutoradmin settings)."
+        )
+
+
+class NoRoundHere(RoundError):
+    def __init__(self) -> None:
+        super().__init__("There is no round running in this channel. Start one with /round start.")
+
+
+class RoundOver(RoundError):
+    def __init__(self) -> None:
+        super().__init__("This round is over.")
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """An open question, as the channel message shows it."""
+
+    round_id: int
+    guild_id: int
+    channel_id: int
+    topic_title: str
+    index: int
+    """The question's place in the round's stored question list (buttons carry it)."""
+    number: int
+    total: int
+    asked: RoundQuestion
+    question: Question | None
+    """The content question; None if a reload removed it mid-round."""
+    answered: int = 0
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RevealView:
+    """A closed question: counts, shares, the right answer and the fastest right answers."""
+
+    question: QuestionView
+    reveal: rules.Reveal
+    message_id: int | None
+    last: bool
+    """No question follows: the podium comes next."""
+    next_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StrugglingView:
+    user_id: int
+    accuracy: float
+    review: tuple[str, ...]
+    """Titles of the topic's prerequisites the student has not mastered."""
+
+
+@dataclass(frozen=True)
+class MissedView:
+    question_id: str
+    prompt: str
+    correct_share: float
+
+
+@dataclass(frozen=True)
+class RoundEnd:
+    """A finished or stopped round: the standings, and the instructor's private report."""
+
+    round_id: int
+    guild_id: int
+    channel_id: int
+    instructor_id: int
+    topic_title: str
+    stopped: bool
+    reason: str | None
+    asked: int
+    podium: tuple[Standing, ...]
+    top: tuple[Standing, ...]
+    participants: int
+    most_missed: tuple[MissedView, ...]
+    struggling: tuple[StrugglingView, ...]
+
+
+class RoundPresenter(Protocol):
+    """What a front end shows; every method is called at least once per event (after a crash,
+    possibly again), so showing must be idempotent or harmless to repeat."""
+
+    async def show_question(self, view: QuestionView) -> int | None:
+        """Post an open question; returns the message id."""
+
+    async def show_reveal(self, view: RevealView) -> int | None:
+        """Turn the question message into its reveal (a new message if it has none)."""
+
+    async def show_end(self, end: RoundEnd) -> None:
+        """Post the podium and the top 10, and give the instructor their report."""
+
+
+class SilentPresenter:
+    """The presenter until a front end attaches one (e.g. the console, or storage-only use)."""
+
+    async def show_question(self, view: QuestionView) -> int | None:
+        return None
+
+    async def show_reveal(self, view: RevealView) -> int | None:
+        return None
+
+    async def show_end(self, end: RoundEnd) -> None:
+        return None
