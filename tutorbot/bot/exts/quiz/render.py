@@ -123,7 +123,7 @@ def revealed_message(screen: Screen, result: Revealed) -> Rendered:
     """The model answer beside the student's own, the explanation, and the self-assessment."""
     question = _question_embed(screen)
     answer = discord.Embed(
-        title="Model answer",
+        title="Compare with the model answer",
         description=(
             f"**Your answer**\n{_written(result.written)}\n\n"
             f"**Model answer**\n{result.model_answer}\n\n"
@@ -147,7 +147,7 @@ def assessed_message(screen: Screen, result: Assessed, revealed: Revealed) -> Re
     """The reveal, with the student's self-assessment and Next."""
     rendered = revealed_message(screen, revealed)
     answer = rendered.embeds[1]
-    answer.title = f"Model answer · you said: {ASSESSMENT_LABELS[result.assessment]}"
+    answer.title = f"You said: {ASSESSMENT_LABELS[result.assessment]}"
     answer.colour = {1.0: RIGHT, 0.5: NEUTRAL}.get(result.credit, WRONG)
     answer.remove_footer()
     view = discord.ui.View(timeout=None)
@@ -176,7 +176,13 @@ def summary_message(end: QuizEnd) -> Rendered:
     else:
         lines.append(f"Mastery needs at least 80%. Review, then try **{end.topic.title}** again.")
     if s.unanswered:
-        lines.append(f"{len(s.unanswered)} question(s) left unanswered count as missed.")
+        n = len(s.unanswered)
+        left = (
+            "1 question left unanswered counts"
+            if n == 1
+            else f"{n} questions left unanswered count"
+        )
+        lines.append(f"{left} as missed.")
     embed = discord.Embed(
         title=limits.clip(f"Quiz complete: {end.topic.title}", limits.EMBED_TITLE),
         description="\n".join(lines),
