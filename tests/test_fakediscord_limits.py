@@ -125,3 +125,11 @@ async def test_discord_py_raises_with_discords_text(fake_discord: FakeDiscord) -
             await channel.send(content="")
         assert empty.value.code == 50006
     assert [r.code for r in fake_discord.rejections] == [50035, 50006]
+
+
+async def test_bot_routes_refuse_a_wrong_token(fake_discord: FakeDiscord) -> None:
+    client = discord.Client(intents=discord.Intents.default())
+    with pytest.raises(discord.LoginFailure):
+        await client.login("not-the-token")
+    await client.close()
+    assert [r.status for r in fake_discord.rejections] == [401]

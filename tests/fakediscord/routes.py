@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -36,6 +38,22 @@ if TYPE_CHECKING:
 Handler = Any
 RECORD = web.RequestKey("record", RecordedRequest)
 WEBHOOK_TOKEN_LIFETIME = 15 * 60
+
+
+Handler = Callable[["RestApi", web.Request], Awaitable[web.StreamResponse]]
+
+
+def _bot_token(handler: Handler) -> Handler:
+    """A route only the bot itself may call: refused with 401 without its token, as Discord does
+    (interaction callbacks and webhooks authenticate by their own token instead)."""
+
+    @functools.wraps(handler)
+    async def checked(self: RestApi, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Authorization") != f"Bot {self.fake.token}":
+            return self.reject(request, 401, (0, "401: Unauthorized"))
+        return await handler(self, request)
+
+    return checked
 
 
 class RestApi:
@@ -131,12 +149,6 @@ class RestApi:
         resource = request.match_info.route.resource
         return f"{request.method} {resource.canonical}" if resource else request.path
 
-    def _authorized(self, request: web.Request) -> bool:
-        return request.headers.get("Authorization") == f"Bot {self.fake.token}"
-
-    def _unauthorized(self, request: web.Request) -> web.Response:
-        return self.reject(request, 401, (0, "401: Unauthorized"))
-
     @staticmethod
     def _parsed(request: web.Request) -> tuple[Any, list[Attachment]]:
         record: RecordedRequest = request[RECORD]
@@ -197,9 +209,8 @@ class RestApi:
 
     # -- identity and gateway -------------------------------------------------------------
 
+    @_bot_token
     async def get_me(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         return self.ok(request, self.fake.bot.payload() | {"verified": True, "flags": 0})
 
     async def get_user(self, request: web.Request) -> web.Response:
@@ -211,17 +222,15 @@ class RestApi:
     async def get_gateway(self, request: web.Request) -> web.Response:
         return self.ok(request, {"url": self.fake.gateway_url})
 
+    @_bot_token
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         return self.ok(
             request, {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit}
         )
 
+    @_bot_token
     async def get_application(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         return self.ok(request, self.fake.application_payload())
 
     # -- application commands -------------------------------------------------------------
@@ -230,14 +239,12 @@ class RestApi:
         guild_id = request.match_info.get("guild_id")
         return int(guild_id) if guild_id else None
 
+    @_bot_token
     async def get_commands(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         return self.ok(request, self.fake.commands.get(self._scope(request), []))
 
+    @_bot_token
     async def put_commands(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         if request.match_info["app_id"] != str(self.fake.application_id):
             return self.reject(request, 403, (50001, "Missing Access"))
         scope = self._scope(request)
@@ -431,9 +438,8 @@ class RestApi:
 
     # -- channels, messages, members ------------------------------------------------------
 
+    @_bot_token
     async def create_message(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         channel = self.fake.channels.get(int(request.match_info["channel_id"]))
         if channel is None:
             return self.reject(request, 404, r.UNKNOWN_CHANNEL)
@@ -456,17 +462,15 @@ class RestApi:
             return None
         return message
 
+    @_bot_token
     async def get_message(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         message = self._channel_message(request)
         if message is None:
             return self.reject(request, 404, r.UNKNOWN_MESSAGE)
         return self.ok(request, message.payload(self.fake.api_url))
 
+    @_bot_token
     async def edit_message(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         message = self._channel_message(request)
         if message is None:
             return self.reject(request, 404, r.UNKNOWN_MESSAGE)
@@ -477,48 +481,42 @@ class RestApi:
         body, files = self._parsed(request)
         return self._edit(request, message, body or {}, files)
 
+    @_bot_token
     async def delete_message(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         message = self._channel_message(request)
         if message is None:
             return self.reject(request, 404, r.UNKNOWN_MESSAGE)
         message.deleted = True
         return r.no_content(self._route(request))
 
+    @_bot_token
     async def typing(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         return r.no_content(self._route(request))
 
+    @_bot_token
     async def get_channel(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         channel = self.fake.channels.get(int(request.match_info["channel_id"]))
         if channel is None:
             return self.reject(request, 404, r.UNKNOWN_CHANNEL)
         return self.ok(request, channel.payload())
 
+    @_bot_token
     async def create_dm(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         body, _ = self._parsed(request)
         user = self.fake.users.get(int((body or {}).get("recipient_id") or 0))
         if user is None:
             return self.reject(request, 400, r.INVALID_FORM_BODY, _field_error("recipient_id"))
         return self.ok(request, self.fake.dm_channel(user).payload())
 
+    @_bot_token
     async def get_guild(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         guild = self.fake.guilds.get(int(request.match_info["guild_id"]))
         if guild is None:
             return self.reject(request, 404, r.UNKNOWN_GUILD)
         return self.ok(request, guild.payload())
 
+    @_bot_token
     async def get_member(self, request: web.Request) -> web.Response:
-        if not self._authorized(request):
-            return self._unauthorized(request)
         guild = self.fake.guilds.get(int(request.match_info["guild_id"]))
         if guild is None:
             return self.reject(request, 404, r.UNKNOWN_GUILD)
