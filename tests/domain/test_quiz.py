@@ -67,8 +67,9 @@ def test_start_takes_all_questions_shuffled_by_the_injected_rng(topic: Topic) ->
 def test_start_with_a_count_caps_at_what_exists(topic: Topic) -> None:
     assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=2).question_ids) == 2
     assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=50).question_ids) == 3
-    with pytest.raises(ValueError):
-        quiz.start_quiz(topic, USER, T0, random.Random(), count=0)
+    for bad in (0, -1, 51):
+        with pytest.raises(quiz.BadQuestionCount, match="between 1 and 50"):
+            quiz.start_quiz(topic, USER, T0, random.Random(), count=bad)
 
 
 def test_start_refuses_a_topic_without_questions(topic: Topic) -> None:

@@ -23,7 +23,7 @@ from .identity import console_user_id
 from .output import Output
 
 T = TypeVar("T")
-MAX_QUESTIONS = 50
+MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
 GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
 CONSOLE_WORDING: dict[type[rules.QuizRefused], str] = {
     rules.NotAnsweredYet: "Answer this question first, then type next.",

@@ -24,6 +24,7 @@ from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
 from tutorbot.domain.scoring import SelfAssessment, credit, fraction, is_mastered
 
 MAX_WRITTEN_ANSWER = 4000
+MIN_QUIZ_QUESTIONS, MAX_QUIZ_QUESTIONS = 1, 50
 
 
 class QuizStatus(StrEnum):
@@ -42,6 +43,7 @@ class QuizRefusal(StrEnum):
     QUESTION_REMOVED = "question_removed"
     TOPIC_REMOVED = "topic_removed"
     NO_QUESTIONS = "no_questions"
+    BAD_COUNT = "bad_count"
     QUIZ_FINISHED = "quiz_finished"
 
 
@@ -106,6 +108,14 @@ class TopicRemoved(QuizRefused):
 class NoQuestions(QuizRefused):
     reason = QuizRefusal.NO_QUESTIONS
     default = "This topic has no questions yet."
+
+
+class BadQuestionCount(QuizRefused):
+    reason = QuizRefusal.BAD_COUNT
+    default = (
+        f"A quiz has between {MIN_QUIZ_QUESTIONS} and {MAX_QUIZ_QUESTIONS} questions; "
+        "leave the number out to get all of the topic's."
+    )
 
 
 class QuizFinished(QuizRefused):
@@ -341,8 +351,8 @@ def start_quiz(
     now = utc(now)
     if not topic.questions:
         raise NoQuestions()
-    if count is not None and count < 1:
-        raise ValueError(f"a quiz needs at least one question, got {count}")
+    if count is not None and not MIN_QUIZ_QUESTIONS <= count <= MAX_QUIZ_QUESTIONS:
+        raise BadQuestionCount()
     ids = [q.id for q in topic.questions]
     rng.shuffle(ids)
     chosen = tuple(ids[: count or len(ids)])

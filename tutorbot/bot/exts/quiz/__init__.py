@@ -22,7 +22,7 @@ from tutorbot.services.quiz import QuizEnd, Screen
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
-MAX_QUESTIONS = 50
+MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
 
 
 class QuizButton(FeatureButton):
