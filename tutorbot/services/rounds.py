@@ -53,6 +53,7 @@ from tutorbot.services.round_views import (
     StrugglingView,
 )
 from tutorbot.storage import RoundAlreadyRunningError
+from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
 from tutorbot.storage.rounds import Round
 from tutorbot.storage.rounds import RoundAnswer as StoredAnswer
@@ -160,6 +161,38 @@ class RoundService:
         """The server's instructor role and round defaults."""
         return await self._s.storage.settings.get(guild_id)
 
+    async def update_settings(
+        self,
+        guild_id: int,
+        *,
+        instructor_role_id: int | Unset | None = UNSET,
+        questions: int | None = None,
+        seconds: int | None = None,
+        scoring: str | None = None,
+    ) -> GuildSettings:
+        """Change the server's instructor role and round defaults; options left out keep theirs.
+
+        The defaults are checked as a round would check them (InvalidSettings, worded for the
+        admin), so a refused change stores nothing.
+        """
+        current = await self.settings_for(guild_id)
+        mode = scoring or current.round_scoring
+        if mode not in set(ScoringMode):
+            raise rules.InvalidSettings(f"scoring must be speed or flat, got {mode!r}")
+        RoundSettings(
+            questions if questions is not None else current.round_questions,
+            seconds if seconds is not None else current.round_seconds,
+            ScoringMode(mode),
+        )
+        return await self._s.storage.settings.update(
+            guild_id,
+            now=self._s.clock(),
+            instructor_role_id=instructor_role_id,
+            round_questions=questions if questions is not None else UNSET,
+            round_seconds=seconds if seconds is not None else UNSET,
+            round_scoring=scoring if scoring is not None else UNSET,
+        )
+
     async def is_instructor(
         self, guild_id: int, manage_guild: bool, role_ids: Collection[int]
     ) -> bool:
@@ -195,8 +228,8 @@ class RoundService:
         if mode not in set(ScoringMode):
             raise rules.InvalidSettings(f"scoring must be speed or flat, got {mode!r}")
         settings = RoundSettings(
-            questions or defaults.round_questions,
-            seconds or defaults.round_seconds,
+            questions if questions is not None else defaults.round_questions,
+            seconds if seconds is not None else defaults.round_seconds,
             ScoringMode(mode),
         )
         if await self._s.storage.rounds.running_in(channel_id) is not None:

@@ -119,22 +119,21 @@ class Admin(commands.Cog):
     ) -> None:
         _require_admin(interaction)
         assert interaction.guild_id is not None
-        store = self.bot.services.storage.settings
+        rounds = self.bot.services.rounds
         role: int | Unset | None = UNSET
         if clear_role:
             role = None
         elif instructor_role is not None:
             role = instructor_role.id
         if role is UNSET and questions is None and seconds is None and scoring is None:
-            current = await store.get(interaction.guild_id)
+            current = await rounds.settings_for(interaction.guild_id)
         else:
-            current = await store.update(
+            current = await rounds.update_settings(
                 interaction.guild_id,
-                now=self.bot.services.clock(),
                 instructor_role_id=role,
-                round_questions=questions if questions is not None else UNSET,
-                round_seconds=seconds if seconds is not None else UNSET,
-                round_scoring=scoring if scoring is not None else UNSET,
+                questions=questions,
+                seconds=seconds,
+                scoring=scoring,
             )
         await interaction.response.send_message(settings_text(current), ephemeral=True)
 
