@@ -50,7 +50,7 @@ def resolve_topic(library: Library, value: str) -> Topic:
     suggestions = [library.get(tid) for tid in library.closest_ids(value, 3)]
     names = ", ".join(f"**{t.title}**" for t in suggestions if t is not None)
     hint = f" Did you mean {names}?" if names else ""
-    shown = discord.utils.escape_markdown(limits.clip(value, 80))
+    shown = discord.utils.escape_mentions(discord.utils.escape_markdown(limits.clip(value, 80)))
     raise UserFacingError(f"No topic matches “{shown}”.{hint} Pick one from the list as you type.")
 
 
