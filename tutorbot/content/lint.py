@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tutorbot.content.library import Library
 from tutorbot.content.models import QuestionType, Topic, WarningCode
+from tutorbot.content.textflow import soft_breaks
 
 SKEW_MIN_QUESTIONS = 8
 """A pack needs this many multiple-choice questions before its answer letters are judged."""
@@ -55,6 +56,7 @@ def lint(library: Library) -> list[LintWarning]:
                         "state a claim to judge",
                     )
                 )
+        found.extend(_hard_wrapped(topic))
         twins = [t.id for t in by_title[topic.title.casefold()] if t.id != topic.id]
         if twins:
             found.append(
@@ -68,6 +70,34 @@ def lint(library: Library) -> list[LintWarning]:
             warnings.append(LintWarning(code, file, message, topic.id, reason))
     warnings.extend(_answer_skew(library))
     return sorted(warnings, key=lambda w: (str(w.file), w.code.value, w.message))
+
+
+def _hard_wrapped(topic: Topic) -> list[tuple[WarningCode, str]]:
+    """Text fields with a line break in the middle of a sentence (Discord shows every break)."""
+    fields: list[tuple[str, str | None]] = [
+        ("core_idea", topic.core_idea),
+        ("explainer", topic.explainer),
+    ]
+    for index, q in enumerate(topic.questions):
+        answer = q.answer if isinstance(q.answer, str) else None
+        fields += [
+            (f"questions[{index}].prompt", q.prompt),
+            (f"questions[{index}].answer", answer),
+            (f"questions[{index}].explanation", q.explanation),
+            (f"questions[{index}].hint", q.hint),
+        ]
+    found = []
+    for name, text in fields:
+        breaks = soft_breaks(text) if text else []
+        if breaks:
+            found.append(
+                (
+                    WarningCode.HARD_WRAPPED_TEXT,
+                    f"{name} breaks a sentence across lines (line {breaks[0] + 1}); Discord shows "
+                    "every line break, so write each paragraph on one line",
+                )
+            )
+    return found
 
 
 def _answer_skew(library: Library) -> list[LintWarning]:

@@ -64,6 +64,7 @@ class WarningCode(StrEnum):
     DUPLICATE_TITLE = "duplicate-title"
     NO_QUESTIONS = "no-questions"
     ANSWER_LETTER_SKEW = "answer-letter-skew"
+    HARD_WRAPPED_TEXT = "hard-wrapped-text"
 
 
 class QuestionType(StrEnum):
