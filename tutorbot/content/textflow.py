@@ -58,7 +58,7 @@ def reflow(text: str) -> str:
     out: list[str] = []
     for number, line in enumerate(text.split("\n")):
         if number in joins:
-            out[-1] = out[-1].rstrip() + " " + line.strip()
+            out[-1] = out[-1].rstrip() + " " + line.lstrip()
         else:
             out.append(line)
     return "\n".join(out)
