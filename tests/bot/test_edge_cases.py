@@ -379,3 +379,87 @@ async def test_forgetme_confirm_clicked_twice_at_once(
         == type(await small.services.progress.student(fake.student.id))()
     )
     assert fake.rejections == []
+
+
+async def test_next_clicked_twice_at_once_moves_one_question(
+    small: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    i = await fake.slash("quiz", {"topic": BASE}, fake.student)
+    await fake.wait_response(i)
+    answered = await fake.click(
+        fake.original(i), enabled(fake.original(i).components)["True"], fake.student
+    )
+    await fake.wait_response(answered)
+    message = fake.original(i)
+    label = "See results" if "See results" in enabled(message.components) else "Next"
+    target = enabled(message.components)[label]
+    clicks = await asyncio.gather(
+        fake.click(message, target, fake.student), fake.click(message, target, fake.student)
+    )
+    replies = await asyncio.gather(*(fake.wait_response(c) for c in clicks))
+    assert all(OOPS not in message_text(r) for r in replies), [message_text(r) for r in replies]
+    assert len(await small.services.storage.answers.recent(fake.student.id, 10)) == 1
+    assert await small.services.quiz.active(fake.student.id) is None
+    assert fake.rejections == []
+
+
+async def test_a_round_answer_clicked_twice_at_once_counts_once(
+    small: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    started = await fake.slash("round start", {"topic": BASE, "questions": 1}, fake.admin)
+    assert "Round started" in await _private(fake, started)
+    await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+    question = channel_messages(fake)[0]
+    target = enabled(question.components)["True"]
+    clicks = await asyncio.gather(
+        fake.click(question, target, fake.student), fake.click(question, target, fake.student)
+    )
+    texts = sorted([await _private(fake, c) for c in clicks])
+    assert any(t.startswith("Locked in") for t in texts), texts
+    assert any("already answered" in t or t.startswith("Locked in") for t in texts)
+    (rnd,) = await small.services.storage.rounds.running()
+    answers = await small.services.storage.rounds.answers(rnd.id)
+    assert len([a for a in answers if a.user_id == fake.student.id]) == 1
+    assert fake.rejections == []
+
+
+async def test_someone_else_clicking_a_forgetme_confirm(
+    small: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await small.services.progress.toggle_known(fake.student.id, BASE)
+    confirm = await fake.wait_response(await fake.slash("forgetme", {}, fake.student))
+    delete = buttons(confirm.components)["Delete my data"]
+    text = await _private(fake, await fake.click(confirm, delete, fake.admin, forged=True))
+    assert "Only the person who asked" in text
+    assert BASE in (await small.services.progress.student(fake.student.id)).marked
+
+
+@pytest.mark.parametrize("written", ["@everyone " * 600, "```" + "x" * 5000, "   "])
+async def test_a_hostile_or_huge_written_answer_is_kept_inside_the_limits(
+    small: TutorBot, fake_discord: FakeDiscord, clock: FakeClock, written: str
+) -> None:
+    fake = fake_discord
+    i = await fake.slash("quiz", {"topic": TOPIC}, fake.student)
+    await fake.wait_response(i)
+    session = await small.services.quiz.active(fake.student.id)
+    assert session is not None
+    position = session.question_ids.index("fr")
+    for _ in range(position):  # answer whatever comes before the free-response question
+        shown = enabled(fake.original(i).components)
+        label = "B" if "B" in shown else "True"
+        await fake.wait_response(await fake.click(fake.original(i), shown[label], fake.student))
+        nxt = enabled(fake.original(i).components)["Next"]
+        await fake.wait_response(await fake.click(fake.original(i), nxt, fake.student))
+    form_id = f"quiz:written:{session.id}:{position}"
+    saved = await fake.modal_submit(form_id, {"answer": written}, fake.student, forged=True)
+    assert "Saved your answer" in await _private(fake, saved)
+    clock.advance(600)
+    reveal = enabled(fake.original(i).components)["Reveal"]
+    revealed = await fake.wait_response(await fake.click(fake.original(i), reveal, fake.student))
+    text = message_text(revealed)
+    assert OOPS not in text and "Model answer" in text
+    _no_pings(fake)
+    assert fake.rejections == []
