@@ -39,9 +39,10 @@ class Progress(commands.Cog):
         await services.progress.set_goal(interaction.user.id, found.id)
         overview = await services.progress.overview(interaction.user.id)
         embed = progress_embed(services.library, overview)
-        await interaction.response.send_message(
-            f"🎯 Goal set: **{found.title}**.", embed=embed, ephemeral=True
-        )
+        note = f"🎯 Goal set: **{found.title}**."
+        if overview.goal is not None and overview.goal.goal_known:
+            note += " You already know this topic: a later one makes a goal worth climbing to."
+        await interaction.response.send_message(note, embed=embed, ephemeral=True)
 
     @goal.command(name="clear", description="Clear your goal")
     async def goal_clear(self, interaction: discord.Interaction[Any]) -> None:

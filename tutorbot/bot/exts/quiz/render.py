@@ -114,9 +114,11 @@ def answered_message(screen: Screen, result: Answered) -> Rendered:
 
 
 def _written(text: str | None) -> str:
+    """The student's own words, shown as typed: their Markdown (say an open code fence) is
+    escaped so it cannot restyle the model answer and explanation below it."""
     if not text:
         return "You did not write an answer."
-    return limits.clip(text, WRITTEN_SHOWN)
+    return limits.clip(discord.utils.escape_markdown(text), WRITTEN_SHOWN)
 
 
 def revealed_message(screen: Screen, result: Revealed) -> Rendered:
