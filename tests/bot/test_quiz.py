@@ -227,3 +227,35 @@ async def test_practice_button_on_the_topic_card_starts_a_quiz(
     click = await fake.click(card, buttons(card.components)["Practice"], fake.student)
     quiz = await fake.wait_response(click)
     assert "Question 1 of 4" in quiz.embeds[0]["title"]
+
+
+async def test_a_card_and_an_open_form_still_answer_after_a_restart(
+    start_bot: BotFactory, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    async with start_bot() as bot:
+        card = await fake.slash("topic", {"topic": SEED}, fake.student)
+        await fake.wait_response(card)
+        topic = bot.services.library.get(SEED)
+        assert topic is not None
+        free = next(q for q in topic.questions if q.type is QuestionType.FREE_RESPONSE)
+        i, _ = await _start(fake, SEED)
+        session = await bot.services.quiz.active(fake.student.id)
+        assert session is not None
+        position = session.question_ids.index(free.id)
+        while _question_on_screen(topic, fake.original(i)).id != free.id:
+            question = _question_on_screen(topic, fake.original(i))
+            await _click(fake, i, "True" if question.type is QuestionType.TRUE_FALSE else "A")
+            await _click(fake, i, "Next")
+        form = await _click(fake, i, "Write my answer")  # opened before the restart
+    async with start_bot() as bot:
+        chain = await fake.click(fake.original(card), f"topic:chain:{SEED}:0", fake.student)
+        assert "Prerequisite Chain" in (await fake.wait_response(chain)).embeds[0]["title"]
+        submitted = await fake.modal_submit(
+            form.data["custom_id"], {"answer": "Written before the restart."}, fake.student
+        )
+        assert "Saved your answer" in (await fake.wait_response(submitted)).content
+        session = await bot.services.quiz.active(fake.student.id)
+        assert session is not None and session.position == position
+        assert session.state["written"] == "Written before the restart."
+    assert fake.rejections == []
