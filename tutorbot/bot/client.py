@@ -17,6 +17,7 @@ from tutorbot.bot.components import (
     unknown_button_class,
 )
 from tutorbot.bot.errors import UserFacingError, report_error
+from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
 from tutorbot.bot.sync import sync_commands
 from tutorbot.services import Clock, Services, utc_now
 from tutorbot.settings import Settings
@@ -69,10 +70,8 @@ class TutorBot(commands.Bot):
         self.settings = settings
         # Every command works in servers, DMs and group DMs, and as a user-installed app, unless
         # it says otherwise (rounds and admin commands are server-only).
-        self.tree.allowed_contexts = app_commands.AppCommandContext(
-            guild=True, dm_channel=True, private_channel=True
-        )
-        self.tree.allowed_installs = app_commands.AppInstallationType(guild=True, user=True)
+        self.tree.allowed_contexts = EVERYWHERE
+        self.tree.allowed_installs = ANY_INSTALL
         self.force_sync = force_sync
         self.clock = clock
         self._services: Services | None = services

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from tutorbot.bot import limits
 from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.scopes import server_group
 from tutorbot.content.errors import ContentError
 from tutorbot.content.library import Library
 from tutorbot.domain import rounds as rules
@@ -85,15 +86,9 @@ def errors_text(error: ContentError) -> str:
 class Admin(commands.Cog):
     """The /tutoradmin commands."""
 
-    tutoradmin = app_commands.Group(
-        name="tutoradmin",
-        description="TutorBot settings and content (Manage Server)",
-        guild_only=True,
-        # Rounds post in the channel and admins change the server: the bot must be in the server.
-        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
-        allowed_contexts=app_commands.AppCommandContext(
-            guild=True, dm_channel=False, private_channel=False
-        ),
+    tutoradmin = server_group(
+        "tutoradmin",
+        "TutorBot settings and content (Manage Server)",
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

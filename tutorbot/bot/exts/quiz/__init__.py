@@ -14,6 +14,7 @@ from tutorbot.bot.errors import UserFacingError
 from tutorbot.bot.exts.quiz import render
 from tutorbot.bot.exts.topics import TopicButton
 from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
 from tutorbot.content.models import Topic
 from tutorbot.domain import quiz as rules
@@ -31,10 +32,6 @@ class QuizButton(FeatureButton):
     feature = render.FEATURE
 
 
-def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
-    return interaction.client
-
-
 def _place(interaction: discord.Interaction[Any]) -> tuple[int | None, int]:
     guild_id = interaction.guild_id
     channel_id = interaction.channel_id or interaction.user.id
@@ -45,7 +42,7 @@ async def begin(
     interaction: discord.Interaction[Any], topic: Topic, count: int | None, *, edit: bool
 ) -> None:
     """Start a quiz, or first ask whether to end the one in progress."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     if not topic.questions:
         raise UserFacingError(f"**{topic.title}** has no practice questions yet.")
     active = await bot.services.quiz.active(interaction.user.id)
@@ -59,7 +56,7 @@ async def start_now(
     interaction: discord.Interaction[Any], topic: Topic, count: int | None, *, edit: bool
 ) -> None:
     """Start a quiz on `topic` (ending any other) and show its first question."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     guild_id, channel_id = _place(interaction)
     screen = await bot.services.quiz.start(
         user_id=interaction.user.id,
@@ -99,39 +96,35 @@ async def _respond(
 ) -> int | None:
     """Edit the clicked message, or send a new private one; the message id when known."""
     if edit:
-        await interaction.response.edit_message(**rendered.send_kwargs())
+        await rendered.edit(interaction)
         return interaction.message.id if interaction.message else None
     callback = await interaction.response.send_message(**rendered.send_kwargs(), ephemeral=True)
     return getattr(callback.resource, "id", None)
 
 
-async def _edit(interaction: discord.Interaction[Any], rendered: Rendered) -> None:
-    await interaction.response.edit_message(**rendered.send_kwargs())
-
-
 @QuizButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result = await _bot(interaction).services.quiz.answer(
+    screen, result = await bot_of(interaction).services.quiz.answer(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
     )
-    await _edit(interaction, render.answered_message(screen, result))
+    await render.answered_message(screen, result).edit(interaction)
 
 
 @QuizButton.action("reveal")
 async def _reveal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result = await _bot(interaction).services.quiz.reveal(
+    screen, result = await bot_of(interaction).services.quiz.reveal(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
     if isinstance(result, rules.NotYet):
         when = discord.utils.format_dt(result.opens_at, "R")
         await interaction.response.send_message(render.not_yet_text(when), ephemeral=True)
         return
-    await _edit(interaction, render.revealed_message(screen, result))
+    await render.revealed_message(screen, result).edit(interaction)
 
 
 @QuizButton.action("write")
 async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    await _bot(interaction).services.quiz.check_writable(
+    await bot_of(interaction).services.quiz.check_writable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
     form_id = make(render.FEATURE, "written", *cid.args[:2])
@@ -144,7 +137,7 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 async def _written(
     interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
 ) -> None:
-    await _bot(interaction).services.quiz.write(
+    await bot_of(interaction).services.quiz.write(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(ANSWER_FIELD, "")
     )
     await interaction.response.send_message(
@@ -154,10 +147,10 @@ async def _written(
 
 @QuizButton.action("assess")
 async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result, revealed = await _bot(interaction).services.quiz.assess(
+    screen, result, revealed = await bot_of(interaction).services.quiz.assess(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
     )
-    await _edit(interaction, render.assessed_message(screen, result, revealed))
+    await render.assessed_message(screen, result, revealed).edit(interaction)
 
 
 def _step(step: Screen | QuizEnd) -> Rendered:
@@ -168,21 +161,21 @@ def _step(step: Screen | QuizEnd) -> Rendered:
 
 @QuizButton.action("next")
 async def _next(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    step = await _bot(interaction).services.quiz.next(
+    step = await bot_of(interaction).services.quiz.next(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
-    await _edit(interaction, _step(step))
+    await _step(step).edit(interaction)
 
 
 @QuizButton.action("stop")
 async def _stop(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    end = await _bot(interaction).services.quiz.stop(cid.int_arg(0), interaction.user.id)
-    await _edit(interaction, render.summary_message(end))
+    end = await bot_of(interaction).services.quiz.stop(cid.int_arg(0), interaction.user.id)
+    await render.summary_message(end).edit(interaction)
 
 
 @QuizButton.action("hint")
 async def _hint(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen = await _bot(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    screen = await bot_of(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
     if screen.state.position != cid.int_arg(1) or not screen.question.hint:
         raise UserFacingError("There is no hint for the question on screen.")
     await interaction.response.send_message(f"💡 {screen.question.hint}", ephemeral=True)
@@ -190,25 +183,25 @@ async def _hint(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @QuizButton.action("resume")
 async def _resume(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen = await _bot(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
-    await _edit(interaction, render.resume_message(screen))
+    screen = await bot_of(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    await render.resume_message(screen).edit(interaction)
 
 
 @QuizButton.action("new")
 async def _new(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    topic = topic_or_gone(bot_of(interaction).services.library, cid.arg(0))
     await start_now(interaction, topic, cid.int_arg(1) or None, edit=True)
 
 
 @QuizButton.action("again")
 async def _again(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    topic = topic_or_gone(bot_of(interaction).services.library, cid.arg(0))
     await begin(interaction, topic, None, edit=True)
 
 
 @TopicButton.action("practice")
 async def _practice(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    topic = topic_or_gone(bot_of(interaction).services.library, cid.arg(0))
     await begin(interaction, topic, None, edit=True)
 
 

@@ -19,6 +19,7 @@ from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import UserFacingError
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter
+from tutorbot.bot.scopes import bot_of, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER, AcceptOutcome
@@ -35,13 +36,9 @@ class RoundButton(FeatureButton):
     feature = render.FEATURE
 
 
-def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
-    return interaction.client
-
-
 def _presenter(interaction: discord.Interaction[Any]) -> DiscordPresenter:
     """The running cog's presenter (looked up by name: a reloaded extension is a new class)."""
-    cog: Any = _bot(interaction).get_cog("Rounds")
+    cog: Any = bot_of(interaction).get_cog("Rounds")
     presenter: DiscordPresenter = cog.presenter
     return presenter
 
@@ -49,7 +46,7 @@ def _presenter(interaction: discord.Interaction[Any]) -> DiscordPresenter:
 def clicked_at(interaction: discord.Interaction[Any]) -> datetime:
     """When the user acted, on the services' clock: Discord's own timestamp of the interaction,
     shifted by any offset of that clock from the wall clock (none in production; tests move it)."""
-    clock = _bot(interaction).services.clock
+    clock = bot_of(interaction).services.clock
     return interaction.created_at + (clock() - discord.utils.utcnow())
 
 
@@ -58,7 +55,7 @@ async def is_instructor(interaction: discord.Interaction[Any]) -> bool:
     if interaction.guild_id is None:
         return False
     roles = getattr(interaction.user, "roles", ())
-    return await _bot(interaction).services.rounds.is_instructor(
+    return await bot_of(interaction).services.rounds.is_instructor(
         interaction.guild_id, interaction.permissions.manage_guild, [r.id for r in roles]
     )
 
@@ -76,7 +73,7 @@ def outcome_text(outcome: AcceptOutcome, typed: bool = False) -> str:
 @RoundButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
-    outcome = await _bot(interaction).services.rounds.accept(
+    outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, cid.arg(2), clicked_at(interaction)
     )
     await interaction.response.send_message(outcome_text(outcome), ephemeral=True)
@@ -96,7 +93,7 @@ def _count(
 @RoundButton.action("write")
 async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
-    refused = await _bot(interaction).services.rounds.check_writable(
+    refused = await bot_of(interaction).services.rounds.check_writable(
         round_id, index, interaction.user.id, clicked_at(interaction)
     )
     if refused is not None:
@@ -111,7 +108,7 @@ async def _written(
     interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
 ) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
-    outcome = await _bot(interaction).services.rounds.accept(
+    outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, values.get(ANSWER_FIELD, ""), clicked_at(interaction)
     )
     await interaction.response.send_message(outcome_text(outcome, True), ephemeral=True)
@@ -120,7 +117,7 @@ async def _written(
 
 @RoundButton.action("assess")
 async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    outcome = await _bot(interaction).services.rounds.assess(
+    outcome = await bot_of(interaction).services.rounds.assess(
         cid.int_arg(0), cid.int_arg(1), interaction.user.id, cid.arg(2)
     )
     if isinstance(outcome, rules.Assessed):
@@ -140,7 +137,7 @@ async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 async def _report(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     if interaction.guild_id is None or not await is_instructor(interaction):
         raise UserFacingError("Only instructors can see the round report.")
-    end = await _bot(interaction).services.rounds.report(interaction.guild_id, cid.int_arg(0))
+    end = await bot_of(interaction).services.rounds.report(interaction.guild_id, cid.int_arg(0))
     text = render.report_text(end, _presenter(interaction).names)
     await interaction.response.send_message(text, ephemeral=True)
 
@@ -150,7 +147,7 @@ async def _autocomplete_round(
 ) -> list[app_commands.Choice[int]]:
     if interaction.guild_id is None:
         return []
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     choices = []
     for rnd in await bot.services.rounds.recent(interaction.guild_id):
         topic = bot.services.library.get(rnd.topic_id)
@@ -164,16 +161,7 @@ async def _autocomplete_round(
 class Rounds(commands.Cog):
     """The /round commands."""
 
-    round = app_commands.Group(
-        name="round",
-        description="Timed group rounds in this channel (instructors)",
-        guild_only=True,
-        # Rounds post in the channel and admins change the server: the bot must be in the server.
-        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
-        allowed_contexts=app_commands.AppCommandContext(
-            guild=True, dm_channel=False, private_channel=False
-        ),
-    )
+    round = server_group("round", "Timed group rounds in this channel (instructors)")
 
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot

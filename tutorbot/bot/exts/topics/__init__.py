@@ -11,6 +11,7 @@ from discord.ext import commands
 from tutorbot.bot.components import FeatureButton
 from tutorbot.bot.custom_ids import CustomId
 from tutorbot.bot.exts.topics import render
+from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
 
 if TYPE_CHECKING:
@@ -23,21 +24,16 @@ class TopicButton(FeatureButton):
     feature = render.FEATURE
 
 
-def _bot(interaction: discord.Interaction[Any]) -> TutorBot:
-    return interaction.client
-
-
 async def show_card(
     interaction: discord.Interaction[Any], topic_id: str, note: str | None = None
 ) -> None:
     """Edit the clicked message back to the topic card, with an optional note above it."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     topic = topic_or_gone(bot.services.library, topic_id)
     student = await bot.services.progress.student(interaction.user.id)
     rendered = render.topic_card(bot.services.library, topic, student)
-    await interaction.response.edit_message(
-        content=note, embeds=rendered.embeds, view=rendered.view
-    )
+    rendered.content = note
+    await rendered.edit(interaction)
 
 
 @TopicButton.action("card")
@@ -47,27 +43,23 @@ async def _card(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @TopicButton.action("explainer")
 async def _explainer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    topic = topic_or_gone(_bot(interaction).services.library, cid.arg(0))
+    topic = topic_or_gone(bot_of(interaction).services.library, cid.arg(0))
     rendered = render.explainer_page(topic, cid.int_arg(1))
-    await interaction.response.edit_message(
-        content=None, embeds=rendered.embeds, view=rendered.view
-    )
+    await rendered.edit(interaction)
 
 
 @TopicButton.action("chain")
 async def _chain(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     topic = topic_or_gone(bot.services.library, cid.arg(0))
     student = await bot.services.progress.student(interaction.user.id)
     rendered = render.chain_page(bot.services.library, topic, cid.int_arg(1), student.known)
-    await interaction.response.edit_message(
-        content=None, embeds=rendered.embeds, view=rendered.view
-    )
+    await rendered.edit(interaction)
 
 
 @TopicButton.action("known")
 async def _known(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     topic = topic_or_gone(bot.services.library, cid.arg(0))
     marked = await bot.services.progress.toggle_known(interaction.user.id, topic.id)
     if marked:
@@ -79,7 +71,7 @@ async def _known(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @TopicButton.action("goal")
 async def _goal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     topic = topic_or_gone(bot.services.library, cid.arg(0))
     await bot.services.progress.set_goal(interaction.user.id, topic.id)
     await show_card(

@@ -36,6 +36,10 @@ class Rendered:
     def send_kwargs(self) -> dict[str, Any]:
         return {"content": self.content, "embeds": self.embeds, "view": self.view}
 
+    async def edit(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a click by turning the clicked message into this one."""
+        await interaction.response.edit_message(**self.send_kwargs())
+
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,39 @@
+"""Where commands work, and who they belong to.
+
+Student commands work everywhere (servers, DMs, group DMs) and as a user-installed app: those are
+the command tree's defaults. Instructor and admin commands are groups made with `server_group`:
+they change a server or post in its channels, so they need the bot installed in that server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
+
+
+def server_group(name: str, description: str, **options: Any) -> app_commands.Group:
+    """A command group for servers that have the bot installed, never DMs or user installs."""
+    return app_commands.Group(
+        name=name,
+        description=description,
+        guild_only=True,
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=False, private_channel=False
+        ),
+        **options,
+    )
+
+
+def bot_of(interaction: discord.Interaction[Any]) -> TutorBot:
+    """The bot an interaction reached, typed (discord.py types it as a plain Client)."""
+    bot: TutorBot = interaction.client
+    return bot
