@@ -465,8 +465,8 @@ class RoundService:
         if saved is None:
             return False
         self._remember(saved, closed)
-        # A skip leaves the close timer in place: it fires later and finds nothing to do.
-        # (Deleting it here could delete the row id SQLite hands to the next timer.)
+        # A skip leaves the close timer in place: it fires later and finds nothing to do
+        # (every step is a compare-and-swap on the round's version).
         last = not closed.remaining
         next_at = self._s.clock() + NEXT_PAUSE
         await self._schedule(TIMER_NEXT, saved, next_at)
@@ -541,8 +541,8 @@ class RoundService:
         if saved is None:
             return None
         self._live.pop(rnd.id, None)
-        # Timers left behind fire and find the round over; none is deleted here, because
-        # the one firing now is deleted by id after its handler and SQLite may reuse a row id.
+        # Timers left behind fire later and find the round over (a compare-and-swap on its
+        # version), so ending never has to chase them.
         return await self._summary(saved, state, reason)
 
     async def _summary(self, rnd: Round, state: RoundState, reason: str | None) -> RoundEnd:
