@@ -318,3 +318,27 @@ async def test_closing_leaves_nothing_behind(fake_discord: FakeDiscord) -> None:
     ]
     assert leftovers == []
     assert EPHEMERAL == 64
+
+
+async def test_fail_next_answers_server_errors_then_serves(fake_discord: FakeDiscord) -> None:
+    client = make_client(fake_discord)
+    async with running(client, fake_discord):
+        fake = fake_discord
+        channel = client.get_channel(fake.channel.id)
+        assert isinstance(channel, discord.TextChannel)
+        sent = await channel.send("before")
+        edits = rf"/channels/{fake.channel.id}/messages/{sent.id}"
+        fault = fake.fail_next("PATCH", edits, times=2, status=503)
+        for _ in range(2):
+            with pytest.raises(discord.DiscordServerError) as failed:
+                await sent.edit(content="after")
+            assert failed.value.status == 503
+        assert fake.messages[sent.id].content == "before"
+        await sent.edit(content="after")
+        assert fake.messages[sent.id].content == "after"
+        assert (fault.served, fault.remaining) == (2, 0)
+        statuses = [q.status for q in fake.requests if q.method == "PATCH"]
+        assert statuses == [503, 503, 200]
+        assert fake.rejections == []  # the bot did nothing wrong
+        await channel.send("other routes are served")
+        assert fake.messages_in(fake.channel)[-1].content == "other routes are served"

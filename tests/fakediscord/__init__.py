@@ -63,11 +63,16 @@ in all; 5 rows of 5 buttons, label 80, custom_id 1-100 and unique; select 25 opt
 25 autocomplete choices of 100; modal title 45 and 1-5 components) → 400 50035 with an
 ``errors`` tree naming the field; an empty message → 400 50006; an unknown route → 404 (recorded).
 Attachments (multipart ``files[n]``) keep their filename and bytes.
+
+Discord failing on purpose: ``fault = fake.fail_next("PATCH", r"/channels/\\d+/messages/\\d+",
+times=3, status=503)`` answers the next 3 matching requests with that server error (recorded in
+``requests``, not in ``rejections``); ``fault.served`` counts them. discord.py retries 500, 502,
+504 and 524 itself (sleeping 1 + 2n s); a 503 reaches the bot at once.
 """
 
 from .driver import NoResponse, NoSuchComponent
 from .harness import running
-from .server import FakeDiscord
+from .server import FakeDiscord, Fault
 from .state import (
     EPHEMERAL,
     Attachment,
@@ -92,6 +97,7 @@ __all__ = [
     "FakeMember",
     "FakeMessage",
     "FakeUser",
+    "Fault",
     "InteractionRecord",
     "NoResponse",
     "NoSuchComponent",

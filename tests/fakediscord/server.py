@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import discord.gateway
@@ -20,6 +21,28 @@ from .routes import RECORD, RestApi
 from .state import RecordedRequest, Rejection
 
 API_PREFIX = "/api/v10"
+SERVER_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+@dataclass
+class Fault:
+    """Discord failing on purpose: the next `remaining` requests matching `method` and `path`
+    (a regex on the path after /api/v10) are answered with `status` instead of being served."""
+
+    method: str
+    path: str
+    status: int
+    remaining: int
+    served: int = 0
+    """How many requests this fault has answered so far."""
+
+    def takes(self, method: str, path: str) -> bool:
+        """Whether this fault answers the request (and counts it if so)."""
+        if self.remaining <= 0 or method != self.method or not re.fullmatch(self.path, path):
+            return False
+        self.remaining -= 1
+        self.served += 1
+        return True
 
 
 class FakeDiscord(Driver):
@@ -36,6 +59,7 @@ class FakeDiscord(Driver):
         self._runner: web.AppRunner | None = None
         self._waiters: list[tuple[Callable[[RecordedRequest], bool], asyncio.Future[Any]]] = []
         self._saved: tuple[str, yarl.URL] | None = None
+        self.faults: list[Fault] = []
         self.gateway = Gateway(
             token=lambda: self.token,
             bot=lambda: self.bot,
@@ -132,6 +156,18 @@ class FakeDiscord(Driver):
         finally:
             self._waiters = [w for w in self._waiters if w[1] is not future]
 
+    def fail_next(self, method: str, path: str, *, times: int = 1, status: int = 500) -> Fault:
+        """Answer the next `times` requests `method path` with a server error (`status`).
+
+        `path` is a regex on the path after /api/v10, as in `wait_for_request`. The requests are
+        recorded in `requests` (with that status) but not in `rejections`: the bot did nothing
+        wrong. discord.py itself retries 500, 502, 504 and 524 up to five times, sleeping
+        1 + 2n seconds between tries; a 503 reaches the caller at once.
+        """
+        fault = Fault(method, path, status, times)
+        self.faults.append(fault)
+        return fault
+
     def rejections_with(self, code: int) -> list[Rejection]:
         return [rej for rej in self.rejections if rej.code == code]
 
@@ -146,8 +182,14 @@ class FakeDiscord(Driver):
         record = RecordedRequest(request.method, path, dict(request.query), body, files)
         request[RECORD] = record
         self.requests.append(record)
+        fault = next((f for f in self.faults if f.takes(request.method, path)), None)
         try:
-            response = await handler(request)
+            if fault is not None:
+                reason = SERVER_ERRORS.get(fault.status, "Server Error")
+                error = r.error_body(0, f"{fault.status}: {reason}")
+                response = r.json_response(error, fault.status)
+            else:
+                response = await handler(request)
         except web.HTTPException as exc:
             message = f"{exc.status}: {exc.reason}"
             self.rejections.append(
