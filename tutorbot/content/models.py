@@ -36,6 +36,8 @@ MAX_THINK_SECONDS = 600
 MAX_QUESTIONS = 100
 MAX_REASON = 300
 MAX_CHECK = 200
+MAX_SHOWN = 60
+"""How much of an input value an error message echoes."""
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
 
@@ -47,6 +49,13 @@ def invalid(message: str, *at: str | int) -> PydanticCustomError:
     location so the author is sent to the exact field and line.
     """
     return PydanticCustomError("content", "{message}", {"message": message, "at": at})
+
+
+def shown(value: object) -> str:
+    """An input value as an error message quotes it: its repr, clipped to MAX_SHOWN characters,
+    so a hostile file cannot make a message as big as itself."""
+    text = repr(value[: MAX_SHOWN + 1] if isinstance(value, str) else value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
 def _text(max_length: int) -> object:
@@ -109,17 +118,18 @@ class Question(_Frozen):
                 raise invalid(
                     f"a multiple-choice question needs 2 to {MAX_CHOICES} choices", "choices"
                 )
-            letters = LETTERS[: len(self.choices)]
-            if not isinstance(self.answer, str) or self.answer not in letters:
+            letters = tuple(LETTERS[: len(self.choices)])
+            if self.answer not in letters:
                 raise invalid(
-                    f"answer {self.answer!r} is not one of the choice letters {', '.join(letters)}",
+                    f"answer {shown(self.answer)} is not one of the choice letters "
+                    + ", ".join(letters),
                     "answer",
                 )
         elif self.type is QuestionType.TRUE_FALSE:
             if self.choices is not None:
                 raise invalid("a true/false question takes no choices", "choices")
             if not isinstance(self.answer, bool):
-                raise invalid(f"answer {self.answer!r} must be true or false", "answer")
+                raise invalid(f"answer {shown(self.answer)} must be true or false", "answer")
         else:
             if self.choices is not None:
                 raise invalid("a free-response question takes no choices", "choices")
