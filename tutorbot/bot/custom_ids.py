@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 MAX_CUSTOM_ID = 100
 SEPARATOR = ":"
+MAX_NUMBER = 2**63 - 1
+"""The largest number an argument may spell: Discord's snowflakes and SQLite's INTEGER are
+signed 64-bit, so anything larger was never made by this bot."""
 
 
 class BadCustomId(ValueError):
@@ -37,11 +40,23 @@ class CustomId:
             raise BadCustomId(f"missing argument {index}") from None
 
     def int_arg(self, index: int) -> int:
-        """The argument at index as a non-negative int, or BadCustomId."""
+        """The argument at index as a number from 0 to MAX_NUMBER, or BadCustomId."""
         value = self.arg(index)
-        if not value.isdigit() or len(value) > 20:
+        if not _is_digits(value):
             raise BadCustomId(f"argument {index} is not a number")
-        return int(value)
+        return int(value)  # in range: `parse` refused any larger number
+
+
+def _is_digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit alone also takes '²' and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
+def _in_range(arg: str) -> bool:
+    """An argument that spells a number spells one from 0 to MAX_NUMBER."""
+    if not arg.isdigit():
+        return True
+    return _is_digits(arg) and len(arg) <= len(str(MAX_NUMBER)) and int(arg) <= MAX_NUMBER
 
 
 def make(feature: str, action: str, *args: object) -> str:
@@ -64,4 +79,6 @@ def parse(custom_id: str) -> CustomId:
     args = tuple(tail.split(SEPARATOR)) if tail else ()
     if any(not a for a in args):
         raise BadCustomId("empty argument")
+    if not all(_in_range(a) for a in args):
+        raise BadCustomId("number out of range")
     return CustomId(feature, action, args)
