@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from tutorbot.bot.errors import UserFacingError
+
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
@@ -19,9 +21,26 @@ EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private
 ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
 
 
+class NotInServer(app_commands.CheckFailure, UserFacingError):
+    """A server command that reached the bot from outside a server (a forged or odd client)."""
+
+
+class _ServerGroup(app_commands.Group):
+    """Discord offers these commands only in servers; one sent from anywhere else (a DM, a
+    forged interaction) gets a polite refusal before any command of the group runs."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.guild_id is None or interaction.channel_id is None:
+            raise NotInServer(
+                f"/{self.name} works only in a server channel where TutorBot is installed, "
+                "not in direct messages."
+            )
+        return True
+
+
 def server_group(name: str, description: str, **options: Any) -> app_commands.Group:
     """A command group for servers that have the bot installed, never DMs or user installs."""
-    return app_commands.Group(
+    return _ServerGroup(
         name=name,
         description=description,
         guild_only=True,
