@@ -39,8 +39,26 @@ async def reply_private(interaction: discord.Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True)
 
 
+UNKNOWN_INTERACTION = 10062
+"""Discord's answer to a first response sent after the interaction's 3 s window."""
+
+
+def too_late(error: BaseException) -> bool:
+    """Whether Discord refused an answer because its 3 s window had passed: the user saw "This
+    interaction failed", the bot has no way left to reach them, and nothing is broken."""
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Tell the user politely and log the details under an error id; never raises."""
+    if too_late(error):
+        log.warning(
+            "interaction %s (user %s) was answered after Discord's 3 s window "
+            "(10062 Unknown interaction); the user saw 'This interaction failed'",
+            interaction.id,
+            interaction.user.id if interaction.user else "?",
+        )
+        return
     if isinstance(error, USER_FACING):
         text = str(error)
     else:
