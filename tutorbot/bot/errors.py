@@ -9,6 +9,7 @@ import discord
 
 from tutorbot.domain.quiz import QuizRefused
 from tutorbot.domain.rounds import InvalidSettings, RoundError
+from tutorbot.storage.errors import DatabaseLostError
 
 log = logging.getLogger("tutorbot.errors")
 
@@ -26,17 +27,40 @@ USER_FACING: tuple[type[Exception], ...] = (
 """Refusals worded for the user by the domain or the front end: shown, never logged as bugs."""
 
 
+NOT_SAVED = (
+    "Sorry, that could not be saved: TutorBot has lost its database, so nothing is being "
+    "recorded right now. Please tell a server admin; TutorBot needs a restart."
+)
+"""What a user is told when their click could not be stored (the database file is gone)."""
+
+
 def new_error_id() -> str:
     """A short id that ties what the user saw to the log line."""
     return secrets.token_hex(4)
 
 
 async def reply_private(interaction: discord.Interaction, text: str) -> None:
-    """Answer privately, whether or not the interaction was already acknowledged."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
+    """Answer privately, whether or not the interaction was already acknowledged.
+
+    After a deferred ("thinking") response, a followup that Discord refuses falls back to
+    editing that response, the other way to the same place, so the answer still arrives.
+    """
+    if not interaction.response.is_done():
         await interaction.response.send_message(text, ephemeral=True)
+        return
+    try:
+        await interaction.followup.send(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        deferred = discord.InteractionResponseType.deferred_channel_message
+        if interaction.response.type is not deferred:
+            raise
+        log.warning(
+            "followup to interaction %s failed (%s %s); editing the deferred response instead",
+            interaction.id,
+            exc.status,
+            exc.code,
+        )
+        await interaction.edit_original_response(content=text)
 
 
 UNKNOWN_INTERACTION = 10062
@@ -61,6 +85,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         return
     if isinstance(error, USER_FACING):
         text = str(error)
+    elif isinstance(error, DatabaseLostError):
+        text = NOT_SAVED  # the storage layer logged the loss once; not again for every click
     else:
         error_id = new_error_id()
         log.error(

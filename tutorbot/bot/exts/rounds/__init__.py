@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
-from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.errors import UserFacingError, reply_private
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter
 from tutorbot.bot.scopes import bot_of, server_group
@@ -204,10 +204,11 @@ class Rounds(commands.Cog):
             seconds=seconds,
             scoring=scoring,
         )
-        await interaction.followup.send(
+        await reply_private(
+            interaction,
             f"Round started on **{discord.utils.escape_markdown(found.title)}**: "
-            f"{view.total} questions. Use /round skip to reveal early, /round stop to end it.",
-            ephemeral=True,
+            f"{view.total} questions in <#{view.channel_id}>. Use /round skip to reveal early, "
+            "/round stop to end it.",
         )
 
     @round.command(name="skip", description="Reveal the current question's answers now")
