@@ -16,6 +16,9 @@ FRESH_FOR = timedelta(seconds=90)
 def run_healthcheck(db_path: Path, now: datetime | None = None) -> int:
     """Print the verdict and return the exit code Docker's HEALTHCHECK reads."""
     now = now or datetime.now(UTC)
+    if not db_path.exists():  # never created, or deleted under the running bot
+        print(f"unhealthy: no database at {db_path}, so no heartbeat recorded (deleted?)")
+        return 1
     try:
         beat = read_heartbeat(db_path)
     except (sqlite3.Error, ValueError) as exc:

@@ -21,6 +21,7 @@ from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
 from tutorbot.bot.sync import sync_commands
 from tutorbot.services import Clock, Services, utc_now
 from tutorbot.settings import Settings
+from tutorbot.storage.errors import DatabaseLostError
 
 log = logging.getLogger("tutorbot.bot")
 
@@ -105,6 +106,8 @@ class TutorBot(commands.Bot):
             if self.is_ready():
                 try:
                     await self.services.storage.meta.heartbeat(self.services.clock())
+                except DatabaseLostError:
+                    pass  # logged once by the storage layer; `tutorbot healthcheck` fails
                 except Exception:
                     log.exception("could not record heartbeat")
             await asyncio.sleep(HEARTBEAT_SECONDS)

@@ -9,6 +9,7 @@ import discord
 
 from tutorbot.domain.quiz import QuizRefused
 from tutorbot.domain.rounds import InvalidSettings, RoundError
+from tutorbot.storage.errors import DatabaseLostError
 
 log = logging.getLogger("tutorbot.errors")
 
@@ -24,6 +25,13 @@ USER_FACING: tuple[type[Exception], ...] = (
     InvalidSettings,
 )
 """Refusals worded for the user by the domain or the front end: shown, never logged as bugs."""
+
+
+NOT_SAVED = (
+    "Sorry, that could not be saved: TutorBot has lost its database, so nothing is being "
+    "recorded right now. Please tell a server admin; TutorBot needs a restart."
+)
+"""What a user is told when their click could not be stored (the database file is gone)."""
 
 
 def new_error_id() -> str:
@@ -77,6 +85,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         return
     if isinstance(error, USER_FACING):
         text = str(error)
+    elif isinstance(error, DatabaseLostError):
+        text = NOT_SAVED  # the storage layer logged the loss once; not again for every click
     else:
         error_id = new_error_id()
         log.error(

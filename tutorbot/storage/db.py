@@ -9,12 +9,20 @@ owned by one thread, and concurrent writes are queued and committed together in 
 transaction (group commit). One failing write rolls back alone (the batch is redone with a
 SAVEPOINT per write), and each caller's await returns only after the COMMIT that holds it.
 Other processes (a backup, `tutorbot db check`, another shard) wait up to `BUSY_TIMEOUT_MS`.
+
+Lost file: if the database file is deleted (say, with its data folder) or replaced while open,
+SQLite keeps writing into the unlinked file and every write "succeeds" into nothing. So after
+each group commit, before any caller is released, the writer compares the path's (st_dev,
+st_ino) with the file it opened (one stat, microseconds beside the fsync). From the first
+mismatch every write fails with `DatabaseLostError`, logged once; the heartbeat, a write every
+30 s, finds it even when nobody clicks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -25,7 +33,13 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from tutorbot.storage.errors import StorageClosedError
+from tutorbot.storage.diagnosis import check_db_path, explain_open_failure, is_environmental
+from tutorbot.storage.errors import (
+    DatabaseLostError,
+    DatabaseUnusableError,
+    MigrationError,
+    StorageClosedError,
+)
 from tutorbot.storage.migrations import Migration, migrate
 
 log = logging.getLogger(__name__)
@@ -70,14 +84,19 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
 
 
 def _run_batch(
-    conn: sqlite3.Connection, batch: list[_Job], *, isolate: bool
+    conn: sqlite3.Connection,
+    batch: list[_Job],
+    *,
+    isolate: bool,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> list[tuple[bool, Any]] | None:
     """Run every job in one transaction and commit it.
 
     Without `isolate` (the fast path: no savepoint per write) the first failing job rolls the
     whole batch back and returns None, so the caller reruns it with `isolate`, where each job
     has its own SAVEPOINT and a failure undoes only that job. Jobs are pure functions of the
-    connection, so running one twice after a rollback is safe.
+    connection, so running one twice after a rollback is safe. `before_commit` may raise to
+    leave the transaction open for the caller to roll back.
     """
     outcomes: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
@@ -99,8 +118,18 @@ def _run_batch(
         else:
             conn.execute("RELEASE job")
             outcomes.append((True, result))
+    before_commit()
     conn.execute("COMMIT")
     return outcomes
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the file at `path` now, or None when nothing is there."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _settle_all(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
@@ -117,10 +146,13 @@ class _Writer(threading.Thread):
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.ready = threading.Event()
         self.error: BaseException | None = None
+        self.lost: DatabaseLostError | None = None
+        self._opened: tuple[int, int] | None = None
 
     def run(self) -> None:
         try:
             conn = connect(self._path)
+            self._opened = _identity(self._path)
         except BaseException as exc:  # reported to open() through self.error
             self.error = exc
             self.ready.set()
@@ -149,18 +181,60 @@ class _Writer(threading.Thread):
                 batch.append(job)
             self._commit(conn, batch)
 
-    @staticmethod
-    def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        if self.lost is None:  # once lost, nothing more goes into the unlinked file
+            outcomes = self._run(conn, batch)
+        # Checked again after the COMMIT: no caller is told "saved" for a file that is gone.
+        if self.lost is not None or self._file_is_gone():
+            outcomes = self._refusals(len(batch))
+        self._release(batch, outcomes)
+
+    def _run(self, conn: sqlite3.Connection, batch: list[_Job]) -> list[tuple[bool, Any]]:
+        """Run and commit the batch; roll it back instead if the file is gone before COMMIT."""
+
+        def check_file() -> None:
+            if self._file_is_gone():
+                raise DatabaseLostError(*self.lost.args if self.lost else ())
+
         try:
-            outcomes = _run_batch(conn, batch, isolate=False)
+            outcomes = _run_batch(conn, batch, isolate=False, before_commit=check_file)
             if outcomes is None:  # a write failed: redo the batch with one savepoint each
-                outcomes = _run_batch(conn, batch, isolate=True)
+                outcomes = _run_batch(conn, batch, isolate=True, before_commit=check_file)
             assert outcomes is not None
+            return outcomes
+        except DatabaseLostError:  # logged once by _file_is_gone
+            conn.execute("ROLLBACK")
+            return []
         except Exception as exc:  # BEGIN or COMMIT failed: nothing in the batch is durable
             log.exception("write batch of %d failed", len(batch))
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            outcomes = [(False, exc)] * len(batch)
+            return [(False, exc)] * len(batch)
+
+    def _file_is_gone(self) -> bool:
+        """Whether the path no longer leads to the file this writer opened; logs it once."""
+        if self.lost is not None:
+            return True
+        if _identity(self._path) == self._opened:
+            return False
+        self.lost = DatabaseLostError(
+            f"the database file {self._path} was deleted or replaced while TutorBot had it "
+            "open: nothing written since is saved in it, and every write is refused until "
+            "TutorBot is restarted (restore the folder from a backup first if it was deleted "
+            "by mistake)"
+        )
+        log.error("%s", self.lost)
+        return True
+
+    def _refusals(self, n: int) -> list[tuple[bool, Any]]:
+        """A fresh DatabaseLostError per caller (a shared one would pile up tracebacks)."""
+        assert self.lost is not None
+        return [(False, DatabaseLostError(*self.lost.args)) for _ in range(n)]
+
+    @staticmethod
+    def _release(batch: list[_Job], outcomes: list[tuple[bool, Any]]) -> None:
+        """Settle every caller's future on its own loop."""
         # One wake-up per event loop per batch, not one per write.
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
         for job, (ok, value) in zip(batch, outcomes, strict=True):
@@ -182,9 +256,21 @@ class Database:
     async def open(cls, path: Path, migrations: tuple[Migration, ...] | None = None) -> Database:
         """Create the parent folder, migrate to the latest schema, start the writer and reader.
 
-        Raises `SchemaTooNewError` for a database written by newer code.
+        Raises `SchemaTooNewError` for a database written by newer code, and
+        `DatabaseUnusableError`, with one paragraph saying why, for a path that cannot hold a
+        database (a folder, under a file, not writable, a full disk, not a database).
         """
         path = Path(path)
+        check_db_path(path)
+        try:
+            return await cls._open(path, migrations)
+        except (OSError, sqlite3.Error, MigrationError) as exc:
+            if isinstance(exc, MigrationError) and not is_environmental(exc):
+                raise
+            raise DatabaseUnusableError(explain_open_failure(path, exc)) from exc
+
+    @classmethod
+    async def _open(cls, path: Path, migrations: tuple[Migration, ...] | None) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(_migrate_file, path, migrations)
         writer = _Writer(path)
@@ -192,12 +278,22 @@ class Database:
         await asyncio.to_thread(writer.ready.wait)
         if writer.error is not None:
             raise writer.error
-        reader = await aiosqlite.connect(path, isolation_level=None)
-        reader.row_factory = sqlite3.Row
-        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await reader.execute("PRAGMA foreign_keys = ON")
-        await reader.execute("PRAGMA query_only = ON")
+        try:
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await reader.execute("PRAGMA foreign_keys = ON")
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            writer.jobs.put(None)
+            await asyncio.to_thread(writer.join)
+            raise
         return cls(path, writer, reader)
+
+    @property
+    def lost(self) -> bool:
+        """Whether the file was found deleted or replaced (every write now fails)."""
+        return self._writer.lost is not None
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in the writer's transaction; return its result once it is committed.

@@ -25,3 +25,15 @@ class RoundAlreadyRunningError(StorageError):
 
 class StorageClosedError(StorageError):
     """A write was submitted after the database was closed."""
+
+
+class DatabaseUnusableError(StorageError):
+    """The database file cannot be opened or created; the message says why and what to do."""
+
+
+class DatabaseInUseError(StorageError):
+    """Another process holds the database's lock: another `tutorbot run` on the same file."""
+
+
+class DatabaseLostError(StorageError):
+    """The database file was deleted or replaced while open, so writes no longer reach it."""
