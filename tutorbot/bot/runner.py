@@ -19,6 +19,7 @@ from tutorbot.content.errors import ContentError
 from tutorbot.services import Services
 from tutorbot.settings import Settings
 from tutorbot.storage import StorageError
+from tutorbot.storage.guard import DatabaseLock
 
 log = logging.getLogger("tutorbot.run")
 
@@ -77,6 +78,12 @@ def _guarded(settings: Settings, main: Callable[[str], Coroutine[Any, Any, int]]
 
 
 async def _serve(settings: Settings, token: str, bot_options: dict[str, Any]) -> int:
+    """Serve while holding the database's lock: a second bot on one database is refused."""
+    with DatabaseLock.acquire(settings.db_path):
+        return await _serve_locked(settings, token, bot_options)
+
+
+async def _serve_locked(settings: Settings, token: str, bot_options: dict[str, Any]) -> int:
     # Content and database first: a broken pack or database is reported before any network.
     services = await Services.open(settings.content_dir, settings.db_path)
     bot = TutorBot(settings, services=services, **bot_options)
