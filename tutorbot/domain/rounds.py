@@ -189,7 +189,8 @@ class RoundState:
     """A round; `asked` holds the questions opened so far, the last one being the current one."""
 
     topic_id: str
-    instructor_id: int
+    instructor_id: int | None
+    """Who runs the round; None once they asked to be forgotten (the round stays for others)."""
     settings: RoundSettings
     question_ids: tuple[str, ...]
     started_at: datetime
@@ -237,7 +238,7 @@ class RoundState:
         assert started_at is not None
         return cls(
             topic_id=str(data["topic_id"]),
-            instructor_id=int(data["instructor_id"]),
+            instructor_id=None if data.get("instructor_id") is None else int(data["instructor_id"]),
             settings=RoundSettings.from_dict(data["settings"]),
             question_ids=tuple(str(q) for q in data["question_ids"]),
             started_at=started_at,

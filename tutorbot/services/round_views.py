@@ -83,7 +83,8 @@ class RoundEnd:
     round_id: int
     guild_id: int
     channel_id: int
-    instructor_id: int
+    instructor_id: int | None
+    """None once the host asked to be forgotten: nobody gets the report."""
     topic_title: str
     stopped: bool
     reason: str | None

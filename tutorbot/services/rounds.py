@@ -87,11 +87,20 @@ def _key(round_id: int, kind: str) -> str:
 
 
 def _dump(state: RoundState) -> dict[str, Any]:
-    """The state as stored: answers are rows of round_answers, not part of the JSON."""
+    """The state as stored: answers are rows of round_answers and the host is `rounds.host_id`,
+    not part of the JSON (each fact stored once, so /forgetme finds the host in one place)."""
     data = state.to_dict()
+    del data["instructor_id"]
     for question in data["asked"]:
         question["answers"] = []
     return data
+
+
+def _state_of(rnd: Round) -> RoundState:
+    """The stored state of a round, its host read from the round's row (see `_dump`)."""
+    if rnd.state is None:
+        raise RoundOver()
+    return RoundState.from_dict({**rnd.state, "instructor_id": rnd.host_id})
 
 
 def _domain_answer(row: StoredAnswer) -> RoundAnswer:
@@ -340,9 +349,9 @@ class RoundService:
         if live is not None:
             return live
         rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None or rnd.state is None:
+        if rnd is None:
             raise RoundOver()
-        return self._remember(rnd, RoundState.from_dict(rnd.state))
+        return self._remember(rnd, _state_of(rnd))
 
     def _remember(self, rnd: Round, state: RoundState) -> _Live:
         live = _Live(rnd, state)
@@ -369,9 +378,9 @@ class RoundService:
     ) -> AssessOutcome:
         """Got it / Partly / Missed it on a revealed free-response answer; the first one stands."""
         rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None or rnd.state is None:
+        if rnd is None:
             raise RoundOver()
-        state = RoundState.from_dict(rnd.state)
+        state = _state_of(rnd)
         question_id = (
             rnd.question_ids[question_index] if question_index < len(rnd.question_ids) else ""
         )
@@ -412,7 +421,7 @@ class RoundService:
         if not is_instructor:
             raise NotInstructor()
         rnd = await self._running_in(channel_id)
-        state = RoundState.from_dict(rnd.state or {})
+        state = _state_of(rnd)
         if state.current is None or state.current.closed:
             raise RoundError("The answers are already shown; the next question is on its way.")
         if not await self._close(rnd.id, rnd.version):
@@ -619,9 +628,9 @@ class RoundService:
     async def _load(self, round_id: int) -> tuple[Round, RoundState]:
         """The round with every answer recorded so far (for reveals, standings and the CSV)."""
         rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None or rnd.state is None:
+        if rnd is None:
             raise RoundOver()
-        state = RoundState.from_dict(rnd.state)
+        state = _state_of(rnd)
         by_question: dict[str, list[RoundAnswer]] = {}
         for row in await self._s.storage.rounds.answers(round_id):
             question_id = rnd.question_ids[row.question_index]

@@ -20,6 +20,14 @@ _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("users", "id"),
 )
 
+_STATE_HOST = "CASE WHEN json_valid(state) THEN json_extract(state, '$.instructor_id') END"
+_FORGET_HOST = (
+    "UPDATE rounds SET host_id = NULL, state = CASE WHEN json_valid(state) "
+    "THEN json_remove(state, '$.instructor_id') ELSE state END "
+    f"WHERE host_id = ? OR {_STATE_HOST} = ?"
+)
+"""Clear a host from the rounds they ran: the column, and the state JSON of older rounds."""
+
 _JSON_COLUMNS = {"question_ids", "state", "payload", "settings"}
 
 
@@ -60,7 +68,9 @@ class DataRights:
         """Delete every row about the user; returns rows removed per table.
 
         Rounds the user hosted stay (other students' answers belong to them), with the host
-        cleared, counted as `rounds_host_cleared`.
+        cleared, counted as `rounds_host_cleared`: `host_id` becomes NULL, and an
+        `instructor_id` inside the round's stored state (rounds written before the state stopped
+        keeping it) is removed, also when an earlier /forgetme already cleared `host_id`.
         """
 
         def tx(conn: sqlite3.Connection) -> dict[str, int]:
@@ -68,7 +78,7 @@ class DataRights:
             for table, column in _USER_TABLES:
                 cursor = conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
                 counts[table] = cursor.rowcount
-            cursor = conn.execute("UPDATE rounds SET host_id = NULL WHERE host_id = ?", (user_id,))
+            cursor = conn.execute(_FORGET_HOST, (user_id, user_id))
             counts["rounds_host_cleared"] = cursor.rowcount
             return counts
 

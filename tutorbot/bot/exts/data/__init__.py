@@ -41,11 +41,19 @@ def _own(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 
 def deleted_text(counts: dict[str, int]) -> str:
-    """How much was deleted, in words."""
+    """How much was deleted, in words, and what became of the rounds the user hosted."""
     parts = [f"{n} {LABELS[k][n != 1]}" for k, n in counts.items() if n and k in LABELS]
-    if not parts:
+    hosted = counts.get("rounds_host_cleared", 0)
+    if not parts and not hosted:
         return "There was nothing to delete: TutorBot held no data about you."
-    return "Deleted everything TutorBot held about you: " + ", ".join(parts) + "."
+    text = "Deleted everything TutorBot held about you" + (": " + ", ".join(parts) if parts else "")
+    if hosted:
+        rounds = "1 round" if hosted == 1 else f"{hosted} rounds"
+        text += (
+            f". You were removed as the host of {rounds}; the other players' answers in "
+            f"{'it' if hosted == 1 else 'them'} stay, since they belong to those players"
+        )
+    return text + "."
 
 
 @DataButton.action("forget")
@@ -59,9 +67,7 @@ async def _forget(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 @DataButton.action("cancel")
 async def _cancel(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     _own(interaction, cid)
-    await interaction.response.edit_message(
-        content="Nothing was deleted.", embed=None, view=None
-    )
+    await interaction.response.edit_message(content="Nothing was deleted.", embed=None, view=None)
 
 
 class Data(commands.Cog):
@@ -87,8 +93,8 @@ class Data(commands.Cog):
         )
         view.add_item(button(make(FEATURE, "cancel", me), "Cancel"))
         await interaction.response.send_message(
-            "This deletes your answers, scores, topic marks, goal and quizzes in every server. "
-            "It cannot be undone. Are you sure?",
+            "This deletes your answers, scores, topic marks, goal and quizzes in every server, "
+            "and removes you as the host of rounds you hosted. It cannot be undone. Are you sure?",
             view=view,
             ephemeral=True,
         )

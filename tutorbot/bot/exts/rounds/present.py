@@ -88,6 +88,8 @@ class DiscordPresenter:
         await self._send(end.channel_id, render.end_message(end, self.names))
         if end.stopped and end.reason is None:
             return  # `/round stop` answers the instructor with the report itself
+        if end.instructor_id is None:
+            return  # the host asked to be forgotten
         try:
             dm = await self.bot.create_dm(discord.Object(end.instructor_id))
             await dm.send(render.report_text(end, self.names))

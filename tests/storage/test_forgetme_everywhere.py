@@ -1,0 +1,146 @@
+"""/forgetme finds a person everywhere: after it, no table or column of the database holds their
+id, whatever the table (the scan lists them from sqlite_master, so future tables are covered)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from db_inspect import holds, places_of
+
+from tutorbot.storage import Storage
+
+HOST = 734_000_000_000_000_001
+PLAYER = 734_000_000_000_000_002
+
+
+def _legacy_state(host: int) -> dict[str, object]:
+    """A round's stored state as rounds written before the fix kept it: the host's id inside."""
+    return {
+        "topic_id": "algebra",
+        "instructor_id": host,
+        "settings": {"questions": 1, "seconds": 20, "scoring": "speed"},
+        "question_ids": ["q1"],
+        "asked": [],
+        "status": "running",
+        "started_at": "2025-03-01T12:00:00+00:00",
+        "ended_at": None,
+    }
+
+
+async def _everything_about(storage: Storage, user: int, channel: int, now: datetime) -> int:
+    """The user studies, quizzes, hosts a round and answers in it; returns the round's id."""
+    await storage.progress.mark_known(user, "algebra", now)
+    await storage.progress.set_goal(user, "calculus", now)
+    await storage.answers.record(
+        user_id=user,
+        guild_id=1,
+        topic_id="algebra",
+        question_id="q1",
+        answer="A",
+        correct=True,
+        seconds=1.0,
+        source="quiz",
+        points=1,
+        now=now,
+    )
+    await storage.quizzes.create(
+        user_id=user,
+        guild_id=None,
+        channel_id=3,
+        topic_id="algebra",
+        question_ids=["q1"],
+        now=now,
+    )
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=channel,
+        host_id=user,
+        topic_id="algebra",
+        settings={"questions": 1},
+        question_ids=["q1"],
+        now=now,
+        state=_legacy_state(user),
+    )
+    await storage.rounds.record_answer(
+        round_id=rnd.id,
+        question_index=0,
+        user_id=user,
+        answer="A",
+        correct=True,
+        seconds=1,
+        points=10,
+        now=now,
+    )
+    await storage.timers.add("quiz.reveal", now + timedelta(minutes=1), {}, now, user_id=user)
+    return rnd.id
+
+
+async def test_after_forgetme_no_table_or_column_holds_the_id(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    hosted = await _everything_about(storage, HOST, 100, now)
+    await _everything_about(storage, PLAYER, 200, now)
+    await storage.rounds.record_answer(  # the player also answered in the host's round
+        round_id=hosted,
+        question_index=0,
+        user_id=PLAYER,
+        answer="B",
+        correct=False,
+        seconds=2,
+        points=0,
+        now=now,
+    )
+    before = places_of(db_path, HOST)
+    assert any(p.startswith("rounds.state") for p in before), before  # the scan reads JSON
+    assert any(p.startswith("rounds.host_id") for p in before), before
+    player_before = await storage.data_rights.export_user(PLAYER)
+
+    counts = await storage.data_rights.delete_user(HOST)
+
+    assert places_of(db_path, HOST) == []
+    assert counts["rounds_host_cleared"] == 1 and counts["users"] == 1
+    assert await storage.data_rights.export_user(PLAYER) == player_before
+    rnd = await storage.rounds.get(hosted)
+    assert rnd is not None and rnd.host_id is None and rnd.state is not None
+    assert "instructor_id" not in rnd.state and rnd.state["topic_id"] == "algebra"
+    assert [a.user_id for a in await storage.rounds.answers(hosted)] == [PLAYER]
+    assert places_of(db_path, PLAYER)  # the player's data all stays
+
+
+async def test_a_host_forgotten_by_an_older_version_is_found_in_the_round_state(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    """Before the fix /forgetme cleared host_id but left the id in the state: found now."""
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=100,
+        host_id=HOST,
+        topic_id="algebra",
+        settings={},
+        question_ids=["q1"],
+        now=now,
+        state=_legacy_state(HOST),
+    )
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE rounds SET host_id = NULL WHERE id = ?", (rnd.id,))
+    assert [p.partition(" = ")[0] for p in places_of(db_path, HOST)] == ["rounds.state"]
+
+    counts = await storage.data_rights.delete_user(HOST)
+
+    assert counts["rounds_host_cleared"] == 1
+    assert places_of(db_path, HOST) == []
+    assert await storage.data_rights.delete_user(HOST) == {k: 0 for k in counts}
+
+
+def test_the_scan_covers_tables_it_was_never_told_about(tmp_path: Path) -> None:
+    path = tmp_path / "any.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE future (a INTEGER, b TEXT, c BLOB, d REAL)")
+        conn.execute("INSERT INTO future VALUES (?, ?, ?, ?)", (1, "x", None, 0.5))
+        conn.execute("INSERT INTO future VALUES (?, ?, ?, ?)", (2, f'{{"who": {HOST}}}', None, 0))
+        conn.execute("INSERT INTO future VALUES (?, ?, ?, ?)", (HOST, "", b"", 0))
+        conn.execute("INSERT INTO future VALUES (?, ?, ?, ?)", (3, "", f"u:{HOST}".encode(), 0))
+    assert len(places_of(path, HOST)) == 3
+    assert not holds(f"{HOST}7", HOST) and not holds(f"9{HOST}", HOST) and not holds(True, 1)
