@@ -7,56 +7,61 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tutorbot.settings import Settings
+from tutorbot.settings import SettingsError, load_settings
 
 
 def _run(args: argparse.Namespace) -> int:
     from tutorbot.bot.runner import run
 
-    return run(Settings())
+    return run(load_settings())
 
 
 def _sync(args: argparse.Namespace) -> int:
     from tutorbot.bot.runner import sync
 
-    return sync(Settings())
+    return sync(load_settings())
 
 
 def _console(args: argparse.Namespace) -> int:
     from tutorbot.console.app import run_console
     from tutorbot.console.identity import default_user_name
 
-    return run_console(Settings(), args.user or default_user_name())
+    return run_console(load_settings(), args.user or default_user_name())
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
     from tutorbot.health import run_healthcheck
 
-    return run_healthcheck(Settings().db_path)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:  # Docker reads exit 2 of a health check as reserved: say 1
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
+    return run_healthcheck(settings.db_path)
 
 
 def _content_check(args: argparse.Namespace) -> int:
     from tutorbot.content.report import run_check
 
-    return run_check(args.dir or Settings().content_dir)
+    return run_check(args.dir or load_settings().content_dir)
 
 
 def _content_show(args: argparse.Namespace) -> int:
     from tutorbot.content.report import run_show
 
-    return run_show(args.topic_id, args.dir or Settings().content_dir)
+    return run_show(args.topic_id, args.dir or load_settings().content_dir)
 
 
 def _db_backup(args: argparse.Namespace) -> int:
     from tutorbot.storage.admin import run_backup
 
-    return run_backup(Settings().db_path, args.path)
+    return run_backup(load_settings().db_path, args.path)
 
 
 def _db_check(args: argparse.Namespace) -> int:
     from tutorbot.storage.admin import run_check
 
-    return run_check(Settings().db_path)
+    return run_check(load_settings().db_path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_CONTENT_DIR = PACKAGE_DIR.parent / "content"
 """The content shipped beside the package; found relative to the package, never the cwd."""
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_SNOWFLAKE = 2**64 - 1
 
 
 class Settings(BaseSettings):
@@ -26,7 +30,7 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = None
     db_path: Path = Path("data/tutorbot.sqlite3")
     content_dir: Path = BUNDLED_CONTENT_DIR
-    dev_guild_id: int | None = None
+    dev_guild_id: int | None = Field(default=None, gt=0, le=MAX_SNOWFLAKE)
     log_level: str = "INFO"
     discord_api_url: str | None = Field(
         default=None, description="REST base URL, e.g. http://127.0.0.1:8080/api/v10"
@@ -34,3 +38,64 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, description="Gateway websocket URL, e.g. ws://127.0.0.1:8080/gateway"
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """One of Python's level names, in any case (stored in capitals)."""
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("not a log level")
+        return level
+
+
+class SettingsError(Exception):
+    """Settings that cannot be read or are invalid; the message says which and how to fix it."""
+
+
+HINTS = {
+    "dev_guild_id": "A server id is a number such as 123456789012345678 (Developer Mode on, "
+    "right-click the server, Copy Server ID).",
+    "log_level": f"Use one of {', '.join(LOG_LEVELS[:4])}.",
+}
+"""What to write instead, per setting, for the settings an admin gets wrong most."""
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and `.env`, or `SettingsError` with one paragraph per
+    problem (a value that does not parse, a `.env` that is not UTF-8 or cannot be read)."""
+    env_file = Path(str(Settings.model_config.get("env_file") or ".env"))
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError("\n\n".join(_explain(error) for error in exc.errors())) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"The settings file {env_file.resolve()} is not UTF-8 text: byte "
+            f"0x{exc.object[exc.start]:02x} on line {line} cannot be read. Save .env as UTF-8 "
+            "(plain ASCII is fine) and start again."
+        ) from None
+    except OSError as exc:
+        raise SettingsError(
+            f"The settings file {env_file.resolve()} cannot be read: {exc.strerror}. Make it "
+            "readable, or remove it and set the TUTORBOT_ variables in the environment."
+        ) from None
+
+
+def _explain(error: Any) -> str:
+    """One paragraph for one invalid setting; a secret's value is never echoed."""
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    name = f"TUTORBOT_{field.upper()}"
+    given = "" if "token" in field else f"={_clip(error.get('input'))}"
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    hint = HINTS.get(field, "")
+    return (
+        f"The setting {name}{given} is not valid: {message}. {hint} Fix it in .env or the "
+        "environment, or comment it out to keep the default."
+    ).replace("  ", " ")
+
+
+def _clip(value: object, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

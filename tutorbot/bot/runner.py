@@ -15,6 +15,7 @@ import discord
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.bot.proxy import redirect_discord
+from tutorbot.bot.sync import DevGuildRefused
 from tutorbot.content.errors import ContentError
 from tutorbot.services import Services
 from tutorbot.settings import Settings
@@ -69,6 +70,8 @@ def _guarded(settings: Settings, main: Callable[[str], Coroutine[Any, Any, int]]
         print(f"The content folder has errors; fix them and start again:\n{exc}", file=sys.stderr)
     except StorageError as exc:
         print(f"The database cannot be used: {exc}", file=sys.stderr)
+    except DevGuildRefused as exc:
+        print(exc, file=sys.stderr)
     except discord.LoginFailure:
         print("Discord refused the token: check TUTORBOT_DISCORD_TOKEN.", file=sys.stderr)
     except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:

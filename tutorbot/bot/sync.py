@@ -15,6 +15,10 @@ from tutorbot.storage import Storage
 log = logging.getLogger("tutorbot.sync")
 
 
+class DevGuildRefused(Exception):
+    """Discord would not take commands for the dev server: the bot is not in it, or no such id."""
+
+
 def tree_payload(tree: app_commands.CommandTree[Any], guild: discord.Object | None) -> list[Any]:
     """The JSON that a sync would send for this target, as discord.py builds it."""
     commands = tree.get_commands(guild=guild) if guild else tree.get_commands()
@@ -47,7 +51,17 @@ async def sync_commands(
     if not force and await storage.meta.get(key) == fingerprint:
         log.info("commands unchanged since the last sync; not syncing")
         return False
-    synced = await tree.sync(guild=guild)
+    try:
+        synced = await tree.sync(guild=guild)
+    except (discord.Forbidden, discord.NotFound) as exc:
+        if guild is None:
+            raise
+        raise DevGuildRefused(
+            f"Discord refused the commands for the server TUTORBOT_DEV_GUILD_ID={guild.id} "
+            f"({exc.status} {exc.text or 'refused'}): the bot is not in that server, or it is not "
+            "a server id. Invite the bot there (see Deploy in the README), fix the id, or comment "
+            "the line out to sync to every server."
+        ) from None
     await storage.meta.set(key, fingerprint)
     log.info(
         "synced %d commands to %s", len(synced), f"guild {guild.id}" if guild else "all servers"

@@ -14,6 +14,7 @@ from typing import TextIO
 from tutorbot.content.errors import ContentError
 from tutorbot.services import Clock, Services, utc_now
 from tutorbot.settings import Settings
+from tutorbot.storage import StorageError
 
 from .clock import ConsoleClock
 from .output import Output
@@ -47,6 +48,9 @@ def run_console(
             )
         except ContentError as exc:
             print(f"The content in {settings.content_dir} does not load:\n{exc}", file=sys.stderr)
+            return 1
+        except StorageError as exc:
+            print(f"The database cannot be used: {exc}", file=sys.stderr)
             return 1
         app = ConsoleApp(services, out, user_name, console_clock)
         try:

@@ -55,7 +55,15 @@ def is_environmental(exc: BaseException) -> bool:
 def explain_open_failure(path: Path, exc: BaseException) -> str:
     """One paragraph: why the database at `path` could not be opened, and what to do about it."""
     cause = _root(exc)
-    found = _explain_from_file_system(path, cause)
+    if _errno(cause) == errno.ENAMETOOLONG or len(path.name.encode()) > 255:
+        return (
+            f"the path {path} is too long for the file system: set {SETTING} to a "
+            "shorter path."
+        )
+    try:
+        found = _explain_from_file_system(path, cause)
+    except OSError:  # the file system will not even say: fall back on the error itself
+        found = None
     if found is not None:
         return found
     code = _code(cause) if isinstance(cause, sqlite3.Error) else None
@@ -72,7 +80,7 @@ def explain_open_failure(path: Path, exc: BaseException) -> str:
         )
     if code in (SQLITE_FULL, SQLITE_IOERR) or _errno(cause) in DISK_FULL_ERRNOS:
         return (
-            f"Writing {path} failed ({cause}): the disk is full, or a quota or file-size limit "
+            f"writing {path} failed ({cause}): the disk is full, or a quota or file-size limit "
             "is reached, or the disk is failing. Free some space and start again."
         )
     return f"{path} cannot be opened as a database: {cause}."
@@ -90,11 +98,6 @@ def _explain_from_file_system(path: Path, cause: BaseException) -> str | None:
         return (
             f"{existing} is a file, not a folder, so the database {path} cannot be created "
             f"inside it: move that file away or set {SETTING} to another place."
-        )
-    if _errno(cause) == errno.ENAMETOOLONG or len(path.name.encode()) > 255:
-        return (
-            f"The database path {path} is too long for the file system: set {SETTING} to a "
-            "shorter path."
         )
     if _errno(cause) in DISK_FULL_ERRNOS or (
         isinstance(cause, sqlite3.Error) and _code(cause) == SQLITE_FULL
