@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,10 +34,10 @@ HOSTILE = {
     "round(1, 10**60)": "round's digits must be a whole number from -100 to 100",
     "round(1, -10**60)": "round's digits must be a whole number from -100 to 100",
     "((((9**64)**64)**64)**64)**64": "'(9**64)**64' is too big: up to 13056 bits",
-    "(10**64)**64 - 1": "'(10**64)**64' is too big: up to 13632 bits",
+    "(10**64)**64 - 1": "'(10**64)**64' is too big: up to 13696 bits",
     "9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64"
     " * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64": (
-        "'9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**…' is too big"
+        "'9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**64 * 9**…' is too big: up to 4264 bits"
     ),
     "divmod(10**60 ** 60, 7)": "powers must be whole numbers up to 64",
     "-" * 150 + "1": "nested more than 100 deep",
@@ -65,7 +64,7 @@ def _answer(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     try:
         send.send(("ok", func(*args)))
-    except BaseException as exc:  # noqa: BLE001 - any escape is reported to the parent
+    except BaseException as exc:  # any escape is reported to the parent
         send.send(("raised", f"{type(exc).__name__}: {exc}"[:500]))
 
 
@@ -168,10 +167,10 @@ def test_echoed_check_is_clipped(pack, capsys: pytest.CaptureFixture[str]) -> No
     assert run_check(root) == 1
     out = capsys.readouterr().out
     assert "check '1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1' gives 12" in out
-    root = pack({"t.yaml": _topic_with_check("t", " + ".join(["1"] * 60))})
+    root = pack({"t.yaml": _topic_with_check("t", " + ".join(["1"] * 50))})
     assert run_check(root) == 1
     out = capsys.readouterr().out
-    assert "check '1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1…' gives 60" in out
+    assert "check '1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 +…' gives 50" in out
 
 
 def test_numbers_in_long_numerals_neither_crash_nor_stall() -> None:

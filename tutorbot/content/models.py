@@ -51,11 +51,15 @@ def invalid(message: str, *at: str | int) -> PydanticCustomError:
     return PydanticCustomError("content", "{message}", {"message": message, "at": at})
 
 
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """Text cut to `limit` characters with an ellipsis, for echoing input in an error message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def shown(value: object) -> str:
-    """An input value as an error message quotes it: its repr, clipped to MAX_SHOWN characters,
-    so a hostile file cannot make a message as big as itself."""
-    text = repr(value[: MAX_SHOWN + 1] if isinstance(value, str) else value)
-    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+    """An input value as an error message quotes it: the repr of at most MAX_SHOWN characters of
+    it, so a hostile file cannot make a message as big as itself."""
+    return repr(clip(value)) if isinstance(value, str) else clip(repr(value))
 
 
 def _text(max_length: int) -> object:
