@@ -1,32 +1,24 @@
 """Hostile `check:` expressions and answer keys: refused quickly with a short, clear reason.
 
-A check that would run for ever is the failure to guard against, and a thread cannot: one
-big-integer operation holds the GIL. So every evaluation that a regression could turn into a hang
-runs in a forked child with a memory limit, and a child that does not answer in time fails the
-test instead of stalling CI.
+An evaluation that a regression could turn into a hang runs in a forked child (`in_child`): a
+thread cannot guard it, since one big-integer operation holds the GIL.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-import resource
 import subprocess
 import sys
-from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any
 
 import pytest
 
+from tests.content.child import in_child
 from tests.content.conftest import topic_yaml
 from tutorbot.content.answer_check import CheckError, evaluate, numbers_in
 from tutorbot.content.errors import ContentError
 from tutorbot.content.loader import load_library
 from tutorbot.content.report import run_check
 
-CHILD_SECONDS = 10.0
-CHILD_MEMORY = 1 << 30
 LONGEST_LINE = 300
 
 # Each hostile check, and what `content check` must say about it.
@@ -58,31 +50,6 @@ MALFORMED = {
     "divmod(1)": "divmod takes 2 numbers",
     "round(1, 0.5)": "round's digits must be a whole number from -100 to 100",
 }
-
-
-def _answer(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
-    try:
-        send.send(("ok", func(*args)))
-    except BaseException as exc:  # any escape is reported to the parent
-        send.send(("raised", f"{type(exc).__name__}: {exc}"[:500]))
-
-
-def in_child(func: Callable[..., Any], *args: Any) -> tuple[str, Any]:
-    """Run func(*args) in a forked child with a memory limit; fail if it does not finish."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_answer, args=(send, func, args), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if not receive.poll(CHILD_SECONDS):
-            pytest.fail(f"{func.__name__}{args!r:.80} did not return within {CHILD_SECONDS} s")
-        result: tuple[str, Any] = receive.recv()
-        return result
-    finally:
-        child.kill()
-        child.join()
 
 
 def check_message(expression: str) -> str | None:

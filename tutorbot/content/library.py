@@ -12,6 +12,8 @@ from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.models import Topic
 
 _WORD = re.compile(r"[a-z0-9]+")
+MAX_QUERY = 100
+"""Longest query searched, as Discord sends an autocomplete value; the rest is ignored."""
 
 
 class Library:
@@ -69,8 +71,9 @@ class Library:
     def search(self, query: str, limit: int = 25) -> list[Topic]:
         """Autocomplete over ids and titles, best first: exact, prefix, word prefix, substring,
         then the query's letters in order (fuzzy). Ties keep learning order. An empty query gives
-        the first topics in learning order."""
-        q = " ".join(query.lower().split())
+        the first topics in learning order. Only the first MAX_QUERY characters count, and no tier
+        backtracks: an autocomplete runs on the event loop."""
+        q = " ".join(query[:MAX_QUERY].lower().split())
         if not q:
             return [self._topics[tid] for tid in self._ids[:limit]]
         tiers: list[list[int]] = [[], [], [], []]
@@ -86,11 +89,10 @@ class Library:
                 tiers[3].append(i)
         found = [i for tier in tiers for i in tier][:limit]
         if len(found) < limit:
-            letters = [re.escape(c) for c in q if not c.isspace()]
-            pattern = re.compile(".*?".join(letters), re.DOTALL)
+            letters = q.replace(" ", "")
             seen = set(found)
             for i, hay in enumerate(self._haystacks):
-                if i not in seen and pattern.search(hay):
+                if i not in seen and _in_order(letters, hay):
                     found.append(i)
                     if len(found) == limit:
                         break
@@ -110,3 +112,10 @@ class Library:
             if topic.id not in result:
                 result.append(topic.id)
         return result[:n]
+
+
+def _in_order(letters: str, text: str) -> bool:
+    """Whether the letters appear in the text in this order, not necessarily together; one pass
+    over the text (a regex of the letters joined by `.*?` backtracks exponentially)."""
+    remaining = iter(text)
+    return all(letter in remaining for letter in letters)
