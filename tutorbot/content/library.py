@@ -115,7 +115,12 @@ class Library:
 
 
 def _in_order(letters: str, text: str) -> bool:
-    """Whether the letters appear in the text in this order, not necessarily together; one pass
-    over the text (a regex of the letters joined by `.*?` backtracks exponentially)."""
-    remaining = iter(text)
-    return all(letter in remaining for letter in letters)
+    """Whether the letters appear in the text in this order, not necessarily together. Each find
+    starts where the last one stopped, so this is one pass over the text (a regex of the letters
+    joined by `.*?` backtracks exponentially)."""
+    position = 0
+    for letter in letters:
+        position = text.find(letter, position) + 1
+        if not position:
+            return False
+    return True
