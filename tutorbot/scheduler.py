@@ -119,8 +119,11 @@ class Scheduler:
             if upcoming is not None:
                 wait = (upcoming.due_at - self._clock()).total_seconds()
                 delay = min(max(wait, 0.0), MAX_SLEEP_SECONDS)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancel that lands
+            # as the wake-up completes, and stop() then waited forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def _fire(self, timer: Timer) -> None:
         handler = self._handlers.get(timer.kind)
