@@ -25,6 +25,11 @@ class NoRoundHere(RoundError):
         super().__init__("There is no round running in this channel. Start one with /round start.")
 
 
+class NotShown(Exception):
+    """The front end cannot show something right now (Discord failing or not answering);
+    worth trying again later. Other failures are not retried."""
+
+
 class RoundOver(RoundError):
     def __init__(self) -> None:
         super().__init__("This round is over.")
@@ -59,6 +64,9 @@ class RevealView:
     last: bool
     """No question follows: the podium comes next."""
     next_at: datetime | None
+    repost: bool = True
+    """Post the reveal anew if the question message is gone. A late retry does not: with the
+    message gone, no stale buttons or countdown are left to fix."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,8 @@ class RoundPresenter(Protocol):
         """Post an open question; returns the message id."""
 
     async def show_reveal(self, view: RevealView) -> int | None:
-        """Turn the question message into its reveal (a new message if it has none)."""
+        """Turn the question message into its reveal (a new message if it has none); raises
+        `NotShown` when it cannot right now and a later try may work."""
 
     async def show_end(self, end: RoundEnd) -> None:
         """Post the podium and the top 10, and give the instructor their report."""

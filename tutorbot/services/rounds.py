@@ -34,6 +34,7 @@ from tutorbot.domain.rounds import (
     Locked,
     RoundAnswer,
     RoundError,
+    RoundQuestion,
     RoundSettings,
     RoundState,
     TooLate,
@@ -44,6 +45,7 @@ from tutorbot.services.round_views import (
     MissedView,
     NoRoundHere,
     NotInstructor,
+    NotShown,
     QuestionView,
     RevealView,
     RoundEnd,
@@ -66,6 +68,10 @@ log = logging.getLogger(__name__)
 
 TIMER_CLOSE = "round.close"
 TIMER_NEXT = "round.next"
+TIMER_REVEAL = "round.reveal"
+"""Another try at a reveal that Discord did not take (the round itself has moved on)."""
+REVEAL_RETRY_FIRST = timedelta(seconds=5)
+REVEAL_RETRY_MOST = timedelta(minutes=5)
 CLOSE_GRACE = timedelta(seconds=1)
 """The reveal waits this long past the deadline, so a click made in time but still in flight is
 recorded (clicks are judged by their own time, not by when they arrive)."""
@@ -79,6 +85,12 @@ class _Live:
 
     round: Round
     state: RoundState
+
+
+def reveal_retry_delay(attempt: int) -> timedelta:
+    """How long after failed try number `attempt` (1 is the first) a reveal is tried again:
+    5 s, doubling each time, at most 5 minutes; it keeps trying until Discord takes it."""
+    return min(REVEAL_RETRY_FIRST * 2 ** min(max(attempt - 1, 0), 16), REVEAL_RETRY_MOST)
 
 
 def _key(round_id: int, kind: str) -> str:
@@ -118,7 +130,7 @@ class RoundService:
         self._live: dict[int, _Live] = {}
         self.scheduler = Scheduler(
             services.storage.timers,
-            {TIMER_CLOSE: self._on_close, TIMER_NEXT: self._on_next},
+            {TIMER_CLOSE: self._on_close, TIMER_NEXT: self._on_next, TIMER_REVEAL: self._on_reveal},
             services.clock,
         )
 
@@ -494,10 +506,57 @@ class RoundService:
             last,
             next_at,
         )
+        await self._reveal(view, attempt=1)
+
+    async def _reveal(self, view: RevealView, attempt: int) -> None:
+        """Show a reveal; if the front end cannot now (Discord failing), try again from a timer
+        with backoff. The round's own step is already in the database and does not wait."""
+        question = view.question
         try:
             await self._presenter.show_reveal(view)
+        except NotShown as exc:
+            delay = reveal_retry_delay(attempt)
+            log.warning(
+                "could not show the reveal of round %s question %s (try %d: %s); "
+                "trying again in %d s",
+                question.round_id,
+                question.number,
+                attempt,
+                exc,
+                delay.total_seconds(),
+            )
+            payload = {
+                "round_id": question.round_id,
+                "index": question.index,
+                "message_id": view.message_id,
+                "attempt": attempt,
+            }
+            await self.scheduler.schedule(
+                TIMER_REVEAL,
+                self._s.clock() + delay,
+                payload,
+                key=_key(question.round_id, TIMER_REVEAL),
+            )
         except Exception:
-            log.exception("could not show the reveal of round %s", rnd.id)
+            log.exception("could not show the reveal of round %s", question.round_id)
+
+    async def _on_reveal(self, timer: Timer) -> None:
+        """Another try at a reveal Discord did not take, on that question's own message (the
+        round may be further on by now, so no "next question" line; if the message is gone,
+        nothing stale is left to fix)."""
+        rnd, state = await self._load(int(timer.payload["round_id"]))
+        index = int(timer.payload["index"])
+        question_id = rnd.question_ids[index] if 0 <= index < len(rnd.question_ids) else ""
+        asked = state.question(question_id)
+        if asked is None or not asked.closed:
+            return
+        message_id = timer.payload.get("message_id")
+        shown = replace(
+            self._question_view(rnd, state, answered=len(asked.answers), asked=asked),
+            message_id=message_id,
+        )
+        view = RevealView(shown, rules.reveal(asked), message_id, False, None, repost=False)
+        await self._reveal(view, int(timer.payload["attempt"]) + 1)
 
     async def _advance(self, round_id: int, version: int) -> None:
         """After a reveal: open the next question, or end the round after the last."""
@@ -645,9 +704,17 @@ class RoundService:
             kind, due_at, {"round_id": rnd.id, "version": rnd.version}, key=_key(rnd.id, kind)
         )
 
-    def _question_view(self, rnd: Round, state: RoundState, answered: int = 0) -> QuestionView:
-        question = state.current
+    def _question_view(
+        self,
+        rnd: Round,
+        state: RoundState,
+        answered: int = 0,
+        asked: RoundQuestion | None = None,
+    ) -> QuestionView:
+        """The view of the current question, or of `asked`, an earlier one of the round."""
+        question = asked or state.current
         assert question is not None
+        number = 1 + [q.question_id for q in state.asked].index(question.question_id)
         topic = self._s.library.get(state.topic_id)
         return QuestionView(
             round_id=rnd.id,
@@ -655,7 +722,7 @@ class RoundService:
             channel_id=rnd.channel_id,
             topic_title=topic.title if topic is not None else state.topic_id,
             index=rnd.question_ids.index(question.question_id),
-            number=len(state.asked),
+            number=number,
             total=len(state.question_ids),
             asked=question,
             question=topic.question(question.question_id) if topic is not None else None,

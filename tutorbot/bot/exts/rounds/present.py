@@ -12,16 +12,26 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.topics.render import Rendered
-from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
+from tutorbot.services.round_views import NotShown, QuestionView, RevealView, RoundEnd
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 log = logging.getLogger(__name__)
+
+UNAVAILABLE = (
+    discord.DiscordServerError,
+    discord.RateLimited,
+    aiohttp.ClientError,
+    OSError,
+    TimeoutError,
+)
+"""Discord failing or unreachable: a later try may work (a 4xx refusal will not)."""
 
 COUNT_EVERY = 3.0
 """Seconds between two edits of a question's answer count (Discord's per-channel edit rate)."""
@@ -75,13 +85,21 @@ class DiscordPresenter:
                 task.cancel()
         self._locks.pop(key, None)
         rendered = render.reveal_message(view, self.names)
-        if view.message_id is not None:
-            try:
-                await self._edit(question.channel_id, view.message_id, rendered)
-                return view.message_id
-            except discord.NotFound:
-                log.info("question message of round %s is gone; revealing anew", question.round_id)
-        return await self._send(question.channel_id, rendered)
+        try:
+            if view.message_id is not None:
+                try:
+                    await self._edit(question.channel_id, view.message_id, rendered)
+                    return view.message_id
+                except discord.NotFound:
+                    if not view.repost:
+                        log.info("question message of round %s is gone", question.round_id)
+                        return None
+                    log.info(
+                        "question message of round %s is gone; revealing anew", question.round_id
+                    )
+            return await self._send(question.channel_id, rendered)
+        except UNAVAILABLE as exc:
+            raise NotShown(f"{type(exc).__name__}: {exc}") from exc
 
     async def show_end(self, end: RoundEnd) -> None:
         self._closed = {k for k in self._closed if k[0] != end.round_id}
