@@ -56,10 +56,7 @@ def explain_open_failure(path: Path, exc: BaseException) -> str:
     """One paragraph: why the database at `path` could not be opened, and what to do about it."""
     cause = _root(exc)
     if _errno(cause) == errno.ENAMETOOLONG or len(path.name.encode()) > 255:
-        return (
-            f"the path {path} is too long for the file system: set {SETTING} to a "
-            "shorter path."
-        )
+        return f"the path {path} is too long for the file system: set {SETTING} to a shorter path."
     try:
         found = _explain_from_file_system(path, cause)
     except OSError:  # the file system will not even say: fall back on the error itself
