@@ -216,7 +216,7 @@ class _Writer(threading.Thread):
         """Whether the path no longer leads to the file this writer opened; logs it once."""
         if self.lost is not None:
             return True
-        if _identity(self._path) == self._opened:
+        if self._opened is not None and _identity(self._path) == self._opened:
             return False
         self.lost = DatabaseLostError(
             f"the database file {self._path} was deleted or replaced while TutorBot had it "
