@@ -20,17 +20,22 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def bounded_lines(lines: list[str], limit: int, more: str = "… and {n} more") -> str:
-    """Join whole lines up to `limit` characters, ending with a count of the lines left out."""
+def bounded_lines(
+    lines: list[str], limit: int, more: str = "… and {n} more", hidden: int = 0
+) -> str:
+    """Join whole lines up to `limit` characters, ending with a count of the lines left out
+    (plus `hidden`, lines the caller already left out)."""
     out: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        tail = more.format(n=len(lines) - index)
+        tail = more.format(n=len(lines) - index + hidden)
         cost = len(line) + (1 if out else 0)
-        rest_needed = len(tail) + 1 if index < len(lines) - 1 else 0
+        rest_needed = len(tail) + 1 if index < len(lines) - 1 or hidden else 0
         if used + cost + rest_needed > limit:
             out.append(tail)
-            break
+            return "\n".join(out)
         out.append(line)
         used += cost
+    if hidden:
+        out.append(more.format(n=hidden))
     return "\n".join(out)

@@ -1,9 +1,22 @@
-"""What the loader reports: one `ContentIssue` per problem, all of a run in one `ContentError`."""
+"""What the loader reports: one `ContentIssue` per problem, all of a run in one `ContentError`.
+
+A message that echoes a piece of content quotes it with `models.shown`; an issue's field and
+message are clipped again here, and a `ContentError` keeps at most `MAX_SHOWN_ERRORS` issues (plus
+how many more there were), so no consumer (the terminal, the startup log, a Discord reply) can be
+made to print a file's worth of text.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from tutorbot.content.models import clip
+
+MAX_SHOWN_ERRORS = 100
+"""Errors one report shows; the rest are counted ("… and N more errors")."""
+MAX_MESSAGE = 400
+"""Characters of one issue's message, a bound on messages built anywhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +27,10 @@ class ContentIssue:
     field: str
     line: int | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", clip(self.field))
+        object.__setattr__(self, "message", clip(self.message, MAX_MESSAGE))
 
     def __str__(self) -> str:
         where = str(self.file) if self.line is None else f"{self.file}:{self.line}"
@@ -27,10 +44,24 @@ class ContentIssue:
 
 
 class ContentError(Exception):
-    """A content folder failed to load; `issues` holds every problem, sorted by file and line."""
+    """A content folder failed to load.
+
+    `issues` holds the first `MAX_SHOWN_ERRORS` problems, sorted by file and line; `count` is how
+    many there were in all and `more` how many are not in `issues`.
+    """
 
     def __init__(self, issues: list[ContentIssue]) -> None:
-        self.issues = sorted(issues, key=ContentIssue.sort_key)
-        count = len(self.issues)
-        lines = "\n".join(str(issue) for issue in self.issues)
-        super().__init__(f"{count} content error{'' if count == 1 else 's'}:\n{lines}")
+        ordered = sorted(issues, key=ContentIssue.sort_key)
+        self.issues = ordered[:MAX_SHOWN_ERRORS]
+        self.count = len(ordered)
+        self.more = self.count - len(self.issues)
+        lines = [str(issue) for issue in self.issues]
+        if self.more:
+            lines.append(more_errors(self.more))
+        count = self.count
+        super().__init__(f"{count} content error{'' if count == 1 else 's'}:\n" + "\n".join(lines))
+
+
+def more_errors(count: int) -> str:
+    """The line that stands for errors not shown."""
+    return f"… and {count} more error{'' if count == 1 else 's'}"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tutorbot.content.card import plural, topic_page
-from tutorbot.content.errors import ContentError
+from tutorbot.content.errors import ContentError, more_errors
 from tutorbot.content.library import Library
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
@@ -32,8 +32,9 @@ def _guarded(action: Callable[[], int]) -> int:
     except ContentError as exc:
         for issue in exc.issues:
             print(issue)
-        count = len(exc.issues)
-        print(f"{plural(count, 'error')}; nothing was loaded.")
+        if exc.more:
+            print(more_errors(exc.more))
+        print(f"{plural(exc.count, 'error')}; nothing was loaded.")
         return 1
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

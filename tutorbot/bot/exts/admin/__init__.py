@@ -75,11 +75,11 @@ def errors_text(error: ContentError) -> str:
     """The first content errors, inside one message, saying how many more there are."""
     lines = [str(issue) for issue in error.issues]
     head = (
-        f"The content has {len(lines)} error{'' if len(lines) == 1 else 's'}; "
+        f"The content has {error.count} error{'' if error.count == 1 else 's'}; "
         "the old content keeps serving. Fix them and reload again "
         "(`tutorbot content check` shows them all).\n```\n"
     )
-    shown = limits.bounded_lines(lines, SHOWN_ERRORS, "… and {n} more")
+    shown = limits.bounded_lines(lines, SHOWN_ERRORS, "… and {n} more", hidden=error.more)
     return head + shown.replace("```", "ˋˋˋ") + "\n```"
 
 
