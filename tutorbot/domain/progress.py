@@ -32,6 +32,8 @@ class Graph(Protocol):
 
     def frontier(self, marked: Iterable[str]) -> list[str]: ...
 
+    def __contains__(self, topic_id: object) -> bool: ...
+
     def path_to_goal(self, goal: str, marked: Iterable[str]) -> list[str]: ...
 
 
@@ -159,8 +161,11 @@ def prerequisites_to_review(
     deepest builds on the most, so a gap there most likely explains a miss), ties by id. Questions
     carry no link to a particular prerequisite, so every missed question of a quiz points to this
     same short list; it is empty when every direct prerequisite is mastered, and then the topic's
-    own explainer is the thing to reread.
+    own explainer is the thing to reread. A topic a content reload removed has nothing to point to
+    (a round on it still ends with its report).
     """
+    if topic not in graph:
+        return ()
     candidates = [p for p in graph.prerequisites(topic) if p not in mastered]
     candidates.sort(key=lambda p: (-graph.depth(p), p))
     return tuple(candidates[:limit])
