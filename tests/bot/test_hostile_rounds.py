@@ -305,3 +305,29 @@ async def test_the_instructor_learns_the_round_started_when_the_followup_fails(
 
 def _content(message: Any) -> str:
     return "" if message is None else str(message.content)
+
+
+@pytest.mark.parametrize("stored", [None, {}], ids=["null", "empty"])
+async def test_a_running_round_without_a_stored_state_does_not_block_its_channel(
+    small: TutorBot, fake_discord: FakeDiscord, stored: dict[str, Any] | None
+) -> None:
+    """A running round whose state was never written (or written empty) cannot go on: the channel
+    is not held by it. `/round stop` ends it, and `/round start` then starts a new round."""
+    fake = fake_discord
+    rounds = small.services.storage.rounds
+    await rounds.start(
+        guild_id=fake.guild.id,
+        channel_id=fake.channel.id,
+        host_id=fake.admin.id,
+        topic_id=TOPIC,
+        settings={"questions": 2, "seconds": SECONDS, "scoring": "speed"},
+        question_ids=("mc", "tf"),
+        now=small.services.clock(),
+        state=stored,
+    )
+    stopped = await _private(fake, await fake.slash("round stop", {}, fake.admin))
+    assert "no round running" not in stopped
+    assert await rounds.running_in(fake.channel.id) is None
+    started = await _private(fake, await fake.slash("round start", {"topic": TOPIC}, fake.admin))
+    assert "Round started" in started
+    assert fake.rejections == []

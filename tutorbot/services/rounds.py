@@ -109,9 +109,19 @@ def _dump(state: RoundState) -> dict[str, Any]:
 
 
 def _state_of(rnd: Round) -> RoundState:
-    """The stored state of a round, its host read from the round's row (see `_dump`)."""
-    if rnd.state is None:
-        raise RoundOver()
+    """The stored state of a round, its host read from the round's row (see `_dump`).
+
+    A round whose state was never written (NULL or empty) is read from its row as a round that
+    asked nothing yet, so it can still be stopped and never holds its channel for good.
+    """
+    if not rnd.state:
+        return RoundState(
+            topic_id=rnd.topic_id,
+            instructor_id=rnd.host_id,
+            settings=RoundSettings.from_dict(rnd.settings),
+            question_ids=rnd.question_ids,
+            started_at=rnd.created_at,
+        )
     return RoundState.from_dict({**rnd.state, "instructor_id": rnd.host_id})
 
 
@@ -456,7 +466,7 @@ class RoundService:
 
     async def _running_in(self, channel_id: int) -> Round:
         rnd = await self._s.storage.rounds.running_in(channel_id)
-        if rnd is None or rnd.state is None:
+        if rnd is None:
             raise NoRoundHere()
         return rnd
 
