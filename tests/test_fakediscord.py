@@ -342,3 +342,28 @@ async def test_fail_next_answers_server_errors_then_serves(fake_discord: FakeDis
         assert fake.rejections == []  # the bot did nothing wrong
         await channel.send("other routes are served")
         assert fake.messages_in(fake.channel)[-1].content == "other routes are served"
+
+
+async def test_slow_delays_matching_requests_only(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    slow_channel = fake.add_text_channel(fake.guild, "slow")
+    client = make_client(fake)
+    async with running(client, fake):
+        fast, slow = (client.get_channel(c.id) for c in (fake.channel, slow_channel))
+        assert isinstance(fast, discord.TextChannel) and isinstance(slow, discord.TextChannel)
+        on_fast, on_slow = await fast.send("fast"), await slow.send("slow")
+        delay = fake.slow("PATCH", rf"/channels/{slow_channel.id}/messages/\d+", 0.5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        slow_edit = asyncio.ensure_future(on_slow.edit(content="slow, edited"))
+        await on_fast.edit(content="fast, edited")
+        assert loop.time() - started < 0.4
+        assert fake.messages[on_slow.id].content == "slow"  # still on its way
+        await slow_edit
+        assert loop.time() - started >= 0.5
+        assert fake.messages[on_slow.id].content == "slow, edited"
+        assert delay.served == 1
+        delay.seconds = 0
+        await on_slow.edit(content="quick again")
+        assert fake.messages[on_slow.id].content == "quick again"
+        assert fake.rejections == []

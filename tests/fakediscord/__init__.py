@@ -67,12 +67,14 @@ Attachments (multipart ``files[n]``) keep their filename and bytes.
 Discord failing on purpose: ``fault = fake.fail_next("PATCH", r"/channels/\\d+/messages/\\d+",
 times=3, status=503)`` answers the next 3 matching requests with that server error (recorded in
 ``requests``, not in ``rejections``); ``fault.served`` counts them. discord.py retries 500, 502,
-504 and 524 itself (sleeping 1 + 2n s); a 503 reaches the bot at once.
+504 and 524 itself (sleeping 1 + 2n s); a 503 reaches the bot at once. Discord slow on purpose:
+``delay = fake.slow("PATCH", r"/channels/42/messages/\\d+", 5.0)`` serves matching requests 5 s
+late (others at once) until ``delay.seconds = 0``; ``delay.served`` counts them.
 """
 
 from .driver import NoResponse, NoSuchComponent
 from .harness import running
-from .server import FakeDiscord, Fault
+from .server import Delay, FakeDiscord, Fault
 from .state import (
     EPHEMERAL,
     Attachment,
@@ -91,6 +93,7 @@ __all__ = [
     "EPHEMERAL",
     "Attachment",
     "Callback",
+    "Delay",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",

@@ -45,6 +45,25 @@ class Fault:
         return True
 
 
+@dataclass
+class Delay:
+    """Discord slow on purpose: requests matching `method` and `path` (a regex on the path after
+    /api/v10) are served `seconds` late, for as long as `seconds` is above zero."""
+
+    method: str
+    path: str
+    seconds: float
+    served: int = 0
+    """How many requests this delay has held up so far."""
+
+    def takes(self, method: str, path: str) -> bool:
+        """Whether this delay holds up the request (and counts it if so)."""
+        if self.seconds <= 0 or method != self.method or not re.fullmatch(self.path, path):
+            return False
+        self.served += 1
+        return True
+
+
 class FakeDiscord(Driver):
     """A Discord the real discord.py client can log in to, for tests and benchmarks.
 
@@ -60,6 +79,7 @@ class FakeDiscord(Driver):
         self._waiters: list[tuple[Callable[[RecordedRequest], bool], asyncio.Future[Any]]] = []
         self._saved: tuple[str, yarl.URL] | None = None
         self.faults: list[Fault] = []
+        self.delays: list[Delay] = []
         self.gateway = Gateway(
             token=lambda: self.token,
             bot=lambda: self.bot,
@@ -168,6 +188,17 @@ class FakeDiscord(Driver):
         self.faults.append(fault)
         return fault
 
+    def slow(self, method: str, path: str, seconds: float) -> Delay:
+        """Serve every request `method path` `seconds` late (a slow or rate-limited channel),
+        until the returned delay's `seconds` is set to 0.
+
+        `path` is a regex on the path after /api/v10, as in `fail_next`. Other requests, even
+        ones that arrive meanwhile, are served at once.
+        """
+        delay = Delay(method, path, seconds)
+        self.delays.append(delay)
+        return delay
+
     def rejections_with(self, code: int) -> list[Rejection]:
         return [rej for rej in self.rejections if rej.code == code]
 
@@ -182,6 +213,9 @@ class FakeDiscord(Driver):
         record = RecordedRequest(request.method, path, dict(request.query), body, files)
         request[RECORD] = record
         self.requests.append(record)
+        delay = next((d for d in self.delays if d.takes(request.method, path)), None)
+        if delay is not None:
+            await asyncio.sleep(delay.seconds)
         fault = next((f for f in self.faults if f.takes(request.method, path)), None)
         try:
             if fault is not None:
