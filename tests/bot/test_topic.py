@@ -8,6 +8,11 @@ from fakediscord import FakeDiscord
 from helpers import buttons, embed_text
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.bot.exts.topics.render import topic_card
+from tutorbot.content.card import topic_page
+from tutorbot.content.loader import load_library
+from tutorbot.services.progress import StudentView
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 SEED = "self-supervised-learning-theory"
 
@@ -148,3 +153,19 @@ async def test_forged_button_gets_a_polite_answer(bot: TutorBot, fake_discord: F
         assert answer.ephemeral
         assert "no longer" in answer.content
     assert fake_discord.rejections == []
+
+
+def test_every_bundled_card_says_what_the_terminal_page_says() -> None:
+    """One implementation of the card's figures: for every bundled topic, each figure line of the
+    Discord card is a line of `tutorbot content show`'s page, word for word."""
+    library = load_library(BUNDLED_CONTENT_DIR)
+    for topic in library.topics.values():
+        page = topic_page(library, topic.id).splitlines()
+        embed = topic_card(library, topic, StudentView()).embeds[0]
+        description = (embed.description or "").splitlines()
+        assert description[0] in page, topic.id  # level and depth
+        unlocks = next(line for line in description if line.startswith("Unlocks "))
+        fields = [field.name for field in embed.fields]
+        for line in (unlocks, embed.footer.text, *fields[:2]):
+            assert line in page, (topic.id, line)
+        assert f"Practice Questions: {embed.fields[2].value}" in page, topic.id

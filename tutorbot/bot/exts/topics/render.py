@@ -1,7 +1,8 @@
 """Topic card, explainer pages and prerequisite chain pages as Discord messages.
 
 Pure functions of the content and the student's state, so they are tested at maximum lengths
-without Discord. Every figure on the card is the one `tutorbot content show` prints.
+without Discord. The card's figures and phrases come from `tutorbot.content.card`, the one
+implementation `tutorbot content show` and the console use too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import discord
 from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
+from tutorbot.content import card
 from tutorbot.content.library import Library
 from tutorbot.content.models import Topic
 from tutorbot.paging import paginate
@@ -41,22 +43,16 @@ class Rendered:
         await interaction.response.edit_message(**self.send_kwargs())
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered:
-    """The topic card, as the seed page shows a topic, with the student's marks."""
+    """The topic card, as the seed page shows a topic, with the student's marks.
+
+    Its figures and their wording come from `tutorbot.content.card`, as the terminal's do."""
     graph = library.graph
-    depth = graph.depth(topic.id)
-    chain = graph.longest_chain(topic.id)
-    total = len(graph.ancestors(topic.id))
-    unlocks = len(graph.descendants(topic.id))
-    level = f"{topic.level} · " if topic.level else ""
-    lines = [f"{level}Depth {depth} in the knowledge graph"]
+    figs = card.figures(graph, topic.id)
+    lines = [card.depth_text(figs.depth, topic.level)]
     if topic.tags:
         lines.append(" ".join(f"`{tag}`" for tag in topic.tags))
-    lines.append(f"Unlocks {_plural(unlocks, 'downstream topic')}")
+    lines.append(card.unlocks_text(figs.unlocks))
     if topic.id in student.known:
         lines.append("✅ You know this topic")
     if student.goal == topic.id:
@@ -67,25 +63,23 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered
         description="\n".join(lines),
         colour=COLOUR,
     )
-    prereqs = graph.prerequisites(topic.id)
     embed.add_field(
-        name=f"Prerequisites ({len(prereqs)})",
-        value=_topic_lines(library, prereqs, student.known) or "None: a starting point",
-        inline=False,
-    )
-    leads = graph.leads_to(topic.id)
-    embed.add_field(
-        name=f"Leads To ({len(leads)})",
-        value=_topic_lines(library, leads, student.known) or "Nothing yet",
+        name=card.count_heading("Prerequisites", figs.prerequisites),
+        value=_topic_lines(library, graph.prerequisites(topic.id), student.known)
+        or "None: a starting point",
         inline=False,
     )
     embed.add_field(
-        name="Practice Questions", value=_plural(len(topic.questions), "question"), inline=False
+        name=card.count_heading("Leads To", figs.leads_to),
+        value=_topic_lines(library, graph.leads_to(topic.id), student.known) or "Nothing yet",
+        inline=False,
     )
-    embed.set_footer(
-        text=f"Longest path: {_plural(len(chain), 'step')} · "
-        f"{_plural(total, 'total prerequisite topic')}"
+    embed.add_field(
+        name="Practice Questions",
+        value=card.plural(len(topic.questions), "question"),
+        inline=False,
     )
+    embed.set_footer(text=card.longest_path_text(figs.steps, figs.total_prerequisites))
     return Rendered([embed], _card_buttons(topic, student))
 
 
@@ -172,7 +166,7 @@ def chain_page(library: Library, topic: Topic, page: int, known: frozenset[str])
         colour=COLOUR,
     )
     embed.set_footer(
-        text=f"Longest path: {_plural(len(chain), 'step')} · page {page + 1} of {pages}"
+        text=f"Longest path: {card.plural(len(chain), 'step')} · page {page + 1} of {pages}"
     )
     return Rendered([embed], _pager(topic.id, "chain", page, pages))
 
