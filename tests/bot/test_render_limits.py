@@ -23,9 +23,9 @@ from tutorbot.content.library import Library
 from tutorbot.content.models import Question, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as quiz_rules
+from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.progress import StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
-from tutorbot.storage.answers import LeaderboardEntry
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Wide characters count as one each for Discord, as they do for len(); mixing in markdown and
@@ -218,7 +218,7 @@ def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -
         for last in (True, False):
             revealed = RevealView(view, reveal, 1, last, None if last else NOW)
             assert_fits(round_render.reveal_message(revealed, NAMES))
-    standings = tuple(round_rules.Standing(i + 1, i, 10**6, 49.5, 50, 50, 1e5) for i in range(10))
+    standings = tuple(round_rules.Standing(i + 1, i, 10**6, 49.5, 50, 50) for i in range(10))
     titles = tuple(t.title for t in library.topics.values())
     end = RoundEnd(
         1, 1, 1, 1, topic.title, True, "r" * 300, 50, standings[:3], standings, 10**4,

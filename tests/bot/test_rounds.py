@@ -12,6 +12,7 @@ from conftest import BotFactory, FakeClock
 from fakediscord import FakeDiscord
 from helpers import enabled, message_text
 from rounds_helpers import (
+    BASE,
     TOPIC,
     channel_messages,
     click,
@@ -24,6 +25,7 @@ from rounds_helpers import (
 
 from tutorbot.bot.exts.rounds import present
 from tutorbot.domain.scoring import speed_points
+from tutorbot.services.round_views import NotInstructor
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 SECONDS = 20
@@ -140,7 +142,7 @@ async def test_a_full_round_with_a_class(
         assert by_student[("Ben", "mc")][2:4] == ["A", "no"]
         assert by_student[("Ana", "fr")][3:] == ["got_it", by_student[("Ana", "fr")][4], "500"]
         assert by_student[("Cy", "fr")][2:4] == ["", "no"]
-        board = await bot.services.storage.answers.leaderboard(fake.guild.id)
+        board, _ = await bot.services.stats.leaderboard(fake.guild.id, ana.id)
         assert [e.user_id for e in board] == [ana.id, cy.id, ben.id]
     assert fake.rejections == []
 
@@ -212,4 +214,93 @@ async def test_restart_mid_round_keeps_answers_and_reveals_a_passed_deadline(
         assert "Question 2 of 2" in message_text(channel_messages(fake)[-1])
         rnd = (await bot.services.storage.rounds.running())[0]
         assert len(await bot.services.storage.rounds.answers(rnd.id)) == 1
+    assert fake.rejections == []
+
+
+async def test_podium_top_10_csv_leaderboard_and_stats_agree_on_a_class_with_ties(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    """One rule ranks everywhere: more points, then more credit; equal on both share a rank,
+    listed by user id. Flat scoring, ben and cy right at different speeds, ana wrong: ben and
+    cy share first place (time is not a tie-break) and ana is third, in every table."""
+    fake = fake_discord
+    ana, ben, cy = (fake.add_member(fake.guild, n) for n in ("ana", "ben", "cy"))
+    async with start_bot(content_dir=write_course(tmp_path / "content")) as bot:
+        started = await fake.slash(
+            "round start",
+            {"topic": BASE, "questions": 1, "seconds": SECONDS, "scoring": "flat"},
+            fake.admin,
+        )
+        assert "Round started" in await reply(fake, started)
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+        message = channel_messages(fake)[0]
+        assert "Locked in" in await click(fake, message, "False", ana)
+        clock.advance(9)
+        assert "Locked in" in await click(fake, message, "True", cy)
+        clock.advance(1)
+        assert "Locked in" in await click(fake, message, "True", ben)
+        await tick(bot, clock, AFTER_DEADLINE)
+        await fake.wait_until(lambda: is_revealed(fake, message))
+        await tick(bot, clock, NEXT_PAUSE.total_seconds())
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 2)
+
+        expected = [(1, ben.id), (1, cy.id), (3, ana.id)]
+        end_text = message_text(channel_messages(fake)[-1])
+        podium = [line for line in end_text.splitlines() if line.startswith(("🥇", "🥈", "🥉"))]
+        assert podium == [
+            "🥇 **Ben** · 1000 points",
+            "🥇 **Cy** · 1000 points",
+            "🥉 **Ana** · 0 points",
+        ]
+        assert "` 1.` Ben" in end_text and "` 1.` Cy" in end_text and "` 3.` Ana" in end_text
+        assert end_text.index("` 1.` Ben") < end_text.index("` 1.` Cy")
+        assert end_text.index("` 1.` Cy") < end_text.index("` 3.` Ana")
+
+        results = await fake.slash("round results", {}, fake.admin)
+        await fake.wait_response(results)
+        table = list(csv.reader(io.StringIO(fake.original(results).attachments[0].data.decode())))
+        assert [row[0] for row in table[1:]] == ["Ben", "Cy", "Ana"]
+
+        board, _ = await bot.services.stats.leaderboard(fake.guild.id, ana.id)
+        assert [(e.rank, e.user_id) for e in board] == expected
+        for rank, user_id in expected:
+            figures = await bot.services.stats.for_user(user_id, fake.guild.id)
+            assert figures.standing is not None and figures.standing.rank == rank
+    assert fake.rejections == []
+
+
+async def test_every_instructor_action_is_refused_by_the_service_itself(
+    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """start, skip, stop, results and report refuse a non-instructor in the service layer, so
+    no front end can forget the check; the round is left as it was."""
+    fake = fake_discord
+    async with start_bot(content_dir=write_course(tmp_path / "content")) as bot:
+        rounds = bot.services.rounds
+        topic = bot.services.library.get(BASE)
+        assert topic is not None
+        guild, channel = fake.guild.id, fake.channel.id
+        with pytest.raises(NotInstructor):
+            await rounds.start_round(
+                guild_id=guild,
+                channel_id=channel,
+                instructor_id=fake.student.id,
+                is_instructor=False,
+                topic=topic,
+            )
+        started = await fake.slash("round start", {"topic": BASE}, fake.admin)
+        assert "Round started" in await reply(fake, started)
+        rnd = await bot.services.storage.rounds.running_in(channel)
+        assert rnd is not None
+        with pytest.raises(NotInstructor):
+            await rounds.skip(channel, False)
+        with pytest.raises(NotInstructor):
+            await rounds.stop_round(channel, False)
+        with pytest.raises(NotInstructor):
+            await rounds.results_csv(guild, rnd.id, {}, is_instructor=False)
+        with pytest.raises(NotInstructor):
+            await rounds.report(guild, rnd.id, is_instructor=False)
+        after = await bot.services.storage.rounds.running_in(channel)
+        assert after is not None and after.version == rnd.version
+        assert (await rounds.report(guild, rnd.id, is_instructor=True)).round_id == rnd.id
     assert fake.rejections == []

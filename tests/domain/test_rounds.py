@@ -200,13 +200,20 @@ def test_flat_scoring(topic: Topic) -> None:
     assert [(s.user_id, s.points) for s in table] == [(10, 2000), (11, 2000), (12, 0)]
 
 
-def test_ties_break_on_time_then_user_id(topic: Topic) -> None:
+def test_ties_share_a_rank_listed_by_user_id_and_time_is_no_tie_break(topic: Topic) -> None:
     state = started(topic, scoring="flat")
     for user, t in [(30, 5), (20, 5), (10, 9), (40, 1)]:
         state = lock(state, "mc", user, "B", t)
+    state = lock(state, "mc", 5, "A", 1)
     state = rounds.close_current(state, at(20))
-    assert [s.user_id for s in rounds.podium(state)] == [40, 20, 30]
-    assert [s.rank for s in rounds.top(state)] == [1, 2, 3, 4]
+    assert [s.user_id for s in rounds.podium(state)] == [10, 20, 30]
+    assert [(s.rank, s.user_id) for s in rounds.top(state)] == [
+        (1, 10),
+        (1, 20),
+        (1, 30),
+        (1, 40),
+        (5, 5),
+    ]
 
 
 def test_open_question_does_not_count_yet(topic: Topic) -> None:

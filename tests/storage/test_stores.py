@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tutorbot.domain.standings import leaderboard
 from tutorbot.storage import RoundAlreadyRunningError, Storage
 
 
@@ -71,11 +72,10 @@ async def test_answers_stats_and_leaderboard(storage: Storage, now: datetime) ->
     assert stats.accuracy == pytest.approx(2 / 3)
     assert (await storage.answers.user_stats(1, guild_id=100)).answered == 2
 
-    board = await storage.answers.leaderboard(100)
+    board = leaderboard(await storage.answers.server_scores(100))
     assert [(e.rank, e.user_id, e.points) for e in board] == [(1, 2, 15), (2, 1, 10), (2, 3, 10)]
-    standing = await storage.answers.standing(100, 1)
-    assert standing is not None and standing.rank == 2 and standing.accuracy == 0.5
-    assert await storage.answers.standing(100, 4) is None
+    assert board[1].user_id == 1 and board[1].accuracy == 0.5
+    assert 4 not in {e.user_id for e in board}
     recent = await storage.answers.recent(1)
     assert len(recent) == 3 and recent[0].answered_at == now and recent[0].source_id == 9
 
@@ -204,10 +204,8 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
     assert [(a.source, a.source_id, a.question_id, a.points) for a in history] == [
         ("round", rnd.id, "b", 80)
     ]
-    board = await storage.answers.leaderboard(1)
+    board = await storage.answers.server_scores(1)
     assert [(e.user_id, e.points) for e in board] == [(5, 80)]
-    scores = await storage.rounds.scores(rnd.id)
-    assert [(s.user_id, s.points, s.correct) for s in scores] == [(5, 80, 1)]
 
 
 async def test_guild_settings_default_and_update(storage: Storage, now: datetime) -> None:

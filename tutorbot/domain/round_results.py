@@ -19,7 +19,7 @@ from tutorbot.domain.rounds import (
     RoundState,
     Standing,
     most_missed,
-    participants,
+    standings,
     struggling,
 )
 
@@ -67,14 +67,15 @@ def neutralise(cell: str) -> str:
 
 
 def result_rows(state: RoundState, names: Mapping[int, str] | None = None) -> list[ResultRow]:
-    """One row per student per closed question, students in id order, questions in asked order.
+    """One row per student per closed question, students in standings order (see
+    `rounds.standings`), questions in asked order.
 
     `correct` is yes/no, or for free response the self-assessment (got_it, partly, missed) or
     blank if the student never judged it; a question not answered has blank answer and seconds.
     """
     names = names or {}
     rows = []
-    for user in participants(state):
+    for user in (s.user_id for s in standings(state)):
         student = names.get(user, str(user))
         for question in (q for q in state.asked if q.closed):
             given = question.answer_of(user)

@@ -27,6 +27,7 @@ from tutorbot.domain.scoring import (
     credit,
     self_assessed_points,
 )
+from tutorbot.domain.standings import ranked
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
@@ -327,7 +328,7 @@ class Reveal:
 
 @dataclass(frozen=True)
 class Standing:
-    """One student's line in the standings; `rank` is 1-based and unique (ties broken)."""
+    """One student's line in a round's standings; `rank` is 1-based, shared by ties."""
 
     rank: int
     user_id: int
@@ -335,7 +336,6 @@ class Standing:
     correct: float
     answered: int
     asked: int
-    correct_seconds: float
 
     @property
     def accuracy(self) -> float:
@@ -538,29 +538,34 @@ def participants(state: RoundState) -> list[int]:
     return sorted({a.user_id for q in state.asked for a in q.answers})
 
 
+@dataclass(frozen=True)
+class _Tally:
+    user_id: int
+    points: int
+    correct: float
+    answered: int
+
+
 def standings(state: RoundState) -> list[Standing]:
-    """Everyone who answered, ranked: points desc, then total time on right answers asc, then id.
+    """Everyone who answered, ranked by the one rule of `standings.ranked` (points, then credit;
+    equal on both share a rank).
 
     Only closed questions count, so an open question never leaks into the scores."""
     closed = [q for q in state.asked if q.closed]
-    rows = []
+    tallies = []
     for user in participants(state):
-        points, right, answered, right_seconds = 0, 0.0, 0, 0.0
+        points, right, answered = 0, 0.0, 0
         for question in closed:
             given = question.answer_of(user)
             if given is None:
                 continue
             answered += 1
             points += question.points_of(given, state.settings.scoring)
-            earned = question.credit_of(given)
-            right += earned
-            if earned > 0:
-                right_seconds += given.seconds
-        rows.append((user, points, right, answered, right_seconds))
-    rows.sort(key=lambda r: (-r[1], r[4], r[0]))
+            right += question.credit_of(given)
+        tallies.append(_Tally(user, points, right, answered))
     return [
-        Standing(rank, user, points, right, answered, len(closed), right_seconds)
-        for rank, (user, points, right, answered, right_seconds) in enumerate(rows, start=1)
+        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed))
+        for rank, t in ranked(tallies)
     ]
 
 

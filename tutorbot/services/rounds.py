@@ -668,9 +668,17 @@ class RoundService:
     # -- results --------------------------------------------------------------------------------
 
     async def results_csv(
-        self, guild_id: int, round_id: int | None, names: Mapping[int, str]
+        self,
+        guild_id: int,
+        round_id: int | None,
+        names: Mapping[int, str],
+        *,
+        is_instructor: bool,
     ) -> tuple[Round, str]:
-        """The `/round results` CSV of a round of this server (default: its latest)."""
+        """The `/round results` CSV of a round of this server (default: its latest); for
+        instructors only."""
+        if not is_instructor:
+            raise NotInstructor()
         if round_id is None:
             recent = await self._s.storage.rounds.recent_in_guild(guild_id, 1)
             rnd = recent[0] if recent else None
@@ -681,8 +689,11 @@ class RoundService:
         _, state = await self._load(rnd.id)
         return rnd, results.csv_text(results.result_rows(state, names))
 
-    async def report(self, guild_id: int, round_id: int) -> RoundEnd:
-        """The standings and instructor report of a round of this server, at any time."""
+    async def report(self, guild_id: int, round_id: int, *, is_instructor: bool) -> RoundEnd:
+        """The standings and instructor report of a round of this server, at any time; for
+        instructors only."""
+        if not is_instructor:
+            raise NotInstructor()
         rnd, state = await self._load(round_id)
         if rnd.guild_id != guild_id:
             raise RoundError("No such round in this server.")

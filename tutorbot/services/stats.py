@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tutorbot.storage.answers import LeaderboardEntry, UserStats
+from tutorbot.domain.standings import LeaderboardEntry, leaderboard
+from tutorbot.storage.answers import UserStats
 
 if TYPE_CHECKING:
     from tutorbot.services import Services
@@ -33,7 +34,7 @@ class StatsService:
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
         answers = self._s.storage.answers
         here = await answers.user_stats(user_id, guild_id) if guild_id is not None else None
-        standing = await answers.standing(guild_id, user_id) if guild_id is not None else None
+        standing = await self._standing(guild_id, user_id) if guild_id is not None else None
         return StudentStats(
             overall=await answers.user_stats(user_id),
             here=here,
@@ -46,8 +47,12 @@ class StatsService:
         self, guild_id: int, user_id: int, limit: int = 10
     ) -> tuple[list[LeaderboardEntry], LeaderboardEntry | None]:
         """The server's top `limit` and the caller's own standing."""
-        answers = self._s.storage.answers
-        return await answers.leaderboard(guild_id, limit), await answers.standing(guild_id, user_id)
+        board = leaderboard(await self._s.storage.answers.server_scores(guild_id))
+        return board[:limit], _line_of(board, user_id)
+
+    async def _standing(self, guild_id: int, user_id: int) -> LeaderboardEntry | None:
+        board = leaderboard(await self._s.storage.answers.server_scores(guild_id))
+        return _line_of(board, user_id)
 
     async def export(self, user_id: int) -> bytes:
         """Everything held about the user, as indented JSON."""
@@ -57,3 +62,8 @@ class StatsService:
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything held about the user; rows removed per kind."""
         return await self._s.storage.data_rights.delete_user(user_id)
+
+
+def _line_of(board: list[LeaderboardEntry], user_id: int) -> LeaderboardEntry | None:
+    """The user's line of a leaderboard; None if they never answered in that server."""
+    return next((e for e in board if e.user_id == user_id), None)

@@ -46,16 +46,13 @@ class UserStats:
 
 
 @dataclass(frozen=True)
-class LeaderboardEntry:
-    rank: int
+class ScoreRow:
+    """A row of guild_scores: a student's totals in one server."""
+
     user_id: int
     points: int
     answered: int
     correct: int
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answered if self.answered else 0.0
 
 
 def _answer(row: sqlite3.Row) -> Answer:
@@ -210,32 +207,10 @@ class AnswerStore:
         assert row is not None
         return UserStats(user_id, row["answered"], row["correct"], row["points"], row["topics"])
 
-    async def leaderboard(self, guild_id: int, limit: int = 10) -> list[LeaderboardEntry]:
-        """Top `limit` of a server by points, then correct answers; ties share a rank."""
+    async def server_scores(self, guild_id: int) -> list[ScoreRow]:
+        """Every student's totals in a server, unordered: `domain.standings` ranks them."""
         rows = await self._db.fetchall(
-            "SELECT user_id, points, answered, correct, "
-            "RANK() OVER (ORDER BY points DESC, correct DESC) AS rank "
-            "FROM guild_scores WHERE guild_id = ? ORDER BY rank, user_id LIMIT ?",
-            (guild_id, limit),
+            "SELECT user_id, points, answered, correct FROM guild_scores WHERE guild_id = ?",
+            (guild_id,),
         )
-        return [
-            LeaderboardEntry(r["rank"], r["user_id"], r["points"], r["answered"], r["correct"])
-            for r in rows
-        ]
-
-    async def standing(self, guild_id: int, user_id: int) -> LeaderboardEntry | None:
-        """One user's rank and totals in a server, or None if they never answered there."""
-        row = await self._db.fetchone(
-            "SELECT * FROM guild_scores WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        if row is None:
-            return None
-        above = await self._db.fetchone(
-            "SELECT COUNT(*) AS n FROM guild_scores WHERE guild_id = ? AND "
-            "(points > ? OR (points = ? AND correct > ?))",
-            (guild_id, row["points"], row["points"], row["correct"]),
-        )
-        assert above is not None
-        return LeaderboardEntry(
-            above["n"] + 1, user_id, row["points"], row["answered"], row["correct"]
-        )
+        return [ScoreRow(r["user_id"], r["points"], r["answered"], r["correct"]) for r in rows]

@@ -65,15 +65,6 @@ class RecordedRoundAnswer:
     """The answer that counts: the new one, or the earlier one when `first` is False."""
 
 
-@dataclass(frozen=True)
-class RoundScore:
-    user_id: int
-    points: int
-    correct: int
-    answered: int
-    seconds: float
-
-
 def _round(row: sqlite3.Row) -> Round:
     return Round(
         id=row["id"],
@@ -318,19 +309,6 @@ class RoundStore:
             params.append(question_index)
         rows = await self._db.fetchall(sql + " ORDER BY answered_at, id", params)
         return [_round_answer(r) for r in rows]
-
-    async def scores(self, round_id: int) -> list[RoundScore]:
-        """Per-student totals, best first (points, then correct, then less time)."""
-        rows = await self._db.fetchall(
-            "SELECT user_id, SUM(points) AS points, SUM(correct) AS correct, COUNT(*) AS answered, "
-            "SUM(seconds) AS seconds FROM round_answers WHERE round_id = ? GROUP BY user_id "
-            "ORDER BY points DESC, correct DESC, seconds ASC, user_id",
-            (round_id,),
-        )
-        return [
-            RoundScore(r["user_id"], r["points"], r["correct"], r["answered"], r["seconds"])
-            for r in rows
-        ]
 
     async def save_state(
         self,

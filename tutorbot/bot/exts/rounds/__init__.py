@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
-from tutorbot.bot.errors import UserFacingError, reply_private
+from tutorbot.bot.errors import reply_private
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter
 from tutorbot.bot.scopes import bot_of, server_group
@@ -135,9 +135,12 @@ async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @RoundButton.action("report")
 async def _report(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    if interaction.guild_id is None or not await is_instructor(interaction):
-        raise UserFacingError("Only instructors can see the round report.")
-    end = await bot_of(interaction).services.rounds.report(interaction.guild_id, cid.int_arg(0))
+    if interaction.guild_id is None:
+        raise NotInstructor()
+    allowed = await is_instructor(interaction)
+    end = await bot_of(interaction).services.rounds.report(
+        interaction.guild_id, cid.int_arg(0), is_instructor=allowed
+    )
     text = render.report_text(end, _presenter(interaction).names)
     await interaction.response.send_message(text, ephemeral=True)
 
@@ -238,10 +241,9 @@ class Rounds(commands.Cog):
         self, interaction: discord.Interaction[Any], round_id: int | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        if not await is_instructor(interaction):
-            raise NotInstructor()
+        allowed = await is_instructor(interaction)
         rnd, text = await self.bot.services.rounds.results_csv(
-            interaction.guild_id, round_id, self.presenter.names
+            interaction.guild_id, round_id, self.presenter.names, is_instructor=allowed
         )
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"round-{rnd.id}.csv")
         await interaction.response.send_message(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import discord
 
+from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.stats import StudentStats
-from tutorbot.storage.answers import LeaderboardEntry, UserStats
+from tutorbot.storage.answers import UserStats
 
 COLOUR = discord.Colour.teal()
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
