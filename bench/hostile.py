@@ -36,12 +36,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
 TOPIC_HEAD = "id: {id}\ntitle: {title}\ncore_idea: A hostile topic written for a benchmark.\n"
+if TYPE_CHECKING:
+    from fakediscord import FakeMessage
+
 QUERY = "a" * 24 + "b"
 """25 letters: the old fuzzy search tried every way of placing them in the 40-letter title."""
 
@@ -78,6 +82,14 @@ def _huge_tags(path: Path, count: int = 3_000_000) -> None:
             out.write(f"  - tag-{i:07d}-{tail}\n")
 
 
+def _big_flow(path: Path) -> None:
+    """Just under the 1 MiB file cap: half a million one-letter tags in one flow list, the most
+    YAML nodes a file that is not refused unread can hold."""
+    head = TOPIC_HEAD.format(id="big-flow", title="Big flow")
+    items = (1024 * 1024 - len(head) - 16) // 2
+    path.write_text(head + "tags: [" + ",".join(["a"] * items) + "]\n")
+
+
 def _fuzzy_title() -> str:
     return TOPIC_HEAD.format(id="fuzzy-title", title="a" * 40)
 
@@ -105,8 +117,19 @@ HOSTILE = [
     ),
     Hostile("alias-bomb", 2, _text(_alias_bomb)),
     Hostile("huge-tags", 3, _huge_tags),
+    Hostile("big-flow", 3, _big_flow),
     Hostile("fuzzy-title", 4, _text(_fuzzy_title), show_query=QUERY),
 ]
+
+
+def _answer_ids(message: FakeMessage) -> list[str]:
+    """The answer buttons of a round question's message (none for free response)."""
+    return [
+        c["custom_id"]
+        for row in message.components
+        for c in row["components"]
+        if c.get("custom_id", "").startswith("round:answer:")
+    ]
 
 
 def write_all(root: Path, only: str | None) -> dict[str, Path]:
@@ -180,7 +203,7 @@ def check(timeout: float, only: str | None, code: Path | None) -> None:
 
 async def reload_one(hostile: Hostile, seconds: float, code: Path | None) -> str:
     """A round is open; the hostile file arrives and is reloaded; a click every 100 ms."""
-    from fakediscord import FakeDiscord, FakeMessage
+    from fakediscord import FakeDiscord
     from interactions import bot_process, tutorbot
 
     from tutorbot.settings import BUNDLED_CONTENT_DIR
@@ -191,15 +214,25 @@ async def reload_one(hostile: Hostile, seconds: float, code: Path | None) -> str
     opened: dict[str, FakeMessage] = {}
 
     async def prepare(fake: FakeDiscord) -> Callable[[int], object]:
-        fake.add_member(fake.guild, "placeholder")
-        start = await fake.slash(
-            "round start",
-            {"topic": "addition-within-10", "questions": 1, "seconds": 300},
-            fake.admin,
-        )
-        await fake.wait_response(start)
-        await fake.wait_until(lambda: bool(fake.messages_in(fake.channel)), timeout=10)
-        opened["message"] = fake.messages_in(fake.channel)[-1]
+        """Start a one-question round; a free-response question is stopped and started again."""
+        for _ in range(20):
+            before = len(fake.messages_in(fake.channel))
+            start = await fake.slash(
+                "round start",
+                {"topic": "addition-within-10", "questions": 1, "seconds": 300},
+                fake.admin,
+            )
+            await fake.wait_response(start)
+            await fake.wait_until(
+                lambda n=before: len(fake.messages_in(fake.channel)) == n + 1, timeout=10
+            )
+            opened["message"] = fake.messages_in(fake.channel)[-1]
+            if _answer_ids(opened["message"]):
+                break
+            await fake.wait_response(await fake.slash("round stop", {}, fake.admin))
+            await fake.wait_until(
+                lambda n=before: len(fake.messages_in(fake.channel)) >= n + 2, timeout=10
+            )
         return lambda i: None
 
     def populate(fake: FakeDiscord) -> None:
@@ -216,12 +249,7 @@ async def reload_one(hostile: Hostile, seconds: float, code: Path | None) -> str
         async with bot_process(scenario, fake):
             await scenario.prepare(fake)
             message = opened["message"]
-            ids = [
-                c["custom_id"]
-                for row in message.components
-                for c in row["components"]
-                if c.get("custom_id", "").startswith("round:answer:")
-            ]
+            ids = _answer_ids(message)
             if not ids:
                 return f"{hostile.name:<14} the round opened on a free-response question; rerun"
             hostile.write(content / f"{hostile.name}.yaml")
