@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutorbot.health import run_healthcheck
+from tutorbot.cli.health import run_healthcheck
 from tutorbot.storage import open_storage
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,10 +1,13 @@
-"""`tutorbot healthcheck`: exit 0 when the running bot's heartbeat is fresh, 1 when not."""
+"""Whether the running bot is healthy: its heartbeat, read from the database, is fresh.
+
+`tutorbot healthcheck` (in `tutorbot.cli.health`) prints the verdict and exits with it.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-import sys
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tutorbot.storage.admin import read_heartbeat
@@ -13,23 +16,25 @@ FRESH_FOR = timedelta(seconds=90)
 """Three missed heartbeats (the bot records one every 30 s while connected)."""
 
 
-def run_healthcheck(db_path: Path, now: datetime | None = None) -> int:
-    """Print the verdict and return the exit code Docker's HEALTHCHECK reads."""
-    now = now or datetime.now(UTC)
+@dataclass(frozen=True)
+class Verdict:
+    """Healthy or not, and why, in the words the admin reads after 'healthy: '/'unhealthy: '."""
+
+    healthy: bool
+    reason: str
+    unreadable: bool = False
+    """The database could not be read at all (an error rather than a verdict)."""
+
+
+def verdict(db_path: Path, now: datetime) -> Verdict:
+    """Read the last heartbeat (read-only, never migrating) and judge its age at `now`."""
     if not db_path.exists():  # never created, or deleted under the running bot
-        print(f"unhealthy: no database at {db_path}, so no heartbeat recorded (deleted?)")
-        return 1
+        return Verdict(False, f"no database at {db_path}, so no heartbeat recorded (deleted?)")
     try:
         beat = read_heartbeat(db_path)
     except (sqlite3.Error, ValueError) as exc:
-        print(f"unhealthy: cannot read the database {db_path}: {exc}", file=sys.stderr)
-        return 1
+        return Verdict(False, f"cannot read the database {db_path}: {exc}", unreadable=True)
     if beat is None:
-        print(f"unhealthy: no heartbeat recorded in {db_path} yet")
-        return 1
+        return Verdict(False, f"no heartbeat recorded in {db_path} yet")
     age = now - beat
-    if age > FRESH_FOR:
-        print(f"unhealthy: last heartbeat {int(age.total_seconds())} s ago")
-        return 1
-    print(f"healthy: last heartbeat {int(age.total_seconds())} s ago")
-    return 0
+    return Verdict(age <= FRESH_FOR, f"last heartbeat {int(age.total_seconds())} s ago")

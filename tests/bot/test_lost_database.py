@@ -13,7 +13,7 @@ from fakediscord import FakeDiscord
 from helpers import enabled, message_text
 
 from tutorbot.bot.client import TutorBot
-from tutorbot.health import run_healthcheck
+from tutorbot.cli.health import run_healthcheck
 
 ANSWERS = ("A", "True")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tutorbot.cli.content import run_check
 from tutorbot.content.loader import load_library, topic_files
-from tutorbot.content.report import run_check
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 

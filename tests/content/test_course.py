@@ -11,12 +11,12 @@ from itertools import pairwise
 
 import pytest
 
+from tutorbot.cli.content import run_check
 from tutorbot.content.answer_check import verify
 from tutorbot.content.library import Library
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import Question, QuestionType, Topic
-from tutorbot.content.report import run_check
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 SEED_ID = "self-supervised-learning-theory"

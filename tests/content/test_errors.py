@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.content.conftest import FIXTURES, topic_yaml
+from tutorbot.cli.content import run_check
 from tutorbot.content.errors import ContentError
 from tutorbot.content.loader import load_library
-from tutorbot.content.report import run_check
 
 CASES = {
     "answer_letter": "answer_letter/topic.yaml:13: questions[0].answer: "

@@ -14,10 +14,10 @@ import pytest
 
 from tests.content.child import in_child
 from tests.content.conftest import topic_yaml
+from tutorbot.cli.content import run_check
 from tutorbot.content.answer_check import CheckError, evaluate, numbers_in
 from tutorbot.content.errors import ContentError
 from tutorbot.content.loader import load_library
-from tutorbot.content.report import run_check
 
 LONGEST_LINE = 300
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from tests.content.conftest import topic_yaml
+from tutorbot.cli.content import run_check
 from tutorbot.content.errors import MAX_SHOWN_ERRORS, ContentError
 from tutorbot.content.loader import MAX_FILE_BYTES, load_library
-from tutorbot.content.report import run_check
 
 NOBODY = 65534
 _CHECK = """
 import os, resource, sys, time
-from tutorbot.content.report import run_check
+from tutorbot.cli.content import run_check
 folder, memory, user = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 if memory:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))

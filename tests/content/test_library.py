@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.content.conftest import topic_yaml
+from tutorbot.cli.content import run_check
 from tutorbot.content.card import longest_path_text, unlocks_text
 from tutorbot.content.library import Library
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import WarningCode
-from tutorbot.content.report import run_check
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tutorbot.cli.content import run_show
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import QuestionType
-from tutorbot.content.report import run_show
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 SEEDS = Path("/work/shared/seeds")

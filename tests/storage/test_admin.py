@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tutorbot.cli import main
+from tutorbot.cli.db import run_backup, run_check
 from tutorbot.storage import Storage
-from tutorbot.storage.admin import run_backup, run_check
 from tutorbot.storage.migrations import latest_version
 
 

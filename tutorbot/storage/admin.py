@@ -1,9 +1,11 @@
-"""`tutorbot db backup` and `tutorbot db check`: plain sqlite3, safe beside a running bot."""
+"""What `tutorbot db backup`, `db check` and `healthcheck` do to the database: plain sqlite3,
+read-only on the live file, safe beside a running bot. They return data; the CLI prints it."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -37,19 +39,24 @@ def read_heartbeat(db_path: Path) -> datetime | None:
     return from_db(row[0]) if row else None
 
 
-def run_backup(db_path: Path, dest: Path) -> int:
-    """Copy the live database to `dest` with SQLite's online backup API; exit code 0 or 1.
+class AdminError(Exception):
+    """A backup or check that cannot be done; the message is what the admin reads."""
+
+
+def backup(db_path: Path, dest: Path) -> int:
+    """Copy the live database to `dest` with SQLite's online backup API; returns its size.
 
     The copy is one consistent snapshot even while the bot writes (WAL readers never block the
     writer). It is written beside `dest` and renamed into place only once complete and checked,
     so `dest` is never a half-written file. An existing `dest` is refused, never overwritten.
+    Raises `AdminError` saying what went wrong.
     """
     if not db_path.exists():
-        print(f"error: no database at {db_path}")
-        return 1
+        raise AdminError(f"no database at {db_path}")
     if dest.exists():
-        print(f"error: {dest} already exists; choose a new path (backups are never overwritten)")
-        return 1
+        raise AdminError(
+            f"{dest} already exists; choose a new path (backups are never overwritten)"
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -64,17 +71,31 @@ def run_backup(db_path: Path, dest: Path) -> int:
             target.close()
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        print(f"error: backup of {db_path} failed: {exc}")
-        return 1
+        raise AdminError(f"backup of {db_path} failed: {exc}") from exc
     finally:
         source.close()
     if verdict != "ok":
         partial.unlink(missing_ok=True)
-        print(f"error: the backup failed its integrity check: {verdict}")
-        return 1
+        raise AdminError(f"the backup failed its integrity check: {verdict}")
     os.replace(partial, dest)
-    print(f"backed up {db_path} to {dest} ({dest.stat().st_size:,} bytes)")
-    return 0
+    return dest.stat().st_size
+
+
+@dataclass(frozen=True)
+class DatabaseReport:
+    """What `tutorbot db check` finds: SQLite's integrity verdict, the schema version against
+    the code's, and the rows of each table."""
+
+    integrity: list[str]
+    """`["ok"]`, or the problems SQLite lists."""
+    version: int
+    latest: int
+    rows: list[tuple[str, int]]
+
+    @property
+    def healthy(self) -> bool:
+        """Intact, and not newer than this code (an older schema migrates at the next start)."""
+        return self.integrity == ["ok"] and self.version <= self.latest
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
@@ -85,40 +106,23 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def run_check(db_path: Path) -> int:
-    """Print integrity, schema version against the code's, and rows per table; 0 ok, 1 problem."""
+def check(db_path: Path) -> DatabaseReport:
+    """Integrity, schema version and rows per table, read-only; `AdminError` if unreadable."""
     if not db_path.exists():
-        print(f"error: no database at {db_path} (it is created when the bot first starts)")
-        return 1
+        raise AdminError(f"no database at {db_path} (it is created when the bot first starts)")
     try:
         conn = _open_read_only(db_path)
     except sqlite3.Error as exc:
-        print(f"error: cannot open {db_path}: {exc}")
-        return 1
-    problems = 0
+        raise AdminError(f"cannot open {db_path}: {exc}") from exc
     try:
-        results = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
-        if results == ["ok"]:
-            print("integrity: ok")
-        else:
-            problems += 1
-            print("integrity: FAILED")
-            for line in results:
-                print(f"  {line}")
-        version, latest = current_version(conn), latest_version()
-        if version > latest:
-            problems += 1
-            print(f"schema: version {version}, newer than this code's {latest}: upgrade TutorBot")
-        elif version < latest:
-            print(f"schema: version {version} of {latest} (migrated when the bot next starts)")
-        else:
-            print(f"schema: version {version} (latest)")
-        for table in _tables(conn):
-            count = conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-            print(f"  {table:<20} {count:>10,} rows")
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        version = current_version(conn)
+        rows = [
+            (table, conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+            for table in _tables(conn)
+        ]
     except sqlite3.DatabaseError as exc:
-        print(f"error: {db_path} is not a readable database: {exc}")
-        return 1
+        raise AdminError(f"{db_path} is not a readable database: {exc}") from exc
     finally:
         conn.close()
-    return 1 if problems else 0
+    return DatabaseReport(integrity, version, latest_version(), rows)

@@ -1,4 +1,8 @@
-"""The `tutorbot` command: one argparse tree, each subcommand a thin call into its own module."""
+"""The `tutorbot` command: one argparse tree, each subcommand a thin call into its own module.
+
+Printing lives here, one module per command group (`cli.content`, `cli.db`, `cli.health`);
+the modules they call (`content`, `storage.admin`, `health`) return data.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
-    from tutorbot.health import run_healthcheck
+    from tutorbot.cli.health import run_healthcheck
 
     try:
         settings = load_settings()
@@ -41,25 +45,25 @@ def _healthcheck(args: argparse.Namespace) -> int:
 
 
 def _content_check(args: argparse.Namespace) -> int:
-    from tutorbot.content.report import run_check
+    from tutorbot.cli.content import run_check
 
     return run_check(args.dir or load_settings().content_dir)
 
 
 def _content_show(args: argparse.Namespace) -> int:
-    from tutorbot.content.report import run_show
+    from tutorbot.cli.content import run_show
 
     return run_show(args.topic_id, args.dir or load_settings().content_dir)
 
 
 def _db_backup(args: argparse.Namespace) -> int:
-    from tutorbot.storage.admin import run_backup
+    from tutorbot.cli.db import run_backup
 
     return run_backup(load_settings().db_path, args.path)
 
 
 def _db_check(args: argparse.Namespace) -> int:
-    from tutorbot.storage.admin import run_check
+    from tutorbot.cli.db import run_check
 
     return run_check(load_settings().db_path)
 
