@@ -1,8 +1,8 @@
 """The custom_id scheme: `feature:action:arg:arg`, at most 100 characters.
 
 Buttons carry their state here and everything else is reloaded from storage when clicked, so a
-click works after a restart (STYLE.md principle 3). Arguments are ids and small numbers; a colon
-never appears inside one.
+click works after a restart (docs/conventions.md, "Custom ids"). Arguments are ids and small
+numbers; a colon never appears inside one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Discord's limits that the renderers keep to (see DISCORD.md)."""
+"""Discord's limits that the renderers keep to (docs/discord-limits.md)."""
 
 CONTENT = 2000
 EMBED_TITLE = 256

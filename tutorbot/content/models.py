@@ -1,9 +1,9 @@
 """Frozen content models: what a topic file may hold, and the limits that keep it renderable.
 
-The limits are chosen so that every renderer fits Discord's limits (see DISCORD.md): a title fits an
-autocomplete choice (100), a question with all its choices fits one embed description (4096), and a
-question's reveal (prompt, choices, explanation) fits the 6000 characters of one message's embeds.
-The explainer has no practical limit: renderers page it.
+The limits are chosen so that every renderer fits Discord's limits (docs/discord-limits.md): a
+title fits an autocomplete choice (100), a question with all its choices fits one embed
+description (4096), and a question's reveal (prompt, choices, explanation) fits the 6000
+characters of one message's embeds. The explainer has no practical limit: renderers page it.
 """
 
 from __future__ import annotations
