@@ -8,22 +8,27 @@ import pytest
 from tests.domain.conftest import T0
 from tutorbot.content.models import Topic
 from tutorbot.domain import rounds
+from tutorbot.domain.refusals import Forged
 from tutorbot.domain.rounds import (
     AlreadyAnswered,
-    AlreadyAssessed,
-    Assessed,
+    EmptyAnswer,
     Fastest,
     InvalidSettings,
+    Judged,
     Locked,
-    NoAnswerToAssess,
-    NotRevealed,
     RoundError,
     RoundSettings,
     RoundState,
     RoundStatus,
     TooLate,
 )
-from tutorbot.domain.scoring import ScoringMode, SelfAssessment
+from tutorbot.domain.scoring import (
+    AlreadyAssessed,
+    NoAnswerToAssess,
+    NotRevealedYet,
+    ScoringMode,
+    SelfAssessment,
+)
 
 TEACHER = 1
 
@@ -101,10 +106,29 @@ def test_first_answer_is_final_and_late_clicks_are_too_late(topic: Topic) -> Non
 
 def test_forged_clicks_raise(topic: Topic) -> None:
     state = started(topic)
-    with pytest.raises(RoundError):
+    with pytest.raises(Forged):
         rounds.accept(state, "mc", 10, "D", at(1))
-    with pytest.raises(RoundError):
+    with pytest.raises(Forged):
         rounds.accept(state, "tf", 10, "True", at(1))
+
+
+def test_a_click_is_judged_against_its_question_and_any_earlier_answer(topic: Topic) -> None:
+    """The per-question rule the service uses: no whole state is built to judge one click."""
+    question = started(topic, seconds=20).current
+    assert question is not None
+    first = rounds.judge_answer(question, None, 10, " b ", at(3))
+    assert isinstance(first, rounds.RoundAnswer)
+    assert (first.user_id, first.choice, first.seconds) == (10, "B", 3.0)
+    again = rounds.judge_answer(question, first, 10, "A", at(4))
+    assert again == AlreadyAnswered("B") and again.text.startswith("You already answered **B**")
+    late = rounds.judge_answer(question, None, 11, "A", at(20.001))
+    assert late == TooLate(at(20)) and late.text == "Time is up for this question."
+    assert isinstance(rounds.judge_answer(question, None, 11, "A", at(20)), rounds.RoundAnswer)
+    assert isinstance(rounds.judge_answer(question, None, 11, "A", at(1), running=False), TooLate)
+    with pytest.raises(Forged):
+        rounds.judge_answer(question, None, 11, "Z", at(1))
+    with pytest.raises(Forged):
+        rounds.judge_assessment(question, first, "got_it")
 
 
 def test_close_waits_for_the_deadline_unless_skipped(topic: Topic) -> None:
@@ -161,20 +185,22 @@ def test_free_response_self_assessment(topic: Topic) -> None:
     state = started(topic, seconds=20)
     state = rounds.next_question(rounds.close_current(state, at(20)), topic, at(20))
     state = rounds.next_question(rounds.close_current(state, at(40)), topic, at(40))
-    with pytest.raises(RoundError):
-        rounds.accept(state, "fr", 10, "   ", at(41))
+    unchanged, empty = rounds.accept(state, "fr", 10, "   ", at(41))
+    assert empty == EmptyAnswer() and unchanged == state
+    assert empty.text == "Type an answer first."
     state = lock(state, "fr", 10, "  same share  ", 45)
-    assert rounds.self_assess(state, "fr", 10, "got_it")[1] == NotRevealed()
+    assert rounds.self_assess(state, "fr", 10, "got_it")[1] == NotRevealedYet()
     state = rounds.close_current(state, at(60))
     state, outcome = rounds.self_assess(state, "fr", 10, "got_it")
-    assert outcome == Assessed(SelfAssessment.GOT_IT, 500)
+    assert outcome == Judged(SelfAssessment.GOT_IT, 500)
+    assert outcome.text == "Thanks: **Got it**, 500 points."
     assert rounds.self_assess(state, "fr", 10, "missed")[1] == AlreadyAssessed(
         SelfAssessment.GOT_IT
     )
     assert rounds.self_assess(state, "fr", 11, "got_it")[1] == NoAnswerToAssess()
-    with pytest.raises(RoundError):
+    with pytest.raises(Forged):
         rounds.self_assess(state, "mc", 10, "got_it")
-    with pytest.raises(RoundError):
+    with pytest.raises(Forged):
         rounds.self_assess(state, "fr", 10, "certainly")
     assert state.current is not None
     assert rounds.reveal(state.current).fastest == (Fastest(10, 5),)

@@ -8,6 +8,7 @@ import secrets
 import discord
 
 from tutorbot.domain.quiz import QuizRefused
+from tutorbot.domain.refusals import Forged
 from tutorbot.domain.rounds import InvalidSettings, RoundError
 from tutorbot.storage.errors import DatabaseLostError
 
@@ -23,8 +24,10 @@ USER_FACING: tuple[type[Exception], ...] = (
     QuizRefused,
     RoundError,
     InvalidSettings,
+    Forged,
 )
-"""Refusals worded for the user by the domain or the front end: shown, never logged as bugs."""
+"""Refusals worded for the user by the domain or the front end, and forged input (whose message
+is fit to show too): shown, never logged as bugs."""
 
 
 NOT_SAVED = (

@@ -21,7 +21,14 @@ from typing import Any
 
 from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
-from tutorbot.domain.scoring import SelfAssessment, credit, fraction, is_mastered
+from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.scoring import (
+    SelfAssessment,
+    credit,
+    fraction,
+    is_mastered,
+    judge_self_assessment,
+)
 
 MAX_WRITTEN_ANSWER = 4000
 MIN_QUIZ_QUESTIONS, MAX_QUIZ_QUESTIONS = 1, 50
@@ -471,12 +478,12 @@ def self_assess(
     """Record Got it / Partly / Missed it (credit 1, 0.5, 0) after the model answer was revealed."""
     now = utc(now)
     question = _free_response(state, topic, user_id, question_id)
-    if not state.revealed:
-        raise NotRevealedYet()
     try:
-        judged = SelfAssessment(assessment)
-    except ValueError:
+        judged = judge_self_assessment(assessment, revealed=state.revealed)
+    except Forged:
         raise InvalidChoice() from None
+    if isinstance(judged, Refusal):
+        raise NotRevealedYet()
     seconds = seconds_between(state.shown_at or now, now)
     record = QuizAnswer(question_id, judged.value, credit(judged), seconds, now, state.written)
     new = replace(state, answers=(*state.answers, record))

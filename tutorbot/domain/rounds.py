@@ -20,11 +20,14 @@ from typing import Any
 
 from tutorbot.content.models import LETTERS, QuestionType, Topic
 from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
+from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.scoring import (
+    ASSESSMENT_LABELS,
     ScoringMode,
     SelfAssessment,
     answer_points,
     credit,
+    judge_self_assessment,
     self_assessed_points,
 )
 from tutorbot.domain.standings import ranked
@@ -250,54 +253,83 @@ class RoundState:
         )
 
 
-# Outcomes of a click on an answer button.
+# Outcomes of a click on an answer button: Locked, or a Refusal.
 @dataclass(frozen=True)
 class Locked:
     """The answer counts: "Locked in: B"."""
 
     choice: str
+    typed: bool = False
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "Locked in your answer." if self.typed else f"Locked in: **{self.choice}**"
 
 
 @dataclass(frozen=True)
-class AlreadyAnswered:
+class AlreadyAnswered(Refusal):
     """The first answer is final: "You already answered B"."""
 
     choice: str
+    typed: bool = False
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        given = "your typed answer" if self.typed else f"**{self.choice}**"
+        return f"You already answered {given}. Your first answer is final."
 
 
 @dataclass(frozen=True)
-class TooLate:
+class TooLate(Refusal):
     """The click came after the deadline (or after the question closed): "Time is up"."""
 
     deadline: datetime
 
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "Time is up for this question."
 
-AcceptOutcome = Locked | AlreadyAnswered | TooLate
 
-
-# Outcomes of a self-assessment click.
 @dataclass(frozen=True)
-class Assessed:
+class EmptyAnswer(Refusal):
+    """A typed answer with nothing in it."""
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "Type an answer first."
+
+
+@dataclass(frozen=True)
+class ButtonsOnly(Refusal):
+    """A form opened for a question answered with the buttons (an old message)."""
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "This question is answered with the buttons."
+
+
+AcceptOutcome = Locked | Refusal
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A self-assessment that counts, with the points it earns."""
+
     assessment: SelfAssessment
     points: int
 
-
-@dataclass(frozen=True)
-class AlreadyAssessed:
-    assessment: SelfAssessment
-
-
-@dataclass(frozen=True)
-class NoAnswerToAssess:
-    """Only students who typed an answer before the deadline judge it."""
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return f"Thanks: **{ASSESSMENT_LABELS[self.assessment]}**, {self.points} points."
 
 
-@dataclass(frozen=True)
-class NotRevealed:
-    """The model answer is not shown yet."""
-
-
-AssessOutcome = Assessed | AlreadyAssessed | NoAnswerToAssess | NotRevealed
+AssessOutcome = Judged | Refusal
 
 
 @dataclass(frozen=True)
@@ -405,40 +437,72 @@ def start_round(
     return _open_next(state, topic, now)
 
 
-def _normalise(question: RoundQuestion, choice: str) -> str:
+def _normalise(question: RoundQuestion, choice: str) -> str | Refusal:
     text = choice.strip()
     if question.kind is QuestionType.FREE_RESPONSE:
-        if not text:
-            raise RoundError("Type an answer first.")
-        return text[:MAX_TYPED_ANSWER]
+        return text[:MAX_TYPED_ANSWER] if text else EmptyAnswer()
     text = text.capitalize() if question.kind is QuestionType.TRUE_FALSE else text.upper()
     if text not in question.options:
-        raise RoundError("That is not one of this question's options.")
+        raise Forged("That is not one of this question's options.")
     return text
+
+
+def judge_answer(
+    question: RoundQuestion,
+    previous: RoundAnswer | None,
+    user_id: int,
+    choice: str,
+    at: datetime,
+    *,
+    running: bool = True,
+) -> RoundAnswer | Refusal:
+    """Whether a click made at `at` on `question` counts, given the student's earlier answer to
+    it (`previous`): the answer to record, or why not. The first answer is final; a click at the
+    deadline still counts, after it (or once the question closed, or the round ended) it is
+    TooLate. An option the question does not have is forged and raises `Forged`."""
+    at = utc(at)
+    typed = question.kind is QuestionType.FREE_RESPONSE
+    if previous is not None:
+        return AlreadyAnswered(previous.choice, typed)
+    if at > question.deadline or question.closed or not running:
+        return TooLate(question.deadline)
+    given = _normalise(question, choice)
+    if isinstance(given, Refusal):
+        return given
+    return RoundAnswer(user_id, given, at, seconds_between(question.opened_at, at))
+
+
+def judge_assessment(
+    question: RoundQuestion, previous: RoundAnswer | None, assessment: str
+) -> SelfAssessment | Refusal:
+    """A student's judgement of their typed answer to `question` (`previous`, if they gave one),
+    by the rule quizzes share (`scoring.judge_self_assessment`): after the reveal, once. A
+    question that takes no judgement, or a value that is none, is forged and raises."""
+    if question.kind is not QuestionType.FREE_RESPONSE:
+        raise Forged("That question takes no self-assessment.")
+    return judge_self_assessment(
+        assessment,
+        revealed=question.closed,
+        answered=previous is not None,
+        previous=previous.assessment if previous is not None else None,
+    )
 
 
 def accept(
     state: RoundState, question_id: str, user_id: int, choice: str, at: datetime
 ) -> tuple[RoundState, AcceptOutcome]:
-    """Take a student's answer to `question_id` made at `at`; the first answer is final.
-
-    A click at the deadline still counts; after it, or once the question closed, it is TooLate.
-    A question id the round never asked, or an option the question does not have, is a forged
-    click and raises RoundError.
-    """
-    at = utc(at)
+    """`judge_answer` on a whole state (a round kept in memory): the state with the answer
+    recorded, and Locked or why not. A question id the round never asked is forged."""
     question = state.question(question_id)
     if question is None:
-        raise RoundError("That question is not part of this round.")
-    previous = question.answer_of(user_id)
-    if previous is not None:
-        return state, AlreadyAnswered(previous.choice)
-    if at > question.deadline or question.closed or not state.running:
-        return state, TooLate(question.deadline)
-    given = _normalise(question, choice)
-    record = RoundAnswer(user_id, given, at, seconds_between(question.opened_at, at))
-    new = _replace_question(state, replace(question, answers=(*question.answers, record)))
-    return new, Locked(given)
+        raise Forged("That question is not part of this round.")
+    judged = judge_answer(
+        question, question.answer_of(user_id), user_id, choice, at, running=state.running
+    )
+    if isinstance(judged, Refusal):
+        return state, judged
+    new = _replace_question(state, replace(question, answers=(*question.answers, judged)))
+    return new, Locked(judged.choice, question.kind is QuestionType.FREE_RESPONSE)
 
 
 def _replace_question(state: RoundState, question: RoundQuestion) -> RoundState:
@@ -484,25 +548,20 @@ def self_assess(
     user_id: int,
     assessment: SelfAssessment | str,
 ) -> tuple[RoundState, AssessOutcome]:
-    """A student judges their own typed answer after the reveal; the first judgement is final."""
-    try:
-        judged = SelfAssessment(assessment)
-    except ValueError:
-        raise RoundError("That is not a self-assessment.") from None
+    """`judge_assessment` on a whole state (a round kept in memory): the state with the
+    judgement recorded, and Judged or why not."""
     question = state.question(question_id)
-    if question is None or question.kind is not QuestionType.FREE_RESPONSE:
-        raise RoundError("That question takes no self-assessment.")
-    if not question.closed:
-        return state, NotRevealed()
+    if question is None:
+        raise Forged("That question takes no self-assessment.")
     previous = question.answer_of(user_id)
-    if previous is None:
-        return state, NoAnswerToAssess()
-    if previous.assessment is not None:
-        return state, AlreadyAssessed(previous.assessment)
+    judged = judge_assessment(question, previous, assessment)
+    if isinstance(judged, Refusal):
+        return state, judged
+    assert previous is not None
     updated = replace(previous, assessment=judged)
     answers = tuple(updated if a.user_id == user_id else a for a in question.answers)
     new = _replace_question(state, replace(question, answers=answers))
-    return new, Assessed(judged, self_assessed_points(judged))
+    return new, Judged(judged, self_assessed_points(judged))
 
 
 def next_question(state: RoundState, topic: Topic, now: datetime) -> RoundState:

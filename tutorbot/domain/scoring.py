@@ -11,7 +11,10 @@ a round; "partly" earns half of each; "missed it" earns nothing.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from enum import StrEnum
+
+from tutorbot.domain.refusals import Forged, Refusal
 
 FLAT_POINTS = 1000
 SPEED_MAX_POINTS = 1000
@@ -32,6 +35,69 @@ class SelfAssessment(StrEnum):
     GOT_IT = "got_it"
     PARTLY = "partly"
     MISSED = "missed"
+
+
+ASSESSMENT_LABELS = {
+    SelfAssessment.GOT_IT: "Got it",
+    SelfAssessment.PARTLY: "Partly",
+    SelfAssessment.MISSED: "Missed it",
+}
+"""What each judgement is called on buttons and in messages."""
+
+
+@dataclass(frozen=True)
+class NotRevealedYet(Refusal):
+    """A judgement before the model answer is shown."""
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "The model answer is not shown yet."
+
+
+@dataclass(frozen=True)
+class NoAnswerToAssess(Refusal):
+    """Only someone who gave an answer judges it."""
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return "Only students who typed an answer in time judge it."
+
+
+@dataclass(frozen=True)
+class AlreadyAssessed(Refusal):
+    """The first judgement is final."""
+
+    assessment: SelfAssessment
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return f"You already judged your answer: **{ASSESSMENT_LABELS[self.assessment]}**."
+
+
+def judge_self_assessment(
+    given: str,
+    *,
+    revealed: bool,
+    answered: bool = True,
+    previous: SelfAssessment | None = None,
+) -> SelfAssessment | Refusal:
+    """The one self-assessment rule of quizzes and rounds: a student judges their own free
+    response once, after the model answer is shown, and only if they answered (a quiz always
+    lets them: writing is optional there). A value that is no judgement is forged and raises."""
+    try:
+        judged = SelfAssessment(given)
+    except ValueError:
+        raise Forged("That is not a self-assessment.") from None
+    if not revealed:
+        return NotRevealedYet()
+    if not answered:
+        return NoAnswerToAssess()
+    if previous is not None:
+        return AlreadyAssessed(previous)
+    return judged
 
 
 _CREDIT = {SelfAssessment.GOT_IT: 1.0, SelfAssessment.PARTLY: 0.5, SelfAssessment.MISSED: 0.0}

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from tutorbot.content.models import QuestionType, Topic
 from tutorbot.domain import round_results as results
 from tutorbot.domain import rounds as rules
-from tutorbot.domain._time import seconds_between, utc
+from tutorbot.domain._time import utc
+from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import (
     AcceptOutcome,
     AlreadyAnswered,
@@ -39,7 +40,7 @@ from tutorbot.domain.rounds import (
     RoundState,
     TooLate,
 )
-from tutorbot.domain.scoring import ScoringMode, SelfAssessment, self_assessed_points
+from tutorbot.domain.scoring import NoAnswerToAssess, ScoringMode, SelfAssessment
 from tutorbot.scheduler import Scheduler
 from tutorbot.services.round_views import (
     MissedView,
@@ -57,8 +58,7 @@ from tutorbot.services.round_views import (
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
-from tutorbot.storage.rounds import Round
-from tutorbot.storage.rounds import RoundAnswer as StoredAnswer
+from tutorbot.storage.rounds import Round, RoundAnswerRow
 from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
@@ -125,7 +125,13 @@ def _state_of(rnd: Round) -> RoundState:
     return RoundState.from_dict({**rnd.state, "instructor_id": rnd.host_id})
 
 
-def _domain_answer(row: StoredAnswer) -> RoundAnswer:
+def _question_id(rnd: Round, question_index: int) -> str:
+    """The id of the question at `question_index` of the round's drawn questions ("" if none:
+    a forged or stale index)."""
+    return rnd.question_ids[question_index] if 0 <= question_index < len(rnd.question_ids) else ""
+
+
+def _domain_answer(row: RoundAnswerRow) -> RoundAnswer:
     assessment = SelfAssessment(row.assessment) if row.assessment else None
     return RoundAnswer(row.user_id, row.answer, row.answered_at, row.seconds, assessment)
 
@@ -309,39 +315,42 @@ class RoundService:
     ) -> AcceptOutcome:
         """A student's answer to the question at `question_index`, clicked at `at`.
 
-        Locked (recorded: it will count), AlreadyAnswered (the first answer stands) or TooLate.
-        A forged option raises RoundError.
+        Locked (recorded: it will count), or a Refusal: AlreadyAnswered (the first answer
+        stands), TooLate, EmptyAnswer. A forged option raises `Forged`. The hot path: one cached
+        read, the click judged by `rules.judge_answer`, one conditional write; the database's
+        UNIQUE answer per student and question decides which of two clicks was first.
         """
         live = await self._snapshot(round_id)
         rnd, state = live.round, live.state
-        if rnd.status != "running" or rnd.current_index != question_index or state.current is None:
-            return await self._late(round_id, question_index, user_id, None)
         question = state.current
-        _, outcome = rules.accept(state, question.question_id, user_id, choice, at)
-        if not isinstance(outcome, Locked):
-            return await self._late(round_id, question_index, user_id, question.deadline)
-        seconds = seconds_between(question.opened_at, utc(at))
-        answer = RoundAnswer(user_id, outcome.choice, at, seconds)
+        if rnd.status != "running" or rnd.current_index != question_index or question is None:
+            return await self._late(live, question_index, user_id, None)
+        judged = rules.judge_answer(question, None, user_id, choice, at)
+        if isinstance(judged, TooLate):
+            return await self._late(live, question_index, user_id, question.deadline)
+        if isinstance(judged, Refusal):
+            return judged
         recorded = await self._s.storage.rounds.record_open_answer(
             round_id=round_id,
             question_index=question_index,
             user_id=user_id,
-            answer=outcome.choice,
-            correct=question.credit_of(answer) >= 1.0,
-            seconds=seconds,
-            points=question.points_of(answer, state.settings.scoring),
+            answer=judged.choice,
+            correct=question.credit_of(judged) >= 1.0,
+            seconds=judged.seconds,
+            points=question.points_of(judged, state.settings.scoring),
             now=self._s.clock(),
         )
+        typed = question.kind is QuestionType.FREE_RESPONSE
         if recorded is None:
             self._live.pop(round_id, None)
-            return await self._late(round_id, question_index, user_id, question.deadline)
+            return await self._late(live, question_index, user_id, question.deadline)
         if not recorded.first:
-            return AlreadyAnswered(recorded.answer.answer)
-        return outcome
+            return AlreadyAnswered(recorded.answer.answer, typed)
+        return Locked(judged.choice, typed)
 
     async def check_writable(
         self, round_id: int, question_index: int, user_id: int, at: datetime
-    ) -> AcceptOutcome | None:
+    ) -> Refusal | None:
         """None if the student may still type an answer; else why not (answered, too late)."""
         live = await self._snapshot(round_id)
         question = live.state.current
@@ -352,19 +361,24 @@ class RoundService:
             or question.closed
             or utc(at) > question.deadline
         ):
-            return await self._late(round_id, question_index, user_id, None)
+            return await self._late(live, question_index, user_id, None)
         if question.kind is not QuestionType.FREE_RESPONSE:
-            raise RoundError("This question is answered with the buttons.")
+            raise Forged("This question is answered with the buttons.")
         given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        return None if given is None else AlreadyAnswered(given.answer)
+        return None if given is None else AlreadyAnswered(given.answer, typed=True)
 
     async def _late(
-        self, round_id: int, question_index: int, user_id: int, deadline: datetime | None
+        self, live: _Live, question_index: int, user_id: int, deadline: datetime | None
     ) -> AlreadyAnswered | TooLate:
-        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        if given is not None:
-            return AlreadyAnswered(given.answer)
-        return TooLate(deadline or self._s.clock())
+        """A click on a question no longer open: AlreadyAnswered if the student answered it,
+        else TooLate."""
+        rnd = live.round
+        given = await self._s.storage.rounds.answer_of(rnd.id, question_index, user_id)
+        if given is None:
+            return TooLate(deadline or self._s.clock())
+        asked = live.state.question(_question_id(rnd, question_index))
+        typed = asked is not None and asked.kind is QuestionType.FREE_RESPONSE
+        return AlreadyAnswered(given.answer, typed)
 
     async def _snapshot(self, round_id: int) -> _Live:
         live = self._live.get(round_id)
@@ -398,43 +412,39 @@ class RoundService:
     async def assess(
         self, round_id: int, question_index: int, user_id: int, assessment: str
     ) -> AssessOutcome:
-        """Got it / Partly / Missed it on a revealed free-response answer; the first one stands."""
+        """Got it / Partly / Missed it on a revealed free-response answer, judged by
+        `rules.judge_assessment` against this question and the student's answer to it; the
+        first judgement stands (the database's conditional write decides between two)."""
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
             raise RoundOver()
         state = _state_of(rnd)
-        question_id = (
-            rnd.question_ids[question_index] if question_index < len(rnd.question_ids) else ""
-        )
-        question = state.question(question_id)
+        question = state.question(_question_id(rnd, question_index))
         if question is None:
-            raise RoundError("That question is not part of this round.")
-        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        if given is not None:
-            answers: tuple[RoundAnswer, ...] = (_domain_answer(given),)
-            state = replace(
-                state,
-                asked=tuple(
-                    replace(q, answers=answers) if q.question_id == question_id else q
-                    for q in state.asked
-                ),
+            raise Forged("That question is not part of this round.")
+        row = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+        previous = _domain_answer(row) if row is not None else None
+        judged = rules.judge_assessment(question, previous, assessment)
+        if isinstance(judged, Refusal):
+            return judged
+        assert previous is not None
+        assessed = replace(previous, assessment=judged)
+        points = question.points_of(assessed, state.settings.scoring)
+        saved = await self._s.storage.rounds.assess_answer(
+            round_id=round_id,
+            question_index=question_index,
+            user_id=user_id,
+            assessment=judged.value,
+            correct=question.credit_of(assessed) >= 1.0,
+            points=points,
+        )
+        if saved is None:  # judged a moment ago (a double click), or forgotten meanwhile
+            again = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
+            now = rules.judge_assessment(
+                question, _domain_answer(again) if again is not None else None, assessment
             )
-        _, outcome = rules.self_assess(state, question_id, user_id, assessment)
-        if isinstance(outcome, rules.Assessed):
-            saved = await self._s.storage.rounds.assess_answer(
-                round_id=round_id,
-                question_index=question_index,
-                user_id=user_id,
-                assessment=outcome.assessment.value,
-                correct=outcome.assessment is SelfAssessment.GOT_IT,
-                points=self_assessed_points(outcome.assessment),
-            )
-            if saved is None:
-                again = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-                if again is not None and again.assessment:
-                    return rules.AlreadyAssessed(SelfAssessment(again.assessment))
-                return rules.NoAnswerToAssess()
-        return outcome
+            return now if isinstance(now, Refusal) else NoAnswerToAssess()
+        return rules.Judged(judged, points)
 
     # -- close, reveal, next, end ---------------------------------------------------------------
 

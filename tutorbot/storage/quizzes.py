@@ -16,7 +16,7 @@ from tutorbot.storage.db import Database
 from tutorbot.storage.progress import upsert_topic_state
 from tutorbot.storage.users import ensure_user
 
-QuizStatus = Literal["active", "finished", "abandoned"]
+QuizRowStatus = Literal["active", "finished", "abandoned"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class QuizSession:
     channel_id: int
     message_id: int | None
     topic_id: str
-    status: QuizStatus
+    status: QuizRowStatus
     question_ids: tuple[str, ...]
     position: int
     state: dict[str, Any]
@@ -143,7 +143,7 @@ class QuizStore:
         state: dict[str, Any] | Unset = UNSET,
         message_id: int | Unset | None = UNSET,
         reveal_at: datetime | Unset | None = UNSET,
-        status: QuizStatus | Unset = UNSET,
+        status: QuizRowStatus | Unset = UNSET,
     ) -> QuizSession | None:
         """Change an active session; None if it is not active or not at `expected_position`.
 
@@ -189,7 +189,7 @@ class QuizStore:
         state: dict[str, Any],
         position: int,
         reveal_at: datetime | None,
-        status: QuizStatus,
+        status: QuizRowStatus,
         answer: NewAnswer | None = None,
         mastered: bool = False,
     ) -> QuizSession | None:
@@ -239,7 +239,7 @@ class QuizStore:
         return await self._db.write(tx)
 
     async def finish(
-        self, session_id: int, now: datetime, status: QuizStatus = "finished"
+        self, session_id: int, now: datetime, status: QuizRowStatus = "finished"
     ) -> QuizSession | None:
         """End an active session (finished or abandoned); None if it was not active."""
         return await self.update(session_id, now=now, status=status)

@@ -16,7 +16,7 @@ from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.users import ensure_user
 
-RoundStatus = Literal["running", "finished", "stopped"]
+RoundRowStatus = Literal["running", "finished", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Round:
     topic_id: str
     settings: dict[str, Any]
     """Questions, seconds, scoring: the domain owns the shape."""
-    status: RoundStatus
+    status: RoundRowStatus
     question_ids: tuple[str, ...]
     current_index: int
     message_id: int | None
@@ -43,7 +43,7 @@ class Round:
 
 
 @dataclass(frozen=True)
-class RoundAnswer:
+class RoundAnswerRow:
     id: int
     round_id: int
     question_index: int
@@ -61,7 +61,7 @@ class RoundAnswer:
 class RecordedRoundAnswer:
     first: bool
     """False when the student had already answered this question (a double click)."""
-    answer: RoundAnswer
+    answer: RoundAnswerRow
     """The answer that counts: the new one, or the earlier one when `first` is False."""
 
 
@@ -86,8 +86,8 @@ def _round(row: sqlite3.Row) -> Round:
     )
 
 
-def _round_answer(row: sqlite3.Row) -> RoundAnswer:
-    return RoundAnswer(
+def _round_answer(row: sqlite3.Row) -> RoundAnswerRow:
+    return RoundAnswerRow(
         id=row["id"],
         round_id=row["round_id"],
         question_index=row["question_index"],
@@ -233,7 +233,7 @@ class RoundStore:
         current_index: int | Unset = UNSET,
         deadline: datetime | Unset | None = UNSET,
         message_id: int | Unset | None = UNSET,
-        status: RoundStatus | Unset = UNSET,
+        status: RoundRowStatus | Unset = UNSET,
     ) -> Round | None:
         """Change a running round; None if it is not running or not at `expected_index`.
 
@@ -271,7 +271,7 @@ class RoundStore:
         return await self._db.write(tx)
 
     async def finish(
-        self, round_id: int, now: datetime, status: RoundStatus = "finished"
+        self, round_id: int, now: datetime, status: RoundRowStatus = "finished"
     ) -> Round | None:
         """End a running round (finished, or stopped by the host); None if it was not running."""
         return await self.update(round_id, now=now, status=status, deadline=None)
@@ -301,7 +301,9 @@ class RoundStore:
 
         return await self._db.write(tx)
 
-    async def answers(self, round_id: int, question_index: int | None = None) -> list[RoundAnswer]:
+    async def answers(
+        self, round_id: int, question_index: int | None = None
+    ) -> list[RoundAnswerRow]:
         """A round's answers (one question's, if given), in the order they came."""
         sql, params = "SELECT * FROM round_answers WHERE round_id = ?", [round_id]
         if question_index is not None:
@@ -320,7 +322,7 @@ class RoundStore:
         current_index: int,
         deadline: datetime | None,
         message_id: int | Unset | None = UNSET,
-        status: RoundStatus = "running",
+        status: RoundRowStatus = "running",
     ) -> Round | None:
         """One step of a running round (close, next question, end) as a compare-and-swap.
 
@@ -388,7 +390,7 @@ class RoundStore:
 
     async def answer_of(
         self, round_id: int, question_index: int, user_id: int
-    ) -> RoundAnswer | None:
+    ) -> RoundAnswerRow | None:
         """One student's answer to one question of a round, if they gave one."""
         row = await self._db.fetchone(
             "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
@@ -413,12 +415,12 @@ class RoundStore:
         assessment: str,
         correct: bool,
         points: int,
-    ) -> RoundAnswer | None:
+    ) -> RoundAnswerRow | None:
         """Record a student's judgement of their typed answer, once; its points go into the
         answers history and the server's totals in the same commit. None if there is no answer
         or it was already judged."""
 
-        def tx(conn: sqlite3.Connection) -> RoundAnswer | None:
+        def tx(conn: sqlite3.Connection) -> RoundAnswerRow | None:
             changed = conn.execute(
                 "UPDATE round_answers SET assessment = ?, correct = ?, points = ? "
                 "WHERE round_id = ? AND question_index = ? AND user_id = ? "

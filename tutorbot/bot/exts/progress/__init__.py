@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 
-class Progress(commands.Cog):
+class ProgressCommands(commands.Cog, name="Progress"):
     """The /progress and /goal commands."""
 
     goal = app_commands.Group(name="goal", description="Set or clear the topic you are aiming for")
@@ -52,4 +52,4 @@ class Progress(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
-    await bot.add_cog(Progress(bot))
+    await bot.add_cog(ProgressCommands(bot))

@@ -14,7 +14,7 @@ from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.models import LETTERS, QuestionType, Topic
 from tutorbot.domain.quiz import Answered, Assessed, Revealed
-from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.quiz import QuizEnd, Screen
 
 FEATURE = "quiz"
@@ -23,11 +23,6 @@ WRITTEN_SHOWN = 1000
 RIGHT = discord.Colour.green()
 WRONG = discord.Colour.red()
 NEUTRAL = discord.Colour.blurple()
-ASSESSMENT_LABELS = {
-    SelfAssessment.GOT_IT: "Got it",
-    SelfAssessment.PARTLY: "Partly",
-    SelfAssessment.MISSED: "Missed it",
-}
 
 
 def _question_embed(screen: Screen, marks: dict[int, str] | None = None) -> discord.Embed:

@@ -22,8 +22,7 @@ from tutorbot.bot.exts.rounds.present import DiscordPresenter
 from tutorbot.bot.scopes import bot_of, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import rounds as rules
-from tutorbot.domain.rounds import MAX_TYPED_ANSWER, AcceptOutcome
-from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.domain.rounds import MAX_TYPED_ANSWER
 from tutorbot.services.round_views import NotInstructor
 
 if TYPE_CHECKING:
@@ -60,23 +59,13 @@ async def is_instructor(interaction: discord.Interaction[Any]) -> bool:
     )
 
 
-def outcome_text(outcome: AcceptOutcome, typed: bool = False) -> str:
-    """The private answer to a click on an answer button (or a typed answer)."""
-    if isinstance(outcome, rules.Locked):
-        return "Locked in your answer." if typed else f"Locked in: **{outcome.choice}**"
-    if isinstance(outcome, rules.AlreadyAnswered):
-        given = "your typed answer" if typed else f"**{outcome.choice}**"
-        return f"You already answered {given}. Your first answer is final."
-    return "Time is up for this question."
-
-
 @RoundButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
     outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, cid.arg(2), clicked_at(interaction)
     )
-    await interaction.response.send_message(outcome_text(outcome), ephemeral=True)
+    await interaction.response.send_message(outcome.text, ephemeral=True)
     _count(interaction, outcome, round_id, index)
 
 
@@ -97,7 +86,7 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
         round_id, index, interaction.user.id, clicked_at(interaction)
     )
     if refused is not None:
-        await interaction.response.send_message(outcome_text(refused, True), ephemeral=True)
+        await interaction.response.send_message(refused.text, ephemeral=True)
         return
     form_id = make(render.FEATURE, "written", *cid.args)
     await interaction.response.send_modal(answer_form(form_id, "Your answer", MAX_TYPED_ANSWER))
@@ -111,7 +100,7 @@ async def _written(
     outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, values.get(ANSWER_FIELD, ""), clicked_at(interaction)
     )
-    await interaction.response.send_message(outcome_text(outcome, True), ephemeral=True)
+    await interaction.response.send_message(outcome.text, ephemeral=True)
     _count(interaction, outcome, round_id, index)
 
 
@@ -120,17 +109,7 @@ async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     outcome = await bot_of(interaction).services.rounds.assess(
         cid.int_arg(0), cid.int_arg(1), interaction.user.id, cid.arg(2)
     )
-    if isinstance(outcome, rules.Assessed):
-        label = render.ASSESSMENT_LABELS[outcome.assessment]
-        text = f"Thanks: **{label}**, {outcome.points} points."
-    elif isinstance(outcome, rules.AlreadyAssessed):
-        label = render.ASSESSMENT_LABELS[SelfAssessment(outcome.assessment)]
-        text = f"You already judged your answer: **{label}**."
-    elif isinstance(outcome, rules.NoAnswerToAssess):
-        text = "Only students who typed an answer in time judge it."
-    else:
-        text = "The model answer is not shown yet."
-    await interaction.response.send_message(text, ephemeral=True)
+    await interaction.response.send_message(outcome.text, ephemeral=True)
 
 
 @RoundButton.action("report")

@@ -18,7 +18,7 @@ from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.progress import bar
-from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.domain.scoring import ASSESSMENT_LABELS
 from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
 
 FEATURE = "round"
@@ -26,11 +26,6 @@ OPEN = discord.Colour.blurple()
 DONE = discord.Colour.green()
 BAR_WIDTH = 12
 MEDALS = ("🥇", "🥈", "🥉")
-ASSESSMENT_LABELS = {
-    SelfAssessment.GOT_IT: "Got it",
-    SelfAssessment.PARTLY: "Partly",
-    SelfAssessment.MISSED: "Missed it",
-}
 WRITE_LABEL = "Write my answer"
 TF_LABELS = {"True": "True", "False": "False"}
 
