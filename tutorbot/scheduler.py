@@ -1,14 +1,15 @@
-"""Timers that survive restarts: one task sleeps until the earliest due row and fires it.
+"""Timers that survive restarts, owned by no feature: a feature registers a handler per kind, and
+one task sleeps until the earliest due row and fires it. A timer of a kind nobody here
+registered is never fired nor deleted: it is left for the code that handles it.
 
-Delivery: a timer row is deleted only after its handler returns, so a crash between the two
-fires it again after the restart (at least once). Handlers make that exactly once in effect:
-each one changes state through a conditional update (e.g. "advance round 42 from question 3",
-`RoundStore.update(..., expected_index=3)`), so a second firing finds nothing to do. The row is
-not deleted in the handler's transaction because handlers also talk to Discord, which no
-database transaction can include; idempotent handlers cover both the database and Discord.
+Delivery: a fired timer is deleted after its handler returns, so a crash between the two fires
+it again (at least once). Handlers make that exactly
+once in effect: each changes state through a compare-and-swap (e.g. "close round 42 at version
+7"), so a second firing finds nothing to do. Handlers do their database step and return; slow
+work such as Discord edits is queued by the feature, so one slow channel never holds up another
+channel's deadline. Within a process the loop runs handlers one at a time, in due order.
 
-Within one process a timer fires once: the loop runs handlers one at a time, in due order, and
-deletes each before looking again. A handler that raises is logged and retried later, at most
+A handler that raises is logged and tried again later (`retry_delay` times the attempt), at most
 `max_attempts` times; the loop itself never dies of it.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,19 +40,30 @@ class Scheduler:
     def __init__(
         self,
         timers: TimerStore,
-        handlers: Mapping[str, Handler],
         clock: Clock = utcnow,
         *,
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=5),
     ) -> None:
         self._timers = timers
-        self._handlers = dict(handlers)
+        self._handlers: dict[str, Handler] = {}
         self._clock = clock
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Fire timers of `kind` through `handler`; one handler per kind."""
+        if kind in self._handlers:
+            raise ValueError(f"timer kind {kind!r} already has a handler")
+        self._handlers[kind] = handler
+        self._wake.set()
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds this scheduler fires."""
+        return frozenset(self._handlers)
 
     async def start(self) -> None:
         """Start the loop; overdue timers (from before a restart) fire first, in due order."""
@@ -103,12 +115,12 @@ class Scheduler:
         while True:
             self._wake.clear()
             try:
-                due = await self._timers.due(self._clock())
+                due = await self._timers.due(self._clock(), self.kinds)
                 for timer in due:
                     await self._fire(timer)
                 if due:
                     continue
-                upcoming = await self._timers.next_due()
+                upcoming = await self._timers.next_due(self.kinds)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -117,7 +129,7 @@ class Scheduler:
                 await asyncio.sleep(1)
             delay = MAX_SLEEP_SECONDS
             if upcoming is not None:
-                wait = (upcoming.due_at - self._clock()).total_seconds()
+                wait = (upcoming - self._clock()).total_seconds()
                 delay = min(max(wait, 0.0), MAX_SLEEP_SECONDS)
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancel that lands
             # as the wake-up completes, and stop() then waited forever.
@@ -126,10 +138,8 @@ class Scheduler:
                     await self._wake.wait()
 
     async def _fire(self, timer: Timer) -> None:
-        handler = self._handlers.get(timer.kind)
+        handler = self._handlers[timer.kind]
         try:
-            if handler is None:
-                raise LookupError(f"no handler for timer kind {timer.kind!r}")
             await handler(timer)
         except asyncio.CancelledError:
             raise
@@ -137,12 +147,18 @@ class Scheduler:
             attempts = timer.attempts + 1
             if attempts >= self._max_attempts:
                 log.exception(
-                    "timer %s (%s) failed %d times; dropping it", timer.id, timer.kind, attempts
+                    "timer %s (%s) failed %d times; dropping it",
+                    timer.id,
+                    timer.kind,
+                    attempts,
                 )
                 await self._timers.delete(timer.id)
             else:
                 log.exception(
-                    "timer %s (%s) failed (attempt %d); retrying", timer.id, timer.kind, attempts
+                    "timer %s (%s) failed (attempt %d); retrying",
+                    timer.id,
+                    timer.kind,
+                    attempts,
                 )
                 await self._timers.retry_later(
                     timer.id, self._clock() + self._retry_delay * attempts

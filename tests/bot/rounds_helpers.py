@@ -80,7 +80,7 @@ def kind_of(message: FakeMessage) -> str:
 async def tick(bot: TutorBot, clock: FakeClock, seconds: float) -> None:
     """Move time on and let the round's deadlines fire."""
     clock.advance(seconds)
-    bot.services.rounds.wake()
+    bot.services.wake()
 
 
 async def reply(fake: FakeDiscord, interaction: Any) -> str:

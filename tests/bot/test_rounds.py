@@ -85,7 +85,7 @@ async def test_a_full_round_with_a_class(
             clock.advance(AFTER_DEADLINE - (10 if kind == "mc" else 0))
             late = "B" if kind == "mc" else ("True" if kind == "tf" else "Write my answer")
             assert "Time is up" in await click(fake, message, late, dee)
-            bot.services.rounds.wake()
+            bot.services.wake()
             await fake.wait_until(lambda m=message: is_revealed(fake, m))
             revealed = message_text(fake.messages[message.id])
             if kind == "mc":

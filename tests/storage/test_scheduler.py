@@ -1,9 +1,11 @@
-"""Timers: earliest first, woken early, overdue first on start, once across restarts."""
+"""Timers: earliest first, woken early, overdue first on start, once across restarts; a kind
+no handler is registered for is left alone."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,7 +48,8 @@ async def test_fires_in_due_order_and_a_sooner_timer_wakes_the_loop(db_path: Pat
     storage = await open_storage(db_path)
     rec = Recorder()
     rec.expect = 2
-    scheduler = Scheduler(storage.timers, {"reveal": rec})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("reveal", rec)
     await scheduler.start()
     try:
         await scheduler.schedule("reveal", _now() + timedelta(seconds=30), {"name": "late"})
@@ -67,7 +70,8 @@ async def test_fires_in_due_order_and_a_sooner_timer_wakes_the_loop(db_path: Pat
 async def test_cancel_by_key(db_path: Path) -> None:
     storage = await open_storage(db_path)
     rec = Recorder()
-    scheduler = Scheduler(storage.timers, {"round_end": rec})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("round_end", rec)
     await scheduler.start()
     try:
         due = _now() + timedelta(seconds=0.2)
@@ -90,7 +94,8 @@ async def test_timers_fire_once_across_a_restart(db_path: Path) -> None:
     async def before(timer: Timer) -> None:
         fired_before.append(timer.payload["name"])
 
-    scheduler = Scheduler(storage.timers, {"next": before})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("next", before)
     await scheduler.start()
     await scheduler.schedule("next", _now() - timedelta(seconds=1), {"name": "already due"})
     await scheduler.schedule("next", _now() + timedelta(seconds=0.4), {"name": "b"})
@@ -105,7 +110,8 @@ async def test_timers_fire_once_across_a_restart(db_path: Path) -> None:
     storage = await open_storage(db_path)
     rec = Recorder()
     rec.expect = 2
-    scheduler = Scheduler(storage.timers, {"next": rec})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("next", rec)
     await scheduler.start()
     try:
         await asyncio.wait_for(rec.done.wait(), timeout=5)
@@ -126,7 +132,8 @@ async def test_a_crash_mid_handler_fires_it_again_after_restart(db_path: Path) -
         entered.set()
         await asyncio.sleep(3600)
 
-    scheduler = Scheduler(storage.timers, {"reveal": hangs})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("reveal", hangs)
     await scheduler.start()
     await scheduler.schedule("reveal", _now(), {"name": "x"})
     await asyncio.wait_for(entered.wait(), timeout=5)
@@ -136,7 +143,8 @@ async def test_a_crash_mid_handler_fires_it_again_after_restart(db_path: Path) -
     storage = await open_storage(db_path)
     rec = Recorder()
     rec.expect = 1
-    scheduler = Scheduler(storage.timers, {"reveal": rec})
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("reveal", rec)
     await scheduler.start()
     try:
         await asyncio.wait_for(rec.done.wait(), timeout=5)
@@ -158,12 +166,9 @@ async def test_a_failing_handler_is_retried_then_dropped_and_the_loop_lives(
         attempts.append(timer.attempts)
         raise RuntimeError("discord said no")
 
-    scheduler = Scheduler(
-        storage.timers,
-        {"bad": flaky, "good": rec},
-        max_attempts=3,
-        retry_delay=timedelta(milliseconds=20),
-    )
+    scheduler = Scheduler(storage.timers, max_attempts=3, retry_delay=timedelta(milliseconds=20))
+    scheduler.register("bad", flaky)
+    scheduler.register("good", rec)
     await scheduler.start()
     try:
         await scheduler.schedule("bad", _now(), {"name": "bad"})
@@ -186,3 +191,59 @@ async def test_a_deleted_timer_id_is_never_given_to_a_new_timer(storage: Storage
     assert await storage.timers.delete(first.id)
     second = await storage.timers.add("reveal", now, {}, now)
     assert second.id > first.id
+
+
+class Named:
+    """A handler that records which scheduler fired which timer."""
+
+    def __init__(self, fired: list[tuple[str, str]], who: str) -> None:
+        self.fired = fired
+        self.who = who
+
+    async def __call__(self, timer: Timer) -> None:
+        self.fired.append((self.who, timer.payload["name"]))
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Poll `condition` every 20 ms until it holds; fail after 5 s."""
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
+
+
+async def test_a_timer_of_a_kind_nobody_registered_is_left_alone(storage: Storage) -> None:
+    fired: list[tuple[str, str]] = []
+    scheduler = Scheduler(storage.timers, max_attempts=1)
+    scheduler.register("job", Named(fired, "here"))
+    overdue = _now() - timedelta(hours=1)
+    other = await storage.timers.add("review.remind", overdue, {"name": "later"}, _now())
+    await scheduler.start()
+    try:
+        await scheduler.schedule("job", _now() + timedelta(seconds=0.2), {"name": "mine"})
+        await _until(lambda: bool(fired))
+        await asyncio.sleep(0.3)
+        assert fired == [("here", "mine")]
+        assert await storage.timers.all() == [other]  # untouched: not claimed, not counted
+    finally:
+        await scheduler.stop()
+
+    later = Scheduler(storage.timers)  # a process that does handle it, started later
+    later.register("review.remind", Named(fired, "reviews"))
+    await later.start()
+    try:
+        await _until(lambda: len(fired) == 2)
+        assert fired[-1] == ("reviews", "later")
+    finally:
+        await later.stop()
+
+
+async def test_a_kind_has_one_handler(storage: Storage) -> None:
+    scheduler = Scheduler(storage.timers)
+    scheduler.register("job", Named([], "first"))
+    with pytest.raises(ValueError, match="already has a handler"):
+        scheduler.register("job", Named([], "second"))
+    with pytest.raises(ValueError, match="no handler"):
+        await scheduler.schedule("typo", _now(), {})
+    assert scheduler.kinds == {"job"}

@@ -17,7 +17,8 @@ async def test_stop_right_after_a_wake_up_stops_the_loop(storage: Storage) -> No
     """On Python 3.11 `asyncio.wait_for` loses a cancel that lands as its wait completes, so
     the loop slept on and `stop()` (and the bot's shutdown) never returned."""
     for _ in range(20):
-        scheduler = Scheduler(storage.timers, {"x": _nothing})
+        scheduler = Scheduler(storage.timers)
+        scheduler.register("x", _nothing)
         await scheduler.start()
         await asyncio.sleep(0.01)  # the loop is asleep, waiting to be woken
         scheduler.wake()

@@ -96,7 +96,7 @@ class TutorBot(commands.Bot):
         await sync_commands(
             self.tree, self.services.storage, self.settings.dev_guild_id, force=self.force_sync
         )
-        await self.services.rounds.start()
+        await self.services.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="tutorbot-heartbeat")
 
     async def _beat(self) -> None:
@@ -143,7 +143,7 @@ class TutorBot(commands.Bot):
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         if self._services is not None:
-            await self._services.rounds.stop()
+            await self._services.stop()
         await super().close()
         if self._services is not None:
             await self._services.close()

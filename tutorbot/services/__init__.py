@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
+from tutorbot.scheduler import Scheduler
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
 from tutorbot.services.rounds import RoundService
@@ -33,6 +34,8 @@ class Services:
         self.library = library
         self.storage = storage
         self.clock = clock
+        self.scheduler = Scheduler(storage.timers, clock)
+        """Every feature's timers: each registers a handler per kind on it."""
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
         self.rounds = RoundService(self)
@@ -44,6 +47,21 @@ class Services:
         library = load_library(content_dir)
         storage = await open_storage(db_path)
         return cls(library, storage, clock)
+
+    async def start(self) -> None:
+        """Pick up every running round, then start firing timers (overdue ones at once)."""
+        await self.rounds.resume()
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop firing timers (their rows stay for the next start) and let the Discord updates
+        already queued finish."""
+        await self.scheduler.stop()
+        await self.rounds.settle()
+
+    def wake(self) -> None:
+        """Look at the timers again now (tests move the clock, then call this)."""
+        self.scheduler.wake()
 
     def reload_content(self, content_dir: Path) -> Library:
         """Swap in a freshly loaded library; on ContentError the old one keeps serving."""

@@ -21,6 +21,7 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tutorbot.content.models import QuestionType, Topic
@@ -41,7 +42,6 @@ from tutorbot.domain.rounds import (
     TooLate,
 )
 from tutorbot.domain.scoring import NoAnswerToAssess, ScoringMode, SelfAssessment
-from tutorbot.scheduler import Scheduler
 from tutorbot.services.round_views import (
     MissedView,
     NoRoundHere,
@@ -55,6 +55,7 @@ from tutorbot.services.round_views import (
     SilentPresenter,
     StrugglingView,
 )
+from tutorbot.services.serial import SerialQueues
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
@@ -77,6 +78,8 @@ CLOSE_GRACE = timedelta(seconds=1)
 recorded (clicks are judged by their own time, not by when they arrive)."""
 NEXT_PAUSE = timedelta(seconds=4)
 """Between a reveal and the next question (or the podium)."""
+SETTLE_SECONDS = 5.0
+"""On shutdown, how long the Discord updates already queued may take to finish."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +147,12 @@ class RoundService:
         self._rng = rng or random.Random()
         self._presenter: RoundPresenter = SilentPresenter()
         self._live: dict[int, _Live] = {}
-        self.scheduler = Scheduler(
-            services.storage.timers,
-            {TIMER_CLOSE: self._on_close, TIMER_NEXT: self._on_next, TIMER_REVEAL: self._on_reveal},
-            services.clock,
-        )
+        self._updates: SerialQueues[int] = SerialQueues("tutorbot-round-updates")
+        """What the front end is shown, queued per round: timer handlers do the database step
+        and return, so a slow channel never delays another round's deadline."""
+        services.scheduler.register(TIMER_CLOSE, self._on_close)
+        services.scheduler.register(TIMER_NEXT, self._on_next)
+        services.scheduler.register(TIMER_REVEAL, self._on_reveal)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -156,23 +160,18 @@ class RoundService:
         """Show rounds through this front end."""
         self._presenter = presenter
 
-    async def start(self) -> None:
-        """Pick up every running round, then start firing deadlines (overdue ones at once)."""
+    async def resume(self) -> None:
+        """Pick up every running round (before the scheduler starts firing its deadlines)."""
         pending = {t.key for t in await self._s.storage.timers.all() if t.key}
         for rnd in await self._s.storage.rounds.running():
             try:
                 await self._resume(rnd, pending)
             except Exception:
                 log.exception("could not resume round %s", rnd.id)
-        await self.scheduler.start()
 
-    async def stop(self) -> None:
-        """Stop firing deadlines; the timer rows stay for the next start."""
-        await self.scheduler.stop()
-
-    def wake(self) -> None:
-        """Look at the deadlines again now (tests move the clock, then call this)."""
-        self.scheduler.wake()
+    async def settle(self) -> None:
+        """Let the front-end updates already queued finish (on shutdown), for a few seconds."""
+        await self._updates.settle(SETTLE_SECONDS)
 
     async def _resume(self, rnd: Round, pending: set[str]) -> None:
         """Make sure a running round has its next step pending, whatever write a crash cut
@@ -185,12 +184,12 @@ class RoundService:
             if _key(rnd.id, TIMER_CLOSE) not in pending:
                 await self._schedule(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
             if rnd.message_id is None:
-                await self._post(rnd, state)
+                self._post(rnd, state)
         elif _key(rnd.id, TIMER_NEXT) not in pending:
             next_at = self._s.clock() + NEXT_PAUSE
             await self._schedule(TIMER_NEXT, rnd, next_at)
             if question is not None:
-                await self._show_reveal(rnd, state, last=not state.remaining, next_at=next_at)
+                self._show_reveal(rnd, state, last=not state.remaining, next_at=next_at)
 
     # -- permissions and settings ---------------------------------------------------------------
 
@@ -291,22 +290,33 @@ class RoundService:
             raise _already_running() from None
         self._remember(rnd, state)
         await self._schedule(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)
-        return await self._post(rnd, state)
-
-    async def _post(self, rnd: Round, state: RoundState) -> QuestionView:
         view = self._question_view(rnd, state)
+        # The instructor hears back once the question is posted (and its message id stored).
+        await self._updates.run(rnd.id, partial(self._show_question, rnd, state, view))
+        return view
+
+    def _post(self, rnd: Round, state: RoundState) -> QuestionView:
+        """Queue the question's message; returns what it shows."""
+        view = self._question_view(rnd, state)
+        self._updates.submit(rnd.id, partial(self._show_question, rnd, state, view))
+        return view
+
+    async def _show_question(self, rnd: Round, state: RoundState, view: QuestionView) -> None:
+        """Post a question and store its message id, unless the round moved on meanwhile."""
         try:
             message_id = await self._presenter.show_question(view)
         except Exception:
             log.exception("could not post question %s of round %s", view.number, rnd.id)
-            return view
-        if message_id is not None:
-            updated = await self._s.storage.rounds.update(
-                rnd.id, now=self._s.clock(), message_id=message_id
-            )
-            if updated is not None:
-                self._remember(updated, state)
-        return view
+            return
+        if message_id is None:
+            return
+        updated = await self._s.storage.rounds.update(
+            rnd.id, now=self._s.clock(), expected_index=view.index, message_id=message_id
+        )
+        if updated is not None and updated.version == rnd.version:
+            self._remember(updated, state)
+        else:
+            self._live.pop(rnd.id, None)  # read afresh: the round took a step meanwhile
 
     # -- answers (the fast path) ----------------------------------------------------------------
 
@@ -470,8 +480,8 @@ class RoundService:
         if end is None:
             raise RoundError("This round just ended.")
         if open_before:
-            await self._show_reveal(rnd, stopped, last=True)
-        await self._presenter.show_end(end)
+            self._show_reveal(rnd, stopped, last=True)
+        await self._updates.run(rnd.id, partial(self._presenter.show_end, end))
         return end
 
     async def _running_in(self, channel_id: int) -> Round:
@@ -511,12 +521,13 @@ class RoundService:
         last = not closed.remaining
         next_at = self._s.clock() + NEXT_PAUSE
         await self._schedule(TIMER_NEXT, saved, next_at)
-        await self._show_reveal(saved, closed, last=last, next_at=next_at)
+        self._show_reveal(saved, closed, last=last, next_at=next_at)
         return True
 
-    async def _show_reveal(
+    def _show_reveal(
         self, rnd: Round, state: RoundState, *, last: bool, next_at: datetime | None = None
     ) -> None:
+        """Queue the reveal of the round's current question."""
         question = state.current
         assert question is not None
         view = RevealView(
@@ -526,11 +537,12 @@ class RoundService:
             last,
             next_at,
         )
-        await self._reveal(view, attempt=1)
+        self._updates.submit(rnd.id, partial(self._reveal, view, 1))
 
     async def _reveal(self, view: RevealView, attempt: int) -> None:
         """Show a reveal; if the front end cannot now (Discord failing), try again from a timer
         with backoff. The round's own step is already in the database and does not wait."""
+        view = await self._with_message(view)
         question = view.question
         try:
             await self._presenter.show_reveal(view)
@@ -551,7 +563,7 @@ class RoundService:
                 "message_id": view.message_id,
                 "attempt": attempt,
             }
-            await self.scheduler.schedule(
+            await self._s.scheduler.schedule(
                 TIMER_REVEAL,
                 self._s.clock() + delay,
                 payload,
@@ -576,7 +588,20 @@ class RoundService:
             message_id=message_id,
         )
         view = RevealView(shown, rules.reveal(asked), message_id, False, None, repost=False)
-        await self._reveal(view, int(timer.payload["attempt"]) + 1)
+        self._updates.submit(rnd.id, partial(self._reveal, view, int(timer.payload["attempt"]) + 1))
+
+    async def _with_message(self, view: RevealView) -> RevealView:
+        """A reveal queued before its question's message id was stored (the post was still on
+        its way) edits that message once it is known, rather than posting a second one."""
+        question = view.question
+        if view.message_id is not None or not view.repost:
+            return view
+        rnd = await self._s.storage.rounds.get(question.round_id)
+        if rnd is None or rnd.current_index != question.index or rnd.message_id is None:
+            return view
+        return replace(
+            view, question=replace(question, message_id=rnd.message_id), message_id=rnd.message_id
+        )
 
     async def _advance(self, round_id: int, version: int) -> None:
         """After a reveal: open the next question, or end the round after the last."""
@@ -591,13 +616,13 @@ class RoundService:
             reason = "The topic of this round was removed from the course content."
             end = await self._end(rnd, rules.finish(state, now), reason=reason)
             if end is not None:
-                await self._presenter.show_end(end)
+                self._updates.submit(rnd.id, partial(self._presenter.show_end, end))
             return
         new = rules.next_question(state, topic, now)
         if not new.running or new.current is None or new.current.closed:
             end = await self._end(rnd, new, reason=None)
             if end is not None:
-                await self._presenter.show_end(end)
+                self._updates.submit(rnd.id, partial(self._presenter.show_end, end))
             return
         current = new.current
         saved = await self._s.storage.rounds.save_state(
@@ -613,7 +638,7 @@ class RoundService:
             return
         self._remember(saved, new)
         await self._schedule(TIMER_CLOSE, saved, current.deadline + CLOSE_GRACE)
-        await self._post(saved, new)
+        self._post(saved, new)
 
     async def _end(self, rnd: Round, state: RoundState, *, reason: str | None) -> RoundEnd | None:
         """Store the round as finished or stopped; None if another step ended it first."""
@@ -731,7 +756,8 @@ class RoundService:
         return rnd, replace(state, asked=asked)
 
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
-        await self.scheduler.schedule(
+        """Store this round's next step of `kind`, due at `due_at`, for its current version."""
+        await self._s.scheduler.schedule(
             kind, due_at, {"round_id": rnd.id, "version": rnd.version}, key=_key(rnd.id, kind)
         )
 

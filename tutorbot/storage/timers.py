@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ from tutorbot.storage.db import Database
 
 @dataclass(frozen=True)
 class Timer:
+    """One due action: what to do (`kind` and `payload`) and when (`due_at`)."""
+
     id: int
     kind: str
     due_at: datetime
@@ -35,6 +38,12 @@ def _timer(row: sqlite3.Row) -> Timer:
         attempts=row["attempts"],
         created_at=from_db(row["created_at"]),
     )
+
+
+def _kinds(kinds: Collection[str]) -> tuple[str, list[str]]:
+    """The `IN (...)` placeholders and parameters for a set of kinds."""
+    ordered = sorted(kinds)
+    return ", ".join("?" * len(ordered)), ordered
 
 
 class TimerStore:
@@ -66,24 +75,30 @@ class TimerStore:
 
         return await self._db.write(tx)
 
-    async def get(self, timer_id: int) -> Timer | None:
-        row = await self._db.fetchone("SELECT * FROM timers WHERE id = ?", (timer_id,))
-        return None if row is None else _timer(row)
+    async def next_due(self, kinds: Collection[str]) -> datetime | None:
+        """When the earliest timer of these kinds is due, due or not; None if there is none."""
+        if not kinds:
+            return None
+        marks, params = _kinds(kinds)
+        row = await self._db.fetchone(
+            f"SELECT MIN(due_at) FROM timers WHERE kind IN ({marks})", params
+        )
+        return None if row is None or row[0] is None else from_db(row[0])
 
-    async def next_due(self) -> Timer | None:
-        """The earliest timer, due or not."""
-        row = await self._db.fetchone("SELECT * FROM timers ORDER BY due_at, id LIMIT 1")
-        return None if row is None else _timer(row)
-
-    async def due(self, now: datetime, limit: int = 100) -> list[Timer]:
-        """Timers due at `now`, earliest first."""
+    async def due(self, now: datetime, kinds: Collection[str], limit: int = 100) -> list[Timer]:
+        """Timers of these kinds due at `now`, earliest first; other kinds are left alone."""
+        if not kinds:
+            return []
+        marks, params = _kinds(kinds)
         rows = await self._db.fetchall(
-            "SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
-            (to_db(now), limit),
+            f"SELECT * FROM timers WHERE due_at <= ? AND kind IN ({marks}) "
+            "ORDER BY due_at, id LIMIT ?",
+            (to_db(now), *params, limit),
         )
         return [_timer(r) for r in rows]
 
     async def all(self) -> list[Timer]:
+        """Every stored timer, earliest first."""
         rows = await self._db.fetchall("SELECT * FROM timers ORDER BY due_at, id")
         return [_timer(r) for r in rows]
 
