@@ -52,6 +52,7 @@ async def _populate(storage: Storage, user: int, now: datetime) -> int:
         points=10,
         now=now,
     )
+    await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
     await storage.timers.add("reveal", now + timedelta(minutes=1), {"u": user}, now, user_id=user)
     return rnd.id
 
@@ -76,12 +77,17 @@ async def test_export_holds_everything_about_the_user_as_json(
     text = json.dumps(export)
     assert json.loads(text) == export
     assert [r["id"] for r in export["users"]] == [1]
-    for table in ("answers", "round_answers", "topic_state", "goals", "quiz_sessions", "timers"):
+    tables = ("answers", "round_answers", "topic_state", "goals", "quiz_sessions", "timers")
+    for table in (*tables, "member_names"):
         assert export[table], table
         assert all(r["user_id"] == 1 for r in export[table]), table
     assert len(export["answers"]) == 2  # the quiz answer and the round answer
     assert export["quiz_sessions"][0]["question_ids"] == ["q1"]
     assert [r["channel_id"] for r in export["rounds_hosted"]] == [101]
+    assert [(r["guild_id"], r["name"]) for r in export["member_names"]] == [
+        (1, "Student 1"),
+        (2, "Elsewhere"),
+    ]
 
 
 async def test_delete_removes_that_user_and_nothing_else(

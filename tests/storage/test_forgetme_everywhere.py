@@ -73,6 +73,7 @@ async def _everything_about(storage: Storage, user: int, channel: int, now: date
         points=10,
         now=now,
     )
+    await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
     await storage.timers.add("quiz.reveal", now + timedelta(minutes=1), {}, now, user_id=user)
     return rnd.id
 

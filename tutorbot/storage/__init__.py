@@ -15,6 +15,7 @@ from tutorbot.storage.errors import (
 )
 from tutorbot.storage.guild_settings import GuildSettingsStore
 from tutorbot.storage.meta import MetaStore
+from tutorbot.storage.names import NameStore
 from tutorbot.storage.progress import ProgressStore
 from tutorbot.storage.quizzes import QuizStore
 from tutorbot.storage.rounds import RoundStore
@@ -44,6 +45,7 @@ class Storage:
     settings: GuildSettingsStore
     timers: TimerStore
     meta: MetaStore
+    names: NameStore
     data_rights: DataRights
 
     async def close(self) -> None:
@@ -63,6 +65,7 @@ def storage_for(db: Database) -> Storage:
         settings=GuildSettingsStore(db),
         timers=TimerStore(db),
         meta=MetaStore(db),
+        names=NameStore(db),
         data_rights=DataRights(db),
     )
 

@@ -17,6 +17,7 @@ _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("goals", "user_id"),
     ("quiz_sessions", "user_id"),
     ("timers", "user_id"),
+    ("member_names", "user_id"),
     ("users", "id"),
 )
 

@@ -25,6 +25,7 @@ LABELS = {  # table: (one, many)
     "goals": ("goal", "goals"),
     "quiz_sessions": ("quiz", "quizzes"),
     "timers": ("pending timer", "pending timers"),
+    "member_names": ("server name", "server names"),
     "users": ("profile", "profiles"),
 }
 
