@@ -7,8 +7,7 @@ import secrets
 
 import discord
 
-from tutorbot.domain.quiz import QuizRefused
-from tutorbot.domain.refusals import Forged
+from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import InvalidSettings, RoundError
 from tutorbot.storage.errors import DatabaseLostError
 
@@ -21,7 +20,6 @@ class UserFacingError(Exception):
 
 USER_FACING: tuple[type[Exception], ...] = (
     UserFacingError,
-    QuizRefused,
     RoundError,
     InvalidSettings,
     Forged,
@@ -35,6 +33,11 @@ NOT_SAVED = (
     "recorded right now. Please tell a server admin; TutorBot needs a restart."
 )
 """What a user is told when their click could not be stored (the database file is gone)."""
+
+
+async def refuse(interaction: discord.Interaction, refusal: Refusal) -> None:
+    """Show a refusal the one way every feature does: its text, privately, nothing logged."""
+    await reply_private(interaction, refusal.text)
 
 
 def new_error_id() -> str:

@@ -13,6 +13,7 @@ from typing import ClassVar, TypeVar
 
 from tutorbot.content.models import LETTERS, Topic
 from tutorbot.domain import quiz as rules
+from tutorbot.domain.refusals import Refusal
 from tutorbot.services import Services
 from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
 
@@ -25,13 +26,18 @@ from .output import Output
 T = TypeVar("T")
 MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
 GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
-CONSOLE_WORDING: dict[type[rules.QuizRefused], str] = {
+CONSOLE_WORDING: dict[type[Refusal], str] = {
     rules.NotAnsweredYet: "Answer this question first, then type next.",
     rules.NotRevealedYet: "Type reveal to see the model answer before judging your own.",
     rules.WrongKind: "That does not fit this kind of question.",
     rules.InvalidChoice: "That is not one of this question's options.",
 }
 """Refusals whose default wording speaks of Discord buttons."""
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """How the console words a refusal: its own text, unless that speaks of buttons."""
+    return CONSOLE_WORDING.get(type(refusal), refusal.text)
 
 
 class ConsoleError(Exception):
@@ -66,9 +72,8 @@ class ConsoleApp:
         active = await self.services.quiz.active(self.user_id)
         if active is None:
             return
-        try:
-            screen = await self.services.quiz.current(active.id, self.user_id)
-        except rules.QuizRefused:
+        screen = await self.services.quiz.current(active.id, self.user_id)
+        if isinstance(screen, Refusal):
             return
         self.screen = screen
         self.out.say(f"Picking up your quiz on {screen.topic.title} where you left it.", "yellow")
@@ -81,8 +86,6 @@ class ConsoleApp:
             return await self._dispatch(text)
         except ConsoleError as exc:
             self.out.say(str(exc), "yellow")
-        except rules.QuizRefused as exc:
-            self.out.say(CONSOLE_WORDING.get(type(exc), str(exc)), "yellow")
         return True
 
     async def _dispatch(self, text: str) -> bool:
@@ -256,12 +259,14 @@ class ConsoleApp:
         if previous is not None and previous.topic_id != topic.id:
             self.out.say(f"Your quiz on {previous.topic_id} ended where it was.", "yellow")
         self.topic, self.pager = topic, None
-        screen = await self.services.quiz.start(
-            user_id=self.user_id,
-            guild_id=None,
-            channel_id=self.user_id,
-            topic=topic,
-            count=count,
+        screen = await self._step(
+            self.services.quiz.start(
+                user_id=self.user_id,
+                guild_id=None,
+                channel_id=self.user_id,
+                topic=topic,
+                count=count,
+            )
         )
         await self._show_screen(screen)
 
@@ -274,7 +279,7 @@ class ConsoleApp:
             active = await self.services.quiz.active(self.user_id)
             if active is None:
                 raise ConsoleError("No quiz in progress. Start one with /quiz TOPIC.")
-            self.screen = await self.services.quiz.current(active.id, self.user_id)
+            self.screen = await self._step(self.services.quiz.current(active.id, self.user_id))
         return self.screen
 
     @staticmethod
@@ -323,7 +328,7 @@ class ConsoleApp:
 
     async def _next(self, rest: str) -> None:
         screen = await self._on_screen()
-        step = await self._step(
+        step: Screen | QuizEnd = await self._step(
             self.services.quiz.next(screen.session_id, self.user_id, screen.state.position)
         )
         await self._after(step)
@@ -347,13 +352,15 @@ class ConsoleApp:
         else:
             await self._show_screen(step)
 
-    async def _step(self, call: Awaitable[T]) -> T:
-        """Run a quiz step; a quiz that ended elsewhere is forgotten, so the next word reloads."""
-        try:
-            return await call
-        except GONE:
-            self.screen = None
-            raise
+    async def _step(self, call: Awaitable[T | Refusal]) -> T:
+        """Run a quiz step; a refusal is shown (see `refusal_text`) and ends the line, and a quiz
+        that ended elsewhere is forgotten, so the next word reloads."""
+        result = await call
+        if isinstance(result, Refusal):
+            if isinstance(result, GONE):
+                self.screen = None
+            raise ConsoleError(refusal_text(result))
+        return result
 
     def prompt(self) -> str:
         """The prompt, saying where the student is."""

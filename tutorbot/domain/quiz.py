@@ -1,8 +1,8 @@
 """A student's private quiz on one topic: a small state machine over the topic's questions.
 
 Each step is a pure function `step(state, ..., now) -> result` whose result carries the new state
-and what the student should see; a click that cannot do anything raises a `QuizRefused` subclass
-and changes nothing, so a front end can word each case politely. Questions are looked up in the
+and what the student should see; a click that cannot do anything returns a `QuizRefused` (a
+`Refusal`, carrying the words the student sees) and changes nothing. Questions are looked up in the
 current `Topic` at every step, so a question removed from content is noticed (QuestionRemoved) and
 skipped by `next_question` instead of wedging the quiz.
 
@@ -17,11 +17,11 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
-from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import (
     SelfAssessment,
     credit,
@@ -39,94 +39,83 @@ class QuizStatus(StrEnum):
     FINISHED = "finished"
 
 
-class QuizRefusal(StrEnum):
-    NOT_YOUR_QUIZ = "not_your_quiz"
-    ALREADY_ANSWERED = "already_answered"
-    NOT_CURRENT_QUESTION = "not_current_question"
-    NOT_ANSWERED_YET = "not_answered_yet"
-    NOT_REVEALED_YET = "not_revealed_yet"
-    WRONG_KIND = "wrong_kind"
-    INVALID_CHOICE = "invalid_choice"
-    QUESTION_REMOVED = "question_removed"
-    TOPIC_REMOVED = "topic_removed"
-    NO_QUESTIONS = "no_questions"
-    BAD_COUNT = "bad_count"
-    QUIZ_FINISHED = "quiz_finished"
+class QuizRefused(Refusal):
+    """A click the quiz cannot act on; each subclass says which, in the words the student sees."""
+
+    __slots__ = ()
+    default: ClassVar[str] = "That button can no longer do anything."
+
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return self.default
 
 
-class QuizRefused(Exception):
-    """A click the quiz cannot act on; `reason` says which, the message is a polite default."""
-
-    reason: QuizRefusal
-    default = "That button can no longer do anything."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.default)
-
-
+@dataclass(frozen=True)
 class NotYourQuiz(QuizRefused):
-    reason = QuizRefusal.NOT_YOUR_QUIZ
     default = "This quiz belongs to someone else; start your own with /quiz."
 
 
+@dataclass(frozen=True)
 class AlreadyAnswered(QuizRefused):
-    reason = QuizRefusal.ALREADY_ANSWERED
+    given: str
 
-    def __init__(self, given: str) -> None:
-        self.given = given
-        super().__init__(f"You already answered this question ({given}).")
+    @property
+    def text(self) -> str:
+        """What the student is told."""
+        return f"You already answered this question ({self.given})."
 
 
+@dataclass(frozen=True)
 class NotCurrentQuestion(QuizRefused):
-    reason = QuizRefusal.NOT_CURRENT_QUESTION
     default = "That question is not the one your quiz is on now."
 
 
+@dataclass(frozen=True)
 class NotAnsweredYet(QuizRefused):
-    reason = QuizRefusal.NOT_ANSWERED_YET
     default = "Answer this question first, then press Next."
 
 
+@dataclass(frozen=True)
 class NotRevealedYet(QuizRefused):
-    reason = QuizRefusal.NOT_REVEALED_YET
     default = "Reveal the model answer before judging your own."
 
 
+@dataclass(frozen=True)
 class WrongKind(QuizRefused):
-    reason = QuizRefusal.WRONG_KIND
     default = "That button does not fit this kind of question."
 
 
+@dataclass(frozen=True)
 class InvalidChoice(QuizRefused):
-    reason = QuizRefusal.INVALID_CHOICE
     default = "That is not one of this question's options."
 
 
+@dataclass(frozen=True)
 class QuestionRemoved(QuizRefused):
-    reason = QuizRefusal.QUESTION_REMOVED
     default = "This question was removed from the content; press Next to go on."
 
 
+@dataclass(frozen=True)
 class TopicRemoved(QuizRefused):
-    reason = QuizRefusal.TOPIC_REMOVED
     default = "This topic was removed from the content, so the quiz cannot go on."
 
 
+@dataclass(frozen=True)
 class NoQuestions(QuizRefused):
-    reason = QuizRefusal.NO_QUESTIONS
     default = "This topic has no questions yet."
 
 
+@dataclass(frozen=True)
 class BadQuestionCount(QuizRefused):
-    reason = QuizRefusal.BAD_COUNT
     default = (
         f"A quiz has between {MIN_QUIZ_QUESTIONS} and {MAX_QUIZ_QUESTIONS} questions; "
         "leave the number out to get all of the topic's."
     )
 
 
+@dataclass(frozen=True)
 class QuizFinished(QuizRefused):
-    reason = QuizRefusal.QUIZ_FINISHED
     default = "This quiz is over; start a new one with /quiz."
 
 
@@ -353,13 +342,13 @@ def _show(state: QuizState, topic: Topic, now: datetime) -> QuizState:
 
 def start_quiz(
     topic: Topic, user_id: int, now: datetime, rng: random.Random, count: int | None = None
-) -> QuizState:
+) -> QuizState | QuizRefused:
     """A new quiz on `topic`: `count` questions (default all, capped at what exists), shuffled."""
     now = utc(now)
     if not topic.questions:
-        raise NoQuestions()
+        return NoQuestions()
     if count is not None and not MIN_QUIZ_QUESTIONS <= count <= MAX_QUIZ_QUESTIONS:
-        raise BadQuestionCount()
+        return BadQuestionCount()
     ids = [q.id for q in topic.questions]
     rng.shuffle(ids)
     chosen = tuple(ids[: count or len(ids)])
@@ -369,41 +358,41 @@ def start_quiz(
 
 def _current(
     state: QuizState, topic: Topic | None, user_id: int, question_id: str
-) -> tuple[Topic, Question]:
-    """The question a click addresses, after every check that would make it a refusal."""
+) -> Question | QuizRefused:
+    """The question a click addresses, or the first check that refuses the click."""
     if user_id != state.user_id:
-        raise NotYourQuiz()
+        return NotYourQuiz()
     if topic is None or topic.id != state.topic_id:
-        raise TopicRemoved()
+        return TopicRemoved()
     previous = state.answer_for(question_id)
     if previous is not None:
-        raise AlreadyAnswered(previous.given)
+        return AlreadyAnswered(previous.given)
     if state.finished:
-        raise QuizFinished()
+        return QuizFinished()
     if question_id != state.current_id:
-        raise NotCurrentQuestion()
+        return NotCurrentQuestion()
     question = topic.question(question_id)
     if question is None:
-        raise QuestionRemoved()
-    return topic, question
+        return QuestionRemoved()
+    return question
 
 
-def _normalise_choice(question: Question, choice: str) -> tuple[str, bool]:
-    """The answer as shown ("B", "True") and whether it is right; forged values are refused."""
+def _normalise_choice(question: Question, choice: str) -> tuple[str, bool] | QuizRefused:
+    """The answer as shown ("B", "True") and whether it is right, or why it does not fit."""
     text = choice.strip()
     if question.type is QuestionType.MULTIPLE_CHOICE:
         assert question.choices is not None
         letter = text.upper()
         if len(letter) != 1 or letter not in LETTERS[: len(question.choices)]:
-            raise InvalidChoice()
+            return InvalidChoice()
         return letter, letter == question.answer
     if question.type is QuestionType.TRUE_FALSE:
         lowered = text.lower()
         if lowered not in ("true", "false"):
-            raise InvalidChoice()
+            return InvalidChoice()
         value = lowered == "true"
         return ("True" if value else "False"), value == question.answer
-    raise WrongKind()
+    return WrongKind()
 
 
 def answer(
@@ -413,11 +402,16 @@ def answer(
     question_id: str,
     choice: str,
     now: datetime,
-) -> Answered:
+) -> Answered | QuizRefused:
     """Record a multiple-choice letter ("A".."J") or true/false ("true"/"false") answer."""
     now = utc(now)
-    _, question = _current(state, topic, user_id, question_id)
-    given, correct = _normalise_choice(question, choice)
+    question = _current(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
+    normalised = _normalise_choice(question, choice)
+    if isinstance(normalised, QuizRefused):
+        return normalised
+    given, correct = normalised
     seconds = seconds_between(state.shown_at or now, now)
     record = QuizAnswer(question_id, given, 1.0 if correct else 0.0, seconds, now)
     new = replace(state, answers=(*state.answers, record))
@@ -435,22 +429,26 @@ def answer(
 
 def _free_response(
     state: QuizState, topic: Topic | None, user_id: int, question_id: str
-) -> Question:
-    _, question = _current(state, topic, user_id, question_id)
+) -> Question | QuizRefused:
+    question = _current(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
     if question.type is not QuestionType.FREE_RESPONSE:
-        raise WrongKind()
+        return WrongKind()
     return question
 
 
 def reveal(
     state: QuizState, topic: Topic | None, user_id: int, question_id: str, now: datetime
-) -> NotYet | Revealed:
+) -> NotYet | Revealed | QuizRefused:
     """The model answer once the think time has passed since the question was shown, else NotYet.
 
     Revealing again is harmless and shows the same answer (a restart may replay a click).
     """
     now = utc(now)
     question = _free_response(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
     opens_at = state.reveal_at or now
     if not state.revealed and now < opens_at:
         return NotYet(state, opens_at, (opens_at - now).total_seconds())
@@ -460,9 +458,11 @@ def reveal(
 
 def write_answer(
     state: QuizState, topic: Topic | None, user_id: int, question_id: str, text: str
-) -> QuizState:
+) -> QuizState | QuizRefused:
     """Keep the student's own free-response answer (trimmed, at most 4000 characters)."""
-    _free_response(state, topic, user_id, question_id)
+    question = _free_response(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
     cleaned = text.strip()[:MAX_WRITTEN_ANSWER]
     return replace(state, written=cleaned or None)
 
@@ -474,36 +474,39 @@ def self_assess(
     question_id: str,
     assessment: SelfAssessment | str,
     now: datetime,
-) -> Assessed:
-    """Record Got it / Partly / Missed it (credit 1, 0.5, 0) after the model answer was revealed."""
+) -> Assessed | QuizRefused:
+    """Record Got it / Partly / Missed it (credit 1, 0.5, 0) after the model answer was revealed,
+    by the rule rounds share (`scoring.judge_self_assessment`). A value that is no judgement is
+    forged and raises `Forged`."""
     now = utc(now)
     question = _free_response(state, topic, user_id, question_id)
-    try:
-        judged = judge_self_assessment(assessment, revealed=state.revealed)
-    except Forged:
-        raise InvalidChoice() from None
+    if isinstance(question, QuizRefused):
+        return question
+    judged = judge_self_assessment(assessment, revealed=state.revealed)
     if isinstance(judged, Refusal):
-        raise NotRevealedYet()
+        return NotRevealedYet()
     seconds = seconds_between(state.shown_at or now, now)
     record = QuizAnswer(question_id, judged.value, credit(judged), seconds, now, state.written)
     new = replace(state, answers=(*state.answers, record))
     return Assessed(new, question, judged, record.credit, new.is_last)
 
 
-def next_question(state: QuizState, topic: Topic | None, user_id: int, now: datetime) -> QuizState:
+def next_question(
+    state: QuizState, topic: Topic | None, user_id: int, now: datetime
+) -> QuizState | QuizRefused:
     """Move on once the current question is answered (or was removed); after the last, finish."""
     now = utc(now)
     if user_id != state.user_id:
-        raise NotYourQuiz()
+        return NotYourQuiz()
     if state.finished:
-        raise QuizFinished()
+        return QuizFinished()
     if topic is None or topic.id != state.topic_id:
-        raise TopicRemoved()
+        return TopicRemoved()
     current = state.current_id
     assert current is not None
     answered = state.answer_for(current) is not None
     if not answered and topic.question(current) is not None:
-        raise NotAnsweredYet()
+        return NotAnsweredYet()
     skipped = state.skipped if answered else (*state.skipped, current)
     return _show(replace(state, position=state.position + 1, skipped=skipped), topic, now)
 

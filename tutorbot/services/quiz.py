@@ -2,7 +2,8 @@
 
 Each step loads the session, applies the domain rule, and saves the new state together with the
 answer it produced in one compare-and-swap commit (`QuizStore.save_step`): a click the student
-was told about is recorded, and a racing second click changes nothing.
+was told about is recorded, and a racing second click changes nothing. A step that cannot happen
+returns a `QuizRefused` (the domain's, or one of the three below), never raises it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ if TYPE_CHECKING:
     from tutorbot.services import Services
 
 
+@dataclass(frozen=True)
 class QuizGone(QuizRefused):
     default = "This quiz no longer exists. Start a new one with /quiz."
 
 
+@dataclass(frozen=True)
 class StepConflict(QuizRefused):
     default = "That click was already counted."
 
 
+@dataclass(frozen=True)
 class BadPosition(QuizRefused):
     default = "This button belongs to a question that is no longer on screen."
 
@@ -85,10 +89,12 @@ class QuizService:
         channel_id: int,
         topic: Topic,
         count: int | None,
-    ) -> Screen:
+    ) -> Screen | QuizRefused:
         """A new quiz on `topic` (abandoning any other), at its first question."""
         now = self._s.clock()
         state = rules.start_quiz(topic, user_id, now, self._rng, count)
+        if isinstance(state, QuizRefused):
+            return state
         session = await self._s.storage.quizzes.create(
             user_id=user_id,
             guild_id=guild_id,
@@ -105,20 +111,27 @@ class QuizService:
         """Remember which message the quiz lives in."""
         await self._s.storage.quizzes.update(session_id, now=self._s.clock(), message_id=message_id)
 
-    async def current(self, session_id: int, user_id: int) -> Screen:
+    async def current(self, session_id: int, user_id: int) -> Screen | QuizRefused:
         """Where an active quiz stands (used to resume one)."""
-        session, state, topic = await self._load(session_id, user_id)
+        loaded = await self._load(session_id, user_id)
+        if isinstance(loaded, QuizRefused):
+            return loaded
+        session, state, topic = loaded
         if topic is None:
-            raise rules.TopicRemoved()
+            return rules.TopicRemoved()
         return self._screen(session.id, topic, state)
 
     async def answer(
         self, session_id: int, user_id: int, position: int, choice: str
-    ) -> tuple[Screen, rules.Answered]:
+    ) -> tuple[Screen, rules.Answered] | QuizRefused:
         """A multiple-choice letter or true/false answer to the question at `position`."""
-        session, state, topic = await self._load(session_id, user_id)
-        question_id = self._question_at(state, position)
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        session, state, topic, question_id = at
         result = rules.answer(state, topic, user_id, question_id, choice, self._s.clock())
+        if isinstance(result, QuizRefused):
+            return result
         record = NewAnswer(
             question_id,
             result.given,
@@ -126,80 +139,124 @@ class QuizService:
             result.seconds,
             quiz_points(1.0 if result.correct else 0.0),
         )
-        await self._save(session, result.state, record)
+        saved = await self._save(session, result.state, record)
+        if isinstance(saved, QuizRefused):
+            return saved
         assert topic is not None
         return Screen(session.id, topic, result.state, result.question), result
 
     async def reveal(
         self, session_id: int, user_id: int, position: int
-    ) -> tuple[Screen, rules.NotYet | rules.Revealed]:
+    ) -> tuple[Screen, rules.NotYet | rules.Revealed] | QuizRefused:
         """The model answer of a free-response question, once its think time has passed."""
-        session, state, topic = await self._load(session_id, user_id)
-        question_id = self._question_at(state, position)
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        session, state, topic, question_id = at
         result = rules.reveal(state, topic, user_id, question_id, self._s.clock())
+        if isinstance(result, QuizRefused):
+            return result
         assert topic is not None
         if isinstance(result, rules.Revealed) and result.state != state:
-            await self._save(session, result.state)
+            saved = await self._save(session, result.state)
+            if isinstance(saved, QuizRefused):
+                return saved
         question = topic.question(question_id)
         assert question is not None
         return Screen(session.id, topic, result.state, question), result
 
-    async def check_writable(self, session_id: int, user_id: int, position: int) -> None:
-        """Refuse (as `write` would) before a form is opened for a question that takes none."""
-        _, state, topic = await self._load(session_id, user_id)
-        rules.write_answer(state, topic, user_id, self._question_at(state, position), "")
+    async def check_writable(
+        self, session_id: int, user_id: int, position: int
+    ) -> QuizRefused | None:
+        """Why a form may not be opened for the question at `position` (as `write` would
+        refuse), or None when it may."""
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        _, state, topic, question_id = at
+        written = rules.write_answer(state, topic, user_id, question_id, "")
+        return written if isinstance(written, QuizRefused) else None
 
-    async def write(self, session_id: int, user_id: int, position: int, text: str) -> Screen:
+    async def write(
+        self, session_id: int, user_id: int, position: int, text: str
+    ) -> Screen | QuizRefused:
         """Keep the student's own answer to show beside the model answer."""
-        session, state, topic = await self._load(session_id, user_id)
-        question_id = self._question_at(state, position)
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        session, state, topic, question_id = at
         new = rules.write_answer(state, topic, user_id, question_id, text)
-        await self._save(session, new)
+        if isinstance(new, QuizRefused):
+            return new
+        saved = await self._save(session, new)
+        if isinstance(saved, QuizRefused):
+            return saved
         assert topic is not None
         return self._screen(session.id, topic, new)
 
     async def assess(
         self, session_id: int, user_id: int, position: int, assessment: str
-    ) -> tuple[Screen, rules.Assessed, rules.Revealed]:
+    ) -> tuple[Screen, rules.Assessed, rules.Revealed] | QuizRefused:
         """Got it / Partly / Missed it for a revealed free-response question."""
-        session, state, topic = await self._load(session_id, user_id)
-        question_id = self._question_at(state, position)
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        session, state, topic, question_id = at
         now = self._s.clock()
         result = rules.self_assess(state, topic, user_id, question_id, assessment, now)
+        if isinstance(result, QuizRefused):
+            return result
         judged = SelfAssessment(result.assessment)
         record = NewAnswer(
             question_id, judged.value, result.credit >= 1.0, None, quiz_points(result.credit)
         )
-        await self._save(session, result.state, record)
+        saved = await self._save(session, result.state, record)
+        if isinstance(saved, QuizRefused):
+            return saved
         assert topic is not None
         q = result.question
         revealed = rules.Revealed(result.state, q, q.answer_text(), q.explanation, state.written)
         return Screen(session.id, topic, result.state, q), result, revealed
 
-    async def next(self, session_id: int, user_id: int, position: int) -> Screen | QuizEnd:
+    async def next(
+        self, session_id: int, user_id: int, position: int
+    ) -> Screen | QuizEnd | QuizRefused:
         """Move past the answered question at `position`; after the last, the summary."""
-        session, state, topic = await self._load(session_id, user_id)
-        self._question_at(state, position)
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, QuizRefused):
+            return at
+        session, state, topic, _ = at
         new = rules.next_question(state, topic, user_id, self._s.clock())
+        if isinstance(new, QuizRefused):
+            return new
         assert topic is not None
         if new.finished:
             return await self._finish(session, new, topic)
-        await self._save(session, new)
+        saved = await self._save(session, new)
+        if isinstance(saved, QuizRefused):
+            return saved
         return self._screen(session.id, topic, new)
 
-    async def stop(self, session_id: int, user_id: int) -> QuizEnd:
+    async def stop(self, session_id: int, user_id: int) -> QuizEnd | QuizRefused:
         """End the quiz now; unanswered questions count as missed."""
-        session, state, topic = await self._load(session_id, user_id)
+        loaded = await self._load(session_id, user_id)
+        if isinstance(loaded, QuizRefused):
+            return loaded
+        session, state, topic = loaded
         if topic is None:
             await self._s.storage.quizzes.finish(session.id, self._s.clock(), "abandoned")
-            raise rules.TopicRemoved()
+            return rules.TopicRemoved()
         return await self._finish(session, rules.finish(state, self._s.clock()), topic)
 
-    async def _finish(self, session: QuizSession, state: QuizState, topic: Topic) -> QuizEnd:
+    async def _finish(
+        self, session: QuizSession, state: QuizState, topic: Topic
+    ) -> QuizEnd | QuizRefused:
         summary = rules.summarize(state)
         student = await self._s.progress.student(session.user_id)
         newly = summary.mastered and topic.id not in student.mastered
-        await self._save(session, state, mastered=summary.mastered)
+        saved = await self._save(session, state, mastered=summary.mastered)
+        if isinstance(saved, QuizRefused):
+            return saved
         graph = self._s.library.graph
         unlocked = progress_rules.newly_unlocked(graph, student.known, topic.id) if newly else ()
         review = (
@@ -224,27 +281,40 @@ class QuizService:
 
     async def _load(
         self, session_id: int, user_id: int
-    ) -> tuple[QuizSession, QuizState, Topic | None]:
+    ) -> tuple[QuizSession, QuizState, Topic | None] | QuizRefused:
         session = await self._s.storage.quizzes.get(session_id)
         if session is None:
-            raise QuizGone()
+            return QuizGone()
         if session.user_id != user_id:
-            raise rules.NotYourQuiz()
+            return rules.NotYourQuiz()
         if session.status != "active":
-            raise rules.QuizFinished()
+            return rules.QuizFinished()
         return session, QuizState.from_dict(session.state), self._s.library.get(session.topic_id)
 
+    async def _at(
+        self, session_id: int, user_id: int, position: int
+    ) -> tuple[QuizSession, QuizState, Topic | None, str] | QuizRefused:
+        """The quiz and the id of the question a button at `position` refers to."""
+        loaded = await self._load(session_id, user_id)
+        if isinstance(loaded, QuizRefused):
+            return loaded
+        session, state, topic = loaded
+        question_id = self._question_at(state, position)
+        if isinstance(question_id, QuizRefused):
+            return question_id
+        return session, state, topic, question_id
+
     @staticmethod
-    def _question_at(state: QuizState, position: int) -> str:
+    def _question_at(state: QuizState, position: int) -> str | QuizRefused:
         """The question a button at `position` refers to; stale positions are refused."""
         if not 0 <= position < len(state.question_ids):
-            raise BadPosition()
+            return BadPosition()
         question_id = state.question_ids[position]
         if position != state.position:
             previous = state.answer_for(question_id)
             if previous is not None:
-                raise rules.AlreadyAnswered(previous.given)
-            raise BadPosition()
+                return rules.AlreadyAnswered(previous.given)
+            return BadPosition()
         return question_id
 
     async def _save(
@@ -254,7 +324,7 @@ class QuizService:
         answer: NewAnswer | None = None,
         *,
         mastered: bool = False,
-    ) -> QuizSession:
+    ) -> QuizSession | QuizRefused:
         saved = await self._s.storage.quizzes.save_step(
             session,
             now=self._s.clock(),
@@ -266,12 +336,12 @@ class QuizService:
             mastered=mastered,
         )
         if saved is None:
-            raise StepConflict()
+            return StepConflict()
         return saved
 
-    def _screen(self, session_id: int, topic: Topic, state: QuizState) -> Screen:
+    def _screen(self, session_id: int, topic: Topic, state: QuizState) -> Screen | QuizRefused:
         question_id = state.current_id
         question = topic.question(question_id) if question_id else None
         if question is None:
-            raise rules.QuestionRemoved()
+            return rules.QuestionRemoved()
         return Screen(session_id, topic, state, question)

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, button, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
-from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.errors import UserFacingError, refuse
 from tutorbot.bot.exts.quiz import render
 from tutorbot.bot.exts.topics import TopicButton
 from tutorbot.bot.exts.topics.render import Rendered
@@ -18,6 +18,7 @@ from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
 from tutorbot.content.models import Topic
 from tutorbot.domain import quiz as rules
+from tutorbot.domain.refusals import Refusal
 from tutorbot.services.quiz import QuizEnd, Screen
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ async def start_now(
         topic=topic,
         count=count,
     )
+    if isinstance(screen, Refusal):
+        await refuse(interaction, screen)
+        return
     message_id = await _respond(interaction, render.question_message(screen), edit)
     if message_id is not None:
         await bot.services.quiz.attach_message(screen.session_id, message_id)
@@ -104,17 +108,25 @@ async def _respond(
 
 @QuizButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result = await bot_of(interaction).services.quiz.answer(
+    step = await bot_of(interaction).services.quiz.answer(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
     )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
+    screen, result = step
     await render.answered_message(screen, result).edit(interaction)
 
 
 @QuizButton.action("reveal")
 async def _reveal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result = await bot_of(interaction).services.quiz.reveal(
+    step = await bot_of(interaction).services.quiz.reveal(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
+    screen, result = step
     if isinstance(result, rules.NotYet):
         when = discord.utils.format_dt(result.opens_at, "R")
         await interaction.response.send_message(render.not_yet_text(when), ephemeral=True)
@@ -124,9 +136,12 @@ async def _reveal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @QuizButton.action("write")
 async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    await bot_of(interaction).services.quiz.check_writable(
+    refused = await bot_of(interaction).services.quiz.check_writable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
+    if refused is not None:
+        await refuse(interaction, refused)
+        return
     form_id = make(render.FEATURE, "written", *cid.args[:2])
     await interaction.response.send_modal(
         answer_form(form_id, "Write my answer", render.WRITTEN_SHOWN)
@@ -137,9 +152,12 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 async def _written(
     interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
 ) -> None:
-    await bot_of(interaction).services.quiz.write(
+    written = await bot_of(interaction).services.quiz.write(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(ANSWER_FIELD, "")
     )
+    if isinstance(written, Refusal):
+        await refuse(interaction, written)
+        return
     await interaction.response.send_message(
         "Saved your answer. Press **Reveal** to compare it with the model answer.", ephemeral=True
     )
@@ -147,9 +165,13 @@ async def _written(
 
 @QuizButton.action("assess")
 async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    screen, result, revealed = await bot_of(interaction).services.quiz.assess(
+    step = await bot_of(interaction).services.quiz.assess(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
     )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
+    screen, result, revealed = step
     await render.assessed_message(screen, result, revealed).edit(interaction)
 
 
@@ -164,18 +186,27 @@ async def _next(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     step = await bot_of(interaction).services.quiz.next(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
     await _step(step).edit(interaction)
 
 
 @QuizButton.action("stop")
 async def _stop(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     end = await bot_of(interaction).services.quiz.stop(cid.int_arg(0), interaction.user.id)
+    if isinstance(end, Refusal):
+        await refuse(interaction, end)
+        return
     await render.summary_message(end).edit(interaction)
 
 
 @QuizButton.action("hint")
 async def _hint(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     screen = await bot_of(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    if isinstance(screen, Refusal):
+        await refuse(interaction, screen)
+        return
     if screen.state.position != cid.int_arg(1) or not screen.question.hint:
         raise UserFacingError("There is no hint for the question on screen.")
     await interaction.response.send_message(f"💡 {screen.question.hint}", ephemeral=True)
@@ -184,6 +215,9 @@ async def _hint(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 @QuizButton.action("resume")
 async def _resume(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     screen = await bot_of(interaction).services.quiz.current(cid.int_arg(0), interaction.user.id)
+    if isinstance(screen, Refusal):
+        await refuse(interaction, screen)
+        return
     await render.resume_message(screen).edit(interaction)
 
 
