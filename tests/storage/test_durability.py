@@ -99,7 +99,7 @@ async def test_one_failing_write_does_not_sink_its_batch(storage: Storage, now: 
     results = await asyncio.gather(*good, bad, return_exceptions=True)
     assert isinstance(results[-1], sqlite3.IntegrityError)
     assert not any(isinstance(r, BaseException) for r in results[:-1])
-    assert len(await storage.progress.known_topic_ids(49)) == 1
+    assert len(await storage.progress.all_for(49)) == 1
 
 
 def _run_and_kill(db_path: Path, rng: random.Random) -> list[int]:

@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from tutorbot.domain.standings import leaderboard
 from tutorbot.storage import RoundAlreadyRunningError, Storage
+from tutorbot.storage._time import from_db
+from tutorbot.storage.admin import read_heartbeat
+from tutorbot.storage.progress import upsert_topic_state
 
 
 async def test_users_are_created_by_any_write_and_touched(storage: Storage, now: datetime) -> None:
-    assert await storage.users.get(1) is None
+    assert (await storage.data_rights.export_user(1))["users"] == []
     await storage.progress.mark_known(1, "algebra", now)
-    user = await storage.users.get(1)
-    assert user is not None and user.created_at == now
-    later = await storage.users.touch(1, now + timedelta(days=1))
-    assert later.created_at == now and later.last_seen_at == now + timedelta(days=1)
+    await storage.progress.set_goal(1, "calculus", now + timedelta(days=1))
+    (user,) = (await storage.data_rights.export_user(1))["users"]
+    assert from_db(user["created_at"]) == now
+    assert from_db(user["last_seen_at"]) == now + timedelta(days=1)
 
 
 async def test_topic_state_keeps_first_times(storage: Storage, now: datetime) -> None:
     await storage.progress.mark_known(1, "algebra", now)
     again = await storage.progress.mark_known(1, "algebra", now + timedelta(hours=1))
-    assert again.known_at == now and again.mastered_at is None and again.is_known
-    mastered = await storage.progress.mark_mastered(1, "geometry", now + timedelta(hours=2))
-    assert mastered.known_at is None and mastered.is_known
-    assert await storage.progress.known_topic_ids(1) == {"algebra", "geometry"}
-    assert [s.topic_id for s in await storage.progress.recently_mastered(1)] == ["geometry"]
+    assert again.known_at == now and again.mastered_at is None
+    for hours in (2, 3):  # what a finished quiz writes, twice: the first time stays
+        mastered = await storage.db.write(
+            lambda conn, h=hours: upsert_topic_state(
+                conn, "mastered_at", 1, "geometry", now + timedelta(hours=h)
+            )
+        )
+    assert mastered.known_at is None and mastered.mastered_at == now + timedelta(hours=2)
+    assert [s.topic_id for s in await storage.progress.all_for(1)] == ["algebra", "geometry"]
     unmarked = await storage.progress.unmark_known(1, "algebra", now)
-    assert unmarked is not None and not unmarked.is_known
-    assert await storage.progress.known_topic_ids(1) == {"geometry"}
+    assert unmarked is not None and unmarked.known_at is None
+    await storage.db.write(lambda conn: upsert_topic_state(conn, "mastered_at", 1, "algebra", now))
+    await storage.progress.unmark_known(1, "algebra", now)
+    kept = await storage.progress.get(1, "algebra")
+    assert kept is not None and kept.mastered_at == now  # mastery stays: it was earned
 
 
 async def test_goal_set_replace_clear(storage: Storage, now: datetime) -> None:
@@ -219,13 +230,13 @@ async def test_guild_settings_default_and_update(storage: Storage, now: datetime
     assert await storage.settings.get(2) == type(defaults)(2)
 
 
-async def test_meta_values_and_heartbeat(storage: Storage, now: datetime) -> None:
+async def test_meta_values_and_heartbeat(storage: Storage, now: datetime, db_path: Path) -> None:
     assert await storage.meta.get("command_tree_hash") is None
     await storage.meta.set("command_tree_hash", "abc")
     await storage.meta.set("command_tree_hash", "def", now)
     assert await storage.meta.get("command_tree_hash") == "def"
     await storage.meta.heartbeat(now)
-    assert await storage.meta.last_heartbeat() == now
+    assert read_heartbeat(db_path) == now
 
 
 async def test_naive_times_are_refused(storage: Storage) -> None:

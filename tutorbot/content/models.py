@@ -8,7 +8,6 @@ characters of one message's embeds. The explainer has no practical limit: render
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -203,8 +202,3 @@ class Topic(_Frozen):
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None when the topic no longer has it."""
         return next((q for q in self.questions if q.id == question_id), None)
-
-
-def slugify(title: str) -> str:
-    """Lower-case slug of a title: 'Kernel Theory and RKHS' -> 'kernel-theory-and-rkhs'."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

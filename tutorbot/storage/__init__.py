@@ -20,7 +20,6 @@ from tutorbot.storage.progress import ProgressStore
 from tutorbot.storage.quizzes import QuizStore
 from tutorbot.storage.rounds import RoundStore
 from tutorbot.storage.timers import TimerStore
-from tutorbot.storage.users import UserStore
 
 __all__ = [
     "Database",
@@ -37,7 +36,6 @@ class Storage:
     """Every store over one database."""
 
     db: Database
-    users: UserStore
     progress: ProgressStore
     answers: AnswerStore
     quizzes: QuizStore
@@ -57,7 +55,6 @@ def storage_for(db: Database) -> Storage:
     """Wrap an open database in every store."""
     return Storage(
         db=db,
-        users=UserStore(db),
         progress=ProgressStore(db),
         answers=AnswerStore(db),
         quizzes=QuizStore(db),

@@ -5,15 +5,15 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from tutorbot.storage._time import from_db, to_db, utcnow
+from tutorbot.storage._time import to_db, utcnow
 from tutorbot.storage.db import Database
 
-COMMAND_TREE_HASH = "command_tree_hash"
 HEARTBEAT = "heartbeat"
 
 
 class MetaStore:
-    """Strings by key; `heartbeat`/`last_heartbeat` for `tutorbot healthcheck`."""
+    """Strings by key; `heartbeat` for `tutorbot healthcheck` (which reads it with
+    `storage.admin.read_heartbeat`, read-only)."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -39,7 +39,3 @@ class MetaStore:
     async def heartbeat(self, now: datetime) -> None:
         """Record that the bot is alive now."""
         await self.set(HEARTBEAT, to_db(now), now)
-
-    async def last_heartbeat(self) -> datetime | None:
-        value = await self.get(HEARTBEAT)
-        return None if value is None else from_db(value)

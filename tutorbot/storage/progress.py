@@ -21,11 +21,6 @@ class TopicState:
     """When a quiz showed it."""
     updated_at: datetime
 
-    @property
-    def is_known(self) -> bool:
-        """Known either way: counts toward prerequisites and goals."""
-        return self.known_at is not None or self.mastered_at is not None
-
 
 @dataclass(frozen=True)
 class Goal:
@@ -79,10 +74,6 @@ class ProgressStore:
         """The student pressed "I know this"."""
         return await self._upsert("known_at", user_id, topic_id, now)
 
-    async def mark_mastered(self, user_id: int, topic_id: str, now: datetime) -> TopicState:
-        """A quiz showed the student knows the topic."""
-        return await self._upsert("mastered_at", user_id, topic_id, now)
-
     async def unmark_known(self, user_id: int, topic_id: str, now: datetime) -> TopicState | None:
         """Undo "I know this" (mastery stays: it was earned)."""
 
@@ -106,24 +97,6 @@ class ProgressStore:
         """Every topic the user has a state for, by topic id."""
         rows = await self._db.fetchall(
             "SELECT * FROM topic_state WHERE user_id = ? ORDER BY topic_id", (user_id,)
-        )
-        return [_state(r) for r in rows]
-
-    async def known_topic_ids(self, user_id: int) -> frozenset[str]:
-        """Topics the user knows, by their word or by a quiz."""
-        rows = await self._db.fetchall(
-            "SELECT topic_id FROM topic_state WHERE user_id = ? "
-            "AND (known_at IS NOT NULL OR mastered_at IS NOT NULL)",
-            (user_id,),
-        )
-        return frozenset(r["topic_id"] for r in rows)
-
-    async def recently_mastered(self, user_id: int, limit: int = 5) -> list[TopicState]:
-        """Most recently mastered first."""
-        rows = await self._db.fetchall(
-            "SELECT * FROM topic_state WHERE user_id = ? AND mastered_at IS NOT NULL "
-            "ORDER BY mastered_at DESC LIMIT ?",
-            (user_id, limit),
         )
         return [_state(r) for r in rows]
 
