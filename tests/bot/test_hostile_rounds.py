@@ -129,6 +129,7 @@ async def test_a_forged_number_past_64_bits_is_refused_like_any_forged_button(
 ) -> None:
     fake = fake_discord
     card = await fake.wait_response(await fake.slash("topic", {"topic": TOPIC}, fake.admin))
+    await small.services.names.flush()  # /topic stored the admin's name: that write is done
     before = snapshot(_db(small))
     forged = await fake.click(card, template.format(n=number), fake.admin, forged=True)
     assert "no longer active" in await _private(fake, forged)

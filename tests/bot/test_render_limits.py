@@ -173,7 +173,7 @@ def test_summary_progress_and_leaderboard_fit(case: tuple[Library, Topic]) -> No
     )
     assert_fits(Rendered([progress_embed(library, overview)]))
     entries = [LeaderboardEntry(i, 2**63 - i, 10**12, 10**9, 10**9) for i in range(1, 11)]
-    assert_fits(Rendered([leaderboard_embed(entries, entries[0], 1)]))
+    assert_fits(Rendered([leaderboard_embed(entries, entries[0], 1, NAMES)]))
 
 
 NAMES = {i: "_*" * 16 for i in range(200)}  # 32 characters, each escaped: the longest names

@@ -77,10 +77,21 @@ async def test_stats_and_leaderboard(bot: TutorBot, fake_discord: FakeDiscord) -
     _, cb = await _say(fake, "leaderboard", None, fake.admin)
     assert not cb.ephemeral
     lines = cb.embeds[0]["description"].splitlines()
-    assert lines[0].startswith(f"🥇 <@{fake.student.id}> · **300** points")
-    assert lines[1].startswith(f"🥈 <@{fake.admin.id}> · **100** points")
+    # Both used the bot in this server, so their display names are known.
+    assert lines[0].startswith("🥇 Student · **300** points")
+    assert lines[1].startswith("🥈 Admin · **100** points")
     assert lines[1].endswith("← you")
-    # Names are mentions inside an embed, and the client never allows pings.
+    assert cb.data.get("allowed_mentions", {"parse": []}) == {"parse": []}  # names never ping
+
+
+async def test_the_leaderboard_mentions_a_student_never_seen_in_the_server(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await _record(bot, fake.student.id, fake.guild.id, right=3, wrong=1)
+    _, cb = await _say(fake, "leaderboard", None, fake.admin)
+    lines = cb.embeds[0]["description"].splitlines()
+    assert lines[0].startswith(f"🥇 <@{fake.student.id}> · **300** points")  # renders, never pings
     assert cb.data.get("allowed_mentions", {"parse": []}) == {"parse": []}
 
 

@@ -17,6 +17,7 @@ from tutorbot.bot.components import (
     unknown_button_class,
 )
 from tutorbot.bot.errors import UserFacingError, report_error
+from tutorbot.bot.members import note_member
 from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
 from tutorbot.bot.sync import sync_commands
 from tutorbot.services import Clock, Services, utc_now
@@ -40,6 +41,7 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
         if not interaction.client.accepting:
             await report_error(interaction, UserFacingError(RESTARTING))
             return False
+        note_member(interaction)
         return True
 
     async def on_error(

@@ -17,6 +17,7 @@ from discord.ui import Button, DynamicItem
 
 from tutorbot.bot.custom_ids import BadCustomId, CustomId, parse
 from tutorbot.bot.errors import UserFacingError, report_error
+from tutorbot.bot.members import note_member
 
 RESTARTING = "TutorBot is restarting; please try again in a few seconds."
 STALE_BUTTON = "This button is no longer active. Run the command again to get a fresh one."
@@ -87,6 +88,7 @@ class FeatureButton(_RebuiltButton, template=r"(?!)"):
             handler = self.actions.get(parsed.action)
             if parsed.feature != self.feature or handler is None:
                 raise BadCustomId(parsed.action)
+            note_member(interaction)
             await handler(interaction, parsed)
         except BadCustomId:
             await report_error(interaction, UserFacingError(STALE_BUTTON))
@@ -177,6 +179,7 @@ async def route_modal(interaction: discord.Interaction[Any]) -> None:
         handler = MODAL_ACTIONS.get((parsed.feature, parsed.action))
         if handler is None:
             raise BadCustomId(parsed.action)
+        note_member(interaction)
         await handler(interaction, parsed, modal_values(data))
     except BadCustomId:
         await report_error(interaction, UserFacingError(STALE_FORM))

@@ -13,6 +13,7 @@ from pathlib import Path
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.scheduler import Scheduler
+from tutorbot.services.names import NameBook
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
 from tutorbot.services.rounds import RoundService
@@ -36,6 +37,7 @@ class Services:
         self.clock = clock
         self.scheduler = Scheduler(storage.timers, clock)
         """Every feature's timers: each registers a handler per kind on it."""
+        self.names = NameBook(storage.names, clock)
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
         self.rounds = RoundService(self)
@@ -69,4 +71,6 @@ class Services:
         return self.library
 
     async def close(self) -> None:
+        """Write what is pending, then close the database."""
+        await self.names.flush()
         await self.storage.close()

@@ -56,11 +56,13 @@ class StatsService:
 
     async def export(self, user_id: int) -> bytes:
         """Everything held about the user, as indented JSON."""
+        await self._s.names.flush()
         data = await self._s.storage.data_rights.export_user(user_id)
         return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything held about the user; rows removed per kind."""
+        self._s.names.forget(user_id)
         return await self._s.storage.data_rights.delete_user(user_id)
 
 

@@ -16,12 +16,13 @@ from discord.ext import commands
 
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
 from tutorbot.bot.custom_ids import CustomId, make
-from tutorbot.bot.errors import reply_private
+from tutorbot.bot.errors import refuse, reply_private
 from tutorbot.bot.exts.rounds import render
-from tutorbot.bot.exts.rounds.present import DiscordPresenter
+from tutorbot.bot.exts.rounds.present import DiscordPresenter, names_in
 from tutorbot.bot.scopes import bot_of, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import rounds as rules
+from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER
 from tutorbot.services.round_views import NotInstructor
 
@@ -72,11 +73,9 @@ async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 def _count(
     interaction: discord.Interaction[Any], outcome: object, round_id: int, index: int
 ) -> None:
-    """Remember the student's name for the podium, and count a locked-in answer."""
-    presenter = _presenter(interaction)
-    presenter.saw(interaction.user)
+    """Count a locked-in answer (in batches) on the question's message."""
     if isinstance(outcome, rules.Locked):
-        presenter.answered(round_id, index)
+        _presenter(interaction).answered(round_id, index)
 
 
 @RoundButton.action("write")
@@ -115,12 +114,17 @@ async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 @RoundButton.action("report")
 async def _report(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     if interaction.guild_id is None:
-        raise NotInstructor()
+        await refuse(interaction, NotInstructor())
+        return
+    bot = bot_of(interaction)
     allowed = await is_instructor(interaction)
-    end = await bot_of(interaction).services.rounds.report(
+    end = await bot.services.rounds.report(
         interaction.guild_id, cid.int_arg(0), is_instructor=allowed
     )
-    text = render.report_text(end, _presenter(interaction).names)
+    if isinstance(end, Refusal):
+        await refuse(interaction, end)
+        return
+    text = render.report_text(end, await names_in(bot, end))
     await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -175,7 +179,6 @@ class Rounds(commands.Cog):
         allowed = await is_instructor(interaction)
         assert interaction.guild_id is not None and interaction.channel_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        self.presenter.saw(interaction.user)
         view = await self.bot.services.rounds.start_round(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
@@ -186,6 +189,9 @@ class Rounds(commands.Cog):
             seconds=seconds,
             scoring=scoring,
         )
+        if isinstance(view, Refusal):
+            await refuse(interaction, view)
+            return
         await reply_private(
             interaction,
             f"Round started on **{discord.utils.escape_markdown(found.title)}**: "
@@ -197,19 +203,23 @@ class Rounds(commands.Cog):
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.channel_id is not None
         allowed = await is_instructor(interaction)
-        await self.bot.services.rounds.skip(interaction.channel_id, allowed)
+        refused = await self.bot.services.rounds.skip(interaction.channel_id, allowed)
+        if refused is not None:
+            await refuse(interaction, refused)
+            return
         await interaction.response.send_message("Revealed.", ephemeral=True)
 
     @round.command(name="stop", description="End the round in this channel and show the podium")
     async def stop(self, interaction: discord.Interaction[Any]) -> None:
         assert interaction.channel_id is not None
         allowed = await is_instructor(interaction)
-        if not allowed:
-            raise NotInstructor()
         await interaction.response.defer(ephemeral=True, thinking=True)
         end = await self.bot.services.rounds.stop_round(interaction.channel_id, allowed)
+        if isinstance(end, Refusal):
+            await refuse(interaction, end)
+            return
         await interaction.followup.send(
-            render.report_text(end, self.presenter.names), ephemeral=True
+            render.report_text(end, await names_in(self.bot, end)), ephemeral=True
         )
 
     @round.command(name="results", description="Download a round's answers as CSV")
@@ -221,9 +231,14 @@ class Rounds(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         allowed = await is_instructor(interaction)
-        rnd, text = await self.bot.services.rounds.results_csv(
-            interaction.guild_id, round_id, self.presenter.names, is_instructor=allowed
+        names = await self.bot.services.names.in_guild(interaction.guild_id)
+        found = await self.bot.services.rounds.results_csv(
+            interaction.guild_id, round_id, names, is_instructor=allowed
         )
+        if isinstance(found, Refusal):
+            await refuse(interaction, found)
+            return
+        rnd, text = found
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=f"round-{rnd.id}.csv")
         await interaction.response.send_message(
             f"Answers of round #{rnd.id}: one row per student per question.",

@@ -35,9 +35,14 @@ UNAVAILABLE = (
 
 COUNT_EVERY = 3.0
 """Seconds between two edits of a question's answer count (Discord's per-channel edit rate)."""
-MAX_NAMES = 50_000
 
 Key = tuple[int, int]
+
+
+async def names_in(bot: TutorBot, end: RoundEnd) -> dict[int, str]:
+    """The display names of everyone a round's podium, top 10 and report show."""
+    shown = [s.user_id for s in (*end.podium, *end.top)] + [s.user_id for s in end.struggling]
+    return await bot.services.names.in_guild(end.guild_id, shown)
 
 
 class DiscordPresenter:
@@ -45,18 +50,10 @@ class DiscordPresenter:
 
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.names: dict[int, str] = {}
-        """Display names seen in interactions, for the podium, the tables and the CSV."""
         self._dirty: set[Key] = set()
         self._closed: set[Key] = set()
         self._counters: dict[Key, asyncio.Task[None]] = {}
         self._locks: dict[Key, asyncio.Lock] = {}
-
-    def saw(self, user: discord.abc.User) -> None:
-        """Remember a student's display name (Discord stays the source; this is a cache)."""
-        if len(self.names) >= MAX_NAMES:
-            self.names.clear()
-        self.names[user.id] = user.display_name
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -84,7 +81,9 @@ class DiscordPresenter:
             if task is not None:
                 task.cancel()
         self._locks.pop(key, None)
-        rendered = render.reveal_message(view, self.names)
+        fastest = [f.user_id for f in view.reveal.fastest]
+        names = await self.bot.services.names.in_guild(question.guild_id, fastest)
+        rendered = render.reveal_message(view, names)
         try:
             if view.message_id is not None:
                 try:
@@ -103,14 +102,15 @@ class DiscordPresenter:
 
     async def show_end(self, end: RoundEnd) -> None:
         self._closed = {k for k in self._closed if k[0] != end.round_id}
-        await self._send(end.channel_id, render.end_message(end, self.names))
+        names = await names_in(self.bot, end)
+        await self._send(end.channel_id, render.end_message(end, names))
         if end.stopped and end.reason is None:
             return  # `/round stop` answers the instructor with the report itself
         if end.instructor_id is None:
             return  # the host asked to be forgotten
         try:
             dm = await self.bot.create_dm(discord.Object(end.instructor_id))
-            await dm.send(render.report_text(end, self.names))
+            await dm.send(render.report_text(end, names))
         except discord.HTTPException:
             log.info("could not DM the report of round %s to its instructor", end.round_id)
 

@@ -16,6 +16,7 @@ from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.bot.members import name_of
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.progress import bar
 from tutorbot.domain.scoring import ASSESSMENT_LABELS
@@ -28,14 +29,6 @@ BAR_WIDTH = 12
 MEDALS = ("🥇", "🥈", "🥉")
 WRITE_LABEL = "Write my answer"
 TF_LABELS = {"True": "True", "False": "False"}
-
-
-def name_of(user_id: int, names: Mapping[int, str]) -> str:
-    """A display name safe to put in Markdown, or a mention (rendered as the name, never a ping)."""
-    name = names.get(user_id)
-    if not name:
-        return f"<@{user_id}>"
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(limits.clip(name, 40)))
 
 
 def _seconds(value: float) -> str:

@@ -44,7 +44,9 @@ class Stats(commands.Cog):
         top, mine = await self.bot.services.stats.leaderboard(
             interaction.guild_id, interaction.user.id
         )
-        embed = leaderboard_embed(top, mine, interaction.user.id)
+        shown = [e.user_id for e in top] + ([mine.user_id] if mine is not None else [])
+        names = await self.bot.services.names.in_guild(interaction.guild_id, shown)
+        embed = leaderboard_embed(top, mine, interaction.user.id, names)
         await interaction.response.send_message(embed=embed)
 
 

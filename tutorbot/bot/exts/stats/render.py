@@ -1,10 +1,13 @@
-"""The /stats and /leaderboard embeds. Names are shown as mentions inside embeds: clients show
-the name, and a mention in an embed never pings anyone."""
+"""The /stats and /leaderboard embeds. The leaderboard shows the names members last showed in the
+server (escaped), or a mention for someone never seen: inside an embed it never pings anyone."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import discord
 
+from tutorbot.bot.members import name_of
 from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.stats import StudentStats
 from tutorbot.storage.answers import UserStats
@@ -40,24 +43,26 @@ def stats_embed(user: discord.abc.User, figures: StudentStats) -> discord.Embed:
     return embed
 
 
-def _entry(entry: LeaderboardEntry, me: int) -> str:
+def _entry(entry: LeaderboardEntry, me: int, names: Mapping[int, str]) -> str:
     mark = MEDALS.get(entry.rank, f"`{entry.rank:>2}.`")
     you = " ← you" if entry.user_id == me else ""
-    return (
-        f"{mark} <@{entry.user_id}> · **{entry.points}** points · {entry.accuracy:.0%} right{you}"
-    )
+    who = name_of(entry.user_id, names)
+    return f"{mark} {who} · **{entry.points}** points · {entry.accuracy:.0%} right{you}"
 
 
 def leaderboard_embed(
-    top: list[LeaderboardEntry], mine: LeaderboardEntry | None, me: int
+    top: list[LeaderboardEntry],
+    mine: LeaderboardEntry | None,
+    me: int,
+    names: Mapping[int, str],
 ) -> discord.Embed:
     """The top 10 and, when the caller is below it, their own rank."""
     if not top:
         text = "Nobody has answered a question in this server yet. Try /quiz or a round!"
     else:
-        text = "\n".join(_entry(e, me) for e in top)
+        text = "\n".join(_entry(e, me, names) for e in top)
         if mine is not None and all(e.user_id != me for e in top):
-            text += f"\n…\n{_entry(mine, me)}"
+            text += f"\n…\n{_entry(mine, me, names)}"
         elif mine is None:
             text += "\n\nYou are not on the board yet: answer a question to join."
     return discord.Embed(title="Leaderboard", description=text, colour=COLOUR)

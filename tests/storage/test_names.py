@@ -1,0 +1,72 @@
+"""The name book: a known name costs no write, a burst of new names is a few writes, a rename is
+stored, and a forgotten person's pending name is never written."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from tutorbot.services.names import NameBook
+from tutorbot.storage import Storage
+
+GUILD = 10
+
+
+def _wal_size(db_path: Path) -> int:
+    wal = db_path.with_name(db_path.name + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+def _rows(db_path: Path) -> list[tuple[int, int, str]]:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(
+            "SELECT guild_id, user_id, name FROM member_names ORDER BY guild_id, user_id"
+        ).fetchall()
+
+
+async def test_a_burst_of_new_names_is_stored_and_known_names_cost_no_write(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    book = NameBook(storage.names, lambda: now)
+    for user in range(1000):
+        book.saw(GUILD, user, f"Student {user}")
+    await book.flush()
+    assert len(_rows(db_path)) == 1000
+    assert await book.in_guild(GUILD, [3, 999, 5000]) == {3: "Student 3", 999: "Student 999"}
+
+    before = _wal_size(db_path)
+    for _ in range(3):  # the same thousand students click three more times
+        for user in range(1000):
+            book.saw(GUILD, user, f"Student {user}")
+    await book.flush()
+    await asyncio.sleep(0.05)
+    assert _wal_size(db_path) == before  # nothing was written
+
+
+async def test_a_new_process_reads_stored_names_and_a_rename_replaces_the_old_one(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    first = NameBook(storage.names, lambda: now)
+    first.saw(GUILD, 1, "Ana")
+    first.saw(GUILD + 1, 1, "Ana B.")  # another server, another name
+    await first.flush()
+    restarted = NameBook(storage.names, lambda: now)
+    assert await restarted.in_guild(GUILD) == {1: "Ana"}
+    restarted.saw(GUILD, 1, "Anastasia")
+    await restarted.flush()
+    assert _rows(db_path) == [(GUILD, 1, "Anastasia"), (GUILD + 1, 1, "Ana B.")]
+
+
+async def test_forget_drops_a_pending_name_before_it_is_written(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    book = NameBook(storage.names, lambda: now)
+    book.saw(GUILD, 1, "Ana")
+    book.saw(GUILD, 2, "Ben")
+    book.forget(1)  # same tick: the write has not started yet
+    await storage.data_rights.delete_user(1)
+    await book.flush()
+    assert _rows(db_path) == [(GUILD, 2, "Ben")]
+    assert await book.in_guild(GUILD) == {2: "Ben"}
