@@ -287,3 +287,17 @@ def test_questions_removed_from_content_are_skipped(topic: Topic) -> None:
     moved = rounds.next_question(state, without_tf, at(21))
     assert moved.current is not None and moved.current.question_id == "fr"
     assert moved.question_ids == ("mc", "fr")
+
+
+def test_settings_and_a_topic_without_questions_are_refused_not_raised(topic: Topic) -> None:
+    """One check for `/round start` options and a server's defaults, returned as a Refusal."""
+    assert rounds.settings_from(5, 30, "flat") == RoundSettings(5, 30, ScoringMode.FLAT)
+    assert rounds.settings_from(0, 30, "flat") == rounds.BadSettings(
+        "questions must be between 1 and 50, got 0"
+    )
+    refused = rounds.settings_from(5, 30, "fastest")
+    assert isinstance(refused, rounds.BadSettings)
+    assert refused.text == "scoring must be speed or flat, got 'fastest'"
+    empty = topic.model_copy(update={"questions": []})
+    none = rounds.start_round(empty, TEACHER, RoundSettings(), T0, InOrder())
+    assert none == rounds.NoQuestionsToAsk() and none.text == "This topic has no questions yet."

@@ -8,7 +8,6 @@ import secrets
 import discord
 
 from tutorbot.domain.refusals import Forged, Refusal
-from tutorbot.domain.rounds import InvalidSettings, RoundError
 from tutorbot.storage.errors import DatabaseLostError
 
 log = logging.getLogger("tutorbot.errors")
@@ -20,12 +19,10 @@ class UserFacingError(Exception):
 
 USER_FACING: tuple[type[Exception], ...] = (
     UserFacingError,
-    RoundError,
-    InvalidSettings,
     Forged,
 )
-"""Refusals worded for the user by the domain or the front end, and forged input (whose message
-is fit to show too): shown, never logged as bugs."""
+"""Raised and still fit to show: a front end's own refusals, and forged input. Rules and services
+return their refusals instead (see `refuse`). Shown, never logged as bugs."""
 
 
 NOT_SAVED = (

@@ -45,7 +45,29 @@ class InvalidSettings(ValueError):
 
 
 class RoundError(Exception):
-    """A round action that cannot happen now; the message is fit to show the person who asked."""
+    """A step of a round asked for at the wrong moment: a bug in the caller, never a refusal."""
+
+
+@dataclass(frozen=True)
+class BadSettings(Refusal):
+    """A round setting out of range, in the words of `InvalidSettings`."""
+
+    reason: str
+
+    @property
+    def text(self) -> str:
+        """What the instructor is told."""
+        return self.reason
+
+
+@dataclass(frozen=True)
+class NoQuestionsToAsk(Refusal):
+    """A round on a topic without questions."""
+
+    @property
+    def text(self) -> str:
+        """What the instructor is told."""
+        return "This topic has no questions yet."
 
 
 class RoundStatus(StrEnum):
@@ -180,6 +202,19 @@ class RoundQuestion:
             answers=tuple(RoundAnswer.from_dict(a) for a in data.get("answers", ())),
             closed_at=from_iso(data.get("closed_at")),
         )
+
+
+def settings_from(questions: int, seconds: int, scoring: str) -> RoundSettings | Refusal:
+    """The round settings asked for, or why not: the one check of `/round start` options and of
+    a server's round defaults."""
+    try:
+        mode = ScoringMode(scoring)
+    except ValueError:
+        return BadSettings(f"scoring must be speed or flat, got {scoring!r}")
+    try:
+        return RoundSettings(questions, seconds, mode)
+    except InvalidSettings as exc:
+        return BadSettings(str(exc))
 
 
 _STATE_KEYS = frozenset(
@@ -420,11 +455,11 @@ def _open_next(state: RoundState, topic: Topic, now: datetime) -> RoundState:
 
 def start_round(
     topic: Topic, instructor_id: int, settings: RoundSettings, now: datetime, rng: random.Random
-) -> RoundState:
+) -> RoundState | Refusal:
     """A new round on `topic` with its first question open (fewer if the topic has fewer)."""
     now = utc(now)
     if not topic.questions:
-        raise RoundError("This topic has no questions yet.")
+        return NoQuestionsToAsk()
     ids = [q.id for q in topic.questions]
     rng.shuffle(ids)
     state = RoundState(

@@ -1,28 +1,67 @@
-"""What a group round shows, as plain data: the refusals, the views of a question, its reveal and
-the end of a round, and the `RoundPresenter` a front end implements to show them."""
+"""What a group round shows, as plain data: the refusals (returned, each with the words the
+person sees), the views of a question, its reveal and the end of a round, and the
+`RoundPresenter` a front end implements to show them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from tutorbot.content.models import Question
 from tutorbot.domain import rounds as rules
-from tutorbot.domain.rounds import RoundError, RoundQuestion, Standing
+from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.rounds import RoundQuestion, Standing
 
 
-class NotInstructor(RoundError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Only instructors can run rounds: that takes the Manage Server permission or this "
-            "server's instructor role (see /tutoradmin settings)."
-        )
+class _Said(Refusal):
+    """A refusal whose words never vary."""
+
+    __slots__ = ()
+    said: ClassVar[str] = ""
+
+    @property
+    def text(self) -> str:
+        """What the person is told."""
+        return self.said
 
 
-class NoRoundHere(RoundError):
-    def __init__(self) -> None:
-        super().__init__("There is no round running in this channel. Start one with /round start.")
+@dataclass(frozen=True)
+class NotInstructor(_Said):
+    said = (
+        "Only instructors can run rounds: that takes the Manage Server permission or this "
+        "server's instructor role (see /tutoradmin settings)."
+    )
+
+
+@dataclass(frozen=True)
+class NoRoundHere(_Said):
+    said = "There is no round running in this channel. Start one with /round start."
+
+
+@dataclass(frozen=True)
+class AlreadyRunning(_Said):
+    said = "A round is already running in this channel. Use /round stop to end it first."
+
+
+@dataclass(frozen=True)
+class AlreadyRevealed(_Said):
+    said = "The answers are already shown; the next question is on its way."
+
+
+@dataclass(frozen=True)
+class JustRevealed(_Said):
+    said = "That question was just revealed."
+
+
+@dataclass(frozen=True)
+class JustEnded(_Said):
+    said = "This round just ended."
+
+
+@dataclass(frozen=True)
+class NoSuchRound(_Said):
+    said = "No such round in this server."
 
 
 class NotShown(Exception):
@@ -30,7 +69,9 @@ class NotShown(Exception):
     worth trying again later. Other failures are not retried."""
 
 
-class RoundOver(RoundError):
+class RoundGone(Forged):
+    """A round id that names no round: a forged button (rounds are never deleted)."""
+
     def __init__(self) -> None:
         super().__init__("This round is over.")
 

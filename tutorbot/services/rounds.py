@@ -35,22 +35,26 @@ from tutorbot.domain.rounds import (
     AssessOutcome,
     Locked,
     RoundAnswer,
-    RoundError,
     RoundQuestion,
     RoundSettings,
     RoundState,
     TooLate,
 )
-from tutorbot.domain.scoring import NoAnswerToAssess, ScoringMode, SelfAssessment
+from tutorbot.domain.scoring import NoAnswerToAssess, SelfAssessment
 from tutorbot.services.round_views import (
+    AlreadyRevealed,
+    AlreadyRunning,
+    JustEnded,
+    JustRevealed,
     MissedView,
     NoRoundHere,
+    NoSuchRound,
     NotInstructor,
     NotShown,
     QuestionView,
     RevealView,
     RoundEnd,
-    RoundOver,
+    RoundGone,
     RoundPresenter,
     SilentPresenter,
     StrugglingView,
@@ -205,21 +209,20 @@ class RoundService:
         questions: int | None = None,
         seconds: int | None = None,
         scoring: str | None = None,
-    ) -> GuildSettings:
+    ) -> GuildSettings | Refusal:
         """Change the server's instructor role and round defaults; options left out keep theirs.
 
-        The defaults are checked as a round would check them (InvalidSettings, worded for the
-        admin), so a refused change stores nothing.
+        The defaults are checked as a round checks them (`rules.settings_from`), so a refused
+        change stores nothing.
         """
         current = await self.settings_for(guild_id)
-        mode = scoring or current.round_scoring
-        if mode not in set(ScoringMode):
-            raise rules.InvalidSettings(f"scoring must be speed or flat, got {mode!r}")
-        RoundSettings(
+        checked = rules.settings_from(
             questions if questions is not None else current.round_questions,
             seconds if seconds is not None else current.round_seconds,
-            ScoringMode(mode),
+            scoring or current.round_scoring,
         )
+        if isinstance(checked, Refusal):
+            return checked
         return await self._s.storage.settings.update(
             guild_id,
             now=self._s.clock(),
@@ -251,27 +254,28 @@ class RoundService:
         questions: int | None = None,
         seconds: int | None = None,
         scoring: str | None = None,
-    ) -> QuestionView:
+    ) -> QuestionView | Refusal:
         """Start a round on `topic` in the channel and post its first question.
 
-        Options left out take the server's defaults. Refuses (RoundError, worded for the user)
-        non-instructors, bad settings, a topic without questions, and a channel with a round.
+        Options left out take the server's defaults. Refuses non-instructors, bad settings, a
+        topic without questions, and a channel with a round.
         """
         if not is_instructor:
-            raise NotInstructor()
+            return NotInstructor()
         defaults = await self.settings_for(guild_id)
-        mode = scoring or defaults.round_scoring
-        if mode not in set(ScoringMode):
-            raise rules.InvalidSettings(f"scoring must be speed or flat, got {mode!r}")
-        settings = RoundSettings(
+        settings = rules.settings_from(
             questions if questions is not None else defaults.round_questions,
             seconds if seconds is not None else defaults.round_seconds,
-            ScoringMode(mode),
+            scoring or defaults.round_scoring,
         )
+        if isinstance(settings, Refusal):
+            return settings
         if await self._s.storage.rounds.running_in(channel_id) is not None:
-            raise _already_running()
+            return AlreadyRunning()
         now = self._s.clock()
         state = rules.start_round(topic, instructor_id, settings, now, self._rng)
+        if isinstance(state, Refusal):
+            return state
         current = state.current
         assert current is not None
         try:
@@ -287,7 +291,7 @@ class RoundService:
                 state=_dump(state),
             )
         except RoundAlreadyRunningError:
-            raise _already_running() from None
+            return AlreadyRunning()
         self._remember(rnd, state)
         await self._schedule(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)
         view = self._question_view(rnd, state)
@@ -396,7 +400,7 @@ class RoundService:
             return live
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundOver()
+            raise RoundGone()
         return self._remember(rnd, _state_of(rnd))
 
     def _remember(self, rnd: Round, state: RoundState) -> _Live:
@@ -427,7 +431,7 @@ class RoundService:
         first judgement stands (the database's conditional write decides between two)."""
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundOver()
+            raise RoundGone()
         state = _state_of(rnd)
         question = state.question(_question_id(rnd, question_index))
         if question is None:
@@ -458,37 +462,37 @@ class RoundService:
 
     # -- close, reveal, next, end ---------------------------------------------------------------
 
-    async def skip(self, channel_id: int, is_instructor: bool) -> None:
-        """`/round skip`: reveal the open question now."""
+    async def skip(self, channel_id: int, is_instructor: bool) -> Refusal | None:
+        """`/round skip`: reveal the open question now; None once done, else why not."""
         if not is_instructor:
-            raise NotInstructor()
-        rnd = await self._running_in(channel_id)
+            return NotInstructor()
+        rnd = await self._s.storage.rounds.running_in(channel_id)
+        if rnd is None:
+            return NoRoundHere()
         state = _state_of(rnd)
         if state.current is None or state.current.closed:
-            raise RoundError("The answers are already shown; the next question is on its way.")
+            return AlreadyRevealed()
         if not await self._close(rnd.id, rnd.version):
-            raise RoundError("That question was just revealed.")
+            return JustRevealed()
+        return None
 
-    async def stop_round(self, channel_id: int, is_instructor: bool) -> RoundEnd:
+    async def stop_round(self, channel_id: int, is_instructor: bool) -> RoundEnd | Refusal:
         """`/round stop`: reveal the open question and end the round with its podium."""
         if not is_instructor:
-            raise NotInstructor()
-        rnd, state = await self._load((await self._running_in(channel_id)).id)
+            return NotInstructor()
+        running = await self._s.storage.rounds.running_in(channel_id)
+        if running is None:
+            return NoRoundHere()
+        rnd, state = await self._load(running.id)
         open_before = state.current is not None and not state.current.closed
         stopped = rules.stop(state, self._s.clock())
         end = await self._end(rnd, stopped, reason=None)
         if end is None:
-            raise RoundError("This round just ended.")
+            return JustEnded()
         if open_before:
             self._show_reveal(rnd, stopped, last=True)
         await self._updates.run(rnd.id, partial(self._presenter.show_end, end))
         return end
-
-    async def _running_in(self, channel_id: int) -> Round:
-        rnd = await self._s.storage.rounds.running_in(channel_id)
-        if rnd is None:
-            raise NoRoundHere()
-        return rnd
 
     async def _on_close(self, timer: Timer) -> None:
         await self._close(int(timer.payload["round_id"]), int(timer.payload["version"]))
@@ -709,29 +713,32 @@ class RoundService:
         names: Mapping[int, str],
         *,
         is_instructor: bool,
-    ) -> tuple[Round, str]:
+    ) -> tuple[Round, str] | Refusal:
         """The `/round results` CSV of a round of this server (default: its latest); for
         instructors only."""
         if not is_instructor:
-            raise NotInstructor()
+            return NotInstructor()
         if round_id is None:
             recent = await self._s.storage.rounds.recent_in_guild(guild_id, 1)
             rnd = recent[0] if recent else None
         else:
             rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
-            raise RoundError("No such round in this server.")
+            return NoSuchRound()
         _, state = await self._load(rnd.id)
         return rnd, results.csv_text(results.result_rows(state, names))
 
-    async def report(self, guild_id: int, round_id: int, *, is_instructor: bool) -> RoundEnd:
+    async def report(
+        self, guild_id: int, round_id: int, *, is_instructor: bool
+    ) -> RoundEnd | Refusal:
         """The standings and instructor report of a round of this server, at any time; for
         instructors only."""
         if not is_instructor:
-            raise NotInstructor()
+            return NotInstructor()
+        rnd = await self._s.storage.rounds.get(round_id)
+        if rnd is None or rnd.guild_id != guild_id:
+            return NoSuchRound()
         rnd, state = await self._load(round_id)
-        if rnd.guild_id != guild_id:
-            raise RoundError("No such round in this server.")
         return await self._summary(rnd, state, None)
 
     async def recent(self, guild_id: int, limit: int = 25) -> list[Round]:
@@ -744,7 +751,7 @@ class RoundService:
         """The round with every answer recorded so far (for reveals, standings and the CSV)."""
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundOver()
+            raise RoundGone()
         state = _state_of(rnd)
         by_question: dict[str, list[RoundAnswer]] = {}
         for row in await self._s.storage.rounds.answers(round_id):
@@ -786,9 +793,3 @@ class RoundService:
             answered=answered,
             message_id=rnd.message_id,
         )
-
-
-def _already_running() -> RoundError:
-    return RoundError(
-        "A round is already running in this channel. Use /round stop to end it first."
-    )

@@ -14,11 +14,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from tutorbot.bot import limits
-from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.errors import UserFacingError, refuse
 from tutorbot.bot.scopes import server_group
 from tutorbot.content.errors import ContentError
 from tutorbot.content.library import Library
 from tutorbot.domain import rounds as rules
+from tutorbot.domain.refusals import Refusal
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
 
@@ -123,13 +124,17 @@ class Admin(commands.Cog):
         if role is UNSET and questions is None and seconds is None and scoring is None:
             current = await rounds.settings_for(interaction.guild_id)
         else:
-            current = await rounds.update_settings(
+            changed = await rounds.update_settings(
                 interaction.guild_id,
                 instructor_role_id=role,
                 questions=questions,
                 seconds=seconds,
                 scoring=scoring,
             )
+            if isinstance(changed, Refusal):
+                await refuse(interaction, changed)
+                return
+            current = changed
         await interaction.response.send_message(settings_text(current), ephemeral=True)
 
     @tutoradmin.command(name="reload", description="Re-read the content folder without a restart")
