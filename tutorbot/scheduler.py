@@ -1,9 +1,17 @@
 """Timers that survive restarts, owned by no feature: a feature registers a handler per kind, and
-one task sleeps until the earliest due row and fires it. A timer of a kind nobody here
-registered is never fired nor deleted: it is left for the code that handles it.
+one task per process sleeps until the earliest due row and fires it.
 
-Delivery: a fired timer is deleted after its handler returns, so a crash between the two fires
-it again (at least once). Handlers make that exactly
+Claiming: before a timer fires, the scheduler claims it in one write (`TimerStore.claim`) with a
+lease, so several processes on one database never fire a timer twice. The lease is renewed every
+third of its length while this process holds anything, however long a handler runs; if the
+process dies, the lease runs out and another process takes the timer over (a bot restarted after
+being killed is a new holder too, so what it held then fires at most one `LEASE` late; a clean
+`stop()` gives its timers back at once). Leases compare the processes' clocks, which must agree
+to well within a lease. A timer of a kind nobody here registered is never claimed: it is left
+for the process that handles it.
+
+Delivery: a fired timer is deleted after its handler returns, and only if this process still
+holds it, so a crash between the two fires it again (at least once). Handlers make that exactly
 once in effect: each changes state through a compare-and-swap (e.g. "close round 42 at version
 7"), so a second firing finds nothing to do. Handlers do their database step and return; slow
 work such as Discord edits is queued by the feature, so one slow channel never holds up another
@@ -18,6 +26,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +42,17 @@ Handler = Callable[[Timer], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 MAX_SLEEP_SECONDS = 60.0
-"""Re-check at least this often, so a wall-clock jump cannot strand a timer."""
+"""Re-check at least this often, so a wall-clock jump, or a timer another process added, cannot
+be slept past for longer."""
+LEASE = timedelta(seconds=30)
+"""How long a claim lasts unless renewed: the longest a dead process's timers wait."""
+CLAIM_BATCH = 20
+
+
+def process_name() -> str:
+    """A name for this scheduler in the timers it claims: host, pid and a random part (a restart
+    on the same pid is still someone else)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Scheduler:
@@ -42,16 +63,22 @@ class Scheduler:
         timers: TimerStore,
         clock: Clock = utcnow,
         *,
+        lease: timedelta = LEASE,
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=5),
+        owner: str | None = None,
     ) -> None:
         self._timers = timers
         self._handlers: dict[str, Handler] = {}
         self._clock = clock
+        self._lease = lease
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        self.owner = owner or process_name()
+        """Whose name this scheduler's claims carry."""
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._holding = False
+        self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, kind: str, handler: Handler) -> None:
         """Fire timers of `kind` through `handler`; one handler per kind."""
@@ -67,17 +94,31 @@ class Scheduler:
 
     async def start(self) -> None:
         """Start the loop; overdue timers (from before a restart) fire first, in due order."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="tutorbot-scheduler")
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._run(), name="tutorbot-scheduler"),
+                asyncio.create_task(self._keep_leases(), name="tutorbot-scheduler-leases"),
+            ]
 
     async def stop(self) -> None:
-        """Stop the loop; a handler in progress is cancelled and its timer stays for next time."""
-        if self._task is None:
+        """Stop the loop; a handler in progress is cancelled, and the timers this process holds
+        are given back at once (they fire on the next start, here or in another process)."""
+        if not self._tasks:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        held = self._holding
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        self._holding = False
+        if not held:
+            return
+        try:
+            await self._timers.release(self.owner)
+        except Exception:
+            log.exception("could not give back the timers this process held")
 
     async def schedule(
         self,
@@ -115,15 +156,23 @@ class Scheduler:
         while True:
             self._wake.clear()
             try:
-                due = await self._timers.due(self._clock(), self.kinds)
-                for timer in due:
+                now = self._clock()
+                self._holding = True
+                claimed = await self._timers.claim(
+                    self.owner, self.kinds, now, now + self._lease, CLAIM_BATCH
+                )
+                for timer in claimed:
                     await self._fire(timer)
-                if due:
+                self._holding = False
+                if claimed:
                     continue
                 upcoming = await self._timers.next_due(self.kinds)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # Leases of a batch cut short are no longer renewed: they run out, and the
+                # timers are claimed again (here or elsewhere).
+                self._holding = False
                 log.exception("scheduler could not read its timers; retrying")
                 upcoming = None
                 await asyncio.sleep(1)
@@ -137,6 +186,21 @@ class Scheduler:
                 async with asyncio.timeout(delay):
                     await self._wake.wait()
 
+    async def _keep_leases(self) -> None:
+        """Renew this process's leases while it holds timers, so a handler that outlasts the
+        lease is never fired a second time by another process meanwhile."""
+        every = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            if not self._holding:
+                continue
+            try:
+                await self._timers.renew(self.owner, self._clock() + self._lease)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("could not renew the leases of this process's timers")
+
     async def _fire(self, timer: Timer) -> None:
         handler = self._handlers[timer.kind]
         try:
@@ -147,21 +211,16 @@ class Scheduler:
             attempts = timer.attempts + 1
             if attempts >= self._max_attempts:
                 log.exception(
-                    "timer %s (%s) failed %d times; dropping it",
-                    timer.id,
-                    timer.kind,
-                    attempts,
+                    "timer %s (%s) failed %d times; dropping it", timer.id, timer.kind, attempts
                 )
-                await self._timers.delete(timer.id)
+                await self._timers.finish(timer.id, self.owner)
             else:
                 log.exception(
-                    "timer %s (%s) failed (attempt %d); retrying",
-                    timer.id,
-                    timer.kind,
-                    attempts,
+                    "timer %s (%s) failed (attempt %d); retrying", timer.id, timer.kind, attempts
                 )
                 await self._timers.retry_later(
-                    timer.id, self._clock() + self._retry_delay * attempts
+                    timer.id, self.owner, self._clock() + self._retry_delay * attempts
                 )
             return
-        await self._timers.delete(timer.id)
+        if not await self._timers.finish(timer.id, self.owner):
+            log.info("timer %s (%s) was cancelled or taken over while it ran", timer.id, timer.kind)

@@ -1,4 +1,11 @@
-"""Due actions (reveal, next question, round end) as rows, so deadlines survive restarts."""
+"""Due actions (reveal, next question, round end) as rows, so deadlines survive restarts.
+
+A timer is claimed before it fires (`claim`): one UPDATE marks due rows of the kinds a process
+handles with its name and a lease, so another process sharing the database skips them until the
+lease runs out. SQLite runs the UPDATE in one write transaction, which is what makes the claim
+atomic; on PostgreSQL the same inner SELECT takes `FOR UPDATE SKIP LOCKED`. A lease is renewed
+while its holder lives (`renew`), and a holder deletes or releases only rows it still holds.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tutorbot.storage._time import from_db, to_db
+from tutorbot.storage._time import from_db, opt_from_db, to_db
 from tutorbot.storage.db import Database
 
 
@@ -25,6 +32,10 @@ class Timer:
     user_id: int | None
     attempts: int
     created_at: datetime
+    claimed_by: str | None = None
+    """The process holding this timer while it fires; None while nobody does."""
+    lease_until: datetime | None = None
+    """When that hold lapses unless renewed."""
 
 
 def _timer(row: sqlite3.Row) -> Timer:
@@ -37,6 +48,8 @@ def _timer(row: sqlite3.Row) -> Timer:
         user_id=row["user_id"],
         attempts=row["attempts"],
         created_at=from_db(row["created_at"]),
+        claimed_by=row["claimed_by"],
+        lease_until=opt_from_db(row["lease_until"]),
     )
 
 
@@ -76,26 +89,85 @@ class TimerStore:
         return await self._db.write(tx)
 
     async def next_due(self, kinds: Collection[str]) -> datetime | None:
-        """When the earliest timer of these kinds is due, due or not; None if there is none."""
+        """When one of these kinds can next be claimed: the earliest due time, or for a timer
+        held by someone, the end of its lease if that is later. None if there is none."""
         if not kinds:
             return None
         marks, params = _kinds(kinds)
         row = await self._db.fetchone(
-            f"SELECT MIN(due_at) FROM timers WHERE kind IN ({marks})", params
+            "SELECT MIN(CASE WHEN lease_until > due_at THEN lease_until ELSE due_at END) "
+            f"FROM timers WHERE kind IN ({marks})",
+            params,
         )
         return None if row is None or row[0] is None else from_db(row[0])
 
-    async def due(self, now: datetime, kinds: Collection[str], limit: int = 100) -> list[Timer]:
-        """Timers of these kinds due at `now`, earliest first; other kinds are left alone."""
+    async def claim(
+        self,
+        owner: str,
+        kinds: Collection[str],
+        now: datetime,
+        lease_until: datetime,
+        limit: int = 20,
+    ) -> list[Timer]:
+        """Take up to `limit` timers of these kinds that are due at `now` and held by nobody
+        (or whose lease ran out), earliest first, for `owner` until `lease_until`.
+
+        Kinds not listed are never touched: they belong to a handler this process lacks.
+        """
         if not kinds:
             return []
         marks, params = _kinds(kinds)
-        rows = await self._db.fetchall(
-            f"SELECT * FROM timers WHERE due_at <= ? AND kind IN ({marks}) "
-            "ORDER BY due_at, id LIMIT ?",
-            (to_db(now), *params, limit),
-        )
-        return [_timer(r) for r in rows]
+        stamp = to_db(now)
+
+        def tx(conn: sqlite3.Connection) -> list[Timer]:
+            rows = conn.execute(
+                "UPDATE timers SET claimed_by = ?, lease_until = ? WHERE id IN ("
+                "SELECT id FROM timers WHERE due_at <= ? "
+                f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?) "
+                "ORDER BY due_at, id LIMIT ?) RETURNING *",
+                (owner, to_db(lease_until), stamp, *params, stamp, limit),
+            ).fetchall()
+            return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
+
+        return await self._db.write(tx)
+
+    async def renew(self, owner: str, lease_until: datetime) -> int:
+        """Extend every lease `owner` holds to `lease_until`; returns how many it holds."""
+
+        def tx(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "UPDATE timers SET lease_until = ? WHERE claimed_by = ?",
+                (to_db(lease_until), owner),
+            ).rowcount
+
+        return await self._db.write(tx)
+
+    async def release(self, owner: str, timer_id: int | None = None) -> int:
+        """Give back one timer `owner` holds (or all of them) unfired, for anyone to take now."""
+        where = "claimed_by = ?"
+        params: list[Any] = [owner]
+        if timer_id is not None:
+            where += " AND id = ?"
+            params.append(timer_id)
+
+        def tx(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                f"UPDATE timers SET claimed_by = NULL, lease_until = NULL WHERE {where}", params
+            ).rowcount
+
+        return await self._db.write(tx)
+
+    async def finish(self, timer_id: int, owner: str) -> bool:
+        """Delete a fired timer if `owner` still holds it; False if someone else took it over
+        (its lease ran out) or it was cancelled meanwhile."""
+
+        def tx(conn: sqlite3.Connection) -> bool:
+            deleted = conn.execute(
+                "DELETE FROM timers WHERE id = ? AND claimed_by = ?", (timer_id, owner)
+            )
+            return deleted.rowcount > 0
+
+        return await self._db.write(tx)
 
     async def all(self) -> list[Timer]:
         """Every stored timer, earliest first."""
@@ -118,15 +190,16 @@ class TimerStore:
 
         return await self._db.write(tx)
 
-    async def retry_later(self, timer_id: int, due_at: datetime) -> Timer | None:
-        """Count a failed attempt and push the timer to `due_at`."""
+    async def retry_later(self, timer_id: int, owner: str, due_at: datetime) -> Timer | None:
+        """Count a failed attempt, push the timer to `due_at` and release it, if `owner` still
+        holds it; None otherwise."""
 
         def tx(conn: sqlite3.Connection) -> Timer | None:
-            conn.execute(
-                "UPDATE timers SET attempts = attempts + 1, due_at = ? WHERE id = ?",
-                (to_db(due_at), timer_id),
-            )
-            row = conn.execute("SELECT * FROM timers WHERE id = ?", (timer_id,)).fetchone()
+            row = conn.execute(
+                "UPDATE timers SET attempts = attempts + 1, due_at = ?, claimed_by = NULL, "
+                "lease_until = NULL WHERE id = ? AND claimed_by = ? RETURNING *",
+                (to_db(due_at), timer_id, owner),
+            ).fetchone()
             return None if row is None else _timer(row)
 
         return await self._db.write(tx)
