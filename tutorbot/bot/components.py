@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import discord
 from discord.ui import Button, DynamicItem
 
+from tutorbot.bot import limits
 from tutorbot.bot.custom_ids import BadCustomId, CustomId, parse
 from tutorbot.bot.errors import UserFacingError, report_error
 from tutorbot.bot.members import note_member
@@ -35,8 +36,7 @@ def button(
     row: int | None = None,
 ) -> Button[Any]:
     """A plain button with a custom_id from `custom_ids.make`; labels are cut to Discord's 80."""
-    if len(label) > 80:
-        label = label[:79] + "…"
+    label = limits.clip(label, limits.BUTTON_LABEL)
     return Button(
         custom_id=custom_id, label=label, style=style, disabled=disabled, emoji=emoji, row=row
     )

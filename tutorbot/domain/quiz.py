@@ -191,11 +191,6 @@ class QuizState:
         return next((a for a in self.answers if a.question_id == question_id), None)
 
     @property
-    def current_answered(self) -> bool:
-        current = self.current_id
-        return current is not None and self.answer_for(current) is not None
-
-    @property
     def is_last(self) -> bool:
         return self.position >= len(self.question_ids) - 1
 

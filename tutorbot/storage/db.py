@@ -45,7 +45,6 @@ from tutorbot.storage.migrations import Migration, migrate
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-WriteFn = Callable[[sqlite3.Connection], T]
 
 BUSY_TIMEOUT_MS = 10_000
 MAX_BATCH = 1_000
