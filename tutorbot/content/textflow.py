@@ -2,11 +2,10 @@
 
 Markdown reads a single line break inside a paragraph as a space, but Discord shows every line
 break as it is, so a paragraph wrapped at 80 columns in a YAML file comes out ragged in a chat.
-`soft_breaks` finds breaks in the middle of a sentence (the linter warns about them) and
-`reflow` joins them. A break is kept wherever it may be meant: after a line that ends a sentence
-or a clause (. ! ? : ;), between paragraphs, before list items, headings, quotes and tables,
-inside code blocks, after a bold heading line, and at a hard break written as two trailing
-spaces or a backslash.
+`soft_breaks` finds breaks in the middle of a sentence (the linter warns about them). A break is
+kept wherever it may be meant: after a line that ends a sentence or a clause (. ! ? : ;), between
+paragraphs, before list items, headings, quotes and tables, inside code blocks, after a bold
+heading line, and at a hard break written as two trailing spaces or a backslash.
 """
 
 from __future__ import annotations
@@ -48,17 +47,3 @@ def soft_breaks(text: str) -> list[int]:
         if not _keeps_break(previous) and not _starts_block(line) and not _FENCE.match(previous):
             found.append(number)
     return found
-
-
-def reflow(text: str) -> str:
-    """The text with every soft break joined into a space (see `soft_breaks`)."""
-    joins = set(soft_breaks(text))
-    if not joins:
-        return text
-    out: list[str] = []
-    for number, line in enumerate(text.split("\n")):
-        if number in joins:
-            out[-1] = out[-1].rstrip() + " " + line.lstrip()
-        else:
-            out.append(line)
-    return "\n".join(out)
