@@ -320,9 +320,6 @@ async def test_a_running_round_without_a_stored_state_does_not_block_its_channel
         guild_id=fake.guild.id,
         channel_id=fake.channel.id,
         host_id=fake.admin.id,
-        topic_id=TOPIC,
-        settings={"questions": 2, "seconds": SECONDS, "scoring": "speed"},
-        question_ids=("mc", "tf"),
         now=small.services.clock(),
         state=stored,
     )

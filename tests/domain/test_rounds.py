@@ -286,7 +286,9 @@ def test_questions_removed_from_content_are_skipped(topic: Topic) -> None:
     without_tf = topic.model_copy(update={"questions": (topic.questions[0], topic.questions[2])})
     moved = rounds.next_question(state, without_tf, at(21))
     assert moved.current is not None and moved.current.question_id == "fr"
-    assert moved.question_ids == ("mc", "fr")
+    assert moved.question_ids == ("mc", "tf", "fr") and moved.skipped == ("tf",)
+    assert moved.total == 2 and moved.index_of("fr") == 2
+    assert moved.question_at(2) == moved.current and moved.question_at(1) is None
 
 
 def test_settings_and_a_topic_without_questions_are_refused_not_raised(topic: Topic) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
 
 
@@ -37,14 +38,14 @@ async def _populate(storage: Storage, user: int, now: datetime) -> int:
         guild_id=1,
         channel_id=100 + user,
         host_id=user,
-        topic_id="t",
-        settings={},
-        question_ids=["a"],
         now=now,
+        state=round_state("t", ["a"], {}),
     )
     await storage.rounds.record_answer(
         round_id=rnd.id,
         question_index=0,
+        question_id="a",
+        topic_id="t",
         user_id=user,
         answer="A",
         correct=True,
@@ -99,6 +100,8 @@ async def test_delete_removes_that_user_and_nothing_else(
     await storage.rounds.record_answer(
         round_id=round_of_1,
         question_index=0,
+        question_id="a",
+        topic_id="t",
         user_id=2,
         answer="B",
         correct=False,

@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
 
 HELPER = Path(__file__).with_name("_answer_writer.py")
@@ -49,16 +50,16 @@ async def test_200_concurrent_clicks_on_one_round_question(storage: Storage, now
         guild_id=1,
         channel_id=1,
         host_id=1,
-        topic_id="t",
-        settings={},
-        question_ids=["a"],
         now=now,
+        state=round_state("t", ["a"], {}),
     )
 
     async def click(user_id: int) -> bool:
         result = await storage.rounds.record_answer(
             round_id=rnd.id,
             question_index=0,
+            question_id="a",
+            topic_id="t",
             user_id=user_id,
             answer="A",
             correct=True,
@@ -80,15 +81,15 @@ async def test_one_failing_write_does_not_sink_its_batch(storage: Storage, now: 
         guild_id=1,
         channel_id=1,
         host_id=1,
-        topic_id="t",
-        settings={},
-        question_ids=["a"],
         now=now,
+        state=round_state("t", ["a"], {}),
     )
     good = [storage.progress.mark_known(u, "t", now) for u in range(50)]
     bad = storage.rounds.record_answer(  # no such round: a foreign-key failure
         round_id=rnd.id + 1000,
         question_index=0,
+        question_id="a",
+        topic_id="t",
         user_id=1,
         answer="A",
         correct=True,

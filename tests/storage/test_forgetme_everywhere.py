@@ -57,15 +57,14 @@ async def _everything_about(storage: Storage, user: int, channel: int, now: date
         guild_id=1,
         channel_id=channel,
         host_id=user,
-        topic_id="algebra",
-        settings={"questions": 1},
-        question_ids=["q1"],
         now=now,
         state=_legacy_state(user),
     )
     await storage.rounds.record_answer(
         round_id=rnd.id,
         question_index=0,
+        question_id="a",
+        topic_id="t",
         user_id=user,
         answer="A",
         correct=True,
@@ -86,6 +85,8 @@ async def test_after_forgetme_no_table_or_column_holds_the_id(
     await storage.rounds.record_answer(  # the player also answered in the host's round
         round_id=hosted,
         question_index=0,
+        question_id="a",
+        topic_id="t",
         user_id=PLAYER,
         answer="B",
         correct=False,
@@ -118,9 +119,6 @@ async def test_a_host_forgotten_by_an_older_version_is_found_in_the_round_state(
         guild_id=1,
         channel_id=100,
         host_id=HOST,
-        topic_id="algebra",
-        settings={},
-        question_ids=["q1"],
         now=now,
         state=_legacy_state(HOST),
     )

@@ -123,3 +123,63 @@ def test_a_gap_in_numbering_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "0003_c.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match="expected 0002"):
         load_migrations(tmp_path)
+
+
+async def test_round_rows_of_the_version_before_keep_their_state_stored_once(
+    tmp_path: Path,
+) -> None:
+    """The round-state migration: the JSON becomes the one home of a round's state (topic,
+    settings, the questions drawn, and those a reload skipped), the columns that repeated it are
+    gone, and a round whose state was never written gets one, so it can be stopped."""
+    path = tmp_path / "old.sqlite3"
+    conn = connect(path)
+    migrate(conn, target=latest_version() - 1)
+    stamp = "2026-01-01T00:00:00.000000+00:00"
+    settings = '{"questions": 3, "seconds": 20, "scoring": "speed"}'
+    shrunk = (
+        '{"topic_id": "t", "instructor_id": 5, "settings": ' + settings + ', "question_ids": '
+        '["a", "c"], "asked": [], "status": "finished", "started_at": "' + stamp + '", '
+        '"ended_at": null, "added_later": 1}'
+    )
+    rows = [
+        (1, 1, "running", None, None),
+        (2, 2, "finished", stamp, shrunk),
+        (3, 3, "stopped", None, "{}"),
+    ]
+    for round_id, channel, status, ended_at, state in rows:
+        conn.execute(
+            "INSERT INTO rounds (id, guild_id, channel_id, host_id, topic_id, settings, status, "
+            "question_ids, current_index, created_at, updated_at, ended_at, state) "
+            'VALUES (?, 1, ?, 5, \'t\', ?, ?, \'["a", "b", "c"]\', 0, ?, ?, ?, ?)',
+            (round_id, channel, settings, status, stamp, stamp, ended_at, state),
+        )
+    conn.commit()
+    conn.close()
+
+    storage = await open_storage(path)
+    try:
+        never, shrunk_row, empty = [await storage.rounds.get(i) for i in (1, 2, 3)]
+    finally:
+        await storage.close()
+    assert (
+        never is not None
+        and never.status == "running"
+        and never.state
+        == {
+            "topic_id": "t",
+            "settings": {"questions": 3, "seconds": 20, "scoring": "speed"},
+            "question_ids": ["a", "b", "c"],
+            "asked": [],
+            "skipped": [],
+            "ended_at": None,
+        }
+    )
+    assert shrunk_row is not None and shrunk_row.state is not None
+    assert shrunk_row.state["question_ids"] == ["a", "b", "c"]
+    assert shrunk_row.state["skipped"] == ["b"] and shrunk_row.state["ended_at"] == stamp
+    assert shrunk_row.state["added_later"] == 1
+    assert not {"status", "started_at", "instructor_id"} & set(shrunk_row.state)
+    assert empty is not None and empty.state is not None and empty.state["topic_id"] == "t"
+    columns = set(_schema(path)["rounds"].split("(", 1)[1].replace("\n", " ").split(","))
+    assert not any(c.split()[0] in {"topic_id", "settings", "question_ids", "ended_at"}
+                   for c in columns if c.strip())  # fmt: skip

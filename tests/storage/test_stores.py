@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.storage._round_rows import round_state
 from tutorbot.domain.standings import leaderboard
 from tutorbot.storage import RoundAlreadyRunningError, Storage
 from tutorbot.storage._time import from_db
@@ -130,24 +132,23 @@ async def test_quiz_session_resumes_and_one_is_active(storage: Storage, now: dat
 
 
 async def test_one_running_round_per_channel(storage: Storage, now: datetime) -> None:
-    kwargs = dict(guild_id=1, channel_id=10, host_id=99, topic_id="t", question_ids=["a", "b"])
-    rnd = await storage.rounds.start(settings={"seconds": 20}, now=now, **kwargs)  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = dict(guild_id=1, channel_id=10, host_id=99)
+    state = round_state("t", ["a", "b"], {"seconds": 20})
+    rnd = await storage.rounds.start(state=state, now=now, **kwargs)
     with pytest.raises(RoundAlreadyRunningError):
-        await storage.rounds.start(settings={}, now=now, **kwargs)  # type: ignore[arg-type]
+        await storage.rounds.start(state=state, now=now, **kwargs)
     other_channel = await storage.rounds.start(
         guild_id=1,
         channel_id=11,
         host_id=99,
-        topic_id="t",
-        settings={},
-        question_ids=["a"],
         now=now,
+        state=round_state("t", ["a"], {}),
     )
     assert other_channel.id != rnd.id
     assert await storage.rounds.running_in(10) == rnd
     stopped = await storage.rounds.finish(rnd.id, now, status="stopped")
-    assert stopped is not None and stopped.ended_at == now and stopped.deadline is None
-    again = await storage.rounds.start(settings={}, now=now, **kwargs)  # type: ignore[arg-type]
+    assert stopped is not None and stopped.status == "stopped" and stopped.deadline is None
+    again = await storage.rounds.start(state=state, now=now, **kwargs)
     assert again.status == "running"
     assert {r.id for r in await storage.rounds.running()} == {again.id, other_channel.id}
 
@@ -159,13 +160,12 @@ async def test_round_advances_only_from_the_expected_question(
         guild_id=1,
         channel_id=10,
         host_id=99,
-        topic_id="t",
-        settings={"seconds": 20},
-        question_ids=["a", "b", "c"],
         now=now,
+        state=round_state("t", ["a", "b", "c"], {"seconds": 20}),
         deadline=now + timedelta(seconds=20),
     )
-    assert rnd.settings == {"seconds": 20} and rnd.deadline == now + timedelta(seconds=20)
+    assert rnd.state is not None and rnd.state["settings"] == {"seconds": 20}
+    assert rnd.deadline == now + timedelta(seconds=20)
     nxt = await storage.rounds.update(
         rnd.id,
         now=now,
@@ -183,14 +183,14 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
         guild_id=1,
         channel_id=10,
         host_id=99,
-        topic_id="t",
-        settings={},
-        question_ids=["a", "b"],
         now=now,
+        state=round_state("t", ["a", "b"], {}),
     )
     first = await storage.rounds.record_answer(
         round_id=rnd.id,
         question_index=1,
+        question_id="b",
+        topic_id="t",
         user_id=5,
         answer="B",
         correct=True,
@@ -201,6 +201,8 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
     double = await storage.rounds.record_answer(
         round_id=rnd.id,
         question_index=1,
+        question_id="b",
+        topic_id="t",
         user_id=5,
         answer="C",
         correct=False,

@@ -218,14 +218,19 @@ def settings_from(questions: int, seconds: int, scoring: str) -> RoundSettings |
 
 
 _STATE_KEYS = frozenset(
-    {"topic_id", "instructor_id", "settings", "question_ids", "asked", "status", "started_at",
-     "ended_at"}
+    {"topic_id", "instructor_id", "settings", "question_ids", "skipped", "asked", "status",
+     "started_at", "ended_at"}
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RoundState:
-    """A round; `asked` holds the questions opened so far, the last one being the current one."""
+    """A round; `asked` holds the questions opened so far, the last one being the current one.
+
+    `question_ids` are the questions drawn at the start and never change (a question's place in
+    them is the index its buttons and answers carry); `skipped` are those a content reload
+    removed before they were asked.
+    """
 
     topic_id: str
     instructor_id: int | None
@@ -236,6 +241,7 @@ class RoundState:
     asked: tuple[RoundQuestion, ...] = ()
     status: RoundStatus = RoundStatus.RUNNING
     ended_at: datetime | None = None
+    skipped: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -249,9 +255,24 @@ class RoundState:
 
     @property
     def remaining(self) -> tuple[str, ...]:
-        """Question ids not opened yet (some may be skipped if removed from content)."""
-        done = {q.question_id for q in self.asked}
+        """Question ids not opened yet and not skipped (some may be removed from content)."""
+        done = {q.question_id for q in self.asked} | set(self.skipped)
         return tuple(q for q in self.question_ids if q not in done)
+
+    @property
+    def total(self) -> int:
+        """How many questions the round asks: those drawn, less those skipped."""
+        return len(self.question_ids) - len(self.skipped)
+
+    def index_of(self, question_id: str) -> int:
+        """A drawn question's place in `question_ids` (what its buttons and answers carry)."""
+        return self.question_ids.index(question_id)
+
+    def question_at(self, index: int) -> RoundQuestion | None:
+        """The asked question at place `index` of `question_ids`; None for any other index."""
+        if not 0 <= index < len(self.question_ids):
+            return None
+        return self.question(self.question_ids[index])
 
     def question(self, question_id: str) -> RoundQuestion | None:
         return next((q for q in self.asked if q.question_id == question_id), None)
@@ -264,6 +285,7 @@ class RoundState:
             "instructor_id": self.instructor_id,
             "settings": self.settings.to_dict(),
             "question_ids": list(self.question_ids),
+            "skipped": list(self.skipped),
             "asked": [q.to_dict() for q in self.asked],
             "status": self.status.value,
             "started_at": to_iso(self.started_at),
@@ -284,6 +306,7 @@ class RoundState:
             asked=tuple(RoundQuestion.from_dict(q) for q in data.get("asked", ())),
             status=RoundStatus(data.get("status", RoundStatus.RUNNING)),
             ended_at=from_iso(data.get("ended_at")),
+            skipped=tuple(str(q) for q in data.get("skipped", ())),
             extra={k: v for k, v in data.items() if k not in _STATE_KEYS},
         )
 
@@ -441,16 +464,13 @@ def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> Ro
 
 def _open_next(state: RoundState, topic: Topic, now: datetime) -> RoundState:
     """Open the next question still in content; with none left the round finishes."""
-    asked = list(state.asked)
-    question_ids = list(state.question_ids)
+    skipped = list(state.skipped)
     for question_id in state.remaining:
         opened = _snapshot(topic, question_id, now, state.settings.seconds)
         if opened is not None:
-            return replace(state, asked=(*asked, opened), question_ids=tuple(question_ids))
-        question_ids.remove(question_id)
-    return replace(
-        state, question_ids=tuple(question_ids), status=RoundStatus.FINISHED, ended_at=now
-    )
+            return replace(state, asked=(*state.asked, opened), skipped=tuple(skipped))
+        skipped.append(question_id)
+    return replace(state, skipped=tuple(skipped), status=RoundStatus.FINISHED, ended_at=now)
 
 
 def start_round(

@@ -77,6 +77,16 @@ class RoundGone(Forged):
 
 
 @dataclass(frozen=True)
+class PastRound:
+    """A round of a server, as `/round results` lists it to choose from."""
+
+    round_id: int
+    topic_title: str
+    created_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
 class QuestionView:
     """An open question, as the channel message shows it."""
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from tutorbot.content.models import QuestionType, Topic
 from tutorbot.domain import round_results as results
 from tutorbot.domain import rounds as rules
-from tutorbot.domain._time import utc
+from tutorbot.domain._time import to_iso, utc
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import (
     AcceptOutcome,
@@ -51,6 +51,7 @@ from tutorbot.services.round_views import (
     NoSuchRound,
     NotInstructor,
     NotShown,
+    PastRound,
     QuestionView,
     RevealView,
     RoundEnd,
@@ -105,37 +106,37 @@ def _key(round_id: int, kind: str) -> str:
     return f"round:{round_id}:{kind.rpartition('.')[2]}"
 
 
+_COLUMN_KEYS = ("instructor_id", "status", "started_at")
+"""What the round's row holds instead of its JSON: the host (`host_id`, so /forgetme finds it in
+one place), the status and the start (`created_at`)."""
+
+
 def _dump(state: RoundState) -> dict[str, Any]:
-    """The state as stored: answers are rows of round_answers and the host is `rounds.host_id`,
-    not part of the JSON (each fact stored once, so /forgetme finds the host in one place)."""
+    """The state as stored in `rounds.state`: without what the row's columns hold (see
+    `_COLUMN_KEYS`) and without answers (rows of round_answers). Each fact is stored once."""
     data = state.to_dict()
-    del data["instructor_id"]
+    for key in _COLUMN_KEYS:
+        del data[key]
     for question in data["asked"]:
         question["answers"] = []
     return data
 
 
 def _state_of(rnd: Round) -> RoundState:
-    """The stored state of a round, its host read from the round's row (see `_dump`).
+    """The stored state of a round: its JSON with the facts its columns hold (see `_dump`).
 
-    A round whose state was never written (NULL or empty) is read from its row as a round that
-    asked nothing yet, so it can still be stopped and never holds its channel for good.
+    A round whose state was never written (NULL or empty) reads as a round that asked nothing,
+    so it can still be stopped and never holds its channel for good.
     """
+    columns = {
+        "instructor_id": rnd.host_id,
+        "status": rnd.status,
+        "started_at": to_iso(rnd.created_at),
+    }
     if not rnd.state:
-        return RoundState(
-            topic_id=rnd.topic_id,
-            instructor_id=rnd.host_id,
-            settings=RoundSettings.from_dict(rnd.settings),
-            question_ids=rnd.question_ids,
-            started_at=rnd.created_at,
-        )
-    return RoundState.from_dict({**rnd.state, "instructor_id": rnd.host_id})
-
-
-def _question_id(rnd: Round, question_index: int) -> str:
-    """The id of the question at `question_index` of the round's drawn questions ("" if none:
-    a forged or stale index)."""
-    return rnd.question_ids[question_index] if 0 <= question_index < len(rnd.question_ids) else ""
+        empty = RoundState("", None, RoundSettings(), (), rnd.created_at).to_dict()
+        return RoundState.from_dict({**empty, **columns})
+    return RoundState.from_dict({**rnd.state, **columns})
 
 
 def _domain_answer(row: RoundAnswerRow) -> RoundAnswer:
@@ -283,12 +284,10 @@ class RoundService:
                 guild_id=guild_id,
                 channel_id=channel_id,
                 host_id=instructor_id,
-                topic_id=topic.id,
-                settings=settings.to_dict(),
-                question_ids=state.question_ids,
                 now=now,
                 deadline=current.deadline,
                 state=_dump(state),
+                current_index=state.index_of(current.question_id),
             )
         except RoundAlreadyRunningError:
             return AlreadyRunning()
@@ -347,6 +346,8 @@ class RoundService:
         recorded = await self._s.storage.rounds.record_open_answer(
             round_id=round_id,
             question_index=question_index,
+            question_id=question.question_id,
+            topic_id=state.topic_id,
             user_id=user_id,
             answer=judged.choice,
             correct=question.credit_of(judged) >= 1.0,
@@ -390,7 +391,7 @@ class RoundService:
         given = await self._s.storage.rounds.answer_of(rnd.id, question_index, user_id)
         if given is None:
             return TooLate(deadline or self._s.clock())
-        asked = live.state.question(_question_id(rnd, question_index))
+        asked = live.state.question_at(question_index)
         typed = asked is not None and asked.kind is QuestionType.FREE_RESPONSE
         return AlreadyAnswered(given.answer, typed)
 
@@ -433,7 +434,7 @@ class RoundService:
         if rnd is None:
             raise RoundGone()
         state = _state_of(rnd)
-        question = state.question(_question_id(rnd, question_index))
+        question = state.question_at(question_index)
         if question is None:
             raise Forged("That question is not part of this round.")
         row = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
@@ -447,6 +448,7 @@ class RoundService:
         saved = await self._s.storage.rounds.assess_answer(
             round_id=round_id,
             question_index=question_index,
+            question_id=question.question_id,
             user_id=user_id,
             assessment=judged.value,
             correct=question.credit_of(assessed) >= 1.0,
@@ -581,9 +583,7 @@ class RoundService:
         round may be further on by now, so no "next question" line; if the message is gone,
         nothing stale is left to fix)."""
         rnd, state = await self._load(int(timer.payload["round_id"]))
-        index = int(timer.payload["index"])
-        question_id = rnd.question_ids[index] if 0 <= index < len(rnd.question_ids) else ""
-        asked = state.question(question_id)
+        asked = state.question_at(int(timer.payload["index"]))
         if asked is None or not asked.closed:
             return
         message_id = timer.payload.get("message_id")
@@ -634,7 +634,7 @@ class RoundService:
             now=now,
             expected_version=rnd.version,
             state=_dump(new),
-            current_index=rnd.question_ids.index(current.question_id),
+            current_index=new.index_of(current.question_id),
             deadline=current.deadline,
             message_id=None,
         )
@@ -741,9 +741,17 @@ class RoundService:
         rnd, state = await self._load(round_id)
         return await self._summary(rnd, state, None)
 
-    async def recent(self, guild_id: int, limit: int = 25) -> list[Round]:
+    async def recent(self, guild_id: int, limit: int = 25) -> list[PastRound]:
         """The server's latest rounds, newest first."""
-        return await self._s.storage.rounds.recent_in_guild(guild_id, limit)
+        return [
+            PastRound(rnd.id, self._title(_state_of(rnd).topic_id), rnd.created_at, rnd.status)
+            for rnd in await self._s.storage.rounds.recent_in_guild(guild_id, limit)
+        ]
+
+    def _title(self, topic_id: str) -> str:
+        """A topic's title, or its id once a content reload removed it."""
+        topic = self._s.library.get(topic_id)
+        return topic.title if topic is not None else topic_id
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -755,7 +763,7 @@ class RoundService:
         state = _state_of(rnd)
         by_question: dict[str, list[RoundAnswer]] = {}
         for row in await self._s.storage.rounds.answers(round_id):
-            question_id = rnd.question_ids[row.question_index]
+            question_id = state.question_ids[row.question_index]
             by_question.setdefault(question_id, []).append(_domain_answer(row))
         asked = tuple(
             replace(q, answers=tuple(by_question.get(q.question_id, ()))) for q in state.asked
@@ -785,9 +793,9 @@ class RoundService:
             guild_id=rnd.guild_id,
             channel_id=rnd.channel_id,
             topic_title=topic.title if topic is not None else state.topic_id,
-            index=rnd.question_ids.index(question.question_id),
+            index=state.index_of(question.question_id),
             number=number,
-            total=len(state.question_ids),
+            total=state.total,
             asked=question,
             question=topic.question(question.question_id) if topic is not None else None,
             answered=answered,

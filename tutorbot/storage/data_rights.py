@@ -56,7 +56,8 @@ class DataRights:
                 ).fetchall()
                 out[table] = [_plain(r) for r in rows]
             hosted = conn.execute(
-                "SELECT id, guild_id, channel_id, topic_id, status, created_at, ended_at "
+                "SELECT id, guild_id, channel_id, json_extract(state, '$.topic_id') AS topic_id, "
+                "status, created_at, json_extract(state, '$.ended_at') AS ended_at "
                 "FROM rounds WHERE host_id = ? ORDER BY id",
                 (user_id,),
             ).fetchall()

@@ -1,10 +1,12 @@
-"""Group rounds in a channel and their answers: one running round per channel, one answer each."""
+"""Group rounds in a channel and their answers: one running round per channel, one answer each.
+
+A round's state is the domain's JSON in `state`, stored once; the columns hold what SQL looks
+rounds up by or checks in a write (status, current question, deadline, version, ...)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -25,19 +27,16 @@ class Round:
     guild_id: int
     channel_id: int
     host_id: int | None
-    topic_id: str
-    settings: dict[str, Any]
-    """Questions, seconds, scoring: the domain owns the shape."""
     status: RoundRowStatus
-    question_ids: tuple[str, ...]
     current_index: int
+    """The open (or last closed) question's place among the round's drawn questions."""
     message_id: int | None
     deadline: datetime | None
     created_at: datetime
     updated_at: datetime
-    ended_at: datetime | None
     state: dict[str, Any] | None = None
-    """The domain's round state without its answers (those are rows of round_answers)."""
+    """The domain's round state (the domain owns the shape) without what the columns hold: its
+    answers are rows of round_answers, its host `host_id`, its status and start these columns."""
     version: int = 0
     """Bumped by every `save_state`, which only applies at the version it was given."""
 
@@ -71,16 +70,12 @@ def _round(row: sqlite3.Row) -> Round:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         host_id=row["host_id"],
-        topic_id=row["topic_id"],
-        settings=json.loads(row["settings"]),
         status=row["status"],
-        question_ids=tuple(json.loads(row["question_ids"])),
         current_index=row["current_index"],
         message_id=row["message_id"],
         deadline=opt_from_db(row["deadline"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
-        ended_at=opt_from_db(row["ended_at"]),
         state=json.loads(row["state"]) if row["state"] else None,
         version=row["version"],
     )
@@ -105,6 +100,8 @@ def _record(
     conn: sqlite3.Connection,
     round_id: int,
     question_index: int,
+    question_id: str,
+    topic_id: str,
     user_id: int,
     answer: str,
     correct: bool,
@@ -127,15 +124,13 @@ def _record(
         (round_id, question_index, user_id),
     ).fetchone()
     if first:
-        rnd = conn.execute(
-            "SELECT guild_id, topic_id, question_ids FROM rounds WHERE id = ?", (round_id,)
-        ).fetchone()
+        rnd = conn.execute("SELECT guild_id FROM rounds WHERE id = ?", (round_id,)).fetchone()
         insert_answer(
             conn,
             user_id=user_id,
             guild_id=rnd["guild_id"],
-            topic_id=rnd["topic_id"],
-            question_id=json.loads(rnd["question_ids"])[question_index],
+            topic_id=topic_id,
+            question_id=question_id,
             answer=answer,
             correct=correct,
             seconds=seconds,
@@ -163,13 +158,11 @@ class RoundStore:
         guild_id: int,
         channel_id: int,
         host_id: int,
-        topic_id: str,
-        settings: dict[str, Any],
-        question_ids: Sequence[str],
         now: datetime,
         deadline: datetime | None = None,
         message_id: int | None = None,
         state: dict[str, Any] | None = None,
+        current_index: int = 0,
     ) -> Round:
         """Create a running round; raises `RoundAlreadyRunningError` if the channel has one."""
 
@@ -177,16 +170,14 @@ class RoundStore:
             stamp = to_db(now)
             try:
                 cursor = conn.execute(
-                    "INSERT INTO rounds (guild_id, channel_id, host_id, topic_id, settings, "
-                    "status, question_ids, current_index, message_id, deadline, created_at, "
-                    "updated_at, state) VALUES (?, ?, ?, ?, ?, 'running', ?, 0, ?, ?, ?, ?, ?)",
+                    "INSERT INTO rounds (guild_id, channel_id, host_id, status, current_index, "
+                    "message_id, deadline, created_at, updated_at, state) "
+                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
                     (
                         guild_id,
                         channel_id,
                         host_id,
-                        topic_id,
-                        json.dumps(settings),
-                        json.dumps(list(question_ids)),
+                        current_index,
                         message_id,
                         opt_to_db(deadline),
                         stamp,
@@ -237,7 +228,7 @@ class RoundStore:
     ) -> Round | None:
         """Change a running round; None if it is not running or not at `expected_index`.
 
-        Ending it (status finished/stopped) sets `ended_at` and frees the channel.
+        Ending it (status finished/stopped) frees the channel.
         """
         sets: list[str] = ["updated_at = ?"]
         params: list[Any] = [to_db(now)]
@@ -253,9 +244,6 @@ class RoundStore:
         if not isinstance(status, Unset):
             sets.append("status = ?")
             params.append(status)
-            if status != "running":
-                sets.append("ended_at = ?")
-                params.append(to_db(now))
         where = "id = ? AND status = 'running'"
         params.append(round_id)
         if expected_index is not None:
@@ -281,6 +269,8 @@ class RoundStore:
         *,
         round_id: int,
         question_index: int,
+        question_id: str,
+        topic_id: str,
         user_id: int,
         answer: str,
         correct: bool,
@@ -296,7 +286,17 @@ class RoundStore:
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer:
             return _record(
-                conn, round_id, question_index, user_id, answer, correct, seconds, points, now
+                conn,
+                round_id,
+                question_index,
+                question_id,
+                topic_id,
+                user_id,
+                answer,
+                correct,
+                seconds,
+                points,
+                now,
             )
 
         return await self._db.write(tx)
@@ -343,9 +343,6 @@ class RoundStore:
         if not isinstance(message_id, Unset):
             sets.append("message_id = ?")
             params.append(message_id)
-        if status != "running":
-            sets.append("ended_at = ?")
-            params.append(stamp)
         sql = (
             f"UPDATE rounds SET {', '.join(sets)} "
             "WHERE id = ? AND status = 'running' AND version = ?"
@@ -364,6 +361,8 @@ class RoundStore:
         *,
         round_id: int,
         question_index: int,
+        question_id: str,
+        topic_id: str,
         user_id: int,
         answer: str,
         correct: bool,
@@ -383,7 +382,17 @@ class RoundStore:
             if open_ is None:
                 return None
             return _record(
-                conn, round_id, question_index, user_id, answer, correct, seconds, points, now
+                conn,
+                round_id,
+                question_index,
+                question_id,
+                topic_id,
+                user_id,
+                answer,
+                correct,
+                seconds,
+                points,
+                now,
             )
 
         return await self._db.write(tx)
@@ -411,6 +420,7 @@ class RoundStore:
         *,
         round_id: int,
         question_index: int,
+        question_id: str,
         user_id: int,
         assessment: str,
         correct: bool,
@@ -429,10 +439,7 @@ class RoundStore:
             ).rowcount
             if changed == 0:
                 return None
-            rnd = conn.execute(
-                "SELECT guild_id, question_ids FROM rounds WHERE id = ?", (round_id,)
-            ).fetchone()
-            question_id = json.loads(rnd["question_ids"])[question_index]
+            rnd = conn.execute("SELECT guild_id FROM rounds WHERE id = ?", (round_id,)).fetchone()
             conn.execute(
                 "UPDATE answers SET correct = ?, points = ? WHERE source = 'round' "
                 "AND source_id = ? AND user_id = ? AND question_id = ?",

@@ -135,12 +135,13 @@ async def _autocomplete_round(
         return []
     bot = bot_of(interaction)
     choices = []
-    for rnd in await bot.services.rounds.recent(interaction.guild_id):
-        topic = bot.services.library.get(rnd.topic_id)
-        title = topic.title if topic is not None else rnd.topic_id
-        name = f"#{rnd.id} {title} · {rnd.created_at:%Y-%m-%d %H:%M} UTC · {rnd.status}"
+    for past in await bot.services.rounds.recent(interaction.guild_id):
+        name = (
+            f"#{past.round_id} {past.topic_title} · {past.created_at:%Y-%m-%d %H:%M} UTC · "
+            f"{past.status}"
+        )
         if current.strip() in name:
-            choices.append(app_commands.Choice(name=name[:100], value=rnd.id))
+            choices.append(app_commands.Choice(name=name[:100], value=past.round_id))
     return choices[:25]
 
 
