@@ -4,9 +4,13 @@ stored, and a forgotten person's pending name is never written."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from tutorbot.services.names import NameBook
 from tutorbot.storage import Storage
@@ -70,3 +74,16 @@ async def test_forget_drops_a_pending_name_before_it_is_written(
     await book.flush()
     assert _rows(db_path) == [(GUILD, 2, "Ben")]
     assert await book.in_guild(GUILD) == {2: "Ben"}
+
+
+async def test_a_lost_database_costs_no_extra_log_line_per_new_name(
+    storage: Storage, now: datetime, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    book = NameBook(storage.names, lambda: now)
+    shutil.rmtree(db_path.parent)
+    with caplog.at_level(logging.WARNING):
+        for user in range(3):
+            book.saw(GUILD, user, f"Student {user}")
+            await book.flush()
+    mine = [r for r in caplog.records if r.name == "tutorbot.services.names"]
+    assert mine == []  # the storage layer said once that the database is lost

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from tutorbot.storage.errors import DatabaseLostError
 from tutorbot.storage.names import MAX_NAME, NameStore
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,11 @@ class NameBook:
             batch, self._pending = self._pending, {}
             try:
                 await self._store.remember(batch, self._clock())
-            except Exception:
-                # A name is a convenience: the renderers fall back to a mention.
-                log.warning("could not store %d display names", len(batch), exc_info=True)
+            except Exception as exc:
+                # A name is a convenience: the renderers fall back to a mention. A lost database
+                # was logged once by the storage layer already.
+                if not isinstance(exc, DatabaseLostError):
+                    log.warning("could not store %d display names", len(batch), exc_info=True)
                 for key in batch:
                     self._known.pop(key, None)
 
