@@ -176,7 +176,7 @@ def test_summary_progress_and_leaderboard_fit(case: tuple[Library, Topic]) -> No
     assert_fits(Rendered([leaderboard_embed(entries, entries[0], 1, NAMES)]))
 
 
-NAMES = {i: "_*" * 16 for i in range(200)}  # 32 characters, each escaped: the longest names
+NAMES = dict.fromkeys(range(200), "_*" * 16)  # 32 characters, each escaped: the longest names
 
 
 def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:

@@ -177,8 +177,7 @@ def play(topic: Topic, scoring: str = "speed") -> RoundState:
     state = rounds.next_question(rounds.close_current(state, at(50)), topic, at(60))
     state = lock(state, "fr", 10, "same share", 65)
     state = lock(state, "fr", 12, "no idea", 70)
-    state = rounds.close_current(state, at(80))
-    return state
+    return rounds.close_current(state, at(80))
 
 
 def test_free_response_self_assessment(topic: Topic) -> None:

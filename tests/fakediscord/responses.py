@@ -31,7 +31,7 @@ def ratelimit_headers(route: str) -> dict[str, str]:
         "X-RateLimit-Remaining": "49",
         "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
         "X-RateLimit-Reset-After": "1.000",
-        "X-RateLimit-Bucket": hashlib.md5(route.encode()).hexdigest(),
+        "X-RateLimit-Bucket": hashlib.md5(route.encode(), usedforsecurity=False).hexdigest(),
     }
 
 

@@ -118,4 +118,4 @@ async def test_delete_removes_that_user_and_nothing_else(
     rnd = await storage.rounds.get(round_of_1)
     assert rnd is not None and rnd.host_id is None
     assert [a.user_id for a in await storage.rounds.answers(round_of_1)] == [2]
-    assert await storage.data_rights.delete_user(1) == {k: 0 for k in counts}
+    assert await storage.data_rights.delete_user(1) == dict.fromkeys(counts, 0)

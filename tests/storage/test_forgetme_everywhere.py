@@ -130,7 +130,7 @@ async def test_a_host_forgotten_by_an_older_version_is_found_in_the_round_state(
 
     assert counts["rounds_host_cleared"] == 1
     assert places_of(db_path, HOST) == []
-    assert await storage.data_rights.delete_user(HOST) == {k: 0 for k in counts}
+    assert await storage.data_rights.delete_user(HOST) == dict.fromkeys(counts, 0)
 
 
 def test_the_scan_covers_tables_it_was_never_told_about(tmp_path: Path) -> None:

@@ -132,7 +132,7 @@ async def test_quiz_session_resumes_and_one_is_active(storage: Storage, now: dat
 
 
 async def test_one_running_round_per_channel(storage: Storage, now: datetime) -> None:
-    kwargs: dict[str, Any] = dict(guild_id=1, channel_id=10, host_id=99)
+    kwargs: dict[str, Any] = {"guild_id": 1, "channel_id": 10, "host_id": 99}
     state = round_state("t", ["a", "b"], {"seconds": 20})
     rnd = await storage.rounds.start(state=state, now=now, **kwargs)
     with pytest.raises(RoundAlreadyRunningError):
