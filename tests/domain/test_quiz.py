@@ -15,7 +15,6 @@ from tutorbot.domain.quiz import (
     NoQuestions,
     NotAnsweredYet,
     NotCurrentQuestion,
-    NotRevealedYet,
     NotYet,
     NotYourQuiz,
     QuestionRemoved,
@@ -28,7 +27,7 @@ from tutorbot.domain.quiz import (
     WrongKind,
 )
 from tutorbot.domain.refusals import Forged
-from tutorbot.domain.scoring import SelfAssessment
+from tutorbot.domain.scoring import NotRevealedYet, SelfAssessment
 
 USER = 42
 OTHER = 7

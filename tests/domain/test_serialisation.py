@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.domain.conftest import T0, make_topic
 from tutorbot.domain import quiz, rounds
-from tutorbot.domain.quiz import QuizRefused, QuizState
-from tutorbot.domain.refusals import Forged
+from tutorbot.domain.quiz import QuizState
+from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import RoundError, RoundSettings, RoundState
 
 TOPIC = make_topic()
@@ -50,7 +50,7 @@ def test_quiz_state_round_trips(seed: int, steps: list[tuple[int, str, float]]) 
             step = None
         if isinstance(step, QuizState):
             state = step
-        elif step is not None and not isinstance(step, QuizRefused):
+        elif step is not None and not isinstance(step, Refusal):
             state = step.state  # type: ignore[attr-defined]
         assert QuizState.from_dict(via_json(state.to_dict())) == state
 

@@ -14,6 +14,7 @@ from typing import ClassVar, TypeVar
 from tutorbot.content.models import LETTERS, Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.refusals import Refusal
+from tutorbot.domain.scoring import NotRevealedYet
 from tutorbot.services import Services
 from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
 
@@ -28,7 +29,7 @@ MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
 GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
 CONSOLE_WORDING: dict[type[Refusal], str] = {
     rules.NotAnsweredYet: "Answer this question first, then type next.",
-    rules.NotRevealedYet: "Type reveal to see the model answer before judging your own.",
+    NotRevealedYet: "Type reveal to see the model answer before judging your own.",
     rules.WrongKind: "That does not fit this kind of question.",
     rules.InvalidChoice: "That is not one of this question's options.",
 }

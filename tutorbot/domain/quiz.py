@@ -77,11 +77,6 @@ class NotAnsweredYet(QuizRefused):
 
 
 @dataclass(frozen=True)
-class NotRevealedYet(QuizRefused):
-    default = "Reveal the model answer before judging your own."
-
-
-@dataclass(frozen=True)
 class WrongKind(QuizRefused):
     default = "That button does not fit this kind of question."
 
@@ -469,17 +464,17 @@ def self_assess(
     question_id: str,
     assessment: SelfAssessment | str,
     now: datetime,
-) -> Assessed | QuizRefused:
+) -> Assessed | Refusal:
     """Record Got it / Partly / Missed it (credit 1, 0.5, 0) after the model answer was revealed,
-    by the rule rounds share (`scoring.judge_self_assessment`). A value that is no judgement is
-    forged and raises `Forged`."""
+    by the rule rounds share (`scoring.judge_self_assessment`, whose refusal it returns as is).
+    A value that is no judgement is forged and raises `Forged`."""
     now = utc(now)
     question = _free_response(state, topic, user_id, question_id)
     if isinstance(question, QuizRefused):
         return question
     judged = judge_self_assessment(assessment, revealed=state.revealed)
     if isinstance(judged, Refusal):
-        return NotRevealedYet()
+        return judged
     seconds = seconds_between(state.shown_at or now, now)
     record = QuizAnswer(question_id, judged.value, credit(judged), seconds, now, state.written)
     new = replace(state, answers=(*state.answers, record))

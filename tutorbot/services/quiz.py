@@ -3,7 +3,7 @@
 Each step loads the session, applies the domain rule, and saves the new state together with the
 answer it produced in one compare-and-swap commit (`QuizStore.save_step`): a click the student
 was told about is recorded, and a racing second click changes nothing. A step that cannot happen
-returns a `QuizRefused` (the domain's, or one of the three below), never raises it.
+returns a `Refusal` (the domain's, or one of the three below), never raises it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tutorbot.content.models import Question, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.quiz import QuizRefused, QuizState
+from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import SelfAssessment, quiz_points
 from tutorbot.storage.quizzes import NewAnswer, QuizSession
 
@@ -89,11 +90,11 @@ class QuizService:
         channel_id: int,
         topic: Topic,
         count: int | None,
-    ) -> Screen | QuizRefused:
+    ) -> Screen | Refusal:
         """A new quiz on `topic` (abandoning any other), at its first question."""
         now = self._s.clock()
         state = rules.start_quiz(topic, user_id, now, self._rng, count)
-        if isinstance(state, QuizRefused):
+        if isinstance(state, Refusal):
             return state
         session = await self._s.storage.quizzes.create(
             user_id=user_id,
@@ -111,10 +112,10 @@ class QuizService:
         """Remember which message the quiz lives in."""
         await self._s.storage.quizzes.update(session_id, now=self._s.clock(), message_id=message_id)
 
-    async def current(self, session_id: int, user_id: int) -> Screen | QuizRefused:
+    async def current(self, session_id: int, user_id: int) -> Screen | Refusal:
         """Where an active quiz stands (used to resume one)."""
         loaded = await self._load(session_id, user_id)
-        if isinstance(loaded, QuizRefused):
+        if isinstance(loaded, Refusal):
             return loaded
         session, state, topic = loaded
         if topic is None:
@@ -123,14 +124,14 @@ class QuizService:
 
     async def answer(
         self, session_id: int, user_id: int, position: int, choice: str
-    ) -> tuple[Screen, rules.Answered] | QuizRefused:
+    ) -> tuple[Screen, rules.Answered] | Refusal:
         """A multiple-choice letter or true/false answer to the question at `position`."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         session, state, topic, question_id = at
         result = rules.answer(state, topic, user_id, question_id, choice, self._s.clock())
-        if isinstance(result, QuizRefused):
+        if isinstance(result, Refusal):
             return result
         record = NewAnswer(
             question_id,
@@ -140,78 +141,76 @@ class QuizService:
             quiz_points(1.0 if result.correct else 0.0),
         )
         saved = await self._save(session, result.state, record)
-        if isinstance(saved, QuizRefused):
+        if isinstance(saved, Refusal):
             return saved
         assert topic is not None
         return Screen(session.id, topic, result.state, result.question), result
 
     async def reveal(
         self, session_id: int, user_id: int, position: int
-    ) -> tuple[Screen, rules.NotYet | rules.Revealed] | QuizRefused:
+    ) -> tuple[Screen, rules.NotYet | rules.Revealed] | Refusal:
         """The model answer of a free-response question, once its think time has passed."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         session, state, topic, question_id = at
         result = rules.reveal(state, topic, user_id, question_id, self._s.clock())
-        if isinstance(result, QuizRefused):
+        if isinstance(result, Refusal):
             return result
         assert topic is not None
         if isinstance(result, rules.Revealed) and result.state != state:
             saved = await self._save(session, result.state)
-            if isinstance(saved, QuizRefused):
+            if isinstance(saved, Refusal):
                 return saved
         question = topic.question(question_id)
         assert question is not None
         return Screen(session.id, topic, result.state, question), result
 
-    async def check_writable(
-        self, session_id: int, user_id: int, position: int
-    ) -> QuizRefused | None:
+    async def check_writable(self, session_id: int, user_id: int, position: int) -> Refusal | None:
         """Why a form may not be opened for the question at `position` (as `write` would
         refuse), or None when it may."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         _, state, topic, question_id = at
         written = rules.write_answer(state, topic, user_id, question_id, "")
-        return written if isinstance(written, QuizRefused) else None
+        return written if isinstance(written, Refusal) else None
 
     async def write(
         self, session_id: int, user_id: int, position: int, text: str
-    ) -> Screen | QuizRefused:
+    ) -> Screen | Refusal:
         """Keep the student's own answer to show beside the model answer."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         session, state, topic, question_id = at
         new = rules.write_answer(state, topic, user_id, question_id, text)
-        if isinstance(new, QuizRefused):
+        if isinstance(new, Refusal):
             return new
         saved = await self._save(session, new)
-        if isinstance(saved, QuizRefused):
+        if isinstance(saved, Refusal):
             return saved
         assert topic is not None
         return self._screen(session.id, topic, new)
 
     async def assess(
         self, session_id: int, user_id: int, position: int, assessment: str
-    ) -> tuple[Screen, rules.Assessed, rules.Revealed] | QuizRefused:
+    ) -> tuple[Screen, rules.Assessed, rules.Revealed] | Refusal:
         """Got it / Partly / Missed it for a revealed free-response question."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         session, state, topic, question_id = at
         now = self._s.clock()
         result = rules.self_assess(state, topic, user_id, question_id, assessment, now)
-        if isinstance(result, QuizRefused):
+        if isinstance(result, Refusal):
             return result
         judged = SelfAssessment(result.assessment)
         record = NewAnswer(
             question_id, judged.value, result.credit >= 1.0, None, quiz_points(result.credit)
         )
         saved = await self._save(session, result.state, record)
-        if isinstance(saved, QuizRefused):
+        if isinstance(saved, Refusal):
             return saved
         assert topic is not None
         q = result.question
@@ -220,27 +219,27 @@ class QuizService:
 
     async def next(
         self, session_id: int, user_id: int, position: int
-    ) -> Screen | QuizEnd | QuizRefused:
+    ) -> Screen | QuizEnd | Refusal:
         """Move past the answered question at `position`; after the last, the summary."""
         at = await self._at(session_id, user_id, position)
-        if isinstance(at, QuizRefused):
+        if isinstance(at, Refusal):
             return at
         session, state, topic, _ = at
         new = rules.next_question(state, topic, user_id, self._s.clock())
-        if isinstance(new, QuizRefused):
+        if isinstance(new, Refusal):
             return new
         assert topic is not None
         if new.finished:
             return await self._finish(session, new, topic)
         saved = await self._save(session, new)
-        if isinstance(saved, QuizRefused):
+        if isinstance(saved, Refusal):
             return saved
         return self._screen(session.id, topic, new)
 
-    async def stop(self, session_id: int, user_id: int) -> QuizEnd | QuizRefused:
+    async def stop(self, session_id: int, user_id: int) -> QuizEnd | Refusal:
         """End the quiz now; unanswered questions count as missed."""
         loaded = await self._load(session_id, user_id)
-        if isinstance(loaded, QuizRefused):
+        if isinstance(loaded, Refusal):
             return loaded
         session, state, topic = loaded
         if topic is None:
@@ -250,12 +249,12 @@ class QuizService:
 
     async def _finish(
         self, session: QuizSession, state: QuizState, topic: Topic
-    ) -> QuizEnd | QuizRefused:
+    ) -> QuizEnd | Refusal:
         summary = rules.summarize(state)
         student = await self._s.progress.student(session.user_id)
         newly = summary.mastered and topic.id not in student.mastered
         saved = await self._save(session, state, mastered=summary.mastered)
-        if isinstance(saved, QuizRefused):
+        if isinstance(saved, Refusal):
             return saved
         graph = self._s.library.graph
         unlocked = progress_rules.newly_unlocked(graph, student.known, topic.id) if newly else ()
@@ -281,7 +280,7 @@ class QuizService:
 
     async def _load(
         self, session_id: int, user_id: int
-    ) -> tuple[QuizSession, QuizState, Topic | None] | QuizRefused:
+    ) -> tuple[QuizSession, QuizState, Topic | None] | Refusal:
         session = await self._s.storage.quizzes.get(session_id)
         if session is None:
             return QuizGone()
@@ -293,19 +292,19 @@ class QuizService:
 
     async def _at(
         self, session_id: int, user_id: int, position: int
-    ) -> tuple[QuizSession, QuizState, Topic | None, str] | QuizRefused:
+    ) -> tuple[QuizSession, QuizState, Topic | None, str] | Refusal:
         """The quiz and the id of the question a button at `position` refers to."""
         loaded = await self._load(session_id, user_id)
-        if isinstance(loaded, QuizRefused):
+        if isinstance(loaded, Refusal):
             return loaded
         session, state, topic = loaded
         question_id = self._question_at(state, position)
-        if isinstance(question_id, QuizRefused):
+        if isinstance(question_id, Refusal):
             return question_id
         return session, state, topic, question_id
 
     @staticmethod
-    def _question_at(state: QuizState, position: int) -> str | QuizRefused:
+    def _question_at(state: QuizState, position: int) -> str | Refusal:
         """The question a button at `position` refers to; stale positions are refused."""
         if not 0 <= position < len(state.question_ids):
             return BadPosition()
@@ -324,7 +323,7 @@ class QuizService:
         answer: NewAnswer | None = None,
         *,
         mastered: bool = False,
-    ) -> QuizSession | QuizRefused:
+    ) -> QuizSession | Refusal:
         saved = await self._s.storage.quizzes.save_step(
             session,
             now=self._s.clock(),
@@ -339,7 +338,7 @@ class QuizService:
             return StepConflict()
         return saved
 
-    def _screen(self, session_id: int, topic: Topic, state: QuizState) -> Screen | QuizRefused:
+    def _screen(self, session_id: int, topic: Topic, state: QuizState) -> Screen | Refusal:
         question_id = state.current_id
         question = topic.question(question_id) if question_id else None
         if question is None:
