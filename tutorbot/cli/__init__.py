@@ -1,7 +1,8 @@
 """The `tutorbot` command: one argparse tree, each subcommand a thin call into its own module.
 
-Printing lives here, one module per command group (`cli.content`, `cli.db`, `cli.health`);
-the modules they call (`content`, `storage.admin`, `health`) return data.
+Printing lives here, one module per command group (`cli.bot`, `cli.content`, `cli.db`,
+`cli.health`); the modules they call (`bot.runner`, `content`, `storage.admin`, `health`) return
+data or raise.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from tutorbot.settings import SettingsError, load_settings
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tutorbot.bot.runner import run
+    from tutorbot.cli.bot import run
 
     return run(load_settings())
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from tutorbot.bot.runner import sync
+    from tutorbot.cli.bot import sync
 
     return sync(load_settings())
 
