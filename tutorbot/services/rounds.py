@@ -671,10 +671,6 @@ class RoundService:
             mastered[standing.user_id] = frozenset(student.mastered)
         report = results.instructor_report(state, library.graph, mastered)
 
-        def title(topic_id: str) -> str:
-            found = library.get(topic_id)
-            return found.title if found is not None else topic_id
-
         def prompt(question_id: str) -> str:
             found = topic.question(question_id) if topic is not None else None
             return found.prompt if found is not None else question_id
@@ -685,7 +681,7 @@ class RoundService:
             guild_id=rnd.guild_id,
             channel_id=rnd.channel_id,
             instructor_id=state.instructor_id,
-            topic_title=topic.title if topic is not None else state.topic_id,
+            topic_title=self._title(state.topic_id),
             stopped=state.status is rules.RoundStatus.STOPPED,
             reason=reason,
             asked=sum(1 for q in state.asked if q.closed),
@@ -698,7 +694,7 @@ class RoundService:
             ),
             struggling=tuple(
                 StrugglingView(
-                    s.standing.user_id, s.standing.accuracy, tuple(title(t) for t in s.review)
+                    s.standing.user_id, s.standing.accuracy, tuple(self._title(t) for t in s.review)
                 )
                 for s in report.struggling
             ),
@@ -792,7 +788,7 @@ class RoundService:
             round_id=rnd.id,
             guild_id=rnd.guild_id,
             channel_id=rnd.channel_id,
-            topic_title=topic.title if topic is not None else state.topic_id,
+            topic_title=self._title(state.topic_id),
             index=state.index_of(question.question_id),
             number=number,
             total=state.total,
