@@ -145,12 +145,11 @@ class Scheduler:
 
     async def cancel(self, timer_id: int | None = None, *, key: str | None = None) -> int:
         """Cancel one timer by id, or every timer with `key`; returns how many were removed."""
-        if (timer_id is None) == (key is None):
-            raise ValueError("pass exactly one of timer_id or key")
-        if timer_id is not None:
+        if timer_id is not None and key is None:
             return int(await self._timers.delete(timer_id))
-        assert key is not None
-        return await self._timers.delete_key(key)
+        if key is not None and timer_id is None:
+            return await self._timers.delete_key(key)
+        raise ValueError("pass exactly one of timer_id or key")
 
     async def _run(self) -> None:
         while True:

@@ -38,6 +38,7 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
     """The command tree; refuses new commands politely while the bot shuts down."""
 
     async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:
+        """Refuse commands once shutdown began; note who sent it for the name book."""
         if not interaction.client.accepting:
             await report_error(interaction, UserFacingError(RESTARTING))
             return False
@@ -47,6 +48,7 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
     async def on_error(
         self, interaction: discord.Interaction[TutorBot], error: app_commands.AppCommandError, /
     ) -> None:
+        """Show a failed command's error to the user (unwrapped from discord.py's) and log it."""
         await report_error(interaction, getattr(error, "original", error))
 
 
@@ -83,10 +85,13 @@ class TutorBot(commands.Bot):
 
     @property
     def services(self) -> Services:
-        assert self._services is not None, "services are opened in setup_hook"
+        """The features' services; they exist from `setup_hook` on."""
+        if self._services is None:
+            raise RuntimeError("services are opened in setup_hook")
         return self._services
 
     async def setup_hook(self) -> None:
+        """Open services, load features, sync commands, then start timers and the heartbeat."""
         if self._services is None:
             self._services = await Services.open(
                 self.settings.content_dir, self.settings.db_path, self.clock
@@ -115,6 +120,7 @@ class TutorBot(commands.Bot):
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Route form submissions (discord.py routes commands and buttons itself)."""
         if interaction.type is discord.InteractionType.modal_submit:
             if not self.accepting:
                 await report_error(interaction, UserFacingError(RESTARTING))
@@ -122,10 +128,12 @@ class TutorBot(commands.Bot):
             await route_modal(interaction)
 
     async def on_ready(self) -> None:
+        """Log the connection, for operators reading the log."""
         log.info("connected as %s (%s) to %d servers", self.user, self.user_id, len(self.guilds))
 
     @property
     def user_id(self) -> int | None:
+        """The bot's own user id, or None before it has logged in."""
         return self.user.id if self.user else None
 
     async def drain(self, seconds: float) -> None:
@@ -142,6 +150,7 @@ class TutorBot(commands.Bot):
             await asyncio.wait(pending, timeout=seconds)
 
     async def close(self) -> None:
+        """Stop the heartbeat and the services (timers, queued updates) before disconnecting."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         if self._services is not None:

@@ -53,7 +53,9 @@ class _RebuiltButton(DynamicItem[Button[Any]], template=r"(?!)"):
         match: re.Match[str],
         /,
     ) -> _RebuiltButton:
-        assert isinstance(item, Button)
+        """The clicked button, as discord.py asks a dynamic item to rebuild itself."""
+        if not isinstance(item, Button):  # this bot sends no other component with these ids
+            raise TypeError(f"{cls.__name__} rebuilds buttons, not {type(item).__name__}")
         return cls(item)
 
 
@@ -80,6 +82,7 @@ class FeatureButton(_RebuiltButton, template=r"(?!)"):
         return register
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Run the action the custom_id names; a stale or unknown one gets a polite answer."""
         if not getattr(interaction.client, "accepting", True):
             await report_error(interaction, UserFacingError(RESTARTING))
             return
@@ -100,6 +103,7 @@ class UnknownButton(_RebuiltButton, template=r"(?!)"):
     """Catches clicks on buttons no feature claims (an old scheme, a forged id): a polite answer."""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Tell the user the button is no longer active."""
         await report_error(interaction, UserFacingError(STALE_BUTTON))
 
 
@@ -132,6 +136,7 @@ class PassiveModal(discord.ui.Modal):
     """A form whose submit is handled by `route_modal`, not by this object (see modal_action)."""
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Decline the submit here: `route_modal` answers it (also after a restart)."""
         self.stop()
         return False
 

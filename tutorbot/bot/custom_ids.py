@@ -22,6 +22,8 @@ class BadCustomId(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CustomId:
+    """One custom_id, split: the feature that owns it, the action, and the state it carries."""
+
     feature: str
     action: str
     args: tuple[str, ...] = ()

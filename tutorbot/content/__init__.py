@@ -1,0 +1,1 @@
+"""Topic content: bounded YAML reading, validated models, the knowledge graph and the Library."""

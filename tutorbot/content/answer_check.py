@@ -228,7 +228,7 @@ def _constant(node: ast.Constant, budget: _Budget) -> Fraction:
 
 
 def _binary(node: ast.BinOp, left: Fraction, right: Fraction, budget: _Budget) -> Fraction:
-    """left op right, refused before it runs when the result could pass MAX_CHECK_BITS: a power
+    """`left op right`, refused before it runs when the result could pass MAX_CHECK_BITS: a power
     has at most the base's bits times the exponent, any other operation the sum of both plus one."""
     if isinstance(node.op, ast.Pow):
         if right.denominator != 1 or abs(right) > _MAX_POWER:
@@ -363,7 +363,8 @@ def verify(question: Question) -> str | None:
         if not _contains(str(question.answer), values):
             return f"the model answer does not state {_show(value)}, the value of the check"
         return None
-    assert question.choices is not None and question.correct_index is not None
+    if question.choices is None or question.correct_index is None:  # validation rules this out
+        raise ValueError(f"multiple choice question {question.id!r} without choices")
     matching = [i for i, choice in enumerate(question.choices) if _contains(choice, values)]
     letters = "ABCDEFGHIJ"
     if question.correct_index not in matching:

@@ -30,6 +30,7 @@ class LintWarning:
 
     @property
     def silenced(self) -> bool:
+        """Whether the author silenced this warning in the file (with a reason)."""
         return self.silenced_reason is not None
 
     def __str__(self) -> str:

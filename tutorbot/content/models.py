@@ -80,6 +80,8 @@ class WarningCode(StrEnum):
 
 
 class QuestionType(StrEnum):
+    """A question's `type` in a topic file, which decides how it is answered and checked."""
+
     MULTIPLE_CHOICE = "multiple_choice"
     TRUE_FALSE = "true_false"
     FREE_RESPONSE = "free_response"
@@ -152,7 +154,8 @@ class Question(_Frozen):
     def answer_text(self) -> str:
         """The right answer as a person reads it: "B. option text", "True", or the model answer."""
         if self.type is QuestionType.MULTIPLE_CHOICE:
-            assert self.choices is not None and self.correct_index is not None
+            if self.choices is None or self.correct_index is None:  # validation rules this out
+                raise ValueError(f"multiple choice question {self.id!r} without choices")
             return f"{self.answer}. {self.choices[self.correct_index]}"
         if self.type is QuestionType.TRUE_FALSE:
             return "True" if self.answer else "False"

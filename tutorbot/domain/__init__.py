@@ -1,0 +1,1 @@
+"""The rules, as plain functions and frozen states: no Discord, no SQL, no clock of their own."""

@@ -22,19 +22,25 @@ REVIEW_LIMIT = 3
 class Graph(Protocol):
     """The part of `tutorbot.content.graph.KnowledgeGraph` progress relies on."""
 
-    def depth(self, topic_id: str) -> int: ...
+    def depth(self, topic_id: str) -> int:
+        """Edges on the longest prerequisite chain ending at this topic (0 for a root)."""
 
-    def prerequisites(self, topic_id: str) -> Sequence[str]: ...
+    def prerequisites(self, topic_id: str) -> Sequence[str]:
+        """Direct prerequisites, as listed in the topic's file."""
 
-    def ancestors(self, topic_id: str) -> frozenset[str]: ...
+    def ancestors(self, topic_id: str) -> frozenset[str]:
+        """All transitive prerequisites."""
 
-    def known_closure(self, marked: Iterable[str]) -> frozenset[str]: ...
+    def known_closure(self, marked: Iterable[str]) -> frozenset[str]:
+        """Marked topics plus all their prerequisites; ids no longer in the graph are ignored."""
 
-    def frontier(self, marked: Iterable[str]) -> list[str]: ...
+    def frontier(self, marked: Iterable[str]) -> list[str]:
+        """Topics to learn next: not known, every prerequisite known; in learning order."""
 
     def __contains__(self, topic_id: object) -> bool: ...
 
-    def path_to_goal(self, goal: str, marked: Iterable[str]) -> list[str]: ...
+    def path_to_goal(self, goal: str, marked: Iterable[str]) -> list[str]:
+        """The goal's unknown prerequisites, then the goal itself if unknown; in learning order."""
 
 
 @dataclass(frozen=True)

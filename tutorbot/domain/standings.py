@@ -17,13 +17,16 @@ class Scored(Protocol):
     """What the rule looks at: a student's points and credit."""
 
     @property
-    def user_id(self) -> int: ...
+    def user_id(self) -> int:
+        """The student; equal ranks are listed by it, so the order never depends on input order."""
 
     @property
-    def points(self) -> int: ...
+    def points(self) -> int:
+        """Points, the first thing ranked on."""
 
     @property
-    def correct(self) -> float: ...
+    def correct(self) -> float:
+        """Credit for right answers ("Partly" counts half), ranked on when points are equal."""
 
 
 S = TypeVar("S", bound=Scored)
@@ -46,10 +49,12 @@ class ServerTotals(Scored, Protocol):
     """A student's totals in one server, every private quiz and round answer counted."""
 
     @property
-    def answered(self) -> int: ...
+    def answered(self) -> int:
+        """Questions answered, for the share of right answers."""
 
     @property
-    def correct(self) -> int: ...
+    def correct(self) -> int:
+        """Answers that were right (a server's totals count whole answers)."""
 
 
 @dataclass(frozen=True)

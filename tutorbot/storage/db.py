@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import aiosqlite
 
@@ -80,6 +80,26 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_result(value)
     else:
         future.set_exception(value)
+
+
+@overload
+def _run_batch(
+    conn: sqlite3.Connection,
+    batch: list[_Job],
+    *,
+    isolate: Literal[True],
+    before_commit: Callable[[], None] = ...,
+) -> list[tuple[bool, Any]]: ...
+
+
+@overload
+def _run_batch(
+    conn: sqlite3.Connection,
+    batch: list[_Job],
+    *,
+    isolate: Literal[False],
+    before_commit: Callable[[], None] = ...,
+) -> list[tuple[bool, Any]] | None: ...
 
 
 def _run_batch(
@@ -200,7 +220,6 @@ class _Writer(threading.Thread):
             outcomes = _run_batch(conn, batch, isolate=False, before_commit=check_file)
             if outcomes is None:  # a write failed: redo the batch with one savepoint each
                 outcomes = _run_batch(conn, batch, isolate=True, before_commit=check_file)
-            assert outcomes is not None
             return outcomes
         except DatabaseLostError:  # logged once by _file_is_gone
             conn.execute("ROLLBACK")
@@ -228,8 +247,8 @@ class _Writer(threading.Thread):
 
     def _refusals(self, n: int) -> list[tuple[bool, Any]]:
         """A fresh DatabaseLostError per caller (a shared one would pile up tracebacks)."""
-        assert self.lost is not None
-        return [(False, DatabaseLostError(*self.lost.args)) for _ in range(n)]
+        args = self.lost.args if self.lost is not None else ()
+        return [(False, DatabaseLostError(*args)) for _ in range(n)]
 
     @staticmethod
     def _release(batch: list[_Job], outcomes: list[tuple[bool, Any]]) -> None:

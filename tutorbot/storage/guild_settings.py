@@ -18,6 +18,8 @@ DEFAULT_ROUND_SCORING = "speed"
 
 @dataclass(frozen=True)
 class GuildSettings:
+    """A server's instructor role and round defaults, with the defaults where no admin set one."""
+
     guild_id: int
     instructor_role_id: int | None = None
     round_questions: int = DEFAULT_ROUND_QUESTIONS
@@ -47,6 +49,7 @@ class GuildSettingsStore:
         self._db = db
 
     async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings (all defaults for a server no admin configured)."""
         return _settings(guild_id, await self._db.fetchone(_SELECT, (guild_id,)))
 
     async def update(

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 @dataclass(frozen=True)
 class Migration:
+    """One numbered SQL file of `storage/migrations`, applied once, in version order."""
+
     version: int
     name: str
     sql: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, to_db
 from tutorbot.storage.db import Database
@@ -13,6 +14,8 @@ from tutorbot.storage.users import ensure_user
 
 @dataclass(frozen=True)
 class TopicState:
+    """What one student has shown of one topic: marked known, mastered in a quiz, or both."""
+
     user_id: int
     topic_id: str
     known_at: datetime | None
@@ -24,6 +27,8 @@ class TopicState:
 
 @dataclass(frozen=True)
 class Goal:
+    """The topic a student is aiming for (one at a time)."""
+
     user_id: int
     topic_id: str
     set_at: datetime
@@ -40,13 +45,15 @@ def _state(row: sqlite3.Row) -> TopicState:
 
 
 _SELECT_ONE = "SELECT * FROM topic_state WHERE user_id = ? AND topic_id = ?"
+StampColumn = Literal["known_at", "mastered_at"]
 
 
 def upsert_topic_state(
-    conn: sqlite3.Connection, column: str, user_id: int, topic_id: str, now: datetime
+    conn: sqlite3.Connection, column: StampColumn, user_id: int, topic_id: str, now: datetime
 ) -> TopicState:
     """Inside a write: stamp `known_at` or `mastered_at` (keeping the first time)."""
-    assert column in ("known_at", "mastered_at")
+    if column not in ("known_at", "mastered_at"):  # it is written into the SQL below
+        raise ValueError(f"not a topic_state stamp column: {column!r}")
     ensure_user(conn, user_id, now)
     stamp = to_db(now)
     conn.execute(
@@ -65,7 +72,9 @@ class ProgressStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def _upsert(self, column: str, user_id: int, topic_id: str, now: datetime) -> TopicState:
+    async def _upsert(
+        self, column: StampColumn, user_id: int, topic_id: str, now: datetime
+    ) -> TopicState:
         return await self._db.write(
             lambda conn: upsert_topic_state(conn, column, user_id, topic_id, now)
         )

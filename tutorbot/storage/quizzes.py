@@ -32,6 +32,8 @@ class NewAnswer:
 
 @dataclass(frozen=True)
 class QuizSession:
+    """One student's private quiz on one topic, as stored: where it stands and its state."""
+
     id: int
     user_id: int
     guild_id: int | None
@@ -123,6 +125,7 @@ class QuizStore:
         return await self._db.write(tx)
 
     async def get(self, session_id: int) -> QuizSession | None:
+        """The session with this id, whatever its status; None if there is none."""
         row = await self._db.fetchone(_SELECT, (session_id,))
         return None if row is None else _session(row)
 

@@ -30,9 +30,11 @@ ADMINS_ONLY = "Only server admins (Manage Server) can use /tutoradmin."
 SHOWN_ERRORS = 1500
 
 
-def _require_admin(interaction: discord.Interaction[Any]) -> None:
+def _require_admin(interaction: discord.Interaction[Any]) -> int:
+    """The server's id, once the user is known to manage it; else the admins-only refusal."""
     if interaction.guild_id is None or not interaction.permissions.manage_guild:
         raise UserFacingError(ADMINS_ONLY)
+    return interaction.guild_id
 
 
 def settings_text(settings: GuildSettings) -> str:
@@ -113,8 +115,8 @@ class Admin(commands.Cog):
         seconds: app_commands.Range[int, rules.MIN_SECONDS, rules.MAX_SECONDS] | None = None,
         scoring: Literal["speed", "flat"] | None = None,
     ) -> None:
-        _require_admin(interaction)
-        assert interaction.guild_id is not None
+        """Show the server's settings, or change the ones given and show the result."""
+        guild_id = _require_admin(interaction)
         rounds = self.bot.services.rounds
         role: int | Unset | None = UNSET
         if clear_role:
@@ -122,10 +124,10 @@ class Admin(commands.Cog):
         elif instructor_role is not None:
             role = instructor_role.id
         if role is UNSET and questions is None and seconds is None and scoring is None:
-            current = await rounds.settings_for(interaction.guild_id)
+            current = await rounds.settings_for(guild_id)
         else:
             changed = await rounds.update_settings(
-                interaction.guild_id,
+                guild_id,
                 instructor_role_id=role,
                 questions=questions,
                 seconds=seconds,
@@ -139,6 +141,7 @@ class Admin(commands.Cog):
 
     @tutoradmin.command(name="reload", description="Re-read the content folder without a restart")
     async def reload(self, interaction: discord.Interaction[Any]) -> None:
+        """Load the content folder again; on errors the old content stays and they are listed."""
         _require_admin(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = self.bot.services
@@ -152,4 +155,5 @@ class Admin(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add the /tutoradmin commands (discord.py calls this when it loads the extension)."""
     await bot.add_cog(Admin(bot))

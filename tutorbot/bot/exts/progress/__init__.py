@@ -25,6 +25,7 @@ class ProgressCommands(commands.Cog, name="Progress"):
 
     @app_commands.command(name="progress", description="Your goal, progress bar and next topics")
     async def progress(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the student their overview, privately."""
         services = self.bot.services
         overview = await services.progress.overview(interaction.user.id)
         embed = progress_embed(services.library, overview)
@@ -34,6 +35,7 @@ class ProgressCommands(commands.Cog, name="Progress"):
     @app_commands.describe(topic="The topic you want to reach (type to search)")
     @app_commands.autocomplete(topic=autocomplete_topic)
     async def goal_set(self, interaction: discord.Interaction[Any], topic: str) -> None:
+        """Store the goal and show the overview with the way there (noting a goal already known)."""
         services = self.bot.services
         found = resolve_topic(services.library, topic)
         await services.progress.set_goal(interaction.user.id, found.id)
@@ -46,10 +48,12 @@ class ProgressCommands(commands.Cog, name="Progress"):
 
     @goal.command(name="clear", description="Clear your goal")
     async def goal_clear(self, interaction: discord.Interaction[Any]) -> None:
+        """Forget the student's goal, saying whether there was one."""
         cleared = await self.bot.services.progress.clear_goal(interaction.user.id)
         text = "Goal cleared." if cleared else "You had no goal set."
         await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add the /progress and /goal commands (discord.py calls this when it loads the extension)."""
     await bot.add_cog(ProgressCommands(bot))

@@ -91,6 +91,7 @@ class Topics(commands.Cog):
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def topic(self, interaction: discord.Interaction[Any], topic: str) -> None:
+        """Show the topic card with the student's own marks, privately."""
         library = self.bot.services.library
         found = resolve_topic(library, topic)
         student = await self.bot.services.progress.student(interaction.user.id)
@@ -99,4 +100,5 @@ class Topics(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add the /topic command (discord.py calls this when it loads the extension)."""
     await bot.add_cog(Topics(bot))

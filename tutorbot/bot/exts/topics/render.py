@@ -36,6 +36,7 @@ class Rendered:
     content: str | None = None
 
     def send_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of `send_message` (or `send`) that post this message."""
         return {"content": self.content, "embeds": self.embeds, "view": self.view}
 
     async def edit(self, interaction: discord.Interaction[Any]) -> None:
