@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+Pack = Callable[[dict[str, str | bytes]], Path]
+"""The `pack` fixture: write {relative path: text} under a fresh folder and return the folder."""
 
 
 def topic_yaml(topic_id: str, prerequisites: list[str] | None = None, title: str = "") -> str:
@@ -20,7 +23,7 @@ def topic_yaml(topic_id: str, prerequisites: list[str] | None = None, title: str
 
 
 @pytest.fixture
-def pack(tmp_path: Path):  # type: ignore[no-untyped-def]
+def pack(tmp_path: Path) -> Pack:
     """Write {relative path: text} under a fresh folder and return the folder."""
 
     def write(files: dict[str, str | bytes]) -> Path:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.content.conftest import FIXTURES, topic_yaml
 from tutorbot.cli.content import run_check
 from tutorbot.content.errors import ContentError
 from tutorbot.content.loader import load_library
+
+from .conftest import FIXTURES, Pack, topic_yaml
 
 CASES = {
     "answer_letter": "answer_letter/topic.yaml:13: questions[0].answer: "
@@ -49,7 +50,7 @@ def test_each_error_kind_is_one_clear_line(kind: str, capsys: pytest.CaptureFixt
     assert "Traceback" not in out
 
 
-def test_every_error_of_a_run_is_reported_sorted(pack) -> None:  # type: ignore[no-untyped-def]
+def test_every_error_of_a_run_is_reported_sorted(pack: Pack) -> None:
     root = pack(
         {
             "b.yaml": topic_yaml("b-topic", ["a-topic"]) + "bogus: 1\n",
@@ -76,7 +77,7 @@ def test_missing_and_empty_folders_are_clear(tmp_path: Path) -> None:
         load_library(tmp_path)
 
 
-def test_hidden_underscore_and_readme_files_are_skipped(pack) -> None:  # type: ignore[no-untyped-def]
+def test_hidden_underscore_and_readme_files_are_skipped(pack: Pack) -> None:
     root = pack(
         {
             "a.yml": topic_yaml("a-topic"),
@@ -93,9 +94,9 @@ def test_hidden_underscore_and_readme_files_are_skipped(pack) -> None:  # type: 
     ["", "\x00", "a: b: c", "- - - -", "id: 5\ntitle: [1]\n", "!!python/object:os.system {}", "["],
 )
 def test_no_input_gives_a_traceback(
-    pack,
+    pack: Pack,
     text: str,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = pack({"t.yaml": text})
     assert run_check(root) == 1

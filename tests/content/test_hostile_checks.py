@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from fractions import Fraction
 
 import pytest
 
-from tests.content.child import in_child
-from tests.content.conftest import topic_yaml
 from tutorbot.cli.content import run_check
 from tutorbot.content.answer_check import CheckError, evaluate, numbers_in
 from tutorbot.content.errors import ContentError
 from tutorbot.content.loader import load_library
+
+from .child import in_child
+from .conftest import Pack, topic_yaml
 
 LONGEST_LINE = 300
 
@@ -84,7 +86,7 @@ def test_malformed_check_is_a_reason_not_a_crash(expression: str) -> None:
     assert message is not None and MALFORMED[expression] in message
 
 
-def test_content_check_of_hostile_checks_returns_and_loads_nothing(pack) -> None:  # type: ignore[no-untyped-def]
+def test_content_check_of_hostile_checks_returns_and_loads_nothing(pack: Pack) -> None:
     """What the author sees, as a black box: `tutorbot content check` returns, one short line
     per hostile check, and nothing loads. A regression fails on the timeout instead of hanging."""
     root = pack(
@@ -113,7 +115,9 @@ def test_content_check_of_hostile_checks_returns_and_loads_nothing(pack) -> None
 def test_checks_near_the_bound_still_evaluate() -> None:
     kind, value = in_child(evaluate, "(2**64)**60")
     assert (kind, value) == ("ok", 2**3840)
-    assert evaluate("round(2 / 3, 100)") == round(evaluate("2 / 3"), 100)  # type: ignore[call-overload]
+    two_thirds = evaluate("2 / 3")
+    assert isinstance(two_thirds, Fraction)
+    assert evaluate("round(2 / 3, 100)") == round(two_thirds, 100)
     assert evaluate("round(1234, -2)") == 1200
     assert evaluate("min(3)") == 3
     assert evaluate("divmod(14, 3)") == (4, 2)
@@ -125,7 +129,7 @@ def test_a_check_over_its_time_budget_is_refused() -> None:
     assert evaluate("1 + 2 + 3") == 6
 
 
-def test_echoed_check_is_clipped(pack, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_echoed_check_is_clipped(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     long_name = "x" * 190
     message = check_message(long_name)
     assert message is not None and "is not plain arithmetic" in message
@@ -152,7 +156,7 @@ def test_numbers_in_long_numerals_neither_crash_nor_stall() -> None:
 
 @pytest.mark.parametrize("answer", ["", "ab", "BC", "ABC"])
 def test_multiple_choice_answer_is_exactly_one_letter(
-    pack,  # type: ignore[no-untyped-def]
+    pack: Pack,
     answer: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -170,7 +174,7 @@ def test_multiple_choice_answer_is_exactly_one_letter(
     assert "1 error; nothing was loaded." in out
 
 
-def test_a_huge_answer_key_is_clipped(pack, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_answer_key_is_clipped(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     question = (
         "questions:\n- id: q\n  type: multiple_choice\n  prompt: Pick.\n"
         f'  choices: ["x", "y"]\n  answer: "{"A" * 100_000}"\n  explanation: Because.\n'

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.content.conftest import topic_yaml
 from tutorbot.cli.content import run_check
 from tutorbot.content.errors import MAX_SHOWN_ERRORS, ContentError
 from tutorbot.content.loader import MAX_FILE_BYTES, load_library
+
+from .conftest import Pack, topic_yaml
 
 NOBODY = 65534
 _CHECK = """
@@ -116,8 +117,8 @@ def test_alias_bomb_is_refused_while_parsing_fast_and_small(open_dir: Path) -> N
 
 @pytest.mark.parametrize("field", ["title", "prerequisites"])
 def test_alias_bomb_in_one_field_is_refused(
-    field: str, pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    field: str, pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     bomb = alias_bomb(levels=5).replace(f"{field}: *l4", f"{field}: *l4\nx: *l4")
     root = pack({"bomb.yaml": bomb})
     start = time.perf_counter()
@@ -130,7 +131,7 @@ def test_alias_bomb_in_one_field_is_refused(
     ]
 
 
-def test_recursive_alias_is_refused(pack, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_recursive_alias_is_refused(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     root = pack({"loop.yaml": topic_yaml("loop") + "tags: &me [a, *me]\n"})
     assert refused(root, capsys) == [
         f"{root}/loop.yaml:5: aliases (*name) repeat more than 1,000 values in this file "
@@ -139,7 +140,7 @@ def test_recursive_alias_is_refused(pack, capsys: pytest.CaptureFixture[str]) ->
     ]
 
 
-def test_merge_key_bomb_is_refused(pack, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_merge_key_bomb_is_refused(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     lines = ["m0: &m0 {" + ", ".join(f"k{i}: v" for i in range(9)) + "}"]
     for level in range(1, 9):
         lines.append(f"m{level}: &m{level} {{<<: [{', '.join([f'*m{level - 1}'] * 40)}]}}")
@@ -151,7 +152,7 @@ def test_merge_key_bomb_is_refused(pack, capsys: pytest.CaptureFixture[str]) -> 
     assert "refused" in out[0]
 
 
-def test_ordinary_anchors_still_load(pack) -> None:  # type: ignore[no-untyped-def]
+def test_ordinary_anchors_still_load(pack: Pack) -> None:
     question = (
         "- id: q{n}\n  type: true_false\n  prompt: Is {n} even?\n  answer: {even}\n"
         "  explanation: {explanation}\n"
@@ -172,8 +173,8 @@ def test_ordinary_anchors_still_load(pack) -> None:  # type: ignore[no-untyped-d
 
 
 def test_a_long_input_value_is_clipped_in_the_message(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     long_key = "k" * 5000
     root = pack(
         {
@@ -192,8 +193,8 @@ def test_a_long_input_value_is_clipped_in_the_message(
 
 
 def test_a_file_over_the_size_cap_is_refused_without_reading_it(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = pack({"ok.yaml": topic_yaml("ok-topic")})
     with (root / "huge.yaml").open("wb") as huge:
         huge.truncate(200 * 1024 * 1024)  # sparse: reading it would take 200 MB and seconds
@@ -211,8 +212,8 @@ def test_the_size_cap_leaves_room_for_the_biggest_topic_the_models_allow() -> No
 
 
 def test_a_long_list_is_one_error_not_one_per_item(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     tags = "- BAD\n" * 100_000
     root = pack({"tags.yaml": topic_yaml("many-tags") + "tags:\n" + tags})
     start = time.perf_counter()
@@ -224,8 +225,8 @@ def test_a_long_list_is_one_error_not_one_per_item(
 
 
 def test_long_lists_and_mappings_inside_questions_are_capped(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     choices = "".join(f"  - choice {i}\n" for i in range(5000))
     keys = "".join(f"  key{i}: 1\n" for i in range(5000))
     root = pack(
@@ -246,13 +247,13 @@ def test_long_lists_and_mappings_inside_questions_are_capped(
     ]
 
 
-def many_errors(pack, count: int) -> Path:  # type: ignore[no-untyped-def]
-    return pack({f"t{n:03d}.yaml": "- not a mapping\n" for n in range(count)})  # type: ignore[no-any-return]
+def many_errors(pack: Pack, count: int) -> Path:
+    return pack({f"t{n:03d}.yaml": "- not a mapping\n" for n in range(count)})
 
 
 def test_check_prints_at_most_the_capped_number_of_errors(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = many_errors(pack, MAX_SHOWN_ERRORS + 50)
     lines = refused(root, capsys)
     assert lines[:2] == [
@@ -266,7 +267,7 @@ def test_check_prints_at_most_the_capped_number_of_errors(
     ]
 
 
-def test_content_error_holds_a_bounded_list_for_every_consumer(pack) -> None:  # type: ignore[no-untyped-def]
+def test_content_error_holds_a_bounded_list_for_every_consumer(pack: Pack) -> None:
     root = many_errors(pack, MAX_SHOWN_ERRORS + 50)
     with pytest.raises(ContentError) as caught:
         load_library(root)
@@ -357,8 +358,8 @@ def test_hidden_folders_are_not_read_at_all(open_dir: Path) -> None:
 
 
 def test_a_repeated_key_is_an_error_with_both_lines(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = pack({"twice.yaml": topic_yaml("twice") + "title: Second Title\n"})
     assert refused(root, capsys) == [
         f"{root}/twice.yaml:5: key 'title' appears twice in one mapping (lines 2 and 5); "
@@ -368,8 +369,8 @@ def test_a_repeated_key_is_an_error_with_both_lines(
 
 
 def test_a_repeated_key_inside_a_question_is_an_error(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     question = (
         "questions:\n- id: q1\n  type: true_false\n  prompt: P\n  answer: true\n"
         "  answer: false\n  explanation: E\n"
@@ -382,7 +383,7 @@ def test_a_repeated_key_inside_a_question_is_an_error(
     ]
 
 
-def test_a_merge_key_may_still_be_overridden(pack) -> None:  # type: ignore[no-untyped-def]
+def test_a_merge_key_may_still_be_overridden(pack: Pack) -> None:
     base = "- &base\n  id: q1\n  type: true_false\n  prompt: P\n  answer: true\n  explanation: E\n"
     override = "- <<: *base\n  id: q2\n  answer: false\n"
     root = pack({"m.yaml": topic_yaml("merged") + "questions:\n" + base + override})
@@ -394,8 +395,8 @@ def test_a_merge_key_may_still_be_overridden(pack) -> None:  # type: ignore[no-u
 
 
 def test_a_symlink_to_a_file_outside_is_refused(
-    pack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "outside.yaml"
     outside.write_text(topic_yaml("outside-topic"))
     root = pack({"ok.yaml": topic_yaml("ok-topic")})
@@ -407,8 +408,8 @@ def test_a_symlink_to_a_file_outside_is_refused(
 
 
 def test_a_symlink_to_a_folder_outside_is_refused(
-    pack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "t.yaml").write_text(topic_yaml("outside-topic"))
@@ -420,7 +421,7 @@ def test_a_symlink_to_a_folder_outside_is_refused(
     ]
 
 
-def test_a_broken_symlink_is_an_error(pack, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_symlink_is_an_error(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     root = pack({"ok.yaml": topic_yaml("ok-topic")})
     (root / "gone.yaml").symlink_to(root / "nothing-here.yaml")
     assert refused(root, capsys) == [
@@ -429,7 +430,7 @@ def test_a_broken_symlink_is_an_error(pack, capsys: pytest.CaptureFixture[str]) 
     ]
 
 
-def test_symlinks_inside_the_folder_are_followed_once(pack) -> None:  # type: ignore[no-untyped-def]
+def test_symlinks_inside_the_folder_are_followed_once(pack: Pack) -> None:
     root = pack({"_shared/a.yaml": topic_yaml("a-topic"), "topics/b.yaml": topic_yaml("b-topic")})
     (root / "topics" / "a.yaml").symlink_to(Path("../_shared/a.yaml"))
     (root / "topics" / "again").symlink_to(Path(".."), target_is_directory=True)
@@ -483,8 +484,8 @@ def test_run_names_a_folder_it_cannot_enter_instead_of_blaming_the_network(
 
 
 def test_a_number_too_long_for_python_is_a_content_error(
-    pack, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+    pack: Pack, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = pack({"n.yaml": topic_yaml("big-number") + "level: 1" + "0" * 5000 + "\n"})
     lines = refused(root, capsys)
     assert lines == [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.content.conftest import topic_yaml
 from tutorbot.cli.content import run_check
 from tutorbot.content.card import longest_path_text, unlocks_text
 from tutorbot.content.library import Library
@@ -12,6 +11,8 @@ from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import WarningCode
 from tutorbot.settings import BUNDLED_CONTENT_DIR
+
+from .conftest import Pack, topic_yaml
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_card_texts() -> None:
     assert longest_path_text(80, 547) == "Longest path: 80 steps · 547 total prerequisite topics"
 
 
-def test_lint_warnings_and_silencing(pack, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_lint_warnings_and_silencing(pack: Pack, capsys: pytest.CaptureFixture[str]) -> None:
     true_false = (
         "questions:\n- id: q\n  type: true_false\n  prompt: Is it?\n  answer: true\n"
         "  explanation: Yes.\n"
@@ -82,7 +83,7 @@ def test_lint_warnings_and_silencing(pack, capsys) -> None:  # type: ignore[no-u
     assert "Valid: 2 warnings, 2 silenced." in out
 
 
-def test_answer_letter_skew(pack) -> None:  # type: ignore[no-untyped-def]
+def test_answer_letter_skew(pack: Pack) -> None:
     questions = "questions:\n" + "".join(
         f"- id: q{i}\n  type: multiple_choice\n  prompt: Pick.\n  choices: [x, y]\n"
         f"  answer: A\n  explanation: Because.\n"

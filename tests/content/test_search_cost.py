@@ -14,9 +14,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.content.child import in_child
 from tutorbot.content.library import MAX_QUERY, Library
 from tutorbot.content.models import Topic
+
+from .child import in_child
 
 REPEATED = "a" * 40
 

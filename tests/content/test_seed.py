@@ -59,11 +59,11 @@ def test_questions_word_for_word(library: Library) -> None:
         assert question.choices is not None
         assert lines[1:5] == [f"{'ABCD'[i]}{c}" for i, c in enumerate(question.choices)]
         assert lines[5] == question.explanation
-    block = text.split("Question 4 True / False\n", 1)[1].splitlines()
+    tf_lines = text.split("Question 4 True / False\n", 1)[1].splitlines()
     assert q4.type is QuestionType.TRUE_FALSE and q4.answer is True
-    assert block[0] == q4.prompt
-    assert block[3] == "Answer: True"
-    assert block[4] == q4.explanation
+    assert tf_lines[0] == q4.prompt
+    assert tf_lines[3] == "Answer: True"
+    assert tf_lines[4] == q4.explanation
 
 
 def test_chain_matches_the_seed(library: Library) -> None:

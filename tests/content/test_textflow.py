@@ -11,7 +11,7 @@ from tutorbot.content.loader import load_library
 from tutorbot.content.models import WarningCode
 from tutorbot.content.textflow import soft_breaks
 
-from .conftest import topic_yaml
+from .conftest import Pack, topic_yaml
 
 KEPT = """A sentence that ends here.
 Next sentence on its own line.
@@ -61,7 +61,7 @@ def test_reflow_keeps_every_word_and_finds_nothing_more(text: str) -> None:
     assert soft_breaks(flowed) == []
 
 
-def test_the_linter_warns_about_hard_wrapped_text(pack) -> None:  # type: ignore[no-untyped-def]
+def test_the_linter_warns_about_hard_wrapped_text(pack: Pack) -> None:
     wrapped = (
         "explainer: |\n  A paragraph wrapped at eighty columns\n  in the YAML file.\n"
         "questions:\n- id: q\n  type: true_false\n  prompt: Two plus two\n    is four.\n"
