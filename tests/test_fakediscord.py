@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import warnings
+from typing import Any
 
 import discord
 import pytest
@@ -21,7 +22,7 @@ class Answer(discord.ui.DynamicItem[discord.ui.Button], template=r"t:answer:(?P<
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Answer:
         return cls(match["choice"])
 
@@ -39,12 +40,13 @@ class Pick(discord.ui.DynamicItem[discord.ui.Select], template=r"t:pick"):
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Pick:
         return cls()
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(content=f"picked {interaction.data['values']}")  # type: ignore[index]
+        data: Any = interaction.data  # a select sends `values`; the TypedDict union lacks them
+        await interaction.response.edit_message(content=f"picked {data['values']}")
 
 
 class Note(discord.ui.Modal, title="Write your answer"):

@@ -35,12 +35,14 @@ from .validation import (
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-Handler = Any
 RECORD = web.RequestKey("record", RecordedRequest)
 WEBHOOK_TOKEN_LIFETIME = 15 * 60
 
 
 Handler = Callable[["RestApi", web.Request], Awaitable[web.StreamResponse]]
+"""A route handler as defined on `RestApi` (unbound)."""
+Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+"""A route handler bound to its `RestApi`, as aiohttp calls it."""
 
 
 def _bot_token(handler: Handler) -> Handler:
@@ -63,7 +65,7 @@ class RestApi:
         self.fake = fake
 
     def register(self, app: web.Application, prefix: str) -> None:
-        routes: list[tuple[str, str, Handler]] = [
+        routes: list[tuple[str, str, Route]] = [
             ("GET", "/users/@me", self.get_me),
             ("GET", "/users/{user_id:\\d+}", self.get_user),
             ("GET", "/gateway", self.get_gateway),

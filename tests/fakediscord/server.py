@@ -217,6 +217,7 @@ class FakeDiscord(Driver):
         if delay is not None:
             await asyncio.sleep(delay.seconds)
         fault = next((f for f in self.faults if f.takes(request.method, path)), None)
+        response: web.StreamResponse
         try:
             if fault is not None:
                 reason = SERVER_ERRORS.get(fault.status, "Server Error")
