@@ -293,12 +293,12 @@ async def test_the_instructor_learns_the_round_started_when_the_followup_fails(
     )
     await fake.wait_until(lambda: fault.served == 1)
     await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
-    await fake.wait_until(lambda: "Round started" in _content(fake.original(started)))
-    seen = [fake.original(started), *fake.followups(started)]
+    await fake.wait_until(lambda: "Round started" in _content(started.original))
+    seen = [started.original, *fake.followups(started)]
     texts = [m.content for m in seen if m is not None]
     assert all(OOPS not in t for t in texts), texts
     told = fake.original(started)
-    assert told is not None and told.ephemeral
+    assert told.ephemeral
     assert f"<#{fake.channel.id}>" in told.content and "Sky Colours" in told.content
     assert len(await small.services.storage.rounds.running()) == 1
     assert fake.rejections == []

@@ -289,8 +289,13 @@ class Driver(World):
         assert interaction.callback is not None
         return interaction.callback
 
-    def original(self, interaction: InteractionRecord) -> FakeMessage | None:
-        """The original response message as it is now, after any edits."""
+    def original(self, interaction: InteractionRecord) -> FakeMessage:
+        """The original response message as it is now, after any edits; `NoResponse` if none.
+
+        `interaction.original` is the same message, or None while there is none.
+        """
+        if interaction.original is None:
+            raise NoResponse(f"interaction {interaction.id} has no original response message")
         return interaction.original
 
     def followups(self, interaction: InteractionRecord) -> list[FakeMessage]:
