@@ -27,7 +27,7 @@ def bot_settings(fake: FakeDiscord, tmp_path: Path, **overrides: Any) -> Setting
         "discord_gateway_url": fake.gateway_url,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class FakeClock:

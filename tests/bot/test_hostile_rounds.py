@@ -240,10 +240,15 @@ async def test_a_failed_reveal_edit_is_retried_with_backoff_until_discord_answer
     await tick(small, clock, AFTER_DEADLINE)
     delays = []
     for attempt in range(1, 5):
-        await fake.wait_until(lambda n=attempt: fault.served == n)
-        [timer] = await _reveal_retries(
-            small, lambda ts, n=attempt: len(ts) == 1 and ts[0].payload["attempt"] == n
-        )
+
+        def served(n: int = attempt) -> bool:
+            return fault.served == n
+
+        def retried(timers: list[Timer], n: int = attempt) -> bool:
+            return len(timers) == 1 and timers[0].payload["attempt"] == n
+
+        await fake.wait_until(served)
+        [timer] = await _reveal_retries(small, retried)
         delays.append(round((timer.due_at - timer.created_at).total_seconds()))
         assert not is_revealed(fake, question)
         if attempt == 1:  # meanwhile the round moves on: the database step did not wait

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,10 @@ async def test_topic_state_keeps_first_times(storage: Storage, now: datetime) ->
     again = await storage.progress.mark_known(1, "algebra", now + timedelta(hours=1))
     assert again.known_at == now and again.mastered_at is None
     for hours in (2, 3):  # what a finished quiz writes, twice: the first time stays
+        stamp = now + timedelta(hours=hours)
         mastered = await storage.db.write(
-            lambda conn, h=hours: upsert_topic_state(
-                conn, "mastered_at", 1, "geometry", now + timedelta(hours=h)
+            partial(
+                upsert_topic_state, column="mastered_at", user_id=1, topic_id="geometry", now=stamp
             )
         )
     assert mastered.known_at is None and mastered.mastered_at == now + timedelta(hours=2)
