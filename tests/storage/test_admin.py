@@ -12,6 +12,7 @@ import pytest
 from tutorbot.cli import main
 from tutorbot.cli.db import run_backup, run_check
 from tutorbot.storage import Storage
+from tutorbot.storage.admin import check
 from tutorbot.storage.migrations import latest_version
 
 
@@ -111,3 +112,11 @@ def test_check_a_file_that_is_not_a_database(
     path.write_bytes(b"not a database at all" * 100)
     assert run_check(path) == 1
     assert "error" in capsys.readouterr().out
+
+
+async def test_check_counts_a_table_whose_name_has_a_quote(storage: Storage, db_path: Path) -> None:
+    """Table names come from the file itself; one with a `"` is quoted, not spliced into SQL."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute('CREATE TABLE "odd"" name" (x)')
+        conn.execute('INSERT INTO "odd"" name" VALUES (1), (2)')
+    assert ('odd" name', 2) in check(db_path).rows

@@ -106,6 +106,11 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def _quoted(identifier: str) -> str:
+    """A name read from the file, quoted as an SQL identifier (a `"` inside it doubled)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def check(db_path: Path) -> DatabaseReport:
     """Integrity, schema version and rows per table, read-only; `AdminError` if unreadable."""
     if not db_path.exists():
@@ -118,7 +123,7 @@ def check(db_path: Path) -> DatabaseReport:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         version = current_version(conn)
         rows = [
-            (table, conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
+            (table, conn.execute(f"SELECT COUNT(*) FROM {_quoted(table)}").fetchone()[0])
             for table in _tables(conn)
         ]
     except sqlite3.DatabaseError as exc:
