@@ -361,16 +361,6 @@ class EmptyAnswer(Refusal):
         return "Type an answer first."
 
 
-@dataclass(frozen=True)
-class ButtonsOnly(Refusal):
-    """A form opened for a question answered with the buttons (an old message)."""
-
-    @property
-    def text(self) -> str:
-        """What the student is told."""
-        return "This question is answered with the buttons."
-
-
 AcceptOutcome = Locked | Refusal
 
 
