@@ -145,6 +145,11 @@ class Question(_Frozen):
         return self
 
     @property
+    def letters(self) -> str:
+        """The letters of a multiple choice question's options ("ABCD"); "" for other kinds."""
+        return LETTERS[: len(self.choices)] if self.choices else ""
+
+    @property
     def correct_index(self) -> int | None:
         """Index of the right choice for multiple choice, else None."""
         if self.type is QuestionType.MULTIPLE_CHOICE and isinstance(self.answer, str):

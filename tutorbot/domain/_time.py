@@ -17,6 +17,14 @@ def to_iso(when: datetime | None) -> str | None:
     return None if when is None else utc(when).isoformat()
 
 
+def required_iso(text: str | None) -> datetime:
+    """The instant an ISO-8601 text names, in UTC; ValueError for None (a stored state that
+    lacks a time it always has is corrupt, not a moment that never happened)."""
+    if text is None:
+        raise ValueError("a time this state always has is missing")
+    return utc(datetime.fromisoformat(text))
+
+
 def from_iso(text: str | None) -> datetime | None:
     """The instant an ISO-8601 text names, in UTC, or None."""
     return None if text is None else utc(datetime.fromisoformat(text))

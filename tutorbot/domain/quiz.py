@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
-from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
+from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import (
     SelfAssessment,
@@ -35,6 +35,8 @@ MIN_QUIZ_QUESTIONS, MAX_QUIZ_QUESTIONS = 1, 50
 
 
 class QuizStatus(StrEnum):
+    """Whether a quiz still takes answers; derived from `finished_at`, never stored apart."""
+
     ACTIVE = "active"
     FINISHED = "finished"
 
@@ -53,11 +55,15 @@ class QuizRefused(Refusal):
 
 @dataclass(frozen=True)
 class NotYourQuiz(QuizRefused):
+    """A click on another student's quiz (its buttons are visible to the whole channel)."""
+
     default = "This quiz belongs to someone else; start your own with /quiz."
 
 
 @dataclass(frozen=True)
 class AlreadyAnswered(QuizRefused):
+    """A second answer to the same question; the first one counts and is named back."""
+
     given: str
 
     @property
@@ -68,41 +74,57 @@ class AlreadyAnswered(QuizRefused):
 
 @dataclass(frozen=True)
 class NotCurrentQuestion(QuizRefused):
+    """A click on a question the quiz has moved past (an older message's buttons)."""
+
     default = "That question is not the one your quiz is on now."
 
 
 @dataclass(frozen=True)
 class NotAnsweredYet(QuizRefused):
+    """Next pressed before the question on screen was answered."""
+
     default = "Answer this question first, then press Next."
 
 
 @dataclass(frozen=True)
 class WrongKind(QuizRefused):
+    """A button of another kind than the question takes (a choice for a free response one)."""
+
     default = "That button does not fit this kind of question."
 
 
 @dataclass(frozen=True)
 class InvalidChoice(QuizRefused):
+    """A choice the question does not offer (a letter past its last option, say)."""
+
     default = "That is not one of this question's options."
 
 
 @dataclass(frozen=True)
 class QuestionRemoved(QuizRefused):
+    """An answer to a question that a content reload removed; Next still moves on."""
+
     default = "This question was removed from the content; press Next to go on."
 
 
 @dataclass(frozen=True)
 class TopicRemoved(QuizRefused):
+    """Any step of a quiz whose topic a content reload removed."""
+
     default = "This topic was removed from the content, so the quiz cannot go on."
 
 
 @dataclass(frozen=True)
 class NoQuestions(QuizRefused):
+    """A quiz asked for on a topic without questions."""
+
     default = "This topic has no questions yet."
 
 
 @dataclass(frozen=True)
 class BadQuestionCount(QuizRefused):
+    """A question count outside MIN_QUIZ_QUESTIONS..MAX_QUIZ_QUESTIONS."""
+
     default = (
         f"A quiz has between {MIN_QUIZ_QUESTIONS} and {MAX_QUIZ_QUESTIONS} questions; "
         "leave the number out to get all of the topic's."
@@ -111,6 +133,8 @@ class BadQuestionCount(QuizRefused):
 
 @dataclass(frozen=True)
 class QuizFinished(QuizRefused):
+    """Any step of a quiz that has already ended."""
+
     default = "This quiz is over; start a new one with /quiz."
 
 
@@ -126,6 +150,7 @@ class QuizAnswer:
     written: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the quiz's state."""
         return {
             "question_id": self.question_id,
             "given": self.given,
@@ -137,8 +162,8 @@ class QuizAnswer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuizAnswer:
-        answered_at = from_iso(data["answered_at"])
-        assert answered_at is not None
+        """Inverse of `to_dict`."""
+        answered_at = required_iso(data["answered_at"])
         return cls(
             question_id=str(data["question_id"]),
             given=str(data["given"]),
@@ -169,10 +194,12 @@ class QuizState:
 
     @property
     def status(self) -> QuizStatus:
+        """Active until `finished_at` is set."""
         return QuizStatus.FINISHED if self.finished_at is not None else QuizStatus.ACTIVE
 
     @property
     def finished(self) -> bool:
+        """Whether the quiz has ended (past its last question, or given up)."""
         return self.finished_at is not None
 
     @property
@@ -183,10 +210,12 @@ class QuizState:
         return self.question_ids[self.position]
 
     def answer_for(self, question_id: str) -> QuizAnswer | None:
+        """The answer given to this question, or None if it has none yet."""
         return next((a for a in self.answers if a.question_id == question_id), None)
 
     @property
     def is_last(self) -> bool:
+        """Whether the question on screen is the quiz's last (Next then shows the summary)."""
         return self.position >= len(self.question_ids) - 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -210,8 +239,7 @@ class QuizState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QuizState:
         """Inverse of `to_dict`, tolerant of keys a newer version added."""
-        started_at = from_iso(data["started_at"])
-        assert started_at is not None
+        started_at = required_iso(data["started_at"])
         known = {
             "user_id", "topic_id", "question_ids", "started_at", "position", "shown_at",
             "reveal_at", "revealed", "written", "answers", "skipped", "finished_at",
@@ -371,9 +399,8 @@ def _normalise_choice(question: Question, choice: str) -> tuple[str, bool] | Qui
     """The answer as shown ("B", "True") and whether it is right, or why it does not fit."""
     text = choice.strip()
     if question.type is QuestionType.MULTIPLE_CHOICE:
-        assert question.choices is not None
         letter = text.upper()
-        if len(letter) != 1 or letter not in LETTERS[: len(question.choices)]:
+        if len(letter) != 1 or letter not in question.letters:
             return InvalidChoice()
         return letter, letter == question.answer
     if question.type is QuestionType.TRUE_FALSE:
@@ -493,7 +520,8 @@ def next_question(
     if topic is None or topic.id != state.topic_id:
         return TopicRemoved()
     current = state.current_id
-    assert current is not None
+    if current is None:  # a position past the last question: nothing left to move on to
+        return QuizFinished()
     answered = state.answer_for(current) is not None
     if not answered and topic.question(current) is not None:
         return NotAnsweredYet()

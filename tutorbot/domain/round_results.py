@@ -29,6 +29,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class ResultRow:
+    """One line of a round's CSV: one student's answer to one closed question."""
+
     student: str
     question_id: str
     answer: str
@@ -37,6 +39,7 @@ class ResultRow:
     points: int
 
     def cells(self) -> tuple[str, ...]:
+        """The row as CSV cells, in CSV_HEADER's order (`csv_text` neutralises formulas)."""
         return (
             self.student,
             self.question_id,
@@ -49,6 +52,8 @@ class ResultRow:
 
 @dataclass(frozen=True)
 class StrugglingStudent:
+    """A student below 50% in the round, with the prerequisites worth reviewing."""
+
     standing: Standing
     review: tuple[str, ...]
 

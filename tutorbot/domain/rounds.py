@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from tutorbot.content.models import LETTERS, QuestionType, Topic
-from tutorbot.domain._time import from_iso, seconds_between, to_iso, utc
+from tutorbot.content.models import QuestionType, Topic
+from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.scoring import (
     ASSESSMENT_LABELS,
@@ -71,6 +71,8 @@ class NoQuestionsToAsk(Refusal):
 
 
 class RoundStatus(StrEnum):
+    """Whether a round is on, ran to its end, or was stopped by an instructor."""
+
     RUNNING = "running"
     FINISHED = "finished"
     STOPPED = "stopped"
@@ -100,10 +102,12 @@ class RoundSettings:
             raise InvalidSettings(f"scoring must be speed or flat, got {self.scoring!r}") from None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
         return {"questions": self.questions, "seconds": self.seconds, "scoring": self.scoring.value}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoundSettings:
+        """Inverse of `to_dict` (checked again, as any settings are)."""
         return cls(int(data["questions"]), int(data["seconds"]), ScoringMode(data["scoring"]))
 
 
@@ -118,6 +122,7 @@ class RoundAnswer:
     assessment: SelfAssessment | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
         return {
             "user_id": self.user_id,
             "choice": self.choice,
@@ -128,8 +133,8 @@ class RoundAnswer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoundAnswer:
-        answered_at = from_iso(data["answered_at"])
-        assert answered_at is not None
+        """Inverse of `to_dict`."""
+        answered_at = required_iso(data["answered_at"])
         assessment = data.get("assessment")
         return cls(
             user_id=int(data["user_id"]),
@@ -155,13 +160,16 @@ class RoundQuestion:
 
     @property
     def closed(self) -> bool:
+        """Whether the question was closed: it takes no more answers."""
         return self.closed_at is not None
 
     @property
     def limit(self) -> float:
+        """Seconds from opening to deadline: the time speed scoring measures against."""
         return (self.deadline - self.opened_at).total_seconds()
 
     def answer_of(self, user_id: int) -> RoundAnswer | None:
+        """This student's answer (the first is the only one kept), or None."""
         return next((a for a in self.answers if a.user_id == user_id), None)
 
     def credit_of(self, answer: RoundAnswer) -> float:
@@ -177,6 +185,7 @@ class RoundQuestion:
         return answer_points(answer.choice == self.correct, answer.seconds, self.limit, scoring)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
         return {
             "question_id": self.question_id,
             "kind": self.kind.value,
@@ -190,8 +199,8 @@ class RoundQuestion:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoundQuestion:
-        opened_at, deadline = from_iso(data["opened_at"]), from_iso(data["deadline"])
-        assert opened_at is not None and deadline is not None
+        """Inverse of `to_dict`."""
+        opened_at, deadline = required_iso(data["opened_at"]), required_iso(data["deadline"])
         return cls(
             question_id=str(data["question_id"]),
             kind=QuestionType(data["kind"]),
@@ -251,6 +260,7 @@ class RoundState:
 
     @property
     def running(self) -> bool:
+        """Whether the round still asks questions."""
         return self.status is RoundStatus.RUNNING
 
     @property
@@ -275,6 +285,7 @@ class RoundState:
         return self.question(self.question_ids[index])
 
     def question(self, question_id: str) -> RoundQuestion | None:
+        """The asked question with this id, or None if the round has not asked it."""
         return next((q for q in self.asked if q.question_id == question_id), None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -295,8 +306,7 @@ class RoundState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoundState:
         """Inverse of `to_dict`, tolerant of keys a newer version added."""
-        started_at = from_iso(data["started_at"])
-        assert started_at is not None
+        started_at = required_iso(data["started_at"])
         return cls(
             topic_id=str(data["topic_id"]),
             instructor_id=None if data.get("instructor_id") is None else int(data["instructor_id"]),
@@ -382,6 +392,8 @@ AssessOutcome = Judged | Refusal
 
 @dataclass(frozen=True)
 class OptionCount:
+    """One option on the reveal: how many chose it, their share, and whether it is right."""
+
     option: str
     count: int
     share: float
@@ -390,6 +402,8 @@ class OptionCount:
 
 @dataclass(frozen=True)
 class Fastest:
+    """A student among the fastest right answers on the reveal."""
+
     user_id: int
     seconds: float
 
@@ -425,6 +439,8 @@ class Standing:
 
 @dataclass(frozen=True)
 class MissedQuestion:
+    """A question that not everyone got right, for the instructor's report."""
+
     question_id: str
     correct_share: float
     participants: int
@@ -435,8 +451,7 @@ def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> Ro
     if question is None:
         return None
     if question.type is QuestionType.MULTIPLE_CHOICE:
-        assert question.choices is not None
-        options: tuple[str, ...] = tuple(LETTERS[: len(question.choices)])
+        options: tuple[str, ...] = tuple(question.letters)
         correct: str | None = str(question.answer)
     elif question.type is QuestionType.TRUE_FALSE:
         options, correct = TRUE_FALSE_OPTIONS, ("True" if question.answer else "False")
@@ -602,7 +617,8 @@ def self_assess(
     judged = judge_assessment(question, previous, assessment)
     if isinstance(judged, Refusal):
         return state, judged
-    assert previous is not None
+    if previous is None:  # judge_assessment refuses a judgement of no answer
+        raise RoundError("a self-assessment was accepted without an answer")
     updated = replace(previous, assessment=judged)
     answers = tuple(updated if a.user_id == user_id else a for a in question.answers)
     new = _replace_question(state, replace(question, answers=answers))

@@ -27,11 +27,15 @@ but a round's fast right answer (500 to 1000) counts for more."""
 
 
 class ScoringMode(StrEnum):
+    """How a round scores a right answer: by speed (Kahoot's rule) or flat."""
+
     SPEED = "speed"
     FLAT = "flat"
 
 
 class SelfAssessment(StrEnum):
+    """A student's judgement of their own free-response answer, once the model answer is shown."""
+
     GOT_IT = "got_it"
     PARTLY = "partly"
     MISSED = "missed"
