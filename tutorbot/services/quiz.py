@@ -26,16 +26,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class QuizGone(QuizRefused):
+    """A button of a quiz the database no longer has (deleted by /forgetme, say)."""
+
     default = "This quiz no longer exists. Start a new one with /quiz."
 
 
 @dataclass(frozen=True)
 class StepConflict(QuizRefused):
+    """A step that lost the compare-and-swap: another click moved the quiz first."""
+
     default = "That click was already counted."
 
 
 @dataclass(frozen=True)
 class BadPosition(QuizRefused):
+    """A button of a question that is not, or no longer, the one on screen."""
+
     default = "This button belongs to a question that is no longer on screen."
 
 
@@ -55,6 +61,7 @@ class Screen:
 
     @property
     def total(self) -> int:
+        """How many questions the quiz has."""
         return len(self.state.question_ids)
 
 
@@ -143,7 +150,6 @@ class QuizService:
         saved = await self._save(session, result.state, record)
         if isinstance(saved, Refusal):
             return saved
-        assert topic is not None
         return Screen(session.id, topic, result.state, result.question), result
 
     async def reveal(
@@ -157,13 +163,13 @@ class QuizService:
         result = rules.reveal(state, topic, user_id, question_id, self._s.clock())
         if isinstance(result, Refusal):
             return result
-        assert topic is not None
         if isinstance(result, rules.Revealed) and result.state != state:
             saved = await self._save(session, result.state)
             if isinstance(saved, Refusal):
                 return saved
         question = topic.question(question_id)
-        assert question is not None
+        if question is None:  # rules.reveal refuses a removed question before this
+            return rules.QuestionRemoved()
         return Screen(session.id, topic, result.state, question), result
 
     async def check_writable(self, session_id: int, user_id: int, position: int) -> Refusal | None:
@@ -190,7 +196,6 @@ class QuizService:
         saved = await self._save(session, new)
         if isinstance(saved, Refusal):
             return saved
-        assert topic is not None
         return self._screen(session.id, topic, new)
 
     async def assess(
@@ -212,7 +217,6 @@ class QuizService:
         saved = await self._save(session, result.state, record)
         if isinstance(saved, Refusal):
             return saved
-        assert topic is not None
         q = result.question
         revealed = rules.Revealed(result.state, q, q.answer_text(), q.explanation, state.written)
         return Screen(session.id, topic, result.state, q), result, revealed
@@ -228,7 +232,6 @@ class QuizService:
         new = rules.next_question(state, topic, user_id, self._s.clock())
         if isinstance(new, Refusal):
             return new
-        assert topic is not None
         if new.finished:
             return await self._finish(session, new, topic)
         saved = await self._save(session, new)
@@ -292,8 +295,8 @@ class QuizService:
 
     async def _at(
         self, session_id: int, user_id: int, position: int
-    ) -> tuple[QuizSession, QuizState, Topic | None, str] | Refusal:
-        """The quiz and the id of the question a button at `position` refers to."""
+    ) -> tuple[QuizSession, QuizState, Topic, str] | Refusal:
+        """The quiz, its topic and the id of the question a button at `position` refers to."""
         loaded = await self._load(session_id, user_id)
         if isinstance(loaded, Refusal):
             return loaded
@@ -301,6 +304,8 @@ class QuizService:
         question_id = self._question_at(state, position)
         if isinstance(question_id, Refusal):
             return question_id
+        if topic is None:
+            return rules.TopicRemoved()
         return session, state, topic, question_id
 
     @staticmethod
