@@ -65,7 +65,7 @@ class NameBook:
     async def in_guild(
         self, guild_id: int, user_ids: Iterable[int] | None = None
     ) -> dict[int, str]:
-        """user id -> display name in one server: of `user_ids`, or of everyone known if None."""
+        """Display names by user id in one server: of `user_ids`, or of everyone known if None."""
         if user_ids is None:
             names = await self._store.in_guild(guild_id)
             names.update({u: n for (g, u), n in self._known.items() if g == guild_id})

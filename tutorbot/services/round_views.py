@@ -28,6 +28,8 @@ class _Said(Refusal):
 
 @dataclass(frozen=True)
 class NotInstructor(_Said):
+    """An instructor action (start, skip, stop, results, report) by someone who is not one."""
+
     said = (
         "Only instructors can run rounds: that takes the Manage Server permission or this "
         "server's instructor role (see /tutoradmin settings)."
@@ -36,31 +38,43 @@ class NotInstructor(_Said):
 
 @dataclass(frozen=True)
 class NoRoundHere(_Said):
+    """/round skip or stop in a channel with no round running."""
+
     said = "There is no round running in this channel. Start one with /round start."
 
 
 @dataclass(frozen=True)
 class AlreadyRunning(_Said):
+    """/round start in a channel whose round is still running (one per channel)."""
+
     said = "A round is already running in this channel. Use /round stop to end it first."
 
 
 @dataclass(frozen=True)
 class AlreadyRevealed(_Said):
+    """/round skip while no question is open."""
+
     said = "The answers are already shown; the next question is on its way."
 
 
 @dataclass(frozen=True)
 class JustRevealed(_Said):
+    """/round skip that lost the race to the deadline's own reveal."""
+
     said = "That question was just revealed."
 
 
 @dataclass(frozen=True)
 class JustEnded(_Said):
+    """/round stop that lost the race to the round's own end."""
+
     said = "This round just ended."
 
 
 @dataclass(frozen=True)
 class NoSuchRound(_Said):
+    """Results or a report asked for a round this server does not have."""
+
     said = "No such round in this server."
 
 
@@ -122,6 +136,8 @@ class RevealView:
 
 @dataclass(frozen=True)
 class StrugglingView:
+    """A student below 50% in the round, as the instructor's report shows them."""
+
     user_id: int
     accuracy: float
     review: tuple[str, ...]
@@ -130,6 +146,8 @@ class StrugglingView:
 
 @dataclass(frozen=True)
 class MissedView:
+    """A much-missed question, as the instructor's report shows it."""
+
     question_id: str
     prompt: str
     correct_share: float
@@ -174,10 +192,12 @@ class SilentPresenter:
     """The presenter until a front end attaches one (e.g. the console, or storage-only use)."""
 
     async def show_question(self, view: QuestionView) -> int | None:
+        """Show nothing; no message id."""
         return None
 
     async def show_reveal(self, view: RevealView) -> int | None:
+        """Show nothing; no message id."""
         return None
 
     async def show_end(self, end: RoundEnd) -> None:
-        return None
+        """Show nothing."""

@@ -35,6 +35,7 @@ from tutorbot.domain.rounds import (
     AssessOutcome,
     Locked,
     RoundAnswer,
+    RoundError,
     RoundQuestion,
     RoundSettings,
     RoundState,
@@ -278,7 +279,8 @@ class RoundService:
         if isinstance(state, Refusal):
             return state
         current = state.current
-        assert current is not None
+        if current is None:  # start_round opens the first question or refuses
+            raise RoundError("a round started without a question open")
         try:
             rnd = await self._s.storage.rounds.start(
                 guild_id=guild_id,
@@ -401,7 +403,7 @@ class RoundService:
             return live
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundGone()
+            raise RoundGone
         return self._remember(rnd, _state_of(rnd))
 
     def _remember(self, rnd: Round, state: RoundState) -> _Live:
@@ -432,7 +434,7 @@ class RoundService:
         first judgement stands (the database's conditional write decides between two)."""
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundGone()
+            raise RoundGone
         state = _state_of(rnd)
         question = state.question_at(question_index)
         if question is None:
@@ -442,7 +444,8 @@ class RoundService:
         judged = rules.judge_assessment(question, previous, assessment)
         if isinstance(judged, Refusal):
             return judged
-        assert previous is not None
+        if previous is None:  # judge_assessment refuses a judgement of no answer
+            raise RoundError("a self-assessment was accepted without an answer")
         assessed = replace(previous, assessment=judged)
         points = question.points_of(assessed, state.settings.scoring)
         saved = await self._s.storage.rounds.assess_answer(
@@ -535,7 +538,8 @@ class RoundService:
     ) -> None:
         """Queue the reveal of the round's current question."""
         question = state.current
-        assert question is not None
+        if question is None:  # only a round that asked a question is revealed
+            raise RoundError("a reveal of a round that asked nothing")
         view = RevealView(
             self._question_view(rnd, state, answered=len(question.answers)),
             rules.reveal(question),
@@ -755,7 +759,7 @@ class RoundService:
         """The round with every answer recorded so far (for reveals, standings and the CSV)."""
         rnd = await self._s.storage.rounds.get(round_id)
         if rnd is None:
-            raise RoundGone()
+            raise RoundGone
         state = _state_of(rnd)
         by_question: dict[str, list[RoundAnswer]] = {}
         for row in await self._s.storage.rounds.answers(round_id):
@@ -781,7 +785,8 @@ class RoundService:
     ) -> QuestionView:
         """The view of the current question, or of `asked`, an earlier one of the round."""
         question = asked or state.current
-        assert question is not None
+        if question is None:  # only a round that asked a question is shown
+            raise RoundError("a question view of a round that asked nothing")
         number = 1 + [q.question_id for q in state.asked].index(question.question_id)
         topic = self._s.library.get(state.topic_id)
         return QuestionView(

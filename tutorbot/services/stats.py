@@ -32,6 +32,7 @@ class StatsService:
         self._s = services
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
+        """What /stats shows: totals everywhere, and in this server with its rank if in one."""
         answers = self._s.storage.answers
         here = await answers.user_stats(user_id, guild_id) if guild_id is not None else None
         standing = await self._standing(guild_id, user_id) if guild_id is not None else None
