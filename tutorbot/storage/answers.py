@@ -16,6 +16,8 @@ AnswerSource = Literal["quiz", "round", "review"]
 
 @dataclass(frozen=True)
 class Answer:
+    """One answer as stored, from a private quiz or a round; the history /mydata exports."""
+
     id: int
     user_id: int
     guild_id: int | None
@@ -33,6 +35,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class UserStats:
+    """One student's totals over their answers, everywhere or in one server."""
+
     user_id: int
     answered: int
     correct: int
@@ -120,7 +124,8 @@ def insert_answer(
             "correct = correct + excluded.correct",
             (guild_id, user_id, points, int(correct)),
         )
-    assert cursor.lastrowid is not None
+    if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
+        raise sqlite3.DatabaseError("the answer was inserted without a row id")
     return Answer(
         cursor.lastrowid,
         user_id,
@@ -181,6 +186,7 @@ class AnswerStore:
         return await self._db.write(tx)
 
     async def get(self, answer_id: int) -> Answer | None:
+        """The answer with this id, or None."""
         row = await self._db.fetchone("SELECT * FROM answers WHERE id = ?", (answer_id,))
         return None if row is None else _answer(row)
 
@@ -198,13 +204,12 @@ class AnswerStore:
         if guild_id is not None:
             where += " AND guild_id = ?"
             params.append(guild_id)
-        row = await self._db.fetchone(
+        [row] = await self._db.fetchall(  # an aggregate without GROUP BY: always one row
             "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
             "COALESCE(SUM(points), 0) AS points, COUNT(DISTINCT topic_id) AS topics "
             f"FROM answers WHERE {where}",
             params,
         )
-        assert row is not None
         return UserStats(user_id, row["answered"], row["correct"], row["points"], row["topics"])
 
     async def server_scores(self, guild_id: int) -> list[ScoreRow]:

@@ -50,7 +50,7 @@ class NameStore:
     async def in_guild(
         self, guild_id: int, user_ids: Iterable[int] | None = None
     ) -> dict[int, str]:
-        """user id -> stored name in one server: of `user_ids`, or of everyone when None."""
+        """Stored names by user id in one server: of `user_ids`, or of everyone when None."""
         if user_ids is None:
             rows = await self._db.fetchall(_ALL, (guild_id,))
         else:

@@ -23,6 +23,8 @@ RoundRowStatus = Literal["running", "finished", "stopped"]
 
 @dataclass(frozen=True)
 class Round:
+    """A group round's row: the columns SQL looks rounds up by, and the domain state as JSON."""
+
     id: int
     guild_id: int
     channel_id: int
@@ -43,6 +45,8 @@ class Round:
 
 @dataclass(frozen=True)
 class RoundAnswerRow:
+    """One student's answer to one question of a round, as stored (one per student and question)."""
+
     id: int
     round_id: int
     question_index: int
@@ -58,6 +62,8 @@ class RoundAnswerRow:
 
 @dataclass(frozen=True)
 class RecordedRoundAnswer:
+    """What recording a round answer did: stored it, or found the student's earlier one."""
+
     first: bool
     """False when the student had already answered this question (a double click)."""
     answer: RoundAnswerRow
@@ -192,6 +198,7 @@ class RoundStore:
         return await self._db.write(tx)
 
     async def get(self, round_id: int) -> Round | None:
+        """The round with this id, whatever its status; None if there is none."""
         row = await self._db.fetchone(_SELECT, (round_id,))
         return None if row is None else _round(row)
 
