@@ -38,6 +38,13 @@ class _ServerGroup(app_commands.Group):
         return True
 
 
+def server_channel(interaction: discord.Interaction[Any]) -> tuple[int, int]:
+    """The server and channel ids of a server command (`server_group` checked they exist)."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        raise NotInServer("This works only in a server channel where TutorBot is installed.")
+    return interaction.guild_id, interaction.channel_id
+
+
 def server_group(name: str, description: str, **options: Any) -> app_commands.Group:
     """A command group for servers that have the bot installed, never DMs or user installs."""
     return _ServerGroup(

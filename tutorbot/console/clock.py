@@ -20,6 +20,7 @@ class ConsoleClock:
         self._offset = timedelta()
 
     def __call__(self) -> datetime:
+        """The base clock's time plus every `advance` so far."""
         return self._base() + self._offset
 
     def advance(self, seconds: float) -> None:

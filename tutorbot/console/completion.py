@@ -27,6 +27,7 @@ class ConsoleCompleter(Completer):
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
+        """Topic ids after a topic command (titles shown beside them), else the words to type."""
         text = document.text_before_cursor
         for command in TOPIC_COMMANDS:
             if text.lower().startswith(command + " "):

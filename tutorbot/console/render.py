@@ -41,14 +41,17 @@ WRONG = "bold red"
 
 
 def title(text: str) -> Text:
+    """A page's title, styled as every page's is."""
     return Text(text, style=TITLE)
 
 
 def heading(text: str) -> Text:
+    """A section heading inside a page."""
     return Text(text, style=HEADING)
 
 
 def hint(text: str) -> Text:
+    """A dim line telling the user what they can type next."""
     return Text(text, style=HINT)
 
 
@@ -115,6 +118,7 @@ def _page_footer(page: int, pages: int) -> str:
 
 
 def chain_pages(library: Library, topic: Topic) -> int:
+    """How many pages the topic's longest prerequisite chain takes (at least one)."""
     return max(1, math.ceil(len(library.graph.longest_chain(topic.id)) / CHAIN_PAGE))
 
 
@@ -161,6 +165,7 @@ def question(screen: Screen) -> list[Block]:
 
 
 def next_hint(is_last: bool) -> Text:
+    """What `next` does from here: the next question, or the results after the last."""
     return hint("Type next to see your results." if is_last else "Type next for the next question.")
 
 
@@ -208,6 +213,7 @@ def assessed(result: Assessed) -> list[Block]:
 
 
 def written() -> list[Block]:
+    """The confirmation that a typed answer was kept, and how to compare it."""
     return ["Saved your answer. Type reveal to compare it with the model answer."]
 
 

@@ -259,9 +259,11 @@ class Quiz(commands.Cog):
         topic: str,
         questions: app_commands.Range[int, 1, MAX_QUESTIONS] | None = None,
     ) -> None:
+        """Start a private quiz on the topic, first asking whether to end one in progress."""
         found = resolve_topic(self.bot.services.library, topic)
         await begin(interaction, found, questions, edit=False)
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add the /quiz command and its buttons (discord.py calls this when it loads the extension)."""
     await bot.add_cog(Quiz(bot))

@@ -19,7 +19,7 @@ from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import refuse, reply_private
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter, names_in
-from tutorbot.bot.scopes import bot_of, server_group
+from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
@@ -155,9 +155,11 @@ class Rounds(commands.Cog):
         self.presenter = DiscordPresenter(bot)
 
     async def cog_load(self) -> None:
+        """Show the round service's questions, reveals and podiums in Discord from now on."""
         self.bot.services.rounds.attach(self.presenter)
 
     async def cog_unload(self) -> None:
+        """Let the presenter finish its queued Discord updates."""
         await self.presenter.close()
 
     @round.command(name="start", description="Start a timed round on a topic in this channel")
@@ -176,13 +178,14 @@ class Rounds(commands.Cog):
         seconds: app_commands.Range[int, rules.MIN_SECONDS, rules.MAX_SECONDS] | None = None,
         scoring: Literal["speed", "flat"] | None = None,
     ) -> None:
+        """Start a round here (the service refuses non-instructors) and tell the host privately."""
+        guild_id, channel_id = server_channel(interaction)
         found = resolve_topic(self.bot.services.library, topic)
         allowed = await is_instructor(interaction)
-        assert interaction.guild_id is not None and interaction.channel_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         view = await self.bot.services.rounds.start_round(
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
             instructor_id=interaction.user.id,
             is_instructor=allowed,
             topic=found,
@@ -202,9 +205,10 @@ class Rounds(commands.Cog):
 
     @round.command(name="skip", description="Reveal the current question's answers now")
     async def skip(self, interaction: discord.Interaction[Any]) -> None:
-        assert interaction.channel_id is not None
+        """Reveal the open question now, or say why not."""
+        _, channel_id = server_channel(interaction)
         allowed = await is_instructor(interaction)
-        refused = await self.bot.services.rounds.skip(interaction.channel_id, allowed)
+        refused = await self.bot.services.rounds.skip(channel_id, allowed)
         if refused is not None:
             await refuse(interaction, refused)
             return
@@ -212,10 +216,11 @@ class Rounds(commands.Cog):
 
     @round.command(name="stop", description="End the round in this channel and show the podium")
     async def stop(self, interaction: discord.Interaction[Any]) -> None:
-        assert interaction.channel_id is not None
+        """End the round with its podium; the instructor gets the report privately."""
+        _, channel_id = server_channel(interaction)
         allowed = await is_instructor(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        end = await self.bot.services.rounds.stop_round(interaction.channel_id, allowed)
+        end = await self.bot.services.rounds.stop_round(channel_id, allowed)
         if isinstance(end, Refusal):
             await refuse(interaction, end)
             return
@@ -230,11 +235,12 @@ class Rounds(commands.Cog):
     async def results(
         self, interaction: discord.Interaction[Any], round_id: int | None = None
     ) -> None:
-        assert interaction.guild_id is not None
+        """Send the round's CSV privately (instructors only, the service checks)."""
+        guild_id, _ = server_channel(interaction)
         allowed = await is_instructor(interaction)
-        names = await self.bot.services.names.in_guild(interaction.guild_id)
+        names = await self.bot.services.names.in_guild(guild_id)
         found = await self.bot.services.rounds.results_csv(
-            interaction.guild_id, round_id, names, is_instructor=allowed
+            guild_id, round_id, names, is_instructor=allowed
         )
         if isinstance(found, Refusal):
             await refuse(interaction, found)
@@ -249,4 +255,5 @@ class Rounds(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add the /round commands (discord.py calls this when it loads the extension)."""
     await bot.add_cog(Rounds(bot))

@@ -69,9 +69,11 @@ class DiscordPresenter:
         rendered.view.stop()
 
     async def show_question(self, view: QuestionView) -> int | None:
+        """Post the question with its answer buttons in the round's channel."""
         return await self._send(view.channel_id, render.question_message(view))
 
     async def show_reveal(self, view: RevealView) -> int | None:
+        """Stop the countdown and edit the question message into its reveal (see the protocol)."""
         question = view.question
         key = (question.round_id, question.index)
         async with self._locks.setdefault(key, asyncio.Lock()):
@@ -101,6 +103,7 @@ class DiscordPresenter:
             raise NotShown(f"{type(exc).__name__}: {exc}") from exc
 
     async def show_end(self, end: RoundEnd) -> None:
+        """Post the podium; send the host the report unless /round stop already answered them."""
         self._closed = {k for k in self._closed if k[0] != end.round_id}
         names = await names_in(self.bot, end)
         await self._send(end.channel_id, render.end_message(end, names))

@@ -31,6 +31,7 @@ class Stats(commands.Cog):
     async def stats(
         self, interaction: discord.Interaction[Any], user: discord.User | None = None
     ) -> None:
+        """Show someone's totals privately (overall, and in this server when used in one)."""
         who = user or interaction.user
         if who.bot:
             raise UserFacingError("Bots don't study, so they have no stats.")
@@ -39,6 +40,7 @@ class Stats(commands.Cog):
 
     @app_commands.command(name="leaderboard", description="This server's top 10 by points")
     async def leaderboard(self, interaction: discord.Interaction[Any]) -> None:
+        """Post the server's top 10, with the caller's own line when they are not in it."""
         if interaction.guild_id is None:
             raise UserFacingError(NEEDS_SERVER)
         top, mine = await self.bot.services.stats.leaderboard(
@@ -51,4 +53,5 @@ class Stats(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
+    """Add /stats and /leaderboard (discord.py calls this when it loads the extension)."""
     await bot.add_cog(Stats(bot))
