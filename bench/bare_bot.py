@@ -31,13 +31,17 @@ class Ok(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.escape(BUTT
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: Any, match: re.Match[str], /
     ) -> Ok:
+        """The button, rebuilt for a click (it carries no state)."""
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer at once: the least work a bot can do for a click."""
         await interaction.response.send_message("ok", ephemeral=True)
 
 
 class BareBot(discord.Client):
+    """A bot with no features: one command, one button, nothing stored (the floor)."""
+
     def __init__(self, channel_id: int) -> None:
         super().__init__(
             intents=discord.Intents.default(),
@@ -58,9 +62,11 @@ class BareBot(discord.Client):
             return [app_commands.Choice(name=f"{current} {i}", value=str(i)) for i in range(25)]
 
     async def setup_hook(self) -> None:
+        """Sync the one command before connecting."""
         await self.tree.sync()
 
     async def on_ready(self) -> None:
+        """Post the message whose button the benchmark clicks."""
         channel = self.get_channel(self.channel_id)
         assert isinstance(channel, discord.TextChannel)
         view = discord.ui.View(timeout=None)
@@ -69,6 +75,7 @@ class BareBot(discord.Client):
 
 
 async def main() -> None:
+    """Run against the fake Discord the benchmark names in the environment, until signalled."""
     redirect_discord(
         os.environ["TUTORBOT_DISCORD_API_URL"], os.environ["TUTORBOT_DISCORD_GATEWAY_URL"]
     )

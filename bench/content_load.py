@@ -134,6 +134,7 @@ def full_load(root: Path) -> tuple[float, float]:
 
 
 def main() -> int:
+    """Generate a pack of the given shape, load it `--repeat` times and print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topics", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=5)

@@ -50,6 +50,8 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Result:
+    """One scenario's run: how many answered within 3 s, and the latency percentiles."""
+
     name: str
     sent: int
     answered: int
@@ -61,6 +63,7 @@ class Result:
 
     @property
     def late(self) -> int:
+        """Interactions sent but not answered in time."""
         return self.sent - self.answered
 
 
@@ -83,6 +86,7 @@ async def bare_button(fake: FakeDiscord) -> Fire:
 
 
 async def bare_autocomplete(fake: FakeDiscord) -> Fire:
+    """Fire = a student types into the floor's autocomplete."""
     who = students(fake)
     return lambda i: fake.autocomplete("pick", "topic", f"t{i}", who[i % len(who)])
 
@@ -97,13 +101,14 @@ async def tutorbot_card_button(fake: FakeDiscord) -> Fire:
 
 
 async def tutorbot_autocomplete(fake: FakeDiscord) -> Fire:
-    """fire = a student types into /topic's autocomplete."""
+    """Fire = a student types into /topic's autocomplete."""
     words = ["self", "div", "chain", "count", "kern", "limit", "frac", "optim"]
     who = students(fake)
     return lambda i: fake.autocomplete("topic", "topic", words[i % len(words)], who[i % len(who)])
 
 
 def bare_bot(prepare: Callable[[FakeDiscord], Awaitable[Fire]], name: str) -> Scenario:
+    """The floor: `bare_bot.py`, a bot that does nothing but answer."""
     return Scenario(name, [sys.executable, str(HERE / "bare_bot.py")], prepare, _students)
 
 
@@ -205,6 +210,7 @@ def report(results: list[Result]) -> str:
 
 
 async def main(n: int, scenarios: list[Scenario]) -> list[Result]:
+    """Run each scenario in turn, so no two share the machine."""
     return [await run(scenario, n) for scenario in scenarios]
 
 

@@ -34,6 +34,7 @@ class RoundBurst:
         self.guild_id = 0
 
     def populate(self, fake: FakeDiscord) -> None:
+        """Add the n students to the fake's server before the bot connects."""
         self.guild_id = fake.guild.id
         for i in range(self.n):
             fake.add_member(fake.guild, f"student{i}")
@@ -77,6 +78,7 @@ class RoundBurst:
 
 
 async def main(n: int) -> tuple[list[Result], int]:
+    """The floor's button click, then the round answer burst; and the answers recorded."""
     burst = RoundBurst(n)
     floor = await run(FLOORS["button"], n)
     scenario = tutorbot(burst.prepare, "tutorbot: round answer", burst.populate, burst.db_path)
@@ -85,6 +87,7 @@ async def main(n: int) -> tuple[list[Result], int]:
 
 
 def cli() -> None:
+    """Run both and print the table and how many answers the database kept."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()

@@ -83,6 +83,7 @@ def raw(path: Path, n: int, *, commit_each: bool) -> float:
 
 
 async def ours_sequential(path: Path, n: int) -> float:
+    """Seconds TutorBot's storage takes for n answers, each awaited before the next."""
     storage = await open_storage(path)
     start = time.perf_counter()
     for i in range(n):
@@ -93,6 +94,7 @@ async def ours_sequential(path: Path, n: int) -> float:
 
 
 async def ours_concurrent(path: Path, n: int) -> float:
+    """Seconds TutorBot's storage takes for n answers written at once (group commit)."""
     storage = await open_storage(path)
     start = time.perf_counter()
     await asyncio.gather(*(_record(storage, i) for i in range(n)))
@@ -102,6 +104,7 @@ async def ours_concurrent(path: Path, n: int) -> float:
 
 
 def main() -> None:
+    """Run raw sqlite3 and TutorBot's storage side by side and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sequential", type=int, default=500)
     parser.add_argument("--concurrent", type=int, default=1000)
