@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 
 from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.domain.refusals import Refusal
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+R = TypeVar("R")
+
+
+def allowed(outcome: R | Refusal) -> R:
+    """The result of a step the test expects to succeed; a refusal fails the test with its text."""
+    if isinstance(outcome, Refusal):
+        pytest.fail(f"refused: {outcome.text}")
+    return outcome
 
 
 def make_topic(topic_id: str = "fractions", think_seconds: int | None = 30) -> Topic:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.domain.conftest import T0, make_topic
+from tests.domain.conftest import T0, allowed, make_topic
 from tutorbot.content.models import Topic
 from tutorbot.domain import quiz
 from tutorbot.domain.quiz import (
@@ -46,7 +46,7 @@ def fixed(topic: Topic, order: tuple[str, ...] = ORDER) -> QuizState:
     reordered = topic.model_copy(
         update={"questions": tuple(q for i in order for q in topic.questions if q.id == i)}
     )
-    return quiz.start_quiz(reordered, USER, T0, InOrder())
+    return allowed(quiz.start_quiz(reordered, USER, T0, InOrder()))
 
 
 def at(seconds: float) -> datetime:
@@ -54,19 +54,22 @@ def at(seconds: float) -> datetime:
 
 
 def test_start_takes_all_questions_shuffled_by_the_injected_rng(topic: Topic) -> None:
-    a = quiz.start_quiz(topic, USER, T0, random.Random(3))
-    b = quiz.start_quiz(topic, USER, T0, random.Random(3))
+    a = allowed(quiz.start_quiz(topic, USER, T0, random.Random(3)))
+    b = allowed(quiz.start_quiz(topic, USER, T0, random.Random(3)))
     assert a == b
     assert sorted(a.question_ids) == sorted(ORDER)
     assert a.status is QuizStatus.ACTIVE
     assert a.position == 0 and a.shown_at == T0
-    orders = {quiz.start_quiz(topic, USER, T0, random.Random(s)).question_ids for s in range(30)}
+    orders = {
+        allowed(quiz.start_quiz(topic, USER, T0, random.Random(s))).question_ids for s in range(30)
+    }
     assert len(orders) > 1
 
 
 def test_start_with_a_count_caps_at_what_exists(topic: Topic) -> None:
-    assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=2).question_ids) == 2
-    assert len(quiz.start_quiz(topic, USER, T0, random.Random(), count=50).question_ids) == 3
+    two = allowed(quiz.start_quiz(topic, USER, T0, random.Random(), count=2))
+    capped = allowed(quiz.start_quiz(topic, USER, T0, random.Random(), count=50))
+    assert (len(two.question_ids), len(capped.question_ids)) == (2, 3)
     for bad in (0, -1, 51):
         refused = quiz.start_quiz(topic, USER, T0, random.Random(), count=bad)
         assert isinstance(refused, quiz.BadQuestionCount)
@@ -84,7 +87,7 @@ def test_naive_time_is_refused(topic: Topic) -> None:
 
 
 def test_right_multiple_choice_answer(topic: Topic) -> None:
-    result = quiz.answer(fixed(topic), topic, USER, "mc", "b", at(4))
+    result = allowed(quiz.answer(fixed(topic), topic, USER, "mc", "b", at(4)))
     assert result.correct and result.given == "B"
     assert result.correct_answer == "B. 1/2"
     assert result.explanation == "Two halves make a whole."
@@ -94,16 +97,16 @@ def test_right_multiple_choice_answer(topic: Topic) -> None:
 
 
 def test_wrong_true_false_answer_shows_the_right_one(topic: Topic) -> None:
-    state = quiz.next_question(quiz.answer(fixed(topic), topic, USER, "mc", "A", at(1)).state,
-                               topic, USER, at(2))  # fmt: skip
-    result = quiz.answer(state, topic, USER, "tf", "false", at(5))
+    first = allowed(quiz.answer(fixed(topic), topic, USER, "mc", "A", at(1)))
+    state = allowed(quiz.next_question(first.state, topic, USER, at(2)))
+    result = allowed(quiz.answer(state, topic, USER, "tf", "false", at(5)))
     assert not result.correct
     assert result.given == "False" and result.correct_answer == "True"
     assert result.seconds == 3
 
 
 def test_a_second_click_on_an_answered_question_says_what_was_answered(topic: Topic) -> None:
-    state = quiz.answer(fixed(topic), topic, USER, "mc", "C", at(1)).state
+    state = allowed(quiz.answer(fixed(topic), topic, USER, "mc", "C", at(1))).state
     refused = quiz.answer(state, topic, USER, "mc", "B", at(2))
     assert isinstance(refused, AlreadyAnswered) and refused.given == "C"
     assert refused.text == "You already answered this question (C)."
@@ -129,7 +132,7 @@ def test_a_removed_question_is_refused_then_skipped_by_next(topic: Topic) -> Non
     state = fixed(topic)
     without_mc = topic.model_copy(update={"questions": topic.questions[1:]})
     assert isinstance(quiz.answer(state, without_mc, USER, "mc", "B", at(1)), QuestionRemoved)
-    moved = quiz.next_question(state, without_mc, USER, at(2))
+    moved = allowed(quiz.next_question(state, without_mc, USER, at(2)))
     assert moved.current_id == "tf"
     assert moved.skipped == ("mc",)
     assert quiz.summarize(moved).count == 2
@@ -137,8 +140,8 @@ def test_a_removed_question_is_refused_then_skipped_by_next(topic: Topic) -> Non
 
 def test_next_skips_questions_removed_ahead(topic: Topic) -> None:
     only_mc = topic.model_copy(update={"questions": topic.questions[:1]})
-    state = quiz.answer(fixed(topic), only_mc, USER, "mc", "B", at(1)).state
-    done = quiz.next_question(state, only_mc, USER, at(2))
+    state = allowed(quiz.answer(fixed(topic), only_mc, USER, "mc", "B", at(1))).state
+    done = allowed(quiz.next_question(state, only_mc, USER, at(2)))
     assert done.finished and done.skipped == ("tf", "fr")
     summary = quiz.summarize(done)
     assert (summary.score, summary.count, summary.mastered) == (1.0, 1, True)
@@ -163,7 +166,7 @@ def test_free_response_reveal_waits_for_think_time(topic: Topic) -> None:
     assert early.state == state
     assert isinstance(quiz.self_assess(state, topic, USER, "fr", "got_it", at(11)), NotRevealedYet)
 
-    written = quiz.write_answer(state, topic, USER, "fr", "  same share  ")
+    written = allowed(quiz.write_answer(state, topic, USER, "fr", "  same share  "))
     shown = quiz.reveal(written, topic, USER, "fr", at(30))
     assert isinstance(shown, Revealed)
     assert shown.model_answer == "Both name the same share of a whole."
@@ -172,7 +175,9 @@ def test_free_response_reveal_waits_for_think_time(topic: Topic) -> None:
     again = quiz.reveal(shown.state, topic, USER, "fr", at(31))
     assert isinstance(again, Revealed) and again.state == shown.state
 
-    judged = quiz.self_assess(shown.state, topic, USER, "fr", SelfAssessment.PARTLY, at(40))
+    judged = allowed(
+        quiz.self_assess(shown.state, topic, USER, "fr", SelfAssessment.PARTLY, at(40))
+    )
     assert judged.credit == 0.5
     record = judged.state.answer_for("fr")
     assert record is not None
@@ -199,22 +204,22 @@ def test_forged_self_assessment_is_refused(topic: Topic) -> None:
 
 def test_empty_written_answer_is_kept_as_none(topic: Topic) -> None:
     state = fixed(topic, ("fr", "mc", "tf"))
-    assert quiz.write_answer(state, topic, USER, "fr", "   ").written is None
-    long = quiz.write_answer(state, topic, USER, "fr", "x" * 5000).written
+    assert allowed(quiz.write_answer(state, topic, USER, "fr", "   ")).written is None
+    long = allowed(quiz.write_answer(state, topic, USER, "fr", "x" * 5000)).written
     assert long is not None and len(long) == quiz.MAX_WRITTEN_ANSWER
 
 
 def play_through(topic: Topic, mc: str, tf: str, fr: SelfAssessment) -> QuizState:
     state = fixed(topic)
-    state = quiz.answer(state, topic, USER, "mc", mc, at(1)).state
-    state = quiz.next_question(state, topic, USER, at(2))
-    last = quiz.answer(state, topic, USER, "tf", tf, at(3))
-    state = quiz.next_question(last.state, topic, USER, at(4))
+    state = allowed(quiz.answer(state, topic, USER, "mc", mc, at(1))).state
+    state = allowed(quiz.next_question(state, topic, USER, at(2)))
+    last = allowed(quiz.answer(state, topic, USER, "tf", tf, at(3)))
+    state = allowed(quiz.next_question(last.state, topic, USER, at(4)))
     revealed = quiz.reveal(state, topic, USER, "fr", at(40))
     assert isinstance(revealed, Revealed)
-    assessed = quiz.self_assess(revealed.state, topic, USER, "fr", fr, at(50))
+    assessed = allowed(quiz.self_assess(revealed.state, topic, USER, "fr", fr, at(50)))
     assert assessed.is_last
-    return quiz.next_question(assessed.state, topic, USER, at(51))
+    return allowed(quiz.next_question(assessed.state, topic, USER, at(51)))
 
 
 def test_full_quiz_mastered(topic: Topic) -> None:
@@ -234,7 +239,7 @@ def test_full_quiz_not_mastered_lists_missed(topic: Topic) -> None:
 
 
 def test_finish_early_counts_unanswered_as_missed(topic: Topic) -> None:
-    state = quiz.answer(fixed(topic), topic, USER, "mc", "B", at(1)).state
+    state = allowed(quiz.answer(fixed(topic), topic, USER, "mc", "B", at(1))).state
     done = quiz.finish(state, at(2))
     assert quiz.finish(done, at(3)) == done
     summary = quiz.summarize(done)
