@@ -23,6 +23,7 @@ from tutorbot.content.library import Library
 from tutorbot.content.models import Question, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as quiz_rules
+from tutorbot.domain import round_results
 from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.progress import StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
@@ -200,7 +201,6 @@ def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
 @given(big_topics())
 def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -> None:
     from tutorbot.bot.exts.rounds import render as round_render
-    from tutorbot.domain import rounds as round_rules
     from tutorbot.services.round_views import MissedView, RevealView, RoundEnd, StrugglingView
 
     library, topic = case
@@ -208,17 +208,17 @@ def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -
         view = _round_view(topic, question)
         assert_fits(round_render.question_message(view))
         options = tuple(
-            round_rules.OptionCount(o, 10**6, 0.333, i == 0)
+            round_results.OptionCount(o, 10**6, 0.333, i == 0)
             for i, o in enumerate(view.asked.options)
         )
-        fastest = tuple(round_rules.Fastest(i, 299.95) for i in range(3))
-        reveal = round_rules.Reveal(
+        fastest = tuple(round_results.Fastest(i, 299.95) for i in range(3))
+        reveal = round_results.Reveal(
             question.id, question.type, view.asked.correct, 10**6, options, fastest
         )
         for last in (True, False):
             revealed = RevealView(view, reveal, 1, last, None if last else NOW)
             assert_fits(round_render.reveal_message(revealed, NAMES))
-    standings = tuple(round_rules.Standing(i + 1, i, 10**6, 49.5, 50, 50) for i in range(10))
+    standings = tuple(round_results.Standing(i + 1, i, 10**6, 49.5, 50, 50) for i in range(10))
     titles = tuple(t.title for t in library.topics.values())
     end = RoundEnd(
         1, 1, 1, 1, topic.title, True, "r" * 300, 50, standings[:3], standings, 10**4,

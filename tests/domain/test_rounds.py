@@ -7,12 +7,12 @@ import pytest
 
 from tests.domain.conftest import T0
 from tutorbot.content.models import Topic
-from tutorbot.domain import rounds
+from tutorbot.domain import round_results, rounds
 from tutorbot.domain.refusals import Forged
+from tutorbot.domain.round_results import Fastest
 from tutorbot.domain.rounds import (
     AlreadyAnswered,
     EmptyAnswer,
-    Fastest,
     InvalidSettings,
     Judged,
     Locked,
@@ -148,7 +148,7 @@ def test_reveal_counts_shares_and_fastest(topic: Topic) -> None:
         state = lock(state, "mc", user, choice, t)
     state = rounds.close_current(state, at(20))
     assert state.current is not None
-    shown = rounds.reveal(state.current)
+    shown = round_results.reveal(state.current)
     assert shown.correct == "B" and shown.answered == 5
     assert [(o.option, o.count, o.share, o.correct) for o in shown.options] == [
         ("A", 1, 0.2, False),
@@ -202,26 +202,26 @@ def test_free_response_self_assessment(topic: Topic) -> None:
     with pytest.raises(Forged):
         rounds.self_assess(state, "fr", 10, "certainly")
     assert state.current is not None
-    assert rounds.reveal(state.current).fastest == (Fastest(10, 5),)
+    assert round_results.reveal(state.current).fastest == (Fastest(10, 5),)
 
 
 def test_standings_speed_scoring(topic: Topic) -> None:
     state = play(topic)
     state, _ = rounds.self_assess(state, "fr", 10, "partly")
     state, _ = rounds.self_assess(state, "fr", 12, "missed")
-    table = rounds.standings(state)
+    table = round_results.standings(state)
     assert [(s.rank, s.user_id, s.points) for s in table] == [
         (1, 10, 1000 + 1000 + 250),
         (2, 11, 750 + 500),
         (3, 12, 0),
     ]
     assert table[0].correct == 2.5 and table[0].asked == 3
-    assert [s.user_id for s in rounds.struggling(state)] == [12]
-    assert rounds.podium(state) == table[:3]
+    assert [s.user_id for s in round_results.struggling(state)] == [12]
+    assert round_results.podium(state) == table[:3]
 
 
 def test_flat_scoring(topic: Topic) -> None:
-    table = rounds.standings(play(topic, scoring="flat"))
+    table = round_results.standings(play(topic, scoring="flat"))
     assert [(s.user_id, s.points) for s in table] == [(10, 2000), (11, 2000), (12, 0)]
 
 
@@ -231,8 +231,8 @@ def test_ties_share_a_rank_listed_by_user_id_and_time_is_no_tie_break(topic: Top
         state = lock(state, "mc", user, "B", t)
     state = lock(state, "mc", 5, "A", 1)
     state = rounds.close_current(state, at(20))
-    assert [s.user_id for s in rounds.podium(state)] == [10, 20, 30]
-    assert [(s.rank, s.user_id) for s in rounds.top(state)] == [
+    assert [s.user_id for s in round_results.podium(state)] == [10, 20, 30]
+    assert [(s.rank, s.user_id) for s in round_results.top(state)] == [
         (1, 10),
         (1, 20),
         (1, 30),
@@ -243,11 +243,11 @@ def test_ties_share_a_rank_listed_by_user_id_and_time_is_no_tie_break(topic: Top
 
 def test_open_question_does_not_count_yet(topic: Topic) -> None:
     state = lock(started(topic), "mc", 10, "B", 1)
-    assert rounds.standings(state)[0].points == 0
+    assert round_results.standings(state)[0].points == 0
 
 
 def test_most_missed_counts_non_answers(topic: Topic) -> None:
-    missed = rounds.most_missed(play(topic))
+    missed = round_results.most_missed(play(topic))
     assert [(m.question_id, round(m.correct_share, 3)) for m in missed] == [
         ("fr", 0.0),
         ("mc", 0.667),
@@ -272,7 +272,7 @@ def test_stop_closes_the_open_question(topic: Topic) -> None:
     stopped = rounds.stop(lock(started(topic), "mc", 10, "B", 1), at(3))
     assert stopped.status is RoundStatus.STOPPED
     assert stopped.current is not None and stopped.current.closed_at == at(3)
-    assert rounds.standings(stopped)[0].points == speed_points_at(1)
+    assert round_results.standings(stopped)[0].points == speed_points_at(1)
     assert rounds.stop(stopped, at(9)) == stopped
 
 

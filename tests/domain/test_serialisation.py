@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.domain.conftest import T0, make_topic
-from tutorbot.domain import quiz, rounds
+from tutorbot.domain import quiz, round_results, rounds
 from tutorbot.domain.quiz import QuizState
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import RoundError, RoundSettings, RoundState
@@ -83,7 +83,7 @@ def test_round_state_round_trips(
         except (RoundError, Forged):
             pass
         assert RoundState.from_dict(via_json(state.to_dict())) == state
-    for standing in rounds.standings(state):
+    for standing in round_results.standings(state):
         assert standing.points >= 0
 
 

@@ -3,7 +3,8 @@
 The round snapshots what it needs from each question when it opens it (kind, options, correct
 answer), so a content reload mid-round cannot change how answers already given are scored.
 Every click is judged by the time it was made (`at`, the interaction's own timestamp), not by
-when it was processed. Standings, the podium and the CSV are computed from the state, never stored.
+when it was processed. What a round shows and leaves behind (the reveal, standings, podium, CSV
+and report) is computed from the state in `round_results`, never stored.
 
 Life of a round: start (question 1 opens) -> answers -> close (time up, skip or stop; the reveal)
 -> next question ... -> finished. Free-response answers are typed; after the reveal each student
@@ -30,13 +31,10 @@ from tutorbot.domain.scoring import (
     judge_self_assessment,
     self_assessed_points,
 )
-from tutorbot.domain.standings import ranked
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
 MAX_TYPED_ANSWER = 1000
-FASTEST_LIMIT = 3
-STRUGGLING_BELOW = 0.5
 TRUE_FALSE_OPTIONS = ("True", "False")
 
 
@@ -390,62 +388,6 @@ class Judged:
 AssessOutcome = Judged | Refusal
 
 
-@dataclass(frozen=True)
-class OptionCount:
-    """One option on the reveal: how many chose it, their share, and whether it is right."""
-
-    option: str
-    count: int
-    share: float
-    correct: bool
-
-
-@dataclass(frozen=True)
-class Fastest:
-    """A student among the fastest right answers on the reveal."""
-
-    user_id: int
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Reveal:
-    """What the reveal shows: each option's count and share, the right one, the fastest right."""
-
-    question_id: str
-    kind: QuestionType
-    correct: str | None
-    answered: int
-    options: tuple[OptionCount, ...]
-    fastest: tuple[Fastest, ...]
-
-
-@dataclass(frozen=True)
-class Standing:
-    """One student's line in a round's standings; `rank` is 1-based, shared by ties."""
-
-    rank: int
-    user_id: int
-    points: int
-    correct: float
-    answered: int
-    asked: int
-
-    @property
-    def accuracy(self) -> float:
-        """Credit earned over the questions asked (not answered) so far."""
-        return self.correct / self.asked if self.asked else 0.0
-
-
-@dataclass(frozen=True)
-class MissedQuestion:
-    """A question that not everyone got right, for the instructor's report."""
-
-    question_id: str
-    correct_share: float
-    participants: int
-
-
 def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> RoundQuestion | None:
     question = topic.question(question_id)
     if question is None:
@@ -582,26 +524,6 @@ def close_current(state: RoundState, now: datetime, *, skip: bool = False) -> Ro
     return _replace_question(state, replace(question, closed_at=now))
 
 
-def reveal(question: RoundQuestion) -> Reveal:
-    """The reveal of a question: option counts and shares, the correct option, the 3 fastest right.
-
-    Free response has no options; its fastest are those who judged "got it"."""
-    answered = len(question.answers)
-    options = tuple(
-        OptionCount(
-            option=option,
-            count=(count := sum(1 for a in question.answers if a.choice == option)),
-            share=count / answered if answered else 0.0,
-            correct=option == question.correct,
-        )
-        for option in question.options
-    )
-    right = [a for a in question.answers if question.credit_of(a) >= 1.0]
-    right.sort(key=lambda a: (a.seconds, a.user_id))
-    fastest = tuple(Fastest(a.user_id, a.seconds) for a in right[:FASTEST_LIMIT])
-    return Reveal(question.question_id, question.kind, question.correct, answered, options, fastest)
-
-
 def self_assess(
     state: RoundState,
     question_id: str,
@@ -651,72 +573,3 @@ def finish(state: RoundState, now: datetime) -> RoundState:
     if not state.running:
         return state
     return replace(close_current(state, now, skip=True), status=RoundStatus.FINISHED, ended_at=now)
-
-
-def participants(state: RoundState) -> list[int]:
-    """Every student who answered at least once, by user id."""
-    return sorted({a.user_id for q in state.asked for a in q.answers})
-
-
-@dataclass(frozen=True)
-class _Tally:
-    user_id: int
-    points: int
-    correct: float
-    answered: int
-
-
-def standings(state: RoundState) -> list[Standing]:
-    """Everyone who answered, ranked by the one rule of `standings.ranked` (points, then credit;
-    equal on both share a rank).
-
-    Only closed questions count, so an open question never leaks into the scores."""
-    closed = [q for q in state.asked if q.closed]
-    tallies = []
-    for user in participants(state):
-        points, right, answered = 0, 0.0, 0
-        for question in closed:
-            given = question.answer_of(user)
-            if given is None:
-                continue
-            answered += 1
-            points += question.points_of(given, state.settings.scoring)
-            right += question.credit_of(given)
-        tallies.append(_Tally(user, points, right, answered))
-    return [
-        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed))
-        for rank, t in ranked(tallies)
-    ]
-
-
-def podium(state: RoundState) -> list[Standing]:
-    """The top 3."""
-    return standings(state)[:3]
-
-
-def top(state: RoundState, limit: int = 10) -> list[Standing]:
-    """The top `limit` (10 by default) for the final table."""
-    return standings(state)[:limit]
-
-
-def most_missed(state: RoundState, limit: int = 3) -> list[MissedQuestion]:
-    """Closed questions the fewest participants got right (a non-answer counts as a miss);
-    lowest share first, ties in the order asked; only questions someone missed."""
-    people = participants(state)
-    if not people:
-        return []
-    rows = []
-    for question in (q for q in state.asked if q.closed):
-        right = sum(question.credit_of(a) for a in question.answers)
-        share = right / len(people)
-        if share < 1.0:
-            rows.append(MissedQuestion(question.question_id, share, len(people)))
-    rows.sort(key=lambda m: m.correct_share)
-    return rows[:limit]
-
-
-def struggling(state: RoundState, below: float = STRUGGLING_BELOW) -> list[Standing]:
-    """Students whose accuracy over the questions asked is under 50%, weakest first."""
-    return sorted(
-        (s for s in standings(state) if s.accuracy < below), key=lambda s: (s.accuracy, s.user_id)
-    )

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import ClassVar, Protocol
 
 from tutorbot.content.models import Question
-from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Forged, Refusal
-from tutorbot.domain.rounds import RoundQuestion, Standing
+from tutorbot.domain.round_results import Reveal, Standing
+from tutorbot.domain.rounds import RoundQuestion
 
 
 class _Said(Refusal):
@@ -124,7 +124,7 @@ class RevealView:
     """A closed question: counts, shares, the right answer and the fastest right answers."""
 
     question: QuestionView
-    reveal: rules.Reveal
+    reveal: Reveal
     message_id: int | None
     last: bool
     """No question follows: the podium comes next."""

@@ -542,7 +542,7 @@ class RoundService:
             raise RoundError("a reveal of a round that asked nothing")
         view = RevealView(
             self._question_view(rnd, state, answered=len(question.answers)),
-            rules.reveal(question),
+            results.reveal(question),
             rnd.message_id,
             last,
             next_at,
@@ -595,7 +595,7 @@ class RoundService:
             self._question_view(rnd, state, answered=len(asked.answers), asked=asked),
             message_id=message_id,
         )
-        view = RevealView(shown, rules.reveal(asked), message_id, False, None, repost=False)
+        view = RevealView(shown, results.reveal(asked), message_id, False, None, repost=False)
         self._updates.submit(rnd.id, partial(self._reveal, view, int(timer.payload["attempt"]) + 1))
 
     async def _with_message(self, view: RevealView) -> RevealView:
@@ -670,7 +670,7 @@ class RoundService:
         library = self._s.library
         topic = library.get(state.topic_id)
         mastered: dict[int, frozenset[str]] = {}
-        for standing in rules.struggling(state):
+        for standing in results.struggling(state):
             student = await self._s.progress.student(standing.user_id)
             mastered[standing.user_id] = frozenset(student.mastered)
         report = results.instructor_report(state, library.graph, mastered)
@@ -679,7 +679,7 @@ class RoundService:
             found = topic.question(question_id) if topic is not None else None
             return found.prompt if found is not None else question_id
 
-        ranked = rules.standings(state)
+        ranked = results.standings(state)
         return RoundEnd(
             round_id=rnd.id,
             guild_id=rnd.guild_id,
