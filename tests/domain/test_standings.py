@@ -12,7 +12,14 @@ class Row:
     user_id: int
     points: int
     correct: float
-    answered: int = 0
+
+
+@dataclass(frozen=True)
+class Totals:
+    user_id: int
+    points: int
+    correct: int
+    answered: int
 
 
 def test_points_then_credit_then_a_shared_rank_listed_by_user_id() -> None:
@@ -33,5 +40,5 @@ def test_half_credit_counts_between_none_and_full() -> None:
 
 def test_nobody_and_the_leaderboard_lines() -> None:
     assert ranked([]) == []
-    board = leaderboard([Row(7, 5, 1, 4), Row(8, 5, 1, 2)])
+    board = leaderboard([Totals(7, 5, 1, 4), Totals(8, 5, 1, 2)])
     assert [(e.rank, e.user_id, e.accuracy) for e in board] == [(1, 7, 0.25), (1, 8, 0.5)]
