@@ -18,6 +18,7 @@ from rounds_helpers import BASE, TOPIC, channel_messages, reply, write_course
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.content.loader import load_library
+from tutorbot.domain.refusals import Refusal
 
 OOPS = "went wrong on our side"
 HOSTILE = [
@@ -257,16 +258,19 @@ async def test_round_results_of_another_servers_round(
     other_channel = fake.add_text_channel(other_guild, "class")
     other_admin = fake.add_member(other_guild, "other-admin", manage_guild=True)
     async with start_bot(content_dir=course) as bot:
+        topic = bot.services.library.get(TOPIC)
+        assert topic is not None
         rnd = await bot.services.rounds.start_round(
             guild_id=other_guild.id,
             channel_id=other_channel.id,
             instructor_id=other_admin.id,
             is_instructor=True,
-            topic=bot.services.library.get(TOPIC),  # type: ignore[arg-type]
+            topic=topic,
             questions=1,
             seconds=5,
             scoring=None,
         )
+        assert not isinstance(rnd, Refusal)
         asked = await fake.slash("round results", {"round": rnd.round_id}, fake.admin)
         text = await _private(fake, asked)
         assert "No such round in this server." in text
