@@ -68,7 +68,8 @@ class BareBot(discord.Client):
     async def on_ready(self) -> None:
         """Post the message whose button the benchmark clicks."""
         channel = self.get_channel(self.channel_id)
-        assert isinstance(channel, discord.TextChannel)
+        if not isinstance(channel, discord.TextChannel):
+            raise RuntimeError(f"BENCH_CHANNEL_ID {self.channel_id} is not a text channel here")
         view = discord.ui.View(timeout=None)
         view.add_item(Ok())
         await channel.send("click", view=view)
