@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -245,3 +246,14 @@ def test_finish_early_counts_unanswered_as_missed(topic: Topic) -> None:
     summary = quiz.summarize(done)
     assert summary.unanswered == ("tf", "fr") and summary.missed == ("tf", "fr")
     assert isinstance(quiz.answer(done, topic, USER, "tf", "true", at(3)), QuizFinished)
+
+
+def test_a_state_past_its_last_question_refuses_next_as_finished(topic: Topic) -> None:
+    past_the_end = replace(fixed(topic), position=len(ORDER))
+    assert isinstance(quiz.next_question(past_the_end, topic, USER, at(1)), QuizFinished)
+
+
+def test_a_stored_state_without_its_start_time_is_refused(topic: Topic) -> None:
+    data = {**fixed(topic).to_dict(), "started_at": None}
+    with pytest.raises(ValueError, match="missing"):
+        QuizState.from_dict(data)
