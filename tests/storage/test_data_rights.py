@@ -40,8 +40,9 @@ async def _populate(storage: Storage, user: int, now: datetime) -> int:
         host_id=user,
         now=now,
         state=round_state("t", ["a"], {}),
+        deadline=now + timedelta(seconds=20),  # its question is open for answers
     )
-    await storage.rounds.record_answer(
+    await storage.rounds.record_open_answer(
         round_id=rnd.id,
         question_index=0,
         question_id="a",
@@ -97,7 +98,7 @@ async def test_delete_removes_that_user_and_nothing_else(
     round_of_1 = await _populate(storage, 1, now)
     await _populate(storage, 2, now)
     # user 2 also answered in user 1's round: that answer is user 2's, and stays.
-    await storage.rounds.record_answer(
+    await storage.rounds.record_open_answer(
         round_id=round_of_1,
         question_index=0,
         question_id="a",

@@ -10,11 +10,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
+from tutorbot.storage._time import to_db
 
 HELPER = Path(__file__).with_name("_answer_writer.py")
 
@@ -52,10 +53,11 @@ async def test_200_concurrent_clicks_on_one_round_question(storage: Storage, now
         host_id=1,
         now=now,
         state=round_state("t", ["a"], {}),
+        deadline=now + timedelta(seconds=20),
     )
 
     async def click(user_id: int) -> bool:
-        result = await storage.rounds.record_answer(
+        result = await storage.rounds.record_open_answer(
             round_id=rnd.id,
             question_index=0,
             question_id="a",
@@ -67,6 +69,7 @@ async def test_200_concurrent_clicks_on_one_round_question(storage: Storage, now
             points=1,
             now=now,
         )
+        assert result is not None  # the question is open
         return result.first
 
     # 100 students, each clicking twice at the same moment.
@@ -85,17 +88,12 @@ async def test_one_failing_write_does_not_sink_its_batch(storage: Storage, now: 
         state=round_state("t", ["a"], {}),
     )
     good = [storage.progress.mark_known(u, "t", now) for u in range(50)]
-    bad = storage.rounds.record_answer(  # no such round: a foreign-key failure
-        round_id=rnd.id + 1000,
-        question_index=0,
-        question_id="a",
-        topic_id="t",
-        user_id=1,
-        answer="A",
-        correct=True,
-        seconds=1,
-        points=1,
-        now=now,
+    bad = storage.db.write(  # an answer to no such round: a foreign-key failure
+        lambda conn: conn.execute(
+            "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
+            "seconds, points, answered_at) VALUES (?, 0, 1, 'A', 1, 1, 1, ?)",
+            (rnd.id + 1000, to_db(now)),
+        )
     )
     results = await asyncio.gather(*good, bad, return_exceptions=True)
     assert isinstance(results[-1], sqlite3.IntegrityError)

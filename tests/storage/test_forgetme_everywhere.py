@@ -59,8 +59,9 @@ async def _everything_about(storage: Storage, user: int, channel: int, now: date
         host_id=user,
         now=now,
         state=_legacy_state(user),
+        deadline=now + timedelta(seconds=20),  # its question is open for answers
     )
-    await storage.rounds.record_answer(
+    await storage.rounds.record_open_answer(
         round_id=rnd.id,
         question_index=0,
         question_id="a",
@@ -82,7 +83,7 @@ async def test_after_forgetme_no_table_or_column_holds_the_id(
 ) -> None:
     hosted = await _everything_about(storage, HOST, 100, now)
     await _everything_about(storage, PLAYER, 200, now)
-    await storage.rounds.record_answer(  # the player also answered in the host's round
+    await storage.rounds.record_open_answer(  # the player also answered in the host's round
         round_id=hosted,
         question_index=0,
         question_id="a",

@@ -148,36 +148,51 @@ async def test_one_running_round_per_channel(storage: Storage, now: datetime) ->
     )
     assert other_channel.id != rnd.id
     assert await storage.rounds.running_in(10) == rnd
-    stopped = await storage.rounds.finish(rnd.id, now, status="stopped")
+    stopped = await storage.rounds.save_state(
+        rnd.id,
+        now=now,
+        expected_version=rnd.version,
+        state=state,
+        current_index=0,
+        deadline=None,
+        status="stopped",
+    )
     assert stopped is not None and stopped.status == "stopped" and stopped.deadline is None
     again = await storage.rounds.start(state=state, now=now, **kwargs)
     assert again.status == "running"
     assert {r.id for r in await storage.rounds.running()} == {again.id, other_channel.id}
 
 
-async def test_round_advances_only_from_the_expected_question(
+async def test_round_advances_only_from_the_expected_version(
     storage: Storage, now: datetime
 ) -> None:
+    state = round_state("t", ["a", "b", "c"], {"seconds": 20})
     rnd = await storage.rounds.start(
         guild_id=1,
         channel_id=10,
         host_id=99,
         now=now,
-        state=round_state("t", ["a", "b", "c"], {"seconds": 20}),
+        state=state,
         deadline=now + timedelta(seconds=20),
     )
     assert rnd.state is not None and rnd.state["settings"] == {"seconds": 20}
     assert rnd.deadline == now + timedelta(seconds=20)
-    nxt = await storage.rounds.update(
+    step = partial(
+        storage.rounds.save_state,
         rnd.id,
         now=now,
-        expected_index=0,
+        expected_version=rnd.version,
+        state=state,
         current_index=1,
         deadline=now + timedelta(seconds=40),
-        message_id=555,
     )
-    assert nxt is not None and nxt.current_index == 1 and nxt.message_id == 555
-    assert await storage.rounds.update(rnd.id, now=now, expected_index=0, current_index=1) is None
+    nxt = await step()
+    assert nxt is not None and nxt.current_index == 1 and nxt.version == rnd.version + 1
+    assert await step() is None  # the same step again (a timer firing twice) applies once
+    shown = await storage.rounds.set_message_id(rnd.id, now=now, expected_index=1, message_id=555)
+    assert shown is not None and shown.message_id == 555
+    stale = await storage.rounds.set_message_id(rnd.id, now=now, expected_index=0, message_id=7)
+    assert stale is None
 
 
 async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) -> None:
@@ -187,8 +202,10 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
         host_id=99,
         now=now,
         state=round_state("t", ["a", "b"], {}),
+        current_index=1,
+        deadline=now + timedelta(seconds=20),
     )
-    first = await storage.rounds.record_answer(
+    first = await storage.rounds.record_open_answer(
         round_id=rnd.id,
         question_index=1,
         question_id="b",
@@ -200,7 +217,7 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
         points=80,
         now=now,
     )
-    double = await storage.rounds.record_answer(
+    double = await storage.rounds.record_open_answer(
         round_id=rnd.id,
         question_index=1,
         question_id="b",
@@ -212,6 +229,7 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
         points=0,
         now=now + timedelta(seconds=1),
     )
+    assert first is not None and double is not None
     assert first.first and not double.first
     assert double.answer == first.answer and double.answer.answer == "B"
     assert len(await storage.rounds.answers(rnd.id)) == 1

@@ -315,7 +315,7 @@ class RoundService:
             return
         if message_id is None:
             return
-        updated = await self._s.storage.rounds.update(
+        updated = await self._s.storage.rounds.set_message_id(
             rnd.id, now=self._s.clock(), expected_index=view.index, message_id=message_id
         )
         if updated is not None and updated.version == rnd.version:

@@ -115,7 +115,8 @@ def _record(
     points: int,
     now: datetime,
 ) -> RecordedRoundAnswer:
-    """Inside a write: the body of `RoundStore.record_answer`."""
+    """Inside a write: record a student's answer once (the body of
+    `RoundStore.record_open_answer`)."""
     stamp = to_db(now)
     ensure_user(conn, user_id, stamp)
     cursor = conn.execute(
@@ -222,89 +223,26 @@ class RoundStore:
         )
         return [_round(r) for r in rows]
 
-    async def update(
+    async def set_message_id(
         self,
         round_id: int,
         *,
         now: datetime,
-        expected_index: int | None = None,
-        current_index: int | Unset = UNSET,
-        deadline: datetime | Unset | None = UNSET,
-        message_id: int | Unset | None = UNSET,
-        status: RoundRowStatus | Unset = UNSET,
+        expected_index: int,
+        message_id: int | None,
     ) -> Round | None:
-        """Change a running round; None if it is not running or not at `expected_index`.
-
-        Ending it (status finished/stopped) frees the channel.
-        """
-        sets: list[str] = ["updated_at = ?"]
-        params: list[Any] = [to_db(now)]
-        if not isinstance(current_index, Unset):
-            sets.append("current_index = ?")
-            params.append(current_index)
-        if not isinstance(deadline, Unset):
-            sets.append("deadline = ?")
-            params.append(opt_to_db(deadline))
-        if not isinstance(message_id, Unset):
-            sets.append("message_id = ?")
-            params.append(message_id)
-        if not isinstance(status, Unset):
-            sets.append("status = ?")
-            params.append(status)
-        where = "id = ? AND status = 'running'"
-        params.append(round_id)
-        if expected_index is not None:
-            where += " AND current_index = ?"
-            params.append(expected_index)
-        sql = f"UPDATE rounds SET {', '.join(sets)} WHERE {where}"
+        """Store the message of a running round's question; None if the round is no longer
+        running at `expected_index` (it moved on while the message was posted)."""
 
         def tx(conn: sqlite3.Connection) -> Round | None:
-            if conn.execute(sql, params).rowcount == 0:
+            changed = conn.execute(
+                "UPDATE rounds SET updated_at = ?, message_id = ? "
+                "WHERE id = ? AND status = 'running' AND current_index = ?",
+                (to_db(now), message_id, round_id, expected_index),
+            ).rowcount
+            if changed == 0:
                 return None
             return _round(conn.execute(_SELECT, (round_id,)).fetchone())
-
-        return await self._db.write(tx)
-
-    async def finish(
-        self, round_id: int, now: datetime, status: RoundRowStatus = "finished"
-    ) -> Round | None:
-        """End a running round (finished, or stopped by the host); None if it was not running."""
-        return await self.update(round_id, now=now, status=status, deadline=None)
-
-    async def record_answer(
-        self,
-        *,
-        round_id: int,
-        question_index: int,
-        question_id: str,
-        topic_id: str,
-        user_id: int,
-        answer: str,
-        correct: bool,
-        seconds: float,
-        points: int,
-        now: datetime,
-    ) -> RecordedRoundAnswer:
-        """Record a student's answer to the round's question, once.
-
-        The first answer also goes into the answers history (source 'round') and the server's
-        points, in the same commit. A second click returns the first answer, changing nothing.
-        """
-
-        def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer:
-            return _record(
-                conn,
-                round_id,
-                question_index,
-                question_id,
-                topic_id,
-                user_id,
-                answer,
-                correct,
-                seconds,
-                points,
-                now,
-            )
 
         return await self._db.write(tx)
 
@@ -377,8 +315,13 @@ class RoundStore:
         points: int,
         now: datetime,
     ) -> RecordedRoundAnswer | None:
-        """`record_answer`, but only while that question is open (the round running, at that
-        question, with a deadline); None once it closed, even in another bot process."""
+        """Record a student's answer to the round's question, once, while that question is open
+        (the round running, at that question, with a deadline); None once it closed, even in
+        another bot process.
+
+        The first answer also goes into the answers history (source 'round') and the server's
+        points, in the same commit. A second click returns the first answer, changing nothing.
+        """
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
             open_ = conn.execute(
