@@ -33,13 +33,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from tutorbot.storage._time import utcnow
+from tutorbot.clock import Clock, utc_now
 from tutorbot.storage.timers import Timer, TimerStore
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Timer], Awaitable[None]]
-Clock = Callable[[], datetime]
+TimerHandler = Callable[[Timer], Awaitable[None]]
 
 MAX_SLEEP_SECONDS = 60.0
 """Re-check at least this often, so a wall-clock jump, or a timer another process added, cannot
@@ -61,7 +60,7 @@ class Scheduler:
     def __init__(
         self,
         timers: TimerStore,
-        clock: Clock = utcnow,
+        clock: Clock = utc_now,
         *,
         lease: timedelta = LEASE,
         max_attempts: int = 5,
@@ -69,7 +68,7 @@ class Scheduler:
         owner: str | None = None,
     ) -> None:
         self._timers = timers
-        self._handlers: dict[str, Handler] = {}
+        self._handlers: dict[str, TimerHandler] = {}
         self._clock = clock
         self._lease = lease
         self._max_attempts = max_attempts
@@ -80,7 +79,7 @@ class Scheduler:
         self._holding = False
         self._tasks: list[asyncio.Task[None]] = []
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(self, kind: str, handler: TimerHandler) -> None:
         """Fire timers of `kind` through `handler`; one handler per kind."""
         if kind in self._handlers:
             raise ValueError(f"timer kind {kind!r} already has a handler")

@@ -12,8 +12,8 @@ from tutorbot.domain import round_results, rounds
 from tutorbot.domain.refusals import Forged
 from tutorbot.domain.round_results import Fastest
 from tutorbot.domain.rounds import (
-    AlreadyAnswered,
     EmptyAnswer,
+    FirstAnswerStands,
     InvalidSettings,
     Judged,
     Locked,
@@ -99,7 +99,7 @@ def test_first_answer_is_final_and_late_clicks_are_too_late(topic: Topic) -> Non
     state, outcome = rounds.accept(state, "mc", 10, " b ", at(3))
     assert outcome == Locked("B")
     same, outcome = rounds.accept(state, "mc", 10, "A", at(4))
-    assert outcome == AlreadyAnswered("B") and same == state
+    assert outcome == FirstAnswerStands("B") and same == state
     on_time, outcome = rounds.accept(state, "mc", 11, "A", at(20))
     assert outcome == Locked("A")
     assert on_time.current is not None and len(on_time.current.answers) == 2
@@ -123,7 +123,7 @@ def test_a_click_is_judged_against_its_question_and_any_earlier_answer(topic: To
     assert isinstance(first, rounds.RoundAnswer)
     assert (first.user_id, first.choice, first.seconds) == (10, "B", 3.0)
     again = rounds.judge_answer(question, first, 10, "A", at(4))
-    assert again == AlreadyAnswered("B") and again.text.startswith("You already answered **B**")
+    assert again == FirstAnswerStands("B") and again.text.startswith("You already answered **B**")
     late = rounds.judge_answer(question, None, 11, "A", at(20.001))
     assert late == TooLate(at(20)) and late.text == "Time is up for this question."
     assert isinstance(rounds.judge_answer(question, None, 11, "A", at(20)), rounds.RoundAnswer)

@@ -20,7 +20,8 @@ from tutorbot.bot.errors import UserFacingError, report_error
 from tutorbot.bot.members import note_member
 from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
 from tutorbot.bot.sync import sync_commands
-from tutorbot.services import Clock, Services, utc_now
+from tutorbot.clock import Clock, utc_now
+from tutorbot.services import Services
 from tutorbot.settings import Settings
 from tutorbot.storage.errors import DatabaseLostError
 

@@ -23,7 +23,7 @@ from tutorbot.bot.members import note_member
 RESTARTING = "TutorBot is restarting; please try again in a few seconds."
 STALE_BUTTON = "This button is no longer active. Run the command again to get a fresh one."
 
-Handler = Callable[[discord.Interaction[Any], CustomId], Awaitable[None]]
+ButtonHandler = Callable[[discord.Interaction[Any], CustomId], Awaitable[None]]
 
 
 def button(
@@ -63,7 +63,7 @@ class FeatureButton(_RebuiltButton, template=r"(?!)"):
     """Base for every feature's buttons. Subclasses set `feature` and fill `actions`."""
 
     feature: ClassVar[str] = ""
-    actions: ClassVar[dict[str, Handler]] = {}
+    actions: ClassVar[dict[str, ButtonHandler]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         if "template" not in kwargs and cls.feature:
@@ -72,10 +72,10 @@ class FeatureButton(_RebuiltButton, template=r"(?!)"):
         cls.actions = {}
 
     @classmethod
-    def action(cls, name: str) -> Callable[[Handler], Handler]:
+    def action(cls, name: str) -> Callable[[ButtonHandler], ButtonHandler]:
         """Register the handler of one action: `@QuizButton.action("answer")`."""
 
-        def register(handler: Handler) -> Handler:
+        def register(handler: ButtonHandler) -> ButtonHandler:
             cls.actions[name] = handler
             return handler
 

@@ -11,8 +11,9 @@ import asyncio
 import sys
 from typing import TextIO
 
+from tutorbot.clock import Clock, utc_now
 from tutorbot.content.errors import ContentError
-from tutorbot.services import Clock, Services, utc_now
+from tutorbot.services import Services
 from tutorbot.settings import Settings
 from tutorbot.storage import StorageError
 

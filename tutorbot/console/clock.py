@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tutorbot.services import Clock, utc_now
+from tutorbot.clock import Clock, utc_now
 
 MAX_WAIT_SECONDS = 24 * 3600
 

@@ -334,7 +334,7 @@ class Locked:
 
 
 @dataclass(frozen=True)
-class AlreadyAnswered(Refusal):
+class FirstAnswerStands(Refusal):
     """The first answer is final: "You already answered B"."""
 
     choice: str
@@ -465,7 +465,7 @@ def judge_answer(
     at = utc(at)
     typed = question.kind is QuestionType.FREE_RESPONSE
     if previous is not None:
-        return AlreadyAnswered(previous.choice, typed)
+        return FirstAnswerStands(previous.choice, typed)
     if at > question.deadline or question.closed or not running:
         return TooLate(question.deadline)
     given = _normalise(question, choice)

@@ -6,10 +6,9 @@ they never touch SQL or the domain's state directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
+from tutorbot.clock import Clock, utc_now
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.scheduler import Scheduler
@@ -20,12 +19,7 @@ from tutorbot.services.rounds import RoundService
 from tutorbot.services.stats import StatsService
 from tutorbot.storage import Storage, open_storage
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock; tests and the domain take `now` as an argument instead."""
-    return datetime.now(UTC)
+__all__ = ["Clock", "Services", "utc_now"]
 
 
 class Services:

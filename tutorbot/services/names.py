@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 
+from tutorbot.clock import Clock
 from tutorbot.storage.errors import DatabaseLostError
 from tutorbot.storage.names import MAX_NAME, NameStore
 
@@ -22,17 +22,17 @@ log = logging.getLogger(__name__)
 MAX_KNOWN = 50_000
 """Names held in memory before the cache starts over (the database keeps them all)."""
 
-Key = tuple[int, int]
+MemberKey = tuple[int, int]
 
 
 class NameBook:
     """The last display name of each (server, person), cached in memory and stored."""
 
-    def __init__(self, store: NameStore, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: NameStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
-        self._known: dict[Key, str] = {}
-        self._pending: dict[Key, str] = {}
+        self._known: dict[MemberKey, str] = {}
+        self._pending: dict[MemberKey, str] = {}
         self._flushing: asyncio.Task[None] | None = None
 
     def saw(self, guild_id: int, user_id: int, name: str) -> None:

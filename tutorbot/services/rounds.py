@@ -31,8 +31,8 @@ from tutorbot.domain._time import to_iso, utc
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import (
     AcceptOutcome,
-    AlreadyAnswered,
     AssessOutcome,
+    FirstAnswerStands,
     Locked,
     RoundAnswer,
     RoundError,
@@ -330,7 +330,7 @@ class RoundService:
     ) -> AcceptOutcome:
         """A student's answer to the question at `question_index`, clicked at `at`.
 
-        Locked (recorded: it will count), or a Refusal: AlreadyAnswered (the first answer
+        Locked (recorded: it will count), or a Refusal: FirstAnswerStands (the first answer
         stands), TooLate, EmptyAnswer. A forged option raises `Forged`. The hot path: one cached
         read, the click judged by `rules.judge_answer`, one conditional write; the database's
         UNIQUE answer per student and question decides which of two clicks was first.
@@ -362,7 +362,7 @@ class RoundService:
             self._live.pop(round_id, None)
             return await self._late(live, question_index, user_id, question.deadline)
         if not recorded.first:
-            return AlreadyAnswered(recorded.answer.answer, typed)
+            return FirstAnswerStands(recorded.answer.answer, typed)
         return Locked(judged.choice, typed)
 
     async def check_writable(
@@ -382,12 +382,12 @@ class RoundService:
         if question.kind is not QuestionType.FREE_RESPONSE:
             raise Forged("This question is answered with the buttons.")
         given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        return None if given is None else AlreadyAnswered(given.answer, typed=True)
+        return None if given is None else FirstAnswerStands(given.answer, typed=True)
 
     async def _late(
         self, live: _Live, question_index: int, user_id: int, deadline: datetime | None
-    ) -> AlreadyAnswered | TooLate:
-        """A click on a question no longer open: AlreadyAnswered if the student answered it,
+    ) -> FirstAnswerStands | TooLate:
+        """A click on a question no longer open: FirstAnswerStands if the student answered it,
         else TooLate."""
         rnd = live.round
         given = await self._s.storage.rounds.answer_of(rnd.id, question_index, user_id)
@@ -395,7 +395,7 @@ class RoundService:
             return TooLate(deadline or self._s.clock())
         asked = live.state.question_at(question_index)
         typed = asked is not None and asked.kind is QuestionType.FREE_RESPONSE
-        return AlreadyAnswered(given.answer, typed)
+        return FirstAnswerStands(given.answer, typed)
 
     async def _snapshot(self, round_id: int) -> _Live:
         live = self._live.get(round_id)

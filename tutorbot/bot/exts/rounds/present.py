@@ -36,7 +36,7 @@ UNAVAILABLE = (
 COUNT_EVERY = 3.0
 """Seconds between two edits of a question's answer count (Discord's per-channel edit rate)."""
 
-Key = tuple[int, int]
+QuestionKey = tuple[int, int]
 
 
 async def names_in(bot: TutorBot, end: RoundEnd) -> dict[int, str]:
@@ -50,10 +50,10 @@ class DiscordPresenter:
 
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self._dirty: set[Key] = set()
-        self._closed: set[Key] = set()
-        self._counters: dict[Key, asyncio.Task[None]] = {}
-        self._locks: dict[Key, asyncio.Lock] = {}
+        self._dirty: set[QuestionKey] = set()
+        self._closed: set[QuestionKey] = set()
+        self._counters: dict[QuestionKey, asyncio.Task[None]] = {}
+        self._locks: dict[QuestionKey, asyncio.Lock] = {}
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -129,7 +129,7 @@ class DiscordPresenter:
                 self._count(key), name=f"tutorbot-round-count-{round_id}"
             )
 
-    async def _count(self, key: Key) -> None:
+    async def _count(self, key: QuestionKey) -> None:
         round_id, index = key
         rounds = self.bot.services.rounds
         while key in self._dirty:
