@@ -7,8 +7,12 @@ of a round is a compare-and-swap on the round's version, so a timer firing twice
 the deadline, or a second bot process apply once. After a restart `start()` picks every running
 round up where it was: an overdue deadline reveals at once.
 
-A click is the hot path (a whole class answers within a second): it reads a cached snapshot of
-the open question, judges the click by its own time, and makes one conditional write.
+`RoundService` is the one entry front ends and tests use. This module holds a round's steps (start,
+close and reveal, next, stop, the timer handlers and resuming after a restart); the rest is split
+by concern and reached through it: the click path (`round_answers.py`: a cached snapshot, the
+click judged by its own time, one conditional write), who may run rounds and the server's
+defaults (`round_settings.py`), what a round shows and leaves behind (`round_reports.py`: views,
+the podium and report, the CSV), and how a round is stored and read back (`round_rows.py`).
 
 Front ends learn what to show through a `RoundPresenter` (the Discord extension posts and edits
 channel messages); the service never imports Discord.
@@ -19,53 +23,44 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tutorbot.content.models import QuestionType, Topic
+from tutorbot.content.models import Topic
 from tutorbot.domain import round_results as results
 from tutorbot.domain import rounds as rules
-from tutorbot.domain._time import to_iso, utc
-from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import (
     AcceptOutcome,
     AssessOutcome,
-    FirstAnswerStands,
-    Locked,
-    RoundAnswer,
     RoundError,
     RoundQuestion,
-    RoundSettings,
     RoundState,
-    TooLate,
 )
-from tutorbot.domain.scoring import NoAnswerToAssess, SelfAssessment
+from tutorbot.services import round_reports, round_rows, round_settings
+from tutorbot.services.round_answers import RoundAnswers
 from tutorbot.services.round_views import (
     AlreadyRevealed,
     AlreadyRunning,
     JustEnded,
     JustRevealed,
-    MissedView,
     NoRoundHere,
-    NoSuchRound,
     NotInstructor,
     NotShown,
     PastRound,
     QuestionView,
     RevealView,
     RoundEnd,
-    RoundGone,
     RoundPresenter,
     SilentPresenter,
-    StrugglingView,
 )
 from tutorbot.services.serial import SerialQueues
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
-from tutorbot.storage.rounds import Round, RoundAnswerRow
+from tutorbot.storage.rounds import Round
 from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
@@ -88,14 +83,6 @@ SETTLE_SECONDS = 5.0
 """On shutdown, how long the Discord updates already queued may take to finish."""
 
 
-@dataclass(frozen=True)
-class _Live:
-    """The cached snapshot the click path reads: a running round at one version."""
-
-    round: Round
-    state: RoundState
-
-
 def reveal_retry_delay(attempt: int) -> timedelta:
     """How long after failed try number `attempt` (1 is the first) a reveal is tried again:
     5 s, doubling each time, at most 5 minutes; it keeps trying until Discord takes it."""
@@ -107,44 +94,6 @@ def _key(round_id: int, kind: str) -> str:
     return f"round:{round_id}:{kind.rpartition('.')[2]}"
 
 
-_COLUMN_KEYS = ("instructor_id", "status", "started_at")
-"""What the round's row holds instead of its JSON: the host (`host_id`, so /forgetme finds it in
-one place), the status and the start (`created_at`)."""
-
-
-def _dump(state: RoundState) -> dict[str, Any]:
-    """The state as stored in `rounds.state`: without what the row's columns hold (see
-    `_COLUMN_KEYS`) and without answers (rows of round_answers). Each fact is stored once."""
-    data = state.to_dict()
-    for key in _COLUMN_KEYS:
-        del data[key]
-    for question in data["asked"]:
-        question["answers"] = []
-    return data
-
-
-def _state_of(rnd: Round) -> RoundState:
-    """The stored state of a round: its JSON with the facts its columns hold (see `_dump`).
-
-    A round whose state was never written (NULL or empty) reads as a round that asked nothing,
-    so it can still be stopped and never holds its channel for good.
-    """
-    columns = {
-        "instructor_id": rnd.host_id,
-        "status": rnd.status,
-        "started_at": to_iso(rnd.created_at),
-    }
-    if not rnd.state:
-        empty = RoundState("", None, RoundSettings(), (), rnd.created_at).to_dict()
-        return RoundState.from_dict({**empty, **columns})
-    return RoundState.from_dict({**rnd.state, **columns})
-
-
-def _domain_answer(row: RoundAnswerRow) -> RoundAnswer:
-    assessment = SelfAssessment(row.assessment) if row.assessment else None
-    return RoundAnswer(row.user_id, row.answer, row.answered_at, row.seconds, assessment)
-
-
 class RoundService:
     """Group rounds in channels, at most one running per channel."""
 
@@ -152,7 +101,8 @@ class RoundService:
         self._s = services
         self._rng = rng or random.Random()
         self._presenter: RoundPresenter = SilentPresenter()
-        self._live: dict[int, _Live] = {}
+        self._answers = RoundAnswers(services)
+        """The click path, with its cache of the running rounds."""
         self._updates: SerialQueues[int] = SerialQueues("tutorbot-round-updates")
         """What the front end is shown, queued per round: timer handlers do the database step
         and return, so a slow channel never delays another round's deadline."""
@@ -197,11 +147,11 @@ class RoundService:
             if question is not None:
                 self._show_reveal(rnd, state, last=not state.remaining, next_at=next_at)
 
-    # -- permissions and settings ---------------------------------------------------------------
+    # -- permissions and settings (services/round_settings.py) ---------------------------------
 
     async def settings_for(self, guild_id: int) -> GuildSettings:
         """The server's instructor role and round defaults."""
-        return await self._s.storage.settings.get(guild_id)
+        return await round_settings.settings_for(self._s, guild_id)
 
     async def update_settings(
         self,
@@ -212,36 +162,22 @@ class RoundService:
         seconds: int | None = None,
         scoring: str | None = None,
     ) -> GuildSettings | Refusal:
-        """Change the server's instructor role and round defaults; options left out keep theirs.
-
-        The defaults are checked as a round checks them (`rules.settings_from`), so a refused
-        change stores nothing.
-        """
-        current = await self.settings_for(guild_id)
-        checked = rules.settings_from(
-            questions if questions is not None else current.round_questions,
-            seconds if seconds is not None else current.round_seconds,
-            scoring or current.round_scoring,
-        )
-        if isinstance(checked, Refusal):
-            return checked
-        return await self._s.storage.settings.update(
+        """Change the server's instructor role and round defaults (see
+        `round_settings.update_settings`); options left out keep theirs."""
+        return await round_settings.update_settings(
+            self._s,
             guild_id,
-            now=self._s.clock(),
             instructor_role_id=instructor_role_id,
-            round_questions=questions if questions is not None else UNSET,
-            round_seconds=seconds if seconds is not None else UNSET,
-            round_scoring=scoring if scoring is not None else UNSET,
+            questions=questions,
+            seconds=seconds,
+            scoring=scoring,
         )
 
     async def is_instructor(
         self, guild_id: int, manage_guild: bool, role_ids: Collection[int]
     ) -> bool:
         """Manage Server, or the server's configured instructor role."""
-        if manage_guild:
-            return True
-        role = (await self.settings_for(guild_id)).instructor_role_id
-        return role is not None and role in role_ids
+        return await round_settings.is_instructor(self._s, guild_id, manage_guild, role_ids)
 
     # -- start ----------------------------------------------------------------------------------
 
@@ -288,12 +224,12 @@ class RoundService:
                 host_id=instructor_id,
                 now=now,
                 deadline=current.deadline,
-                state=_dump(state),
+                state=round_rows.dump(state),
                 current_index=state.index_of(current.question_id),
             )
         except RoundAlreadyRunningError:
             return AlreadyRunning()
-        self._remember(rnd, state)
+        self._answers.remember(rnd, state)
         await self._schedule(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)
         view = self._question_view(rnd, state)
         # The instructor hears back once the question is posted (and its message id stored).
@@ -319,151 +255,41 @@ class RoundService:
             rnd.id, now=self._s.clock(), expected_index=view.index, message_id=message_id
         )
         if updated is not None and updated.version == rnd.version:
-            self._remember(updated, state)
+            self._answers.remember(updated, state)
         else:
-            self._live.pop(rnd.id, None)  # read afresh: the round took a step meanwhile
+            self._answers.forget(rnd.id)  # read afresh: the round took a step meanwhile
 
-    # -- answers (the fast path) ----------------------------------------------------------------
+    # -- answers: the click path (services/round_answers.py) ------------------------------------
 
     async def accept(
         self, round_id: int, question_index: int, user_id: int, choice: str, at: datetime
     ) -> AcceptOutcome:
-        """A student's answer to the question at `question_index`, clicked at `at`.
-
-        Locked (recorded: it will count), or a Refusal: FirstAnswerStands (the first answer
-        stands), TooLate, EmptyAnswer. A forged option raises `Forged`. The hot path: one cached
-        read, the click judged by `rules.judge_answer`, one conditional write; the database's
-        UNIQUE answer per student and question decides which of two clicks was first.
-        """
-        live = await self._snapshot(round_id)
-        rnd, state = live.round, live.state
-        question = state.current
-        if rnd.status != "running" or rnd.current_index != question_index or question is None:
-            return await self._late(live, question_index, user_id, None)
-        judged = rules.judge_answer(question, None, user_id, choice, at)
-        if isinstance(judged, TooLate):
-            return await self._late(live, question_index, user_id, question.deadline)
-        if isinstance(judged, Refusal):
-            return judged
-        recorded = await self._s.storage.rounds.record_open_answer(
-            round_id=round_id,
-            question_index=question_index,
-            question_id=question.question_id,
-            topic_id=state.topic_id,
-            user_id=user_id,
-            answer=judged.choice,
-            correct=question.credit_of(judged) >= 1.0,
-            seconds=judged.seconds,
-            points=question.points_of(judged, state.settings.scoring),
-            now=self._s.clock(),
-        )
-        typed = question.kind is QuestionType.FREE_RESPONSE
-        if recorded is None:
-            self._live.pop(round_id, None)
-            return await self._late(live, question_index, user_id, question.deadline)
-        if not recorded.first:
-            return FirstAnswerStands(recorded.answer.answer, typed)
-        return Locked(judged.choice, typed)
+        """A student's answer, clicked at `at`: Locked or why not (`RoundAnswers.accept`)."""
+        return await self._answers.accept(round_id, question_index, user_id, choice, at)
 
     async def check_writable(
         self, round_id: int, question_index: int, user_id: int, at: datetime
     ) -> Refusal | None:
         """None if the student may still type an answer; else why not (answered, too late)."""
-        live = await self._snapshot(round_id)
-        question = live.state.current
-        if (
-            live.round.status != "running"
-            or live.round.current_index != question_index
-            or question is None
-            or question.closed
-            or utc(at) > question.deadline
-        ):
-            return await self._late(live, question_index, user_id, None)
-        if question.kind is not QuestionType.FREE_RESPONSE:
-            raise Forged("This question is answered with the buttons.")
-        given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        return None if given is None else FirstAnswerStands(given.answer, typed=True)
-
-    async def _late(
-        self, live: _Live, question_index: int, user_id: int, deadline: datetime | None
-    ) -> FirstAnswerStands | TooLate:
-        """A click on a question no longer open: FirstAnswerStands if the student answered it,
-        else TooLate."""
-        rnd = live.round
-        given = await self._s.storage.rounds.answer_of(rnd.id, question_index, user_id)
-        if given is None:
-            return TooLate(deadline or self._s.clock())
-        asked = live.state.question_at(question_index)
-        typed = asked is not None and asked.kind is QuestionType.FREE_RESPONSE
-        return FirstAnswerStands(given.answer, typed)
-
-    async def _snapshot(self, round_id: int) -> _Live:
-        live = self._live.get(round_id)
-        if live is not None:
-            return live
-        rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None:
-            raise RoundGone
-        return self._remember(rnd, _state_of(rnd))
-
-    def _remember(self, rnd: Round, state: RoundState) -> _Live:
-        live = _Live(rnd, state)
-        if rnd.status == "running":
-            self._live[rnd.id] = live
-        else:
-            self._live.pop(rnd.id, None)
-        return live
-
-    async def answer_count(self, round_id: int, question_index: int) -> int:
-        """How many students answered the question so far (the live counter)."""
-        return await self._s.storage.rounds.answer_count(round_id, question_index)
-
-    async def question_view(self, round_id: int) -> QuestionView | None:
-        """The open question of a running round, for redrawing its message; else None."""
-        live = await self._snapshot(round_id)
-        question = live.state.current
-        if live.round.status != "running" or question is None or question.closed:
-            return None
-        return self._question_view(live.round, live.state)
+        return await self._answers.check_writable(round_id, question_index, user_id, at)
 
     async def assess(
         self, round_id: int, question_index: int, user_id: int, assessment: str
     ) -> AssessOutcome:
-        """Got it / Partly / Missed it on a revealed free-response answer, judged by
-        `rules.judge_assessment` against this question and the student's answer to it; the
-        first judgement stands (the database's conditional write decides between two)."""
-        rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None:
-            raise RoundGone
-        state = _state_of(rnd)
-        question = state.question_at(question_index)
-        if question is None:
-            raise Forged("That question is not part of this round.")
-        row = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-        previous = _domain_answer(row) if row is not None else None
-        judged = rules.judge_assessment(question, previous, assessment)
-        if isinstance(judged, Refusal):
-            return judged
-        if previous is None:  # judge_assessment refuses a judgement of no answer
-            raise RoundError("a self-assessment was accepted without an answer")
-        assessed = replace(previous, assessment=judged)
-        points = question.points_of(assessed, state.settings.scoring)
-        saved = await self._s.storage.rounds.assess_answer(
-            round_id=round_id,
-            question_index=question_index,
-            question_id=question.question_id,
-            user_id=user_id,
-            assessment=judged.value,
-            correct=question.credit_of(assessed) >= 1.0,
-            points=points,
-        )
-        if saved is None:  # judged a moment ago (a double click), or forgotten meanwhile
-            again = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
-            now = rules.judge_assessment(
-                question, _domain_answer(again) if again is not None else None, assessment
-            )
-            return now if isinstance(now, Refusal) else NoAnswerToAssess()
-        return rules.Judged(judged, points)
+        """A self-assessment of a revealed typed answer (`RoundAnswers.assess`)."""
+        return await self._answers.assess(round_id, question_index, user_id, assessment)
+
+    async def answer_count(self, round_id: int, question_index: int) -> int:
+        """How many students answered the question so far (the live counter)."""
+        return await self._answers.answer_count(round_id, question_index)
+
+    async def question_view(self, round_id: int) -> QuestionView | None:
+        """The open question of a running round, for redrawing its message; else None."""
+        live = await self._answers.snapshot(round_id)
+        question = live.state.current
+        if live.round.status != "running" or question is None or question.closed:
+            return None
+        return self._question_view(live.round, live.state)
 
     # -- close, reveal, next, end ---------------------------------------------------------------
 
@@ -474,7 +300,7 @@ class RoundService:
         rnd = await self._s.storage.rounds.running_in(channel_id)
         if rnd is None:
             return NoRoundHere()
-        state = _state_of(rnd)
+        state = round_rows.state_of(rnd)
         if state.current is None or state.current.closed:
             return AlreadyRevealed()
         if not await self._close(rnd.id, rnd.version):
@@ -518,13 +344,13 @@ class RoundService:
             rnd.id,
             now=self._s.clock(),
             expected_version=rnd.version,
-            state=_dump(closed),
+            state=round_rows.dump(closed),
             current_index=rnd.current_index,
             deadline=None,
         )
         if saved is None:
             return False
-        self._remember(saved, closed)
+        self._answers.remember(saved, closed)
         # A skip leaves the close timer in place: it fires later and finds nothing to do
         # (every step is a compare-and-swap on the round's version).
         last = not closed.remaining
@@ -637,14 +463,14 @@ class RoundService:
             rnd.id,
             now=now,
             expected_version=rnd.version,
-            state=_dump(new),
+            state=round_rows.dump(new),
             current_index=new.index_of(current.question_id),
             deadline=current.deadline,
             message_id=None,
         )
         if saved is None:
             return
-        self._remember(saved, new)
+        self._answers.remember(saved, new)
         await self._schedule(TIMER_CLOSE, saved, current.deadline + CLOSE_GRACE)
         self._post(saved, new)
 
@@ -654,57 +480,19 @@ class RoundService:
             rnd.id,
             now=self._s.clock(),
             expected_version=rnd.version,
-            state=_dump(state),
+            state=round_rows.dump(state),
             current_index=rnd.current_index,
             deadline=None,
             status="stopped" if state.status is rules.RoundStatus.STOPPED else "finished",
         )
         if saved is None:
             return None
-        self._live.pop(rnd.id, None)
+        self._answers.forget(rnd.id)
         # Timers left behind fire later and find the round over (a compare-and-swap on its
         # version), so ending never has to chase them.
-        return await self._summary(saved, state, reason)
+        return await round_reports.summary(self._s, saved, state, reason)
 
-    async def _summary(self, rnd: Round, state: RoundState, reason: str | None) -> RoundEnd:
-        library = self._s.library
-        topic = library.get(state.topic_id)
-        mastered: dict[int, frozenset[str]] = {}
-        for standing in results.struggling(state):
-            student = await self._s.progress.student(standing.user_id)
-            mastered[standing.user_id] = frozenset(student.mastered)
-        report = results.instructor_report(state, library.graph, mastered)
-
-        def prompt(question_id: str) -> str:
-            found = topic.question(question_id) if topic is not None else None
-            return found.prompt if found is not None else question_id
-
-        ranked = results.standings(state)
-        return RoundEnd(
-            round_id=rnd.id,
-            guild_id=rnd.guild_id,
-            channel_id=rnd.channel_id,
-            instructor_id=state.instructor_id,
-            topic_title=self._title(state.topic_id),
-            stopped=state.status is rules.RoundStatus.STOPPED,
-            reason=reason,
-            asked=sum(1 for q in state.asked if q.closed),
-            podium=tuple(ranked[:3]),
-            top=tuple(ranked[:10]),
-            participants=len(ranked),
-            most_missed=tuple(
-                MissedView(m.question_id, prompt(m.question_id), m.correct_share)
-                for m in report.most_missed
-            ),
-            struggling=tuple(
-                StrugglingView(
-                    s.standing.user_id, s.standing.accuracy, tuple(self._title(t) for t in s.review)
-                )
-                for s in report.struggling
-            ),
-        )
-
-    # -- results --------------------------------------------------------------------------------
+    # -- results (services/round_reports.py) ----------------------------------------------------
 
     async def results_csv(
         self,
@@ -716,59 +504,26 @@ class RoundService:
     ) -> tuple[Round, str] | Refusal:
         """The `/round results` CSV of a round of this server (default: its latest); for
         instructors only."""
-        if not is_instructor:
-            return NotInstructor()
-        if round_id is None:
-            recent = await self._s.storage.rounds.recent_in_guild(guild_id, 1)
-            rnd = recent[0] if recent else None
-        else:
-            rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
-            return NoSuchRound()
-        _, state = await self._load(rnd.id)
-        return rnd, results.csv_text(results.result_rows(state, names))
+        return await round_reports.results_csv(
+            self._s, guild_id, round_id, names, is_instructor=is_instructor
+        )
 
     async def report(
         self, guild_id: int, round_id: int, *, is_instructor: bool
     ) -> RoundEnd | Refusal:
         """The standings and instructor report of a round of this server, at any time; for
         instructors only."""
-        if not is_instructor:
-            return NotInstructor()
-        rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None or rnd.guild_id != guild_id:
-            return NoSuchRound()
-        rnd, state = await self._load(round_id)
-        return await self._summary(rnd, state, None)
+        return await round_reports.report(self._s, guild_id, round_id, is_instructor=is_instructor)
 
     async def recent(self, guild_id: int, limit: int = 25) -> list[PastRound]:
         """The server's latest rounds, newest first."""
-        return [
-            PastRound(rnd.id, self._title(_state_of(rnd).topic_id), rnd.created_at, rnd.status)
-            for rnd in await self._s.storage.rounds.recent_in_guild(guild_id, limit)
-        ]
-
-    def _title(self, topic_id: str) -> str:
-        """A topic's title, or its id once a content reload removed it."""
-        topic = self._s.library.get(topic_id)
-        return topic.title if topic is not None else topic_id
+        return await round_reports.recent(self._s, guild_id, limit)
 
     # -- helpers --------------------------------------------------------------------------------
 
     async def _load(self, round_id: int) -> tuple[Round, RoundState]:
-        """The round with every answer recorded so far (for reveals, standings and the CSV)."""
-        rnd = await self._s.storage.rounds.get(round_id)
-        if rnd is None:
-            raise RoundGone
-        state = _state_of(rnd)
-        by_question: dict[str, list[RoundAnswer]] = {}
-        for row in await self._s.storage.rounds.answers(round_id):
-            question_id = state.question_ids[row.question_index]
-            by_question.setdefault(question_id, []).append(_domain_answer(row))
-        asked = tuple(
-            replace(q, answers=tuple(by_question.get(q.question_id, ()))) for q in state.asked
-        )
-        return rnd, replace(state, asked=asked)
+        """The round with every answer recorded so far (`round_rows.load`)."""
+        return await round_rows.load(self._s.storage.rounds, round_id)
 
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
         """Store this round's next step of `kind`, due at `due_at`, for its current version."""
@@ -784,21 +539,4 @@ class RoundService:
         asked: RoundQuestion | None = None,
     ) -> QuestionView:
         """The view of the current question, or of `asked`, an earlier one of the round."""
-        question = asked or state.current
-        if question is None:  # only a round that asked a question is shown
-            raise RoundError("a question view of a round that asked nothing")
-        number = 1 + [q.question_id for q in state.asked].index(question.question_id)
-        topic = self._s.library.get(state.topic_id)
-        return QuestionView(
-            round_id=rnd.id,
-            guild_id=rnd.guild_id,
-            channel_id=rnd.channel_id,
-            topic_title=self._title(state.topic_id),
-            index=state.index_of(question.question_id),
-            number=number,
-            total=state.total,
-            asked=question,
-            question=topic.question(question.question_id) if topic is not None else None,
-            answered=answered,
-            message_id=rnd.message_id,
-        )
+        return round_reports.question_view(self._s, rnd, state, answered, asked)

@@ -1,0 +1,156 @@
+"""What a round shows and leaves behind, built from its state: the view of a question, the end
+of a round (podium, top 10, the instructor's report), `/round results` (the CSV and the list of
+past rounds) and `/round report`.
+
+Nothing here changes a round; it reads rounds and turns the domain's results
+(`domain/round_results.py`) into the plain views of `services/round_views.py`. Kept apart from the
+round's steps so that what is shown can change without touching how a round moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from tutorbot.domain import round_results as results
+from tutorbot.domain import rounds as rules
+from tutorbot.domain.refusals import Refusal
+from tutorbot.domain.rounds import RoundError, RoundQuestion, RoundState
+from tutorbot.services.round_rows import load, state_of
+from tutorbot.services.round_views import (
+    MissedView,
+    NoSuchRound,
+    NotInstructor,
+    PastRound,
+    QuestionView,
+    RoundEnd,
+    StrugglingView,
+)
+from tutorbot.storage.rounds import Round
+
+if TYPE_CHECKING:
+    from tutorbot.services import Services
+
+
+def title(services: Services, topic_id: str) -> str:
+    """A topic's title, or its id once a content reload removed it."""
+    topic = services.library.get(topic_id)
+    return topic.title if topic is not None else topic_id
+
+
+def question_view(
+    services: Services,
+    rnd: Round,
+    state: RoundState,
+    answered: int = 0,
+    asked: RoundQuestion | None = None,
+) -> QuestionView:
+    """The view of the current question, or of `asked`, an earlier one of the round."""
+    question = asked or state.current
+    if question is None:  # only a round that asked a question is shown
+        raise RoundError("a question view of a round that asked nothing")
+    number = 1 + [q.question_id for q in state.asked].index(question.question_id)
+    topic = services.library.get(state.topic_id)
+    return QuestionView(
+        round_id=rnd.id,
+        guild_id=rnd.guild_id,
+        channel_id=rnd.channel_id,
+        topic_title=title(services, state.topic_id),
+        index=state.index_of(question.question_id),
+        number=number,
+        total=state.total,
+        asked=question,
+        question=topic.question(question.question_id) if topic is not None else None,
+        answered=answered,
+        message_id=rnd.message_id,
+    )
+
+
+async def summary(
+    services: Services, rnd: Round, state: RoundState, reason: str | None
+) -> RoundEnd:
+    """The end of a round (or its standings so far): podium, top 10 and the instructor's report."""
+    library = services.library
+    topic = library.get(state.topic_id)
+    mastered: dict[int, frozenset[str]] = {}
+    for standing in results.struggling(state):
+        student = await services.progress.student(standing.user_id)
+        mastered[standing.user_id] = frozenset(student.mastered)
+    report = results.instructor_report(state, library.graph, mastered)
+
+    def prompt(question_id: str) -> str:
+        found = topic.question(question_id) if topic is not None else None
+        return found.prompt if found is not None else question_id
+
+    ranked = results.standings(state)
+    return RoundEnd(
+        round_id=rnd.id,
+        guild_id=rnd.guild_id,
+        channel_id=rnd.channel_id,
+        instructor_id=state.instructor_id,
+        topic_title=title(services, state.topic_id),
+        stopped=state.status is rules.RoundStatus.STOPPED,
+        reason=reason,
+        asked=sum(1 for q in state.asked if q.closed),
+        podium=tuple(ranked[:3]),
+        top=tuple(ranked[:10]),
+        participants=len(ranked),
+        most_missed=tuple(
+            MissedView(m.question_id, prompt(m.question_id), m.correct_share)
+            for m in report.most_missed
+        ),
+        struggling=tuple(
+            StrugglingView(
+                s.standing.user_id,
+                s.standing.accuracy,
+                tuple(title(services, t) for t in s.review),
+            )
+            for s in report.struggling
+        ),
+    )
+
+
+async def results_csv(
+    services: Services,
+    guild_id: int,
+    round_id: int | None,
+    names: Mapping[int, str],
+    *,
+    is_instructor: bool,
+) -> tuple[Round, str] | Refusal:
+    """The `/round results` CSV of a round of this server (default: its latest); for
+    instructors only."""
+    if not is_instructor:
+        return NotInstructor()
+    store = services.storage.rounds
+    if round_id is None:
+        recent_rounds = await store.recent_in_guild(guild_id, 1)
+        rnd = recent_rounds[0] if recent_rounds else None
+    else:
+        rnd = await store.get(round_id)
+    if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
+        return NoSuchRound()
+    _, state = await load(store, rnd.id)
+    return rnd, results.csv_text(results.result_rows(state, names))
+
+
+async def report(
+    services: Services, guild_id: int, round_id: int, *, is_instructor: bool
+) -> RoundEnd | Refusal:
+    """The standings and instructor report of a round of this server, at any time; for
+    instructors only."""
+    if not is_instructor:
+        return NotInstructor()
+    rnd = await services.storage.rounds.get(round_id)
+    if rnd is None or rnd.guild_id != guild_id:
+        return NoSuchRound()
+    rnd, state = await load(services.storage.rounds, round_id)
+    return await summary(services, rnd, state, None)
+
+
+async def recent(services: Services, guild_id: int, limit: int = 25) -> list[PastRound]:
+    """The server's latest rounds, newest first."""
+    return [
+        PastRound(rnd.id, title(services, state_of(rnd).topic_id), rnd.created_at, rnd.status)
+        for rnd in await services.storage.rounds.recent_in_guild(guild_id, limit)
+    ]
