@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 
+from tests.domain import _round_play as whole
 from tests.domain.test_rounds import TEACHER, at, lock, play, started
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.models import Topic
@@ -17,7 +18,7 @@ from tutorbot.domain.round_results import (
 
 
 def test_one_row_per_student_per_question(topic: Topic) -> None:
-    state, _ = rounds.self_assess(play(topic), "fr", 10, "got_it")
+    state, _ = whole.self_assess(play(topic), "fr", 10, "got_it")
     rows = [r.cells() for r in result_rows(state, names={10: "Ada", 11: "Bo"})]
     assert rows == [
         ("Ada", "mc", "B", "yes", "0.00", "1000"),

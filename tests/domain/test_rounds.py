@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.domain import _round_play as whole
 from tests.domain.conftest import T0, allowed
 from tutorbot.content.models import Topic
 from tutorbot.domain import round_results, rounds
@@ -48,7 +49,7 @@ def started(topic: Topic, **settings: Any) -> RoundState:
 
 
 def lock(state: RoundState, question_id: str, user: int, choice: str, t: float) -> RoundState:
-    new, outcome = rounds.accept(state, question_id, user, choice, at(t))
+    new, outcome = whole.accept(state, question_id, user, choice, at(t))
     assert isinstance(outcome, Locked)
     return new
 
@@ -96,23 +97,23 @@ def test_start_shuffles_with_the_injected_rng(topic: Topic) -> None:
 
 def test_first_answer_is_final_and_late_clicks_are_too_late(topic: Topic) -> None:
     state = started(topic)
-    state, outcome = rounds.accept(state, "mc", 10, " b ", at(3))
+    state, outcome = whole.accept(state, "mc", 10, " b ", at(3))
     assert outcome == Locked("B")
-    same, outcome = rounds.accept(state, "mc", 10, "A", at(4))
+    same, outcome = whole.accept(state, "mc", 10, "A", at(4))
     assert outcome == FirstAnswerStands("B") and same == state
-    on_time, outcome = rounds.accept(state, "mc", 11, "A", at(20))
+    on_time, outcome = whole.accept(state, "mc", 11, "A", at(20))
     assert outcome == Locked("A")
     assert on_time.current is not None and len(on_time.current.answers) == 2
-    late, outcome = rounds.accept(state, "mc", 12, "A", at(20.001))
+    late, outcome = whole.accept(state, "mc", 12, "A", at(20.001))
     assert outcome == TooLate(at(20)) and late == state
 
 
 def test_forged_clicks_raise(topic: Topic) -> None:
     state = started(topic)
     with pytest.raises(Forged):
-        rounds.accept(state, "mc", 10, "D", at(1))
+        whole.accept(state, "mc", 10, "D", at(1))
     with pytest.raises(Forged):
-        rounds.accept(state, "tf", 10, "True", at(1))
+        whole.accept(state, "tf", 10, "True", at(1))
 
 
 def test_a_click_is_judged_against_its_question_and_any_earlier_answer(topic: Topic) -> None:
@@ -141,7 +142,7 @@ def test_close_waits_for_the_deadline_unless_skipped(topic: Topic) -> None:
     skipped = rounds.close_current(state, at(5), skip=True)
     assert skipped.current is not None and skipped.current.closed_at == at(5)
     assert rounds.close_current(skipped, at(30)) == skipped
-    _, outcome = rounds.accept(skipped, "mc", 10, "B", at(6))
+    _, outcome = whole.accept(skipped, "mc", 10, "B", at(6))
     assert isinstance(outcome, TooLate)
 
 
@@ -187,31 +188,29 @@ def test_free_response_self_assessment(topic: Topic) -> None:
     state = started(topic, seconds=20)
     state = rounds.next_question(rounds.close_current(state, at(20)), topic, at(20))
     state = rounds.next_question(rounds.close_current(state, at(40)), topic, at(40))
-    unchanged, empty = rounds.accept(state, "fr", 10, "   ", at(41))
+    unchanged, empty = whole.accept(state, "fr", 10, "   ", at(41))
     assert empty == EmptyAnswer() and unchanged == state
     assert empty.text == "Type an answer first."
     state = lock(state, "fr", 10, "  same share  ", 45)
-    assert rounds.self_assess(state, "fr", 10, "got_it")[1] == NotRevealedYet()
+    assert whole.self_assess(state, "fr", 10, "got_it")[1] == NotRevealedYet()
     state = rounds.close_current(state, at(60))
-    state, outcome = rounds.self_assess(state, "fr", 10, "got_it")
+    state, outcome = whole.self_assess(state, "fr", 10, "got_it")
     assert outcome == Judged(SelfAssessment.GOT_IT, 500)
     assert outcome.text == "Thanks: **Got it**, 500 points."
-    assert rounds.self_assess(state, "fr", 10, "missed")[1] == AlreadyAssessed(
-        SelfAssessment.GOT_IT
-    )
-    assert rounds.self_assess(state, "fr", 11, "got_it")[1] == NoAnswerToAssess()
+    assert whole.self_assess(state, "fr", 10, "missed")[1] == AlreadyAssessed(SelfAssessment.GOT_IT)
+    assert whole.self_assess(state, "fr", 11, "got_it")[1] == NoAnswerToAssess()
     with pytest.raises(Forged):
-        rounds.self_assess(state, "mc", 10, "got_it")
+        whole.self_assess(state, "mc", 10, "got_it")
     with pytest.raises(Forged):
-        rounds.self_assess(state, "fr", 10, "certainly")
+        whole.self_assess(state, "fr", 10, "certainly")
     assert state.current is not None
     assert round_results.reveal(state.current).fastest == (Fastest(10, 5),)
 
 
 def test_standings_speed_scoring(topic: Topic) -> None:
     state = play(topic)
-    state, _ = rounds.self_assess(state, "fr", 10, "partly")
-    state, _ = rounds.self_assess(state, "fr", 12, "missed")
+    state, _ = whole.self_assess(state, "fr", 10, "partly")
+    state, _ = whole.self_assess(state, "fr", 12, "missed")
     table = round_results.standings(state)
     assert [(s.rank, s.user_id, s.points) for s in table] == [
         (1, 10, 1000 + 1000 + 250),
@@ -220,7 +219,7 @@ def test_standings_speed_scoring(topic: Topic) -> None:
     ]
     assert table[0].correct == 2.5 and table[0].asked == 3
     assert [s.user_id for s in round_results.struggling(state)] == [12]
-    assert round_results.podium(state) == table[:3]
+    assert round_results.standings(state)[:3] == table[:3]
 
 
 def test_flat_scoring(topic: Topic) -> None:
@@ -234,8 +233,8 @@ def test_ties_share_a_rank_listed_by_user_id_and_time_is_no_tie_break(topic: Top
         state = lock(state, "mc", user, "B", t)
     state = lock(state, "mc", 5, "A", 1)
     state = rounds.close_current(state, at(20))
-    assert [s.user_id for s in round_results.podium(state)] == [10, 20, 30]
-    assert [(s.rank, s.user_id) for s in round_results.top(state)] == [
+    assert [s.user_id for s in round_results.standings(state)[:3]] == [10, 20, 30]
+    assert [(s.rank, s.user_id) for s in round_results.standings(state)[:10]] == [
         (1, 10),
         (1, 20),
         (1, 30),
@@ -267,7 +266,7 @@ def test_next_and_finish(topic: Topic) -> None:
     assert done.status is RoundStatus.FINISHED and done.ended_at == at(90)
     with pytest.raises(RoundError, match="over"):
         rounds.next_question(done, topic, at(91))
-    _, outcome = rounds.accept(done, "fr", 11, "late", at(1))
+    _, outcome = whole.accept(done, "fr", 11, "late", at(1))
     assert isinstance(outcome, TooLate)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.domain import _round_play as whole
 from tests.domain.conftest import T0, allowed, make_topic
 from tutorbot.domain import quiz, round_results, rounds
 from tutorbot.domain.quiz import QuizState
@@ -76,11 +77,11 @@ def test_round_state_round_trips(
         assert current is not None
         try:
             if action == 0:
-                state, _ = rounds.accept(state, current.question_id, user, choice, now)
+                state, _ = whole.accept(state, current.question_id, user, choice, now)
             elif action == 1:
                 state = rounds.close_current(state, now, skip=True)
             elif action == 2:
-                state, _ = rounds.self_assess(state, current.question_id, user, choice)
+                state, _ = whole.self_assess(state, current.question_id, user, choice)
             else:
                 state = rounds.next_question(state, TOPIC, now)
         except (RoundError, Forged):

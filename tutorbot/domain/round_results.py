@@ -136,16 +136,6 @@ def standings(state: RoundState) -> list[Standing]:
     ]
 
 
-def podium(state: RoundState) -> list[Standing]:
-    """The top 3."""
-    return standings(state)[:3]
-
-
-def top(state: RoundState, limit: int = 10) -> list[Standing]:
-    """The top `limit` (10 by default) for the final table."""
-    return standings(state)[:limit]
-
-
 def most_missed(state: RoundState, limit: int = 3) -> list[MissedQuestion]:
     """Closed questions the fewest participants got right (a non-answer counts as a miss);
     lowest share first, ties in the order asked; only questions someone missed."""

@@ -490,23 +490,6 @@ def judge_assessment(
     )
 
 
-def accept(
-    state: RoundState, question_id: str, user_id: int, choice: str, at: datetime
-) -> tuple[RoundState, AcceptOutcome]:
-    """`judge_answer` on a whole state (a round kept in memory): the state with the answer
-    recorded, and Locked or why not. A question id the round never asked is forged."""
-    question = state.question(question_id)
-    if question is None:
-        raise Forged("That question is not part of this round.")
-    judged = judge_answer(
-        question, question.answer_of(user_id), user_id, choice, at, running=state.running
-    )
-    if isinstance(judged, Refusal):
-        return state, judged
-    new = _replace_question(state, replace(question, answers=(*question.answers, judged)))
-    return new, Locked(judged.choice, question.kind is QuestionType.FREE_RESPONSE)
-
-
 def _replace_question(state: RoundState, question: RoundQuestion) -> RoundState:
     asked = tuple(question if q.question_id == question.question_id else q for q in state.asked)
     return replace(state, asked=asked)
@@ -522,29 +505,6 @@ def close_current(state: RoundState, now: datetime, *, skip: bool = False) -> Ro
     if not skip and now < question.deadline:
         raise RoundError("Time is not up yet; use skip to reveal early.")
     return _replace_question(state, replace(question, closed_at=now))
-
-
-def self_assess(
-    state: RoundState,
-    question_id: str,
-    user_id: int,
-    assessment: SelfAssessment | str,
-) -> tuple[RoundState, AssessOutcome]:
-    """`judge_assessment` on a whole state (a round kept in memory): the state with the
-    judgement recorded, and Judged or why not."""
-    question = state.question(question_id)
-    if question is None:
-        raise Forged("That question takes no self-assessment.")
-    previous = question.answer_of(user_id)
-    judged = judge_assessment(question, previous, assessment)
-    if isinstance(judged, Refusal):
-        return state, judged
-    if previous is None:  # judge_assessment refuses a judgement of no answer
-        raise RoundError("a self-assessment was accepted without an answer")
-    updated = replace(previous, assessment=judged)
-    answers = tuple(updated if a.user_id == user_id else a for a in question.answers)
-    new = _replace_question(state, replace(question, answers=answers))
-    return new, Judged(judged, self_assessed_points(judged))
 
 
 def next_question(state: RoundState, topic: Topic, now: datetime) -> RoundState:
