@@ -32,7 +32,8 @@ from rounds_helpers import (
 )
 
 from tutorbot.bot.client import TutorBot
-from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE, TIMER_REVEAL
+from tutorbot.services.round_reveals import TIMER_REVEAL
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 from tutorbot.storage.timers import Timer
 
 OOPS = "went wrong on our side"

@@ -73,3 +73,9 @@ async def load(store: RoundStore, round_id: int) -> tuple[Round, RoundState]:
         replace(q, answers=tuple(by_question.get(q.question_id, ()))) for q in state.asked
     )
     return rnd, replace(state, asked=asked)
+
+
+def timer_key(round_id: int, kind: str) -> str:
+    """The key of a round's timer of one kind (`round:42:close`, `round:42:next`), so a step can
+    see whether its follow-up is already pending."""
+    return f"round:{round_id}:{kind.rpartition('.')[2]}"

@@ -12,7 +12,8 @@ close and reveal, next, stop, the timer handlers and resuming after a restart); 
 by concern and reached through it: the click path (`round_answers.py`: a cached snapshot, the
 click judged by its own time, one conditional write), who may run rounds and the server's
 defaults (`round_settings.py`), what a round shows and leaves behind (`round_reports.py`: views,
-the podium and report, the CSV), and how a round is stored and read back (`round_rows.py`).
+the podium and report, the CSV), showing reveals and retrying them (`round_reveals.py`), and
+how a round is stored and read back (`round_rows.py`).
 
 Front ends learn what to show through a `RoundPresenter` (the Discord extension posts and edits
 channel messages); the service never imports Discord.
@@ -23,13 +24,11 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
 from tutorbot.content.models import Topic
-from tutorbot.domain import round_results as results
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import (
@@ -41,6 +40,7 @@ from tutorbot.domain.rounds import (
 )
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
+from tutorbot.services.round_reveals import RoundReveals
 from tutorbot.services.round_views import (
     AlreadyRevealed,
     AlreadyRunning,
@@ -48,10 +48,8 @@ from tutorbot.services.round_views import (
     JustRevealed,
     NoRoundHere,
     NotInstructor,
-    NotShown,
     PastRound,
     QuestionView,
-    RevealView,
     RoundEnd,
     RoundPresenter,
     SilentPresenter,
@@ -70,10 +68,6 @@ log = logging.getLogger(__name__)
 
 TIMER_CLOSE = "round.close"
 TIMER_NEXT = "round.next"
-TIMER_REVEAL = "round.reveal"
-"""Another try at a reveal that Discord did not take (the round itself has moved on)."""
-REVEAL_RETRY_FIRST = timedelta(seconds=5)
-REVEAL_RETRY_MOST = timedelta(minutes=5)
 CLOSE_GRACE = timedelta(seconds=1)
 """The reveal waits this long past the deadline, so a click made in time but still in flight is
 recorded (clicks are judged by their own time, not by when they arrive)."""
@@ -81,17 +75,6 @@ NEXT_PAUSE = timedelta(seconds=4)
 """Between a reveal and the next question (or the podium)."""
 SETTLE_SECONDS = 5.0
 """On shutdown, how long the Discord updates already queued may take to finish."""
-
-
-def reveal_retry_delay(attempt: int) -> timedelta:
-    """How long after failed try number `attempt` (1 is the first) a reveal is tried again:
-    5 s, doubling each time, at most 5 minutes; it keeps trying until Discord takes it."""
-    return min(REVEAL_RETRY_FIRST * 2 ** min(max(attempt - 1, 0), 16), REVEAL_RETRY_MOST)
-
-
-def _key(round_id: int, kind: str) -> str:
-    """The timer key of one kind of step of one round: `round:42:close`, `round:42:next`."""
-    return f"round:{round_id}:{kind.rpartition('.')[2]}"
 
 
 class RoundService:
@@ -108,7 +91,8 @@ class RoundService:
         and return, so a slow channel never delays another round's deadline."""
         services.scheduler.register(TIMER_CLOSE, self._on_close)
         services.scheduler.register(TIMER_NEXT, self._on_next)
-        services.scheduler.register(TIMER_REVEAL, self._on_reveal)
+        self._reveals = RoundReveals(services, self._updates, lambda: self._presenter)
+        """Reveals, retried until the front end takes them (registers `round.reveal`)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -137,15 +121,15 @@ class RoundService:
         _, state = await self._load(rnd.id)
         question = state.current
         if question is not None and not question.closed:
-            if _key(rnd.id, TIMER_CLOSE) not in pending:
+            if round_rows.timer_key(rnd.id, TIMER_CLOSE) not in pending:
                 await self._schedule(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
             if rnd.message_id is None:
                 self._post(rnd, state)
-        elif _key(rnd.id, TIMER_NEXT) not in pending:
+        elif round_rows.timer_key(rnd.id, TIMER_NEXT) not in pending:
             next_at = self._s.clock() + NEXT_PAUSE
             await self._schedule(TIMER_NEXT, rnd, next_at)
             if question is not None:
-                self._show_reveal(rnd, state, last=not state.remaining, next_at=next_at)
+                self._reveals.show(rnd, state, last=not state.remaining, next_at=next_at)
 
     # -- permissions and settings (services/round_settings.py) ---------------------------------
 
@@ -321,7 +305,7 @@ class RoundService:
         if end is None:
             return JustEnded()
         if open_before:
-            self._show_reveal(rnd, stopped, last=True)
+            self._reveals.show(rnd, stopped, last=True)
         await self._updates.run(rnd.id, partial(self._presenter.show_end, end))
         return end
 
@@ -356,86 +340,8 @@ class RoundService:
         last = not closed.remaining
         next_at = self._s.clock() + NEXT_PAUSE
         await self._schedule(TIMER_NEXT, saved, next_at)
-        self._show_reveal(saved, closed, last=last, next_at=next_at)
+        self._reveals.show(saved, closed, last=last, next_at=next_at)
         return True
-
-    def _show_reveal(
-        self, rnd: Round, state: RoundState, *, last: bool, next_at: datetime | None = None
-    ) -> None:
-        """Queue the reveal of the round's current question."""
-        question = state.current
-        if question is None:  # only a round that asked a question is revealed
-            raise RoundError("a reveal of a round that asked nothing")
-        view = RevealView(
-            self._question_view(rnd, state, answered=len(question.answers)),
-            results.reveal(question),
-            rnd.message_id,
-            last,
-            next_at,
-        )
-        self._updates.submit(rnd.id, partial(self._reveal, view, 1))
-
-    async def _reveal(self, view: RevealView, attempt: int) -> None:
-        """Show a reveal; if the front end cannot now (Discord failing), try again from a timer
-        with backoff. The round's own step is already in the database and does not wait."""
-        view = await self._with_message(view)
-        question = view.question
-        try:
-            await self._presenter.show_reveal(view)
-        except NotShown as exc:
-            delay = reveal_retry_delay(attempt)
-            log.warning(
-                "could not show the reveal of round %s question %s (try %d: %s); "
-                "trying again in %d s",
-                question.round_id,
-                question.number,
-                attempt,
-                exc,
-                delay.total_seconds(),
-            )
-            payload = {
-                "round_id": question.round_id,
-                "index": question.index,
-                "message_id": view.message_id,
-                "attempt": attempt,
-            }
-            await self._s.scheduler.schedule(
-                TIMER_REVEAL,
-                self._s.clock() + delay,
-                payload,
-                key=_key(question.round_id, TIMER_REVEAL),
-            )
-        except Exception:
-            log.exception("could not show the reveal of round %s", question.round_id)
-
-    async def _on_reveal(self, timer: Timer) -> None:
-        """Another try at a reveal Discord did not take, on that question's own message (the
-        round may be further on by now, so no "next question" line; if the message is gone,
-        nothing stale is left to fix)."""
-        rnd, state = await self._load(int(timer.payload["round_id"]))
-        asked = state.question_at(int(timer.payload["index"]))
-        if asked is None or not asked.closed:
-            return
-        message_id = timer.payload.get("message_id")
-        shown = replace(
-            self._question_view(rnd, state, answered=len(asked.answers), asked=asked),
-            message_id=message_id,
-        )
-        view = RevealView(shown, results.reveal(asked), message_id, False, None, repost=False)
-        self._updates.submit(rnd.id, partial(self._reveal, view, int(timer.payload["attempt"]) + 1))
-
-    async def _with_message(self, view: RevealView) -> RevealView:
-        """A reveal queued before its question's message id was stored (the post was still on
-        its way) edits that message once it is known, rather than posting a second one."""
-        question = view.question
-        if view.message_id is not None or not view.repost:
-            return view
-        rnd = await self._s.storage.rounds.get(question.round_id)
-        if rnd is None or rnd.current_index != question.index or rnd.message_id is None:
-            return view
-        return replace(
-            view, question=replace(question, message_id=rnd.message_id), message_id=rnd.message_id
-        )
 
     async def _advance(self, round_id: int, version: int) -> None:
         """After a reveal: open the next question, or end the round after the last."""
@@ -528,7 +434,10 @@ class RoundService:
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
         """Store this round's next step of `kind`, due at `due_at`, for its current version."""
         await self._s.scheduler.schedule(
-            kind, due_at, {"round_id": rnd.id, "version": rnd.version}, key=_key(rnd.id, kind)
+            kind,
+            due_at,
+            {"round_id": rnd.id, "version": rnd.version},
+            key=round_rows.timer_key(rnd.id, kind),
         )
 
     def _question_view(
