@@ -23,7 +23,7 @@ from tutorbot.content.library import Library
 from tutorbot.content.models import Question, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as quiz_rules
-from tutorbot.domain import round_results
+from tutorbot.domain import round_results, round_state
 from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.progress import StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
@@ -181,7 +181,6 @@ NAMES = dict.fromkeys(range(200), "_*" * 16)  # 32 characters, each escaped: the
 
 
 def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
-    from tutorbot.domain import rounds as round_rules
     from tutorbot.services.round_views import QuestionView
 
     if question.type is m.QuestionType.MULTIPLE_CHOICE:
@@ -191,7 +190,7 @@ def _round_view(topic: Topic, question: Question, answered: int = 10**6) -> Any:
         options = ("True", "False")
     else:
         options = ()
-    asked = round_rules.RoundQuestion(
+    asked = round_state.RoundQuestion(
         question.id, question.type, options, options[0] if options else None, NOW, NOW
     )
     return QuestionView(2**62, 2**62, 2**62, topic.title, 49, 50, 50, asked, question, answered)

@@ -14,15 +14,8 @@ from datetime import datetime
 from tutorbot.content.models import QuestionType
 from tutorbot.domain import rounds
 from tutorbot.domain.refusals import Forged, Refusal
-from tutorbot.domain.rounds import (
-    AcceptOutcome,
-    AssessOutcome,
-    Judged,
-    Locked,
-    RoundError,
-    RoundQuestion,
-    RoundState,
-)
+from tutorbot.domain.round_state import RoundQuestion, RoundState
+from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, Judged, Locked, RoundError
 from tutorbot.domain.scoring import SelfAssessment, self_assessed_points
 
 

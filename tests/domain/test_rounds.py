@@ -9,19 +9,16 @@ import pytest
 from tests.domain import _round_play as whole
 from tests.domain.conftest import T0, allowed
 from tutorbot.content.models import Topic
-from tutorbot.domain import round_results, rounds
+from tutorbot.domain import round_results, round_state, rounds
 from tutorbot.domain.refusals import Forged
 from tutorbot.domain.round_results import Fastest
+from tutorbot.domain.round_state import InvalidSettings, RoundSettings, RoundState, RoundStatus
 from tutorbot.domain.rounds import (
     EmptyAnswer,
     FirstAnswerStands,
-    InvalidSettings,
     Judged,
     Locked,
     RoundError,
-    RoundSettings,
-    RoundState,
-    RoundStatus,
     TooLate,
 )
 from tutorbot.domain.scoring import (
@@ -121,13 +118,13 @@ def test_a_click_is_judged_against_its_question_and_any_earlier_answer(topic: To
     question = started(topic, seconds=20).current
     assert question is not None
     first = rounds.judge_answer(question, None, 10, " b ", at(3))
-    assert isinstance(first, rounds.RoundAnswer)
+    assert isinstance(first, round_state.RoundAnswer)
     assert (first.user_id, first.choice, first.seconds) == (10, "B", 3.0)
     again = rounds.judge_answer(question, first, 10, "A", at(4))
     assert again == FirstAnswerStands("B") and again.text.startswith("You already answered **B**")
     late = rounds.judge_answer(question, None, 11, "A", at(20.001))
     assert late == TooLate(at(20)) and late.text == "Time is up for this question."
-    assert isinstance(rounds.judge_answer(question, None, 11, "A", at(20)), rounds.RoundAnswer)
+    assert isinstance(rounds.judge_answer(question, None, 11, "A", at(20)), round_state.RoundAnswer)
     assert isinstance(rounds.judge_answer(question, None, 11, "A", at(1), running=False), TooLate)
     with pytest.raises(Forged):
         rounds.judge_answer(question, None, 11, "Z", at(1))

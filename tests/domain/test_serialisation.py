@@ -15,7 +15,8 @@ from tests.domain.conftest import T0, allowed, make_topic
 from tutorbot.domain import quiz, round_results, rounds
 from tutorbot.domain.quiz import QuizState
 from tutorbot.domain.refusals import Forged, Refusal
-from tutorbot.domain.rounds import RoundError, RoundSettings, RoundState
+from tutorbot.domain.round_state import RoundSettings, RoundState
+from tutorbot.domain.rounds import RoundError
 from tutorbot.domain.scoring import ScoringMode
 
 TOPIC = make_topic()

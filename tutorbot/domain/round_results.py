@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.progress import Graph, prerequisites_to_review
-from tutorbot.domain.rounds import RoundQuestion, RoundState
+from tutorbot.domain.round_state import RoundQuestion, RoundState
 from tutorbot.domain.standings import ranked
 
 FASTEST_LIMIT = 3

@@ -19,13 +19,13 @@ from tutorbot.content.models import QuestionType
 from tutorbot.domain import rounds as rules
 from tutorbot.domain._time import utc
 from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.round_state import RoundState
 from tutorbot.domain.rounds import (
     AcceptOutcome,
     AssessOutcome,
     FirstAnswerStands,
     Locked,
     RoundError,
-    RoundState,
     TooLate,
 )
 from tutorbot.domain.scoring import NoAnswerToAssess

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from tutorbot.domain import round_results as results
-from tutorbot.domain import rounds as rules
+from tutorbot.domain import round_state
 from tutorbot.domain.refusals import Refusal
-from tutorbot.domain.rounds import RoundError, RoundQuestion, RoundState
+from tutorbot.domain.round_state import RoundQuestion, RoundState
+from tutorbot.domain.rounds import RoundError
 from tutorbot.services.round_rows import load, state_of
 from tutorbot.services.round_views import (
     MissedView,
@@ -89,7 +90,7 @@ async def summary(
         channel_id=rnd.channel_id,
         instructor_id=state.instructor_id,
         topic_title=title(services, state.topic_id),
-        stopped=state.status is rules.RoundStatus.STOPPED,
+        stopped=state.status is round_state.RoundStatus.STOPPED,
         reason=reason,
         asked=sum(1 for q in state.asked if q.closed),
         podium=tuple(ranked[:3]),

@@ -17,7 +17,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tutorbot.domain import round_results as results
-from tutorbot.domain.rounds import RoundError, RoundState
+from tutorbot.domain.round_state import RoundState
+from tutorbot.domain.rounds import RoundError
 from tutorbot.services import round_reports, round_rows
 from tutorbot.services.round_views import NotShown, RevealView, RoundPresenter
 from tutorbot.services.serial import SerialQueues

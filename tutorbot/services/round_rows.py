@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from tutorbot.domain._time import to_iso
-from tutorbot.domain.rounds import RoundAnswer, RoundSettings, RoundState
+from tutorbot.domain.round_state import RoundAnswer, RoundSettings, RoundState
 from tutorbot.domain.scoring import SelfAssessment
 from tutorbot.services.round_views import RoundGone
 from tutorbot.storage.rounds import Round, RoundAnswerRow, RoundStore

@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 from tutorbot.content.models import Question
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.round_results import Reveal, Standing
-from tutorbot.domain.rounds import RoundQuestion
+from tutorbot.domain.round_state import RoundQuestion
 
 
 class _Said(Refusal):

@@ -29,15 +29,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tutorbot.content.models import Topic
+from tutorbot.domain import round_state
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
-from tutorbot.domain.rounds import (
-    AcceptOutcome,
-    AssessOutcome,
-    RoundError,
-    RoundQuestion,
-    RoundState,
-)
+from tutorbot.domain.round_state import RoundQuestion, RoundState
+from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, RoundError
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
 from tutorbot.services.round_reveals import RoundReveals
@@ -389,7 +385,7 @@ class RoundService:
             state=round_rows.dump(state),
             current_index=rnd.current_index,
             deadline=None,
-            status="stopped" if state.status is rules.RoundStatus.STOPPED else "finished",
+            status="stopped" if state.status is round_state.RoundStatus.STOPPED else "finished",
         )
         if saved is None:
             return None

@@ -18,7 +18,7 @@ from tutorbot.bot.errors import UserFacingError, refuse
 from tutorbot.bot.scopes import server_group
 from tutorbot.content.errors import ContentError
 from tutorbot.content.library import Library
-from tutorbot.domain import rounds as rules
+from tutorbot.domain import round_state
 from tutorbot.domain.refusals import Refusal
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
@@ -111,8 +111,10 @@ class Admin(commands.Cog):
         interaction: discord.Interaction[Any],
         instructor_role: discord.Role | None = None,
         clear_role: bool = False,
-        questions: app_commands.Range[int, rules.MIN_QUESTIONS, rules.MAX_QUESTIONS] | None = None,
-        seconds: app_commands.Range[int, rules.MIN_SECONDS, rules.MAX_SECONDS] | None = None,
+        questions: app_commands.Range[int, round_state.MIN_QUESTIONS, round_state.MAX_QUESTIONS]
+        | None = None,
+        seconds: app_commands.Range[int, round_state.MIN_SECONDS, round_state.MAX_SECONDS]
+        | None = None,
         scoring: Literal["speed", "flat"] | None = None,
     ) -> None:
         """Show the server's settings, or change the ones given and show the result."""

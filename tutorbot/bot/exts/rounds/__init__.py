@@ -21,6 +21,7 @@ from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter, names_in
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
+from tutorbot.domain import round_state
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER
@@ -174,8 +175,10 @@ class Rounds(commands.Cog):
         self,
         interaction: discord.Interaction[Any],
         topic: str,
-        questions: app_commands.Range[int, rules.MIN_QUESTIONS, rules.MAX_QUESTIONS] | None = None,
-        seconds: app_commands.Range[int, rules.MIN_SECONDS, rules.MAX_SECONDS] | None = None,
+        questions: app_commands.Range[int, round_state.MIN_QUESTIONS, round_state.MAX_QUESTIONS]
+        | None = None,
+        seconds: app_commands.Range[int, round_state.MIN_SECONDS, round_state.MAX_SECONDS]
+        | None = None,
         scoring: Literal["speed", "flat"] | None = None,
     ) -> None:
         """Start a round here (the service refuses non-instructors) and tell the host privately."""

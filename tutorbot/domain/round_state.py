@@ -1,0 +1,270 @@
+"""A group round's state, as plain frozen values: its settings, the questions asked (each with the
+snapshot it was asked with and the answers given), and the round as a whole, with its JSON form.
+
+The rules that move a round from one state to the next, and what they return, are in
+`domain/rounds.py`; what a round shows and leaves behind is in `domain/round_results.py`. Kept
+apart because the values are read everywhere (services, renderers, results, storage's JSON) while
+the rules are applied only by the round services.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from tutorbot.content.models import QuestionType
+from tutorbot.domain._time import from_iso, required_iso, to_iso
+from tutorbot.domain.scoring import (
+    ScoringMode,
+    SelfAssessment,
+    answer_points,
+    credit,
+    self_assessed_points,
+)
+
+MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
+MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
+
+
+class InvalidSettings(ValueError):
+    """A round setting out of range; the message is fit to show the instructor."""
+
+
+class RoundStatus(StrEnum):
+    """Whether a round is on, ran to its end, or was stopped by an instructor."""
+
+    RUNNING = "running"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """`/round start` options, validated on construction."""
+
+    questions: int = DEFAULT_QUESTIONS
+    seconds: int = DEFAULT_SECONDS
+    scoring: ScoringMode = ScoringMode.SPEED
+
+    def __post_init__(self) -> None:
+        if not MIN_QUESTIONS <= self.questions <= MAX_QUESTIONS:
+            raise InvalidSettings(
+                f"questions must be between {MIN_QUESTIONS} and {MAX_QUESTIONS}, "
+                f"got {self.questions}"
+            )
+        if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
+            raise InvalidSettings(
+                f"seconds must be between {MIN_SECONDS} and {MAX_SECONDS}, got {self.seconds}"
+            )
+        try:
+            object.__setattr__(self, "scoring", ScoringMode(self.scoring))
+        except ValueError:
+            raise InvalidSettings(f"scoring must be speed or flat, got {self.scoring!r}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
+        return {"questions": self.questions, "seconds": self.seconds, "scoring": self.scoring.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundSettings:
+        """Inverse of `to_dict` (checked again, as any settings are)."""
+        return cls(int(data["questions"]), int(data["seconds"]), ScoringMode(data["scoring"]))
+
+
+@dataclass(frozen=True)
+class RoundAnswer:
+    """One student's answer: a letter, "True"/"False", or typed text for free response."""
+
+    user_id: int
+    choice: str
+    answered_at: datetime
+    seconds: float
+    assessment: SelfAssessment | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
+        return {
+            "user_id": self.user_id,
+            "choice": self.choice,
+            "answered_at": to_iso(self.answered_at),
+            "seconds": self.seconds,
+            "assessment": self.assessment.value if self.assessment else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundAnswer:
+        """Inverse of `to_dict`."""
+        answered_at = required_iso(data["answered_at"])
+        assessment = data.get("assessment")
+        return cls(
+            user_id=int(data["user_id"]),
+            choice=str(data["choice"]),
+            answered_at=answered_at,
+            seconds=float(data["seconds"]),
+            assessment=SelfAssessment(assessment) if assessment else None,
+        )
+
+
+@dataclass(frozen=True)
+class RoundQuestion:
+    """One asked question: its snapshot, its clock and its answers (first answer per user only)."""
+
+    question_id: str
+    kind: QuestionType
+    options: tuple[str, ...]
+    correct: str | None
+    opened_at: datetime
+    deadline: datetime
+    answers: tuple[RoundAnswer, ...] = ()
+    closed_at: datetime | None = None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the question was closed: it takes no more answers."""
+        return self.closed_at is not None
+
+    @property
+    def limit(self) -> float:
+        """Seconds from opening to deadline: the time speed scoring measures against."""
+        return (self.deadline - self.opened_at).total_seconds()
+
+    def answer_of(self, user_id: int) -> RoundAnswer | None:
+        """This student's answer (the first is the only one kept), or None."""
+        return next((a for a in self.answers if a.user_id == user_id), None)
+
+    def credit_of(self, answer: RoundAnswer) -> float:
+        """1 for a right choice, the self-assessed credit for free response, else 0."""
+        if self.kind is QuestionType.FREE_RESPONSE:
+            return credit(answer.assessment) if answer.assessment else 0.0
+        return 1.0 if answer.choice == self.correct else 0.0
+
+    def points_of(self, answer: RoundAnswer, scoring: ScoringMode) -> int:
+        """Points this answer earns under the round's scoring."""
+        if self.kind is QuestionType.FREE_RESPONSE:
+            return self_assessed_points(answer.assessment) if answer.assessment else 0
+        return answer_points(answer.choice == self.correct, answer.seconds, self.limit, scoring)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, kept inside the round's state."""
+        return {
+            "question_id": self.question_id,
+            "kind": self.kind.value,
+            "options": list(self.options),
+            "correct": self.correct,
+            "opened_at": to_iso(self.opened_at),
+            "deadline": to_iso(self.deadline),
+            "answers": [a.to_dict() for a in self.answers],
+            "closed_at": to_iso(self.closed_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundQuestion:
+        """Inverse of `to_dict`."""
+        opened_at, deadline = required_iso(data["opened_at"]), required_iso(data["deadline"])
+        return cls(
+            question_id=str(data["question_id"]),
+            kind=QuestionType(data["kind"]),
+            options=tuple(str(o) for o in data.get("options", ())),
+            correct=data.get("correct"),
+            opened_at=opened_at,
+            deadline=deadline,
+            answers=tuple(RoundAnswer.from_dict(a) for a in data.get("answers", ())),
+            closed_at=from_iso(data.get("closed_at")),
+        )
+
+
+_STATE_KEYS = frozenset(
+    {"topic_id", "instructor_id", "settings", "question_ids", "skipped", "asked", "status",
+     "started_at", "ended_at"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """A round; `asked` holds the questions opened so far, the last one being the current one.
+
+    `question_ids` are the questions drawn at the start and never change (a question's place in
+    them is the index its buttons and answers carry); `skipped` are those a content reload
+    removed before they were asked.
+    """
+
+    topic_id: str
+    instructor_id: int | None
+    """Who runs the round; None once they asked to be forgotten (the round stays for others)."""
+    settings: RoundSettings
+    question_ids: tuple[str, ...]
+    started_at: datetime
+    asked: tuple[RoundQuestion, ...] = ()
+    status: RoundStatus = RoundStatus.RUNNING
+    ended_at: datetime | None = None
+    skipped: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def current(self) -> RoundQuestion | None:
+        """The question most recently opened (possibly closed, awaiting next), if any."""
+        return self.asked[-1] if self.asked else None
+
+    @property
+    def running(self) -> bool:
+        """Whether the round still asks questions."""
+        return self.status is RoundStatus.RUNNING
+
+    @property
+    def remaining(self) -> tuple[str, ...]:
+        """Question ids not opened yet and not skipped (some may be removed from content)."""
+        done = {q.question_id for q in self.asked} | set(self.skipped)
+        return tuple(q for q in self.question_ids if q not in done)
+
+    @property
+    def total(self) -> int:
+        """How many questions the round asks: those drawn, less those skipped."""
+        return len(self.question_ids) - len(self.skipped)
+
+    def index_of(self, question_id: str) -> int:
+        """A drawn question's place in `question_ids` (what its buttons and answers carry)."""
+        return self.question_ids.index(question_id)
+
+    def question_at(self, index: int) -> RoundQuestion | None:
+        """The asked question at place `index` of `question_ids`; None for any other index."""
+        if not 0 <= index < len(self.question_ids):
+            return None
+        return self.question(self.question_ids[index])
+
+    def question(self, question_id: str) -> RoundQuestion | None:
+        """The asked question with this id, or None if the round has not asked it."""
+        return next((q for q in self.asked if q.question_id == question_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form; unknown keys read by `from_dict` are kept in `extra` and written back."""
+        return {
+            **self.extra,
+            "topic_id": self.topic_id,
+            "instructor_id": self.instructor_id,
+            "settings": self.settings.to_dict(),
+            "question_ids": list(self.question_ids),
+            "skipped": list(self.skipped),
+            "asked": [q.to_dict() for q in self.asked],
+            "status": self.status.value,
+            "started_at": to_iso(self.started_at),
+            "ended_at": to_iso(self.ended_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundState:
+        """Inverse of `to_dict`, tolerant of keys a newer version added."""
+        started_at = required_iso(data["started_at"])
+        return cls(
+            topic_id=str(data["topic_id"]),
+            instructor_id=None if data.get("instructor_id") is None else int(data["instructor_id"]),
+            settings=RoundSettings.from_dict(data["settings"]),
+            question_ids=tuple(str(q) for q in data["question_ids"]),
+            started_at=started_at,
+            asked=tuple(RoundQuestion.from_dict(q) for q in data.get("asked", ())),
+            status=RoundStatus(data.get("status", RoundStatus.RUNNING)),
+            ended_at=from_iso(data.get("ended_at")),
+            skipped=tuple(str(q) for q in data.get("skipped", ())),
+            extra={k: v for k, v in data.items() if k not in _STATE_KEYS},
+        )
