@@ -16,7 +16,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from tutorbot.content.models import Question, QuestionType, Topic
@@ -32,13 +31,6 @@ from tutorbot.domain.scoring import (
 
 MAX_WRITTEN_ANSWER = 4000
 MIN_QUIZ_QUESTIONS, MAX_QUIZ_QUESTIONS = 1, 50
-
-
-class QuizStatus(StrEnum):
-    """Whether a quiz still takes answers; derived from `finished_at`, never stored apart."""
-
-    ACTIVE = "active"
-    FINISHED = "finished"
 
 
 class QuizRefused(Refusal):
@@ -191,11 +183,6 @@ class QuizState:
     skipped: tuple[str, ...] = ()
     finished_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def status(self) -> QuizStatus:
-        """Active until `finished_at` is set."""
-        return QuizStatus.FINISHED if self.finished_at is not None else QuizStatus.ACTIVE
 
     @property
     def finished(self) -> bool:
