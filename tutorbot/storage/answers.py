@@ -185,11 +185,6 @@ class AnswerStore:
 
         return await self._db.write(tx)
 
-    async def get(self, answer_id: int) -> Answer | None:
-        """The answer with this id, or None."""
-        row = await self._db.fetchone("SELECT * FROM answers WHERE id = ?", (answer_id,))
-        return None if row is None else _answer(row)
-
     async def recent(self, user_id: int, limit: int = 20) -> list[Answer]:
         """The user's latest answers, newest first."""
         rows = await self._db.fetchall(
