@@ -241,9 +241,11 @@ async def reload_one(hostile: Hostile, seconds: float, code: Path | None) -> str
 
     scenario = tutorbot(prepare, "hostile", populate, work / "bot.sqlite3")
     env = {**scenario.env, "TUTORBOT_CONTENT_DIR": str(content)}
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
     scenario = dataclasses.replace(scenario, env=env)
+    if code is not None:
+        # Ahead of this checkout, which bot_process puts first on PYTHONPATH.
+        start = f"import sys; sys.path.insert(0, {str(code)!r}); import tutorbot.__main__"
+        scenario = dataclasses.replace(scenario, command=[sys.executable, "-c", start, "run"])
     async with FakeDiscord() as fake:
         scenario.populate(fake)
         async with bot_process(scenario, fake):
