@@ -4,59 +4,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
+from tests.storage._everything import everything_about
 from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
 
 
 async def _populate(storage: Storage, user: int, now: datetime) -> int:
-    await storage.progress.mark_known(user, "algebra", now)
-    await storage.progress.set_goal(user, "calculus", now)
-    await storage.answers.record(
-        user_id=user,
-        guild_id=1,
-        topic_id="algebra",
-        question_id="q1",
-        answer="A",
-        correct=True,
-        seconds=1.0,
-        source="quiz",
-        points=1,
-        now=now,
+    """The user's footprint, their round in a channel of their own."""
+    return await everything_about(
+        storage, user, now, channel=100 + user, state=round_state("t", ["a"], {})
     )
-    await storage.quizzes.create(
-        user_id=user,
-        guild_id=None,
-        channel_id=3,
-        topic_id="algebra",
-        question_ids=["q1"],
-        now=now,
-    )
-    rnd = await storage.rounds.start(
-        guild_id=1,
-        channel_id=100 + user,
-        host_id=user,
-        now=now,
-        state=round_state("t", ["a"], {}),
-        deadline=now + timedelta(seconds=20),  # its question is open for answers
-    )
-    await storage.rounds.record_open_answer(
-        round_id=rnd.id,
-        question_index=0,
-        question_id="a",
-        topic_id="t",
-        user_id=user,
-        answer="A",
-        correct=True,
-        seconds=1,
-        points=10,
-        now=now,
-    )
-    await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
-    await storage.timers.add("reveal", now + timedelta(minutes=1), {"u": user}, now, user_id=user)
-    return rnd.id
 
 
 def _counts(path: Path) -> dict[str, int]:

@@ -4,11 +4,12 @@ id, whatever the table (the scan lists them from sqlite_master, so future tables
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from db_inspect import holds, places_of
 
+from tests.storage._everything import everything_about
 from tutorbot.storage import Storage
 
 HOST = 734_000_000_000_000_001
@@ -29,60 +30,11 @@ def _legacy_state(host: int) -> dict[str, object]:
     }
 
 
-async def _everything_about(storage: Storage, user: int, channel: int, now: datetime) -> int:
-    """The user studies, quizzes, hosts a round and answers in it; returns the round's id."""
-    await storage.progress.mark_known(user, "algebra", now)
-    await storage.progress.set_goal(user, "calculus", now)
-    await storage.answers.record(
-        user_id=user,
-        guild_id=1,
-        topic_id="algebra",
-        question_id="q1",
-        answer="A",
-        correct=True,
-        seconds=1.0,
-        source="quiz",
-        points=1,
-        now=now,
-    )
-    await storage.quizzes.create(
-        user_id=user,
-        guild_id=None,
-        channel_id=3,
-        topic_id="algebra",
-        question_ids=["q1"],
-        now=now,
-    )
-    rnd = await storage.rounds.start(
-        guild_id=1,
-        channel_id=channel,
-        host_id=user,
-        now=now,
-        state=_legacy_state(user),
-        deadline=now + timedelta(seconds=20),  # its question is open for answers
-    )
-    await storage.rounds.record_open_answer(
-        round_id=rnd.id,
-        question_index=0,
-        question_id="a",
-        topic_id="t",
-        user_id=user,
-        answer="A",
-        correct=True,
-        seconds=1,
-        points=10,
-        now=now,
-    )
-    await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
-    await storage.timers.add("quiz.reveal", now + timedelta(minutes=1), {}, now, user_id=user)
-    return rnd.id
-
-
 async def test_after_forgetme_no_table_or_column_holds_the_id(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
-    hosted = await _everything_about(storage, HOST, 100, now)
-    await _everything_about(storage, PLAYER, 200, now)
+    hosted = await everything_about(storage, HOST, now, channel=100, state=_legacy_state(HOST))
+    await everything_about(storage, PLAYER, now, channel=200, state=_legacy_state(PLAYER))
     await storage.rounds.record_open_answer(  # the player also answered in the host's round
         round_id=hosted,
         question_index=0,

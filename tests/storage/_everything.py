@@ -1,0 +1,60 @@
+"""One person's footprint in every store, for the /mydata and /forgetme tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tutorbot.storage import Storage
+
+
+async def everything_about(
+    storage: Storage, user: int, now: datetime, *, channel: int, state: dict[str, Any]
+) -> int:
+    """The user studies, quizzes, hosts a round (stored as `state`, in `channel`) and answers in
+    it, is seen by name in two servers and has a timer; returns the round's id."""
+    await storage.progress.mark_known(user, "algebra", now)
+    await storage.progress.set_goal(user, "calculus", now)
+    await storage.answers.record(
+        user_id=user,
+        guild_id=1,
+        topic_id="algebra",
+        question_id="q1",
+        answer="A",
+        correct=True,
+        seconds=1.0,
+        source="quiz",
+        points=1,
+        now=now,
+    )
+    await storage.quizzes.create(
+        user_id=user,
+        guild_id=None,
+        channel_id=3,
+        topic_id="algebra",
+        question_ids=["q1"],
+        now=now,
+    )
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=channel,
+        host_id=user,
+        now=now,
+        state=state,
+        deadline=now + timedelta(seconds=20),  # its question is open for answers
+    )
+    await storage.rounds.record_open_answer(
+        round_id=rnd.id,
+        question_index=0,
+        question_id="a",
+        topic_id="t",
+        user_id=user,
+        answer="A",
+        correct=True,
+        seconds=1,
+        points=10,
+        now=now,
+    )
+    await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
+    await storage.timers.add("reveal", now + timedelta(minutes=1), {"u": user}, now, user_id=user)
+    return rnd.id
