@@ -105,7 +105,10 @@ class Hostile:
 
 
 def _text(body: Callable[[], str]) -> Callable[[Path], None]:
-    return lambda path: path.write_text(body())
+    def write(path: Path) -> None:
+        path.write_text(body())
+
+    return write
 
 
 HOSTILE = [
@@ -301,6 +304,7 @@ def reload(seconds: float, only: str | None, code: Path | None) -> None:
 
 
 def cli() -> None:
+    """Measure `content check` on each hostile file, or a running bot reloading it."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("mode", choices=["check", "reload"])
     parser.add_argument("--timeout", type=float, default=120.0)
