@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotFactory, FakeClock, bot_settings
 from fakediscord import FakeDiscord, running
 
 from tutorbot.bot.client import TutorBot
+
+from .bot_harness import BotFactory, FakeClock, bot_settings
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from conftest import FakeClock
 from fakediscord import FakeDiscord, FakeMessage
-from helpers import buttons, enabled
 
 from tutorbot.bot.client import TutorBot
+
+from .bot_harness import FakeClock
+from .helpers import buttons, enabled
 
 TOPIC = "sky-colours"
 BASE = "light-basics"

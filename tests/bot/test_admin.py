@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BotFactory, FakeClock
 from fakediscord import FakeDiscord
-from helpers import enabled, message_text
-from rounds_helpers import (
+
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import enabled, message_text
+from .rounds_helpers import (
     BASE,
     TOPIC,
     channel_messages,
@@ -18,8 +21,6 @@ from rounds_helpers import (
     tick,
     write_course,
 )
-
-from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 
 async def test_reload_with_broken_content_then_a_vanished_topic(

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotFactory, FakeClock
 from fakediscord import FakeDiscord
-from helpers import buttons, enabled, message_text
-from rounds_helpers import BASE, TOPIC, channel_messages, reply, write_course
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.content.loader import load_library
 from tutorbot.domain.refusals import Refusal
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import buttons, enabled, message_text
+from .rounds_helpers import BASE, TOPIC, channel_messages, reply, write_course
 
 OOPS = "went wrong on our side"
 HOSTILE = [

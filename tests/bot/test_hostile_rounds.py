@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot_harness import BotFactory, FakeClock
 from db_inspect import places_of, snapshot
 from fakediscord import FakeDiscord
-from helpers import buttons, enabled, message_text
-from rounds_helpers import (
+
+from tutorbot.bot.client import TutorBot
+from tutorbot.services.round_reveals import TIMER_REVEAL
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
+from tutorbot.storage.timers import Timer
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import buttons, enabled, message_text
+from .rounds_helpers import (
     BASE,
     TOPIC,
     channel_messages,
@@ -30,11 +36,6 @@ from rounds_helpers import (
     tick,
     write_course,
 )
-
-from tutorbot.bot.client import TutorBot
-from tutorbot.services.round_reveals import TIMER_REVEAL
-from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
-from tutorbot.storage.timers import Timer
 
 OOPS = "went wrong on our side"
 SECONDS = 20

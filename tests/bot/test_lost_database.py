@@ -8,12 +8,13 @@ import shutil
 from typing import Any
 
 import pytest
-from bot_harness import FakeClock
 from fakediscord import FakeDiscord
-from helpers import enabled, message_text
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.cli.health import run_healthcheck
+
+from .bot_harness import FakeClock
+from .helpers import enabled, message_text
 
 ANSWERS = ("A", "True")
 

@@ -10,13 +10,14 @@ import json
 import textwrap
 from pathlib import Path
 
-from conftest import BotFactory, FakeClock
 from db_inspect import places_of
 from fakediscord import FakeDiscord
-from helpers import buttons, message_text
-from rounds_helpers import channel_messages, click, is_revealed, reply, tick
 
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import buttons, message_text
+from .rounds_helpers import channel_messages, click, is_revealed, reply, tick
 
 SECONDS = 20
 AFTER_DEADLINE = SECONDS + CLOSE_GRACE.total_seconds() + 0.5

@@ -7,13 +7,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bot_harness import BotFactory, FakeClock
 from fakediscord import FakeDiscord
-from helpers import buttons, enabled, message_text
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import buttons, enabled, message_text
 
 SEED = "self-supervised-learning-theory"
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from conftest import BotFactory, FakeClock
 from fakediscord import FakeDiscord
-from rounds_helpers import TOPIC, is_revealed, reply, tick, write_course
 
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
+
+from .bot_harness import BotFactory, FakeClock
+from .rounds_helpers import TOPIC, is_revealed, reply, tick, write_course
 
 SECONDS = 10
 SLOW = 5.0

@@ -8,10 +8,16 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import BotFactory, FakeClock
 from fakediscord import FakeDiscord
-from helpers import enabled, message_text
-from rounds_helpers import (
+
+from tutorbot.bot.exts.rounds import present
+from tutorbot.domain.scoring import speed_points
+from tutorbot.services.round_views import NotInstructor, RoundEnd
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import enabled, message_text
+from .rounds_helpers import (
     BASE,
     TOPIC,
     channel_messages,
@@ -22,11 +28,6 @@ from rounds_helpers import (
     tick,
     write_course,
 )
-
-from tutorbot.bot.exts.rounds import present
-from tutorbot.domain.scoring import speed_points
-from tutorbot.services.round_views import NotInstructor, RoundEnd
-from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 SECONDS = 20
 AFTER_DEADLINE = SECONDS + CLOSE_GRACE.total_seconds() + 0.5

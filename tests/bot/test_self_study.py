@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from fakediscord import FakeDiscord
-from helpers import buttons, message_text
 
 from tutorbot.bot.client import TutorBot
+
+from .helpers import buttons, message_text
 
 SEED = "self-supervised-learning-theory"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from fakediscord import FakeDiscord
-from helpers import buttons, embed_text
 
 from tutorbot.bot.client import TutorBot
 from tutorbot.bot.exts.topics.render import topic_card
@@ -13,6 +12,8 @@ from tutorbot.content.card import topic_page
 from tutorbot.content.loader import load_library
 from tutorbot.services.progress import StudentView
 from tutorbot.settings import BUNDLED_CONTENT_DIR
+
+from .helpers import buttons, embed_text
 
 SEED = "self-supervised-learning-theory"
 

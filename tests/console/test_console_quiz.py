@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from console_helpers import SEED, answers, piped, run_script
-
 from tutorbot.content.loader import load_library
 from tutorbot.settings import BUNDLED_CONTENT_DIR
+
+from .console_helpers import SEED, answers, piped, run_script
 
 KIND = r"Answer with a letter \(A–D\)\.|Answer true or false\.|Type reveal"
 

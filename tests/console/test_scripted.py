@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console_helpers import SEED, run_script
+from .console_helpers import SEED, run_script
 
 
 def test_topic_card_explainer_pages_and_chain(db_path: Path) -> None:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pexpect
-from console_helpers import SEED, TIMEOUT, answers, console_env
+
+from .console_helpers import SEED, TIMEOUT, answers, console_env
 
 ESC = "\x1b["
 

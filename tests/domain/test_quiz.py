@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from tests.domain.conftest import T0, allowed, make_topic
 from tutorbot.content.models import Topic
 from tutorbot.domain import quiz
 from tutorbot.domain.quiz import (
@@ -28,6 +27,8 @@ from tutorbot.domain.quiz import (
 )
 from tutorbot.domain.refusals import Forged
 from tutorbot.domain.scoring import NotRevealedYet, SelfAssessment
+
+from .conftest import T0, allowed, make_topic
 
 USER = 42
 OTHER = 7

@@ -3,8 +3,6 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.domain import _round_play as whole
-from tests.domain.test_rounds import TEACHER, at, lock, play, started
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.models import Topic
 from tutorbot.domain import rounds
@@ -15,6 +13,9 @@ from tutorbot.domain.round_results import (
     neutralise,
     result_rows,
 )
+
+from . import _round_play as whole
+from .test_rounds import TEACHER, at, lock, play, started
 
 
 def test_one_row_per_student_per_question(topic: Topic) -> None:

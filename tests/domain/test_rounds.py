@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from tests.domain import _round_play as whole
-from tests.domain.conftest import T0, allowed
 from tutorbot.content.models import Topic
 from tutorbot.domain import round_results, round_state, rounds
 from tutorbot.domain.refusals import Forged
@@ -28,6 +26,9 @@ from tutorbot.domain.scoring import (
     ScoringMode,
     SelfAssessment,
 )
+
+from . import _round_play as whole
+from .conftest import T0, allowed
 
 TEACHER = 1
 

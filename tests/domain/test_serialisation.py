@@ -10,14 +10,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.domain import _round_play as whole
-from tests.domain.conftest import T0, allowed, make_topic
 from tutorbot.domain import quiz, round_results, rounds
 from tutorbot.domain.quiz import QuizState
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.round_state import RoundSettings, RoundState
 from tutorbot.domain.rounds import RoundError
 from tutorbot.domain.scoring import ScoringMode
+
+from . import _round_play as whole
+from .conftest import T0, allowed, make_topic
 
 TOPIC = make_topic()
 USERS = st.integers(1, 4)

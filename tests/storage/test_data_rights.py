@@ -7,9 +7,10 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from tests.storage._everything import everything_about
-from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
+
+from ._everything import everything_about
+from ._round_rows import round_state
 
 
 async def _populate(storage: Storage, user: int, now: datetime) -> int:

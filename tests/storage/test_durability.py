@@ -13,9 +13,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from tests.storage._round_rows import round_state
 from tutorbot.storage import Storage
 from tutorbot.storage._time import to_db
+
+from ._round_rows import round_state
 
 HELPER = Path(__file__).with_name("_answer_writer.py")
 

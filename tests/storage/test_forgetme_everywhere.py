@@ -9,8 +9,9 @@ from pathlib import Path
 
 from db_inspect import holds, places_of
 
-from tests.storage._everything import everything_about
 from tutorbot.storage import Storage
+
+from ._everything import everything_about
 
 HOST = 734_000_000_000_000_001
 PLAYER = 734_000_000_000_000_002

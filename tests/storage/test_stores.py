@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.storage._round_rows import round_state
 from tutorbot.domain.standings import leaderboard
 from tutorbot.storage import RoundAlreadyRunningError, Storage
 from tutorbot.storage._time import from_db
 from tutorbot.storage.admin import read_heartbeat
 from tutorbot.storage.progress import upsert_topic_state
+
+from ._round_rows import round_state
 
 
 async def test_users_are_created_by_any_write_and_touched(storage: Storage, now: datetime) -> None:

@@ -1,0 +1,1 @@
+"""Discord-side tests: the real TutorBot in-process against the fake Discord."""

@@ -1,0 +1,1 @@
+"""Console tests: `tutorbot console` run as a real process."""
