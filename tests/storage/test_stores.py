@@ -264,4 +264,4 @@ async def test_meta_values_and_heartbeat(storage: Storage, now: datetime, db_pat
 
 async def test_naive_times_are_refused(storage: Storage) -> None:
     with pytest.raises(ValueError, match="naive"):
-        await storage.progress.mark_known(1, "t", datetime(2025, 1, 1))
+        await storage.progress.mark_known(1, "t", datetime(2025, 1, 1))  # noqa: DTZ001 (naive on purpose)

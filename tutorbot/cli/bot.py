@@ -22,7 +22,7 @@ Create one at https://discord.com/developers/applications: New Application, then
 Reset Token, and copy it. Put it in a file named .env in this folder as
 TUTORBOT_DISCORD_TOKEN=your-token (see .env.example), or export TUTORBOT_DISCORD_TOKEN in the
 environment. Then invite the bot with the applications.commands and bot scopes, and run
-`tutorbot run` again. To try TutorBot without a token, run `tutorbot console`."""
+`tutorbot run` again. To try TutorBot without a token, run `tutorbot console`."""  # noqa: S105 (help text)
 
 
 def run(settings: Settings) -> int:

@@ -59,7 +59,7 @@ def load_topic_yaml(text: bytes) -> Any:
     0x26 in UTF-8 and one of the two bytes of its UTF-16 code unit.
     """
     loader = _AliasBoundLoader if b"&" in text else TopicLoader
-    return yaml.load(text, Loader=loader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 (both loaders derive from SafeLoader)
 
 
 class TopicLoader(_CSafeLoader):

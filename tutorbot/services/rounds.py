@@ -78,7 +78,7 @@ class RoundService:
 
     def __init__(self, services: Services, rng: random.Random | None = None) -> None:
         self._s = services
-        self._rng = rng or random.Random()
+        self._rng = rng or random.Random()  # noqa: S311 (draws questions, no secret)
         self._presenter: RoundPresenter = SilentPresenter()
         self._answers = RoundAnswers(services)
         """The click path, with its cache of the running rounds."""
