@@ -1,4 +1,7 @@
-"""Discord's limits that the renderers keep to (docs/discord-limits.md)."""
+"""Discord's limits that the renderers keep to (docs/discord-limits.md), and the project's one
+`clip`, re-exported here for the renderers."""
+
+from tutorbot.content.models import clip as clip
 
 CONTENT = 2000
 EMBED_TITLE = 256
@@ -6,12 +9,6 @@ FIELD_VALUE = 1024
 BUTTON_LABEL = 80
 CHOICE_NAME = 100
 AUTOCOMPLETE_CHOICES = 25
-
-
-def clip(text: str, limit: int) -> str:
-    """Text cut to `limit` characters with an ellipsis, for labels and one-line summaries only:
-    never for teaching text, which is paged instead."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def bounded_lines(

@@ -51,8 +51,10 @@ def invalid(message: str, *at: str | int) -> PydanticCustomError:
 
 
 def clip(text: str, limit: int = MAX_SHOWN) -> str:
-    """Text cut to `limit` characters with an ellipsis, for echoing input in an error message."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Text cut to `limit` characters with an ellipsis, for echoing input in an error message, a
+    label or a one-line summary; never for teaching text, which is paged instead. The one clip of
+    the project: the Discord renderers use it through `bot.limits`."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def shown(value: object) -> str:
