@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fakediscord import FakeDiscord
 
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 from tutorbot.storage.db import connect
@@ -43,6 +44,17 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def _fake_env(tmp_path: Path, fake: FakeDiscord, **extra: str) -> dict[str, str]:
+    """`_env` with the bot pointed at the fake Discord."""
+    return _env(
+        tmp_path,
+        TUTORBOT_DISCORD_TOKEN=fake.token,
+        TUTORBOT_DISCORD_API_URL=fake.api_url,
+        TUTORBOT_DISCORD_GATEWAY_URL=fake.gateway_url,
+        **extra,
+    )
 
 
 def tutorbot(
@@ -276,18 +288,9 @@ def test_a_dotenv_that_is_not_utf8_is_one_paragraph(tmp_path: Path) -> None:
 
 
 async def test_a_dev_guild_the_bot_is_not_in_is_one_paragraph(
-    fake_discord: object, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from fakediscord import FakeDiscord
-
-    assert isinstance(fake_discord, FakeDiscord)
-    env = _env(
-        tmp_path,
-        TUTORBOT_DISCORD_TOKEN=fake_discord.token,
-        TUTORBOT_DISCORD_API_URL=fake_discord.api_url,
-        TUTORBOT_DISCORD_GATEWAY_URL=fake_discord.gateway_url,
-        TUTORBOT_DEV_GUILD_ID="123456789012345678",
-    )
+    env = _fake_env(tmp_path, fake_discord, TUTORBOT_DEV_GUILD_ID="123456789012345678")
     for command in ("run", "sync"):
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tutorbot", command, env=env, cwd=tmp_path,
@@ -305,17 +308,9 @@ async def test_a_dev_guild_the_bot_is_not_in_is_one_paragraph(
 
 
 async def test_a_second_run_on_the_same_database_is_refused_and_names_the_first(
-    fake_discord: object, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:
-    from fakediscord import FakeDiscord
-
-    assert isinstance(fake_discord, FakeDiscord)
-    env = _env(
-        tmp_path,
-        TUTORBOT_DISCORD_TOKEN=fake_discord.token,
-        TUTORBOT_DISCORD_API_URL=fake_discord.api_url,
-        TUTORBOT_DISCORD_GATEWAY_URL=fake_discord.gateway_url,
-    )
+    env = _fake_env(tmp_path, fake_discord)
 
     async def start() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
