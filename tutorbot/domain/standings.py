@@ -79,3 +79,9 @@ def leaderboard(scores: Iterable[ServerTotals]) -> list[LeaderboardEntry]:
         LeaderboardEntry(rank, s.user_id, s.points, s.answered, s.correct)
         for rank, s in ranked(scores)
     ]
+
+
+def rank_after(ahead: int) -> int:
+    """The rank of a student with `ahead` students strictly better than them: `ranked`'s
+    competition ranking, for a leaderboard read one line at a time."""
+    return ahead + 1
