@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakediscord import FakeDiscord, InteractionRecord
+
 
 def embed_text(embed: dict[str, Any]) -> str:
     """Every visible string of an embed, in reading order."""
@@ -36,3 +38,12 @@ def enabled(components: list[dict[str, Any]]) -> dict[str, str]:
         for c in row.get("components", [])
         if c.get("type") == 2 and not c.get("disabled")
     }
+
+
+async def exported(fake: FakeDiscord, mydata: InteractionRecord) -> tuple[str, list[Any]]:
+    """What /mydata sent: its text and its attachments (the reply comes as followups, after a
+    "thinking" response)."""
+    await fake.wait_response(mydata)
+    first, *_ = await fake.wait_followups(mydata, 1, timeout=30)
+    parts = [a for m in fake.followups(mydata) for a in m.attachments]
+    return first.content, parts

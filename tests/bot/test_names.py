@@ -16,7 +16,7 @@ from fakediscord import FakeDiscord
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 from .bot_harness import BotFactory, FakeClock
-from .helpers import buttons, message_text
+from .helpers import buttons, exported, message_text
 from .rounds_helpers import channel_messages, click, is_revealed, reply, tick
 
 SECONDS = 20
@@ -119,9 +119,9 @@ async def test_mydata_exports_the_stored_names_and_forgetme_deletes_them(
     db = tmp_path / "data" / "tutorbot.sqlite3"
     async with start_bot(content_dir=_course(tmp_path / "content")):
         mydata = await fake.slash("mydata", {}, fake.student)
-        await fake.wait_response(mydata)
-        exported = json.loads(fake.original(mydata).attachments[0].data)
-        rows = [(r["guild_id"], r["user_id"], r["name"]) for r in exported["member_names"]]
+        _, files = await exported(fake, mydata)
+        export = json.loads(files[0].data)
+        rows = [(r["guild_id"], r["user_id"], r["name"]) for r in export["member_names"]]
         assert rows == [(fake.guild.id, fake.student.id, "Student")]
 
         asked = await fake.slash("forgetme", {}, fake.student)

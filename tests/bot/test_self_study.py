@@ -9,7 +9,7 @@ from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
 
-from .helpers import buttons, message_text
+from .helpers import buttons, exported, message_text
 
 SEED = "self-supervised-learning-theory"
 
@@ -129,9 +129,10 @@ async def test_mydata_exports_and_forgetme_deletes_only_that_user(
     await _record(bot, fake.admin.id, fake.guild.id, right=1, wrong=0)
     await bot.services.progress.set_goal(fake.student.id, SEED)
 
-    i, cb = await _say(fake, "mydata", None, fake.student)
-    attachment = fake.original(i).attachments[0]
-    data = json.loads(attachment.data)
+    text, files = await exported(fake, await fake.slash("mydata", {}, fake.student))
+    assert text == "Here is everything TutorBot holds about you, as JSON."
+    assert [f.filename for f in files] == [f"tutorbot-{fake.student.id}.json"]
+    data = json.loads(files[0].data)
     assert len(data["answers"]) == 3 and data["goals"][0]["topic_id"] == SEED
 
     i, cb = await _say(fake, "forgetme", None, fake.student)

@@ -44,7 +44,7 @@ async def test_200_concurrent_answers_all_land(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 200
         assert conn.execute("SELECT COUNT(*) FROM guild_scores").fetchone()[0] == 200
-    assert len(await storage.answers.server_scores(7)) == 200
+    assert len(await storage.answers.top_scores(7, 1000)) == 200
 
 
 async def test_200_concurrent_clicks_on_one_round_question(storage: Storage, now: datetime) -> None:

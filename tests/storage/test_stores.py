@@ -88,10 +88,14 @@ async def test_answers_stats_and_leaderboard(storage: Storage, now: datetime) ->
     assert stats.accuracy == pytest.approx(2 / 3)
     assert (await storage.answers.user_stats(1, guild_id=100)).answered == 2
 
-    board = leaderboard(await storage.answers.server_scores(100))
+    board = leaderboard(await storage.answers.top_scores(100, 10))
     assert [(e.rank, e.user_id, e.points) for e in board] == [(1, 2, 15), (2, 1, 10), (2, 3, 10)]
     assert board[1].user_id == 1 and board[1].accuracy == 0.5
     assert 4 not in {e.user_id for e in board}
+    assert [e.user_id for e in leaderboard(await storage.answers.top_scores(100, 2))] == [2, 1]
+    third = await storage.answers.score_of(100, 3)
+    assert third is not None and third[0].points == 10 and third[1] == 1  # one ahead: user 2
+    assert await storage.answers.score_of(100, 4) is None
     recent = await storage.answers.recent(1)
     assert len(recent) == 3 and recent[0].answered_at == now and recent[0].source_id == 9
 
@@ -238,7 +242,7 @@ async def test_round_answer_is_recorded_once(storage: Storage, now: datetime) ->
     assert [(a.source, a.source_id, a.question_id, a.points) for a in history] == [
         ("round", rnd.id, "b", 80)
     ]
-    board = await storage.answers.server_scores(1)
+    board = await storage.answers.top_scores(1, 10)
     assert [(e.user_id, e.points) for e in board] == [(5, 80)]
 
 

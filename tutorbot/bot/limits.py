@@ -9,6 +9,8 @@ FIELD_VALUE = 1024
 BUTTON_LABEL = 80
 CHOICE_NAME = 100
 AUTOCOMPLETE_CHOICES = 25
+ATTACHMENT_BYTES = 10 * 1024 * 1024
+"""The largest file a bot may attach without a boosted server (Discord's default upload limit)."""
 
 
 def bounded_lines(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
-from tutorbot.domain.standings import LeaderboardEntry, leaderboard
+from tutorbot.domain.standings import LeaderboardEntry, leaderboard, rank_after
+from tutorbot.services.data_export import DataExport, package
 from tutorbot.storage.answers import UserStats
+from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
     from tutorbot.services import Services
@@ -25,11 +28,18 @@ class StudentStats:
     topics_total: int
 
 
+TIMER_FORGET = "data.forget"
+FORGET_RESUME_AFTER = timedelta(minutes=2)
+"""When a /forgetme interrupted by a restart is finished: a deletion takes seconds at most, so
+a timer still there after this long belongs to a process that stopped."""
+
+
 class StatsService:
     """Read-only figures, plus the data-rights operations."""
 
     def __init__(self, services: Services) -> None:
         self._s = services
+        services.scheduler.register(TIMER_FORGET, self._on_forget)
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
         """What /stats shows: totals everywhere, and in this server with its rank if in one."""
@@ -47,26 +57,51 @@ class StatsService:
     async def leaderboard(
         self, guild_id: int, user_id: int, limit: int = 10
     ) -> tuple[list[LeaderboardEntry], LeaderboardEntry | None]:
-        """The server's top `limit` and the caller's own standing."""
-        board = leaderboard(await self._s.storage.answers.server_scores(guild_id))
-        return board[:limit], _line_of(board, user_id)
+        """The server's top `limit` and the caller's own standing.
+
+        Only those rows are read: the top of the server in rank order, and the caller's row
+        with the number of students ahead of them."""
+        top = leaderboard(await self._s.storage.answers.top_scores(guild_id, limit))
+        mine = next((e for e in top if e.user_id == user_id), None)
+        return top, mine or await self._standing(guild_id, user_id)
 
     async def _standing(self, guild_id: int, user_id: int) -> LeaderboardEntry | None:
-        board = leaderboard(await self._s.storage.answers.server_scores(guild_id))
-        return _line_of(board, user_id)
+        found = await self._s.storage.answers.score_of(guild_id, user_id)
+        if found is None:
+            return None
+        row, ahead = found
+        return LeaderboardEntry(
+            rank_after(ahead), row.user_id, row.points, row.answered, row.correct
+        )
 
-    async def export(self, user_id: int) -> bytes:
-        """Everything held about the user, as indented JSON."""
+    async def export(self, user_id: int, limit: int) -> DataExport:
+        """Everything held about the user, as files of at most `limit` bytes each (see
+        `services.data_export`): read and serialised in a worker thread, on a snapshot."""
         await self._s.names.flush()
-        data = await self._s.storage.data_rights.export_user(user_id)
-        return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+        return await self._s.storage.data_rights.export_with(
+            user_id, partial(package, user_id, limit=limit)
+        )
 
     async def forget(self, user_id: int) -> dict[str, int]:
-        """Delete everything held about the user; rows removed per kind."""
+        """Delete everything held about the user; rows removed per kind.
+
+        The deletion runs in batches (other students' clicks go between them), so a timer
+        notes it first: if the process stops half-way, the timer finishes it after a restart.
+        The deletion's last write removes that timer with the user's other rows."""
         self._s.names.forget(user_id)
-        return await self._s.storage.data_rights.delete_user(user_id)
+        await self._s.scheduler.schedule(
+            TIMER_FORGET,
+            self._s.clock() + FORGET_RESUME_AFTER,
+            {},
+            key=f"forget:{user_id}",
+            user_id=user_id,
+        )
+        counts = await self._s.storage.data_rights.delete_user(user_id)
+        counts["timers"] = max(0, counts.get("timers", 0) - 1)  # not the note of this deletion
+        return counts
 
-
-def _line_of(board: list[LeaderboardEntry], user_id: int) -> LeaderboardEntry | None:
-    """The user's line of a leaderboard; None if they never answered in that server."""
-    return next((e for e in board if e.user_id == user_id), None)
+    async def _on_forget(self, timer: Timer) -> None:
+        """Finish a /forgetme that a stopped process left half done."""
+        if timer.user_id is not None:
+            self._s.names.forget(timer.user_id)
+            await self._s.storage.data_rights.delete_user(timer.user_id)

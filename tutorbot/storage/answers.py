@@ -59,6 +59,15 @@ class ScoreRow:
     correct: int
 
 
+DIRECT_MESSAGES = 0
+"""`topic_scores.place_id` of answers given outside a server (no Discord id is 0)."""
+
+
+def place_of(guild_id: int | None) -> int:
+    """Where an answer counts in `topic_scores`: its server, or `DIRECT_MESSAGES`."""
+    return DIRECT_MESSAGES if guild_id is None else guild_id
+
+
 def _answer(row: sqlite3.Row) -> Answer:
     return Answer(
         id=row["id"],
@@ -92,7 +101,8 @@ def insert_answer(
     now: datetime,
     stamp: str | None = None,
 ) -> Answer:
-    """Inside a write: record one answer and add it to the server's totals.
+    """Inside a write: record one answer and add it to the student's counters (per topic, and
+    the server's totals), so that nothing reads answers back to count them.
 
     `stamp` is `to_db(now)` when the caller already has it (it keeps the writer thread short).
     """
@@ -115,6 +125,13 @@ def insert_answer(
             points,
             stamp,
         ),
+    )
+    conn.execute(
+        "INSERT INTO topic_scores (user_id, place_id, topic_id, answered, correct, points) "
+        "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (user_id, place_id, topic_id) DO UPDATE SET "
+        "answered = answered + 1, correct = correct + excluded.correct, "
+        "points = points + excluded.points",
+        (user_id, place_of(guild_id), topic_id, int(correct), points),
     )
     if guild_id is not None:
         conn.execute(
@@ -194,23 +211,46 @@ class AnswerStore:
         return [_answer(r) for r in rows]
 
     async def user_stats(self, user_id: int, guild_id: int | None = None) -> UserStats:
-        """Totals for one user: everywhere, or only in one server when `guild_id` is given."""
+        """Totals for one user: everywhere, or only in one server when `guild_id` is given.
+
+        Read from the per-topic counters, so the cost grows with the topics the student
+        practised, not with their answers."""
         where, params = "user_id = ?", [user_id]
         if guild_id is not None:
-            where += " AND guild_id = ?"
+            where += " AND place_id = ?"
             params.append(guild_id)
         [row] = await self._db.fetchall(  # an aggregate without GROUP BY: always one row
-            "SELECT COUNT(*) AS answered, COALESCE(SUM(correct), 0) AS correct, "
+            "SELECT COALESCE(SUM(answered), 0) AS answered, COALESCE(SUM(correct), 0) AS correct, "
             "COALESCE(SUM(points), 0) AS points, COUNT(DISTINCT topic_id) AS topics "
-            f"FROM answers WHERE {where}",
+            f"FROM topic_scores WHERE {where}",
             params,
         )
         return UserStats(user_id, row["answered"], row["correct"], row["points"], row["topics"])
 
-    async def server_scores(self, guild_id: int) -> list[ScoreRow]:
-        """Every student's totals in a server, unordered: `domain.standings` ranks them."""
+    async def top_scores(self, guild_id: int, limit: int) -> list[ScoreRow]:
+        """The server's best `limit` students, best first by `domain.standings.ranked`'s order
+        (points, then right answers, then user id): read along the `guild_scores_rank` index,
+        so the cost does not grow with the server."""
         rows = await self._db.fetchall(
-            "SELECT user_id, points, answered, correct FROM guild_scores WHERE guild_id = ?",
-            (guild_id,),
+            "SELECT user_id, points, answered, correct FROM guild_scores WHERE guild_id = ? "
+            "ORDER BY points DESC, correct DESC, user_id LIMIT ?",
+            (guild_id, limit),
         )
         return [ScoreRow(r["user_id"], r["points"], r["answered"], r["correct"]) for r in rows]
+
+    async def score_of(self, guild_id: int, user_id: int) -> tuple[ScoreRow, int] | None:
+        """A student's totals in a server and how many students are strictly ahead of them
+        (more points, or as many points and more right answers); None if they never answered
+        there."""
+        row = await self._db.fetchone(
+            "SELECT user_id, points, answered, correct, (SELECT COUNT(*) FROM guild_scores AS o "
+            "WHERE o.guild_id = s.guild_id AND (o.points > s.points OR "
+            "(o.points = s.points AND o.correct > s.correct))) AS ahead "
+            "FROM guild_scores AS s WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return None
+        return ScoreRow(row["user_id"], row["points"], row["answered"], row["correct"]), row[
+            "ahead"
+        ]

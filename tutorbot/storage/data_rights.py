@@ -1,10 +1,18 @@
-"""Everything the bot holds about one person: export it as JSON, or delete it and nothing else."""
+"""Everything the bot holds about one person: export it as JSON, or delete it and nothing else.
+
+Both grow with one student's history, so neither may hold up other students: an export reads a
+snapshot on a read connection of its own, in a worker thread (`Database.read_snapshot`), and a
+deletion removes the big tables in batches of `DELETE_BATCH` rows, one short write each, before
+one last write removes the rest.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from tutorbot.storage.db import Database
 
@@ -13,6 +21,7 @@ _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("round_answers", "user_id"),
     ("answers", "user_id"),
     ("guild_scores", "user_id"),
+    ("topic_scores", "user_id"),
     ("topic_state", "user_id"),
     ("goals", "user_id"),
     ("quiz_sessions", "user_id"),
@@ -29,6 +38,22 @@ _FORGET_HOST = (
 )
 """Clear a host from the rounds they ran: the column, and the state JSON of older rounds."""
 
+_BATCHED = ("round_answers", "answers")
+"""The tables that grow with a student's history, deleted in batches before the rest."""
+DELETE_BATCH = 2_000
+"""Rows per deletion write: a few milliseconds of the writer, a few hundred KB of WAL."""
+
+_HOSTED = (
+    "SELECT id, guild_id, channel_id, json_extract(state, '$.topic_id') AS topic_id, "
+    "status, created_at, json_extract(state, '$.ended_at') AS ended_at "
+    "FROM rounds WHERE host_id = ? ORDER BY id"
+)
+
+T = TypeVar("T")
+Rows = Iterator[dict[str, Any]]
+Sections = Iterator[tuple[str, Rows]]
+"""An export as (name, rows) pairs: a table's rows about the user, then `rounds_hosted`."""
+
 _JSON_COLUMNS = {"question_ids", "state", "payload", "settings"}
 
 
@@ -39,49 +64,78 @@ def _plain(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def user_sections(conn: sqlite3.Connection, user_id: int) -> Sections:
+    """Every row about the user, table by table, read lazily (consume each section's rows
+    before asking for the next), then the rounds they hosted as `rounds_hosted`."""
+    for table, column in reversed(_USER_TABLES):
+        yield (
+            table,
+            map(_plain, conn.execute(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))),
+        )
+    yield "rounds_hosted", map(_plain, conn.execute(_HOSTED, (user_id,)))
+
+
 class DataRights:
-    """`/mydata` and `/forgetme`. Both run as one transaction, so they see one consistent state."""
+    """`/mydata` and `/forgetme`."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
-        """A JSON-able dict: one list of rows per table, plus the rounds the user hosted."""
+        """A JSON-able dict: one list of rows per table, plus the rounds the user hosted.
 
-        def tx(conn: sqlite3.Connection) -> dict[str, Any]:
+        Holds the whole history in memory: for checks and small exports; `/mydata` streams
+        through `export_with`."""
+
+        def collect(sections: Sections) -> dict[str, Any]:
             out: dict[str, Any] = {"user_id": user_id}
-            for table, column in reversed(_USER_TABLES):
-                rows = conn.execute(
-                    f"SELECT * FROM {table} WHERE {column} = ?", (user_id,)
-                ).fetchall()
-                out[table] = [_plain(r) for r in rows]
-            hosted = conn.execute(
-                "SELECT id, guild_id, channel_id, json_extract(state, '$.topic_id') AS topic_id, "
-                "status, created_at, json_extract(state, '$.ended_at') AS ended_at "
-                "FROM rounds WHERE host_id = ? ORDER BY id",
-                (user_id,),
-            ).fetchall()
-            out["rounds_hosted"] = [_plain(r) for r in hosted]
+            out.update((name, list(rows)) for name, rows in sections)
             return out
 
-        return await self._db.write(tx)
+        return await self.export_with(user_id, collect)
+
+    async def export_with(self, user_id: int, consume: Callable[[Sections], T]) -> T:
+        """`consume(user_sections(...))`, run in a worker thread on a snapshot of its own
+        (`Database.read_snapshot`), so a long history holds up neither writes nor reads."""
+        return await self._db.read_snapshot(lambda conn: consume(user_sections(conn, user_id)))
 
     async def delete_user(self, user_id: int) -> dict[str, int]:
         """Delete every row about the user; returns rows removed per table.
+
+        The big tables go first, `DELETE_BATCH` rows per write, so other students' writes
+        interleave; the last write removes everything else in one transaction, the user's row
+        last. Safe to run again after an interruption (it deletes what is left).
 
         Rounds the user hosted stay (other students' answers belong to them), with the host
         cleared, counted as `rounds_host_cleared`: `host_id` becomes NULL, and an
         `instructor_id` inside the round's stored state (rounds written before the state stopped
         keeping it) is removed, also when an earlier /forgetme already cleared `host_id`.
         """
+        counts: Counter[str] = Counter()
+        for table in _BATCHED:
+            while removed := await self._db.write(_delete_batch(table, user_id)):
+                counts[table] += removed
 
-        def tx(conn: sqlite3.Connection) -> dict[str, int]:
-            counts: dict[str, int] = {}
+        def rest(conn: sqlite3.Connection) -> dict[str, int]:
+            last: dict[str, int] = {}
             for table, column in _USER_TABLES:
                 cursor = conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
-                counts[table] = cursor.rowcount
-            cursor = conn.execute(_FORGET_HOST, (user_id, user_id))
-            counts["rounds_host_cleared"] = cursor.rowcount
-            return counts
+                last[table] = cursor.rowcount
+            last["rounds_host_cleared"] = conn.execute(_FORGET_HOST, (user_id, user_id)).rowcount
+            return last
 
-        return await self._db.write(tx)
+        counts.update(await self._db.write(rest))
+        return dict(counts)
+
+
+def _delete_batch(table: str, user_id: int) -> Callable[[sqlite3.Connection], int]:
+    """A write that deletes up to `DELETE_BATCH` of the user's rows of `table`; returns how many."""
+
+    def tx(conn: sqlite3.Connection) -> int:
+        return conn.execute(
+            f"DELETE FROM {table} WHERE id IN "
+            f"(SELECT id FROM {table} WHERE user_id = ? LIMIT {DELETE_BATCH})",
+            (user_id,),
+        ).rowcount
+
+    return tx

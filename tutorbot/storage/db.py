@@ -339,6 +339,18 @@ class Database:
             row: sqlite3.Row | None = await cursor.fetchone()
             return row
 
+    async def read_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in a worker thread on a read connection of its own, inside one read
+        transaction: a consistent snapshot, however long `fn` takes.
+
+        For long reads (a student's whole history): neither the writer nor the shared reader
+        waits for it, and `fn` may do its slow work (serialising, compressing) in the thread
+        too, off the event loop. `fn` must only read.
+        """
+        if self._closed:
+            raise StorageClosedError("database is closed")
+        return await asyncio.to_thread(_in_snapshot, self.path, fn)
+
     async def close(self) -> None:
         """Finish queued writes, then close both connections."""
         if self._closed:
@@ -355,5 +367,19 @@ def _migrate_file(path: Path, migrations: tuple[Migration, ...] | None) -> None:
         applied = migrate(conn, migrations)
         if applied:
             log.info("migrated %s: applied %s", path, applied)
+    finally:
+        conn.close()
+
+
+def _in_snapshot(path: Path, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """`fn` run on a new read-only connection inside one read transaction."""
+    conn = connect(path)
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("BEGIN")
+        try:
+            return fn(conn)
+        finally:
+            conn.execute("ROLLBACK")
     finally:
         conn.close()

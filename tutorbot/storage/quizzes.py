@@ -72,6 +72,10 @@ def _session(row: sqlite3.Row) -> QuizSession:
 
 
 _SELECT = "SELECT * FROM quiz_sessions WHERE id = ?"
+_WITHOUT_COPIES = "state = json_remove(state, '$.answers', '$.question_ids')"
+"""What an ended quiz's state keeps: nothing shows it again, its answers are rows of `answers`
+and its questions the `question_ids` column, so those two copies go (what a student wrote for a
+free response, which no other row keeps, stays). Migration 0008 did the same to older quizzes."""
 
 
 class QuizStore:
@@ -99,7 +103,7 @@ class QuizStore:
             ensure_user(conn, user_id, now)
             stamp = to_db(now)
             conn.execute(
-                "UPDATE quiz_sessions SET status = 'abandoned', updated_at = ? "
+                f"UPDATE quiz_sessions SET status = 'abandoned', updated_at = ?, {_WITHOUT_COPIES} "
                 "WHERE user_id = ? AND status = 'active'",
                 (stamp, user_id),
             )
@@ -180,6 +184,10 @@ class QuizStore:
         def tx(conn: sqlite3.Connection) -> QuizSession | None:
             if conn.execute(sql, params).rowcount == 0:
                 return None
+            if not isinstance(status, Unset) and status != "active":
+                conn.execute(
+                    f"UPDATE quiz_sessions SET {_WITHOUT_COPIES} WHERE id = ?", (session_id,)
+                )
             return _session(conn.execute(_SELECT, (session_id,)).fetchone())
 
         return await self._db.write(tx)
@@ -220,6 +228,10 @@ class QuizStore:
             ).rowcount
             if changed == 0:
                 return None
+            if status != "active":
+                conn.execute(
+                    f"UPDATE quiz_sessions SET {_WITHOUT_COPIES} WHERE id = ?", (session.id,)
+                )
             if answer is not None:
                 insert_answer(
                     conn,

@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from tutorbot.bot import limits
 from tutorbot.bot.components import FeatureButton, button
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import UserFacingError
+from tutorbot.services.data_export import DataExport, ExportFile
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
@@ -21,6 +23,7 @@ LABELS = {  # table: (one, many)
     "answers": ("answer", "answers"),
     "round_answers": ("round answer", "round answers"),
     "guild_scores": ("server score", "server scores"),
+    "topic_scores": ("per-topic total", "per-topic totals"),
     "topic_state": ("topic mark", "topic marks"),
     "goals": ("goal", "goals"),
     "quiz_sessions": ("quiz", "quizzes"),
@@ -28,6 +31,34 @@ LABELS = {  # table: (one, many)
     "member_names": ("server name", "server names"),
     "users": ("profile", "profiles"),
 }
+
+
+def attachment_limit(interaction: discord.Interaction[Any]) -> int:
+    """The largest file this reply may carry: the server's limit (higher when boosted), or
+    Discord's default in a direct message."""
+    guild = interaction.guild
+    return max(guild.filesize_limit, limits.ATTACHMENT_BYTES) if guild else limits.ATTACHMENT_BYTES
+
+
+def export_text(export: DataExport) -> str:
+    """What /mydata says about its files: JSON, one zip, or zip parts and how they fit."""
+    size = f"{export.json_bytes / 1_000_000:.1f} MB"
+    if not export.compressed:
+        return "Here is everything TutorBot holds about you, as JSON."
+    if len(export.files) == 1:
+        return (
+            f"Here is everything TutorBot holds about you: {size} of JSON, too big for one "
+            "Discord file, so it comes compressed as a zip."
+        )
+    return (
+        f"Here is everything TutorBot holds about you: {size} of JSON, compressed into "
+        f"{len(export.files)} zip files (one per message). Each holds a JSON document; a part "
+        "carries on the list where the previous one stopped."
+    )
+
+
+def _file(part: ExportFile) -> discord.File:
+    return discord.File(io.BytesIO(part.data), filename=part.filename)
 
 
 class DataButton(FeatureButton):
@@ -79,11 +110,15 @@ class Data(commands.Cog):
 
     @app_commands.command(name="mydata", description="Download everything TutorBot holds about you")
     async def mydata(self, interaction: discord.Interaction[Any]) -> None:
-        payload = await self.bot.services.stats.export(interaction.user.id)
-        file = discord.File(io.BytesIO(payload), filename=f"tutorbot-{interaction.user.id}.json")
-        await interaction.response.send_message(
-            "Here is everything TutorBot holds about you, as JSON.", file=file, ephemeral=True
+        # A long history takes a moment to read and pack: answer at once, send the files after.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        export = await self.bot.services.stats.export(
+            interaction.user.id, limit=attachment_limit(interaction)
         )
+        first, *rest = export.files
+        await interaction.followup.send(export_text(export), file=_file(first), ephemeral=True)
+        for part in rest:
+            await interaction.followup.send(file=_file(part), ephemeral=True)
 
     @app_commands.command(name="forgetme", description="Delete everything TutorBot holds about you")
     async def forgetme(self, interaction: discord.Interaction[Any]) -> None:
