@@ -33,7 +33,8 @@ _VOCABULARY = (
 WORDS = tuple(_VOCABULARY.split())
 
 
-def _text(rng: random.Random, words: int) -> str:
+def prose(rng: random.Random, words: int) -> str:
+    """Sentences of random words from the vocabulary, `words` words in all."""
     sentences = []
     while words > 0:
         n = min(words, rng.randint(8, 20))
@@ -43,16 +44,18 @@ def _text(rng: random.Random, words: int) -> str:
     return " ".join(sentences)
 
 
-def _block(text: str, indent: str) -> str:
+def block(text: str, indent: str) -> str:
+    """A YAML literal block (`|`) holding `text`, its lines indented by `indent`."""
     return "|\n" + "\n".join(indent + line for line in text.split("\n"))
 
 
-def _question(rng: random.Random, topic: int, n: int) -> str:
+def question(rng: random.Random, topic: int, n: int) -> str:
+    """The YAML of question `n` (an item of `questions:`): the kinds in turn, some checked."""
     kind = ("multiple_choice", "multiple_choice", "true_false", "free_response")[n % 4]
     lines = [
         f"- id: q{n}",
         f"  type: {kind}",
-        f"  prompt: {_block(_text(rng, 30), '    ')}",
+        f"  prompt: {block(prose(rng, 30), '    ')}",
     ]
     if kind == "multiple_choice":
         answer = rng.randrange(4)
@@ -62,19 +65,19 @@ def _question(rng: random.Random, topic: int, n: int) -> str:
             rng.shuffle(values)
             right = values.index(a * b)
             values[answer], values[right] = values[right], values[answer]
-            choices = [f"{v} {_text(rng, 4)}" for v in values]
+            choices = [f"{v} {prose(rng, 4)}" for v in values]
             lines.append(f'  check: "{a} * {b}"')
         else:
-            choices = [_text(rng, 14) for _ in range(4)]
+            choices = [prose(rng, 14) for _ in range(4)]
         lines.append("  choices:")
         lines += [f"  - {choice}" for choice in choices]
         lines.append(f"  answer: {'ABCD'[answer]}")
     elif kind == "true_false":
         lines.append(f"  answer: {rng.choice(['true', 'false'])}")
     else:
-        lines.append(f"  answer: {_block(_text(rng, 80), '    ')}")
+        lines.append(f"  answer: {block(prose(rng, 80), '    ')}")
         lines.append("  think_seconds: 20")
-    lines.append(f"  explanation: {_block(_text(rng, 70), '    ')}")
+    lines.append(f"  explanation: {block(prose(rng, 70), '    ')}")
     return "\n".join(lines)
 
 
@@ -94,19 +97,19 @@ def generate(root: Path, topics: int, questions: int, layers: int, seed: int = 7
                 other = rng.choice(by_layer[rng.randrange(layer)])
                 if other not in prereqs:
                     prereqs.append(other)
-        explainer = "\n\n".join(_text(rng, 90) for _ in range(5))
+        explainer = "\n\n".join(prose(rng, 90) for _ in range(5))
         parts = [
             f"id: topic-{i}",
-            f"title: {_text(rng, 5)[:-1]} {i}",
+            f"title: {prose(rng, 5)[:-1]} {i}",
             "level: Research",
             "tags:",
             *(f"- tag-{rng.randrange(200)}" for _ in range(3)),
             "prerequisites:" + ("" if prereqs else " []"),
             *(f"- topic-{p}" for p in prereqs),
-            f"core_idea: {_block(_text(rng, 100), '  ')}",
-            f"explainer: {_block(explainer, '  ')}",
+            f"core_idea: {block(prose(rng, 100), '  ')}",
+            f"explainer: {block(explainer, '  ')}",
             "questions:",
-            *(_question(rng, i, n) for n in range(questions)),
+            *(question(rng, i, n) for n in range(questions)),
         ]
         folder = root / f"pack-{layer_of[i] * 20 // layers:02d}"
         folder.mkdir(exist_ok=True)

@@ -39,6 +39,24 @@ def test_closest_ids(library: Library) -> None:
     assert library.closest_ids("Self Supervised Learning Theory")[0] == (
         "self-supervised-learning-theory"
     )
+    assert library.closest_ids("chain rle") == ["chain-rule"]
+    assert library.closest_ids("division equal")[0] == "division-as-equal-sharing"
+
+
+def test_closest_ids_respell_words_of_part_of_a_title(library: Library) -> None:
+    assert library.closest_ids("Kernal methods")[0] == "kernel-methods-and-the-kernel-trick"
+    assert set(library.closest_ids("derivitive")) <= {
+        t.id for t in library.topics.values() if "derivative" in t.title.lower()
+    }
+    assert "equivalent-fractions" in library.closest_ids("fractons")
+
+
+def test_closest_ids_suggest_nothing_far_off(library: Library) -> None:
+    assert library.closest_ids("zzzz") == []
+    assert library.closest_ids("eigen") == []
+    assert library.closest_ids("   ") == []
+    assert library.closest_ids("chain rule", n=0) == []
+    assert len(library.closest_ids("addition", n=2)) == 2
 
 
 def test_library_is_immutable(library: Library) -> None:
