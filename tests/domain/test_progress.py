@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.domain import progress
 from tutorbot.domain.progress import GoalProgress, bar
@@ -93,3 +96,92 @@ def test_review_points_at_unmastered_direct_prerequisites_deepest_first() -> Non
     assert progress.prerequisites_to_review(GRAPH, "e", mastered={"c", "d"}) == ()
     assert progress.prerequisites_to_review(GRAPH, "d", mastered=set(), limit=1) == ("a",)
     assert progress.prerequisites_to_review(GRAPH, "h", mastered=set()) == ("e", "a")
+
+
+@st.composite
+def dags(draw: st.DrawFn) -> dict[str, list[str]]:
+    """Random DAGs: node i may only require nodes before it; authoring order shuffled."""
+    n = draw(st.integers(min_value=1, max_value=30))
+    names = draw(st.permutations([f"t{i}" for i in range(n)]))
+    graph: dict[str, list[str]] = {}
+    for i in range(n):
+        prereqs = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=3)) if i else []
+        graph[names[i]] = [names[j] for j in prereqs]
+    order = draw(st.permutations(list(graph)))
+    return {node: graph[node] for node in order}
+
+
+def _closure(graph: dict[str, list[str]], marked: set[str]) -> set[str]:
+    known: set[str] = set()
+    stack = [m for m in marked if m in graph]
+    while stack:
+        node = stack.pop()
+        if node not in known:
+            known.add(node)
+            stack.extend(graph[node])
+    return known
+
+
+def _whole_graph_progress(
+    graph: dict[str, list[str]],
+    order: list[str],
+    marked: set[str],
+    mastered: dict[str, datetime],
+    goal: str | None,
+    limit: int,
+) -> progress.Progress:
+    """/progress as it was computed before: every topic walked for the frontier, every
+    prerequisite of the goal tested one by one, every mastery sorted."""
+    known = _closure(graph, marked | set(mastered))
+    frontier = [t for t in order if t not in known and all(p in known for p in graph[t])]
+    goal = goal if goal in graph else None
+    shown_goal = None
+    next_ids = frontier[:limit]
+    if goal is not None:
+        below = _closure(graph, set(graph[goal]))
+        shown_goal = GoalProgress(goal, len(below & known), len(below), goal in known)
+        on_path = (below | {goal}) - known
+        next_ids = (
+            [t for t in frontier if t in on_path] + [t for t in frontier if t not in on_path]
+        )[:limit]
+    recent = sorted(mastered.items(), key=lambda item: (-item[1].timestamp(), item[0]))[:limit]
+    return progress.Progress(
+        frozenset(known), shown_goal, tuple(next_ids), tuple(t for t, _ in recent)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(dags(), st.data())
+def test_progress_equals_the_whole_graph_computation(
+    graph: dict[str, list[str]], data: st.DataObject
+) -> None:
+    kg = KnowledgeGraph(graph)
+    ids = sorted(graph)
+    marked = set(data.draw(st.lists(st.sampled_from([*ids, "gone"]), max_size=6)))
+    hours = st.integers(0, 5).map(lambda h: T0 + timedelta(hours=h))
+    mastered = data.draw(st.dictionaries(st.sampled_from(ids), hours, max_size=8))
+    goal = data.draw(st.one_of(st.none(), st.sampled_from([*ids, "gone"])))
+    limit = data.draw(st.integers(0, 6))
+    shown = progress.progress(kg, marked, mastered, goal, limit, limit)
+    expected = _whole_graph_progress(graph, kg.learning_order(), marked, mastered, goal, limit)
+    assert shown == expected
+    assert len(shown.known) == len(expected.known) and set(shown.known) == expected.known
+    assert progress.known_topics(kg, marked, mastered) == expected.known
+
+
+@settings(max_examples=300, deadline=None)
+@given(dags(), st.data())
+def test_newly_unlocked_equals_the_frontier_before_and_after(
+    graph: dict[str, list[str]], data: st.DataObject
+) -> None:
+    kg = KnowledgeGraph(graph)
+    order = kg.learning_order()
+    before = set(data.draw(st.lists(st.sampled_from(sorted(graph)), max_size=6)))
+    topic = data.draw(st.sampled_from(sorted(graph)))
+
+    def frontier(known: set[str]) -> list[str]:
+        return [t for t in order if t not in known and all(p in known for p in graph[t])]
+
+    was = frontier(_closure(graph, before))
+    now = frontier(_closure(graph, before | {topic}))
+    assert progress.newly_unlocked(kg, before, topic) == tuple(t for t in now if t not in was)

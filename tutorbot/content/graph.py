@@ -10,7 +10,11 @@ topics take a few tens of megabytes.
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 def find_cycles(prerequisites: Mapping[str, Sequence[str]]) -> list[list[str]]:
@@ -39,10 +43,14 @@ def find_cycles(prerequisites: Mapping[str, Sequence[str]]) -> list[list[str]]:
         return cycles
 
 
-def _bits(value: int) -> list[int]:
-    """Positions of the set bits of a non-negative int, ascending."""
+def _bits(value: int) -> Iterator[int]:
+    """Positions of the set bits of a non-negative int, ascending, found as they are read (each
+    a C-speed find in its binary text), so reading the first few of many costs little."""
     text = bin(value)[:1:-1]
-    return [i for i, char in enumerate(text) if char == "1"]
+    position = text.find("1")
+    while position != -1:
+        yield position
+        position = text.find("1", position + 1)
 
 
 def _waves(prerequisites: list[list[int]]) -> list[int]:
@@ -70,11 +78,68 @@ def _waves(prerequisites: list[list[int]]) -> list[int]:
     return order
 
 
+class TopicSet(AbstractSet[str]):
+    """Topics of one graph as a bitset over its learning order: counting, membership and
+    intersecting with another set of the same graph cost no walk; iterating gives learning order.
+    """
+
+    __slots__ = ("_bits", "_graph")
+
+    def __init__(self, graph: KnowledgeGraph, bits: int) -> None:
+        self._graph = graph
+        self._bits = bits
+
+    def __len__(self) -> int:
+        return self._bits.bit_count()
+
+    def __contains__(self, topic_id: object) -> bool:
+        i = self._graph._index.get(topic_id) if isinstance(topic_id, str) else None
+        return i is not None and bool(self._bits >> i & 1)
+
+    def __iter__(self) -> Iterator[str]:
+        order = self._graph._order
+        return (order[i] for i in _bits(self._bits))
+
+    def __and__(self, other: AbstractSet[object]) -> AbstractSet[str]:
+        if isinstance(other, TopicSet) and other._graph is self._graph:
+            return TopicSet(self._graph, self._bits & other._bits)
+        return super().__and__(other)
+
+    def __sub__(self, other: AbstractSet[object]) -> AbstractSet[str]:
+        if isinstance(other, TopicSet) and other._graph is self._graph:
+            return TopicSet(self._graph, self._bits & ~other._bits)
+        return super().__sub__(other)
+
+    def __or__(self, other: AbstractSet[_T]) -> AbstractSet[str | _T]:
+        if isinstance(other, TopicSet) and other._graph is self._graph:
+            closed = isinstance(self, KnownTopics) and isinstance(other, KnownTopics)
+            return (KnownTopics if closed else TopicSet)(self._graph, self._bits | other._bits)
+        return super().__or__(other)
+
+    __hash__ = AbstractSet._hash
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({sorted(self)!r})"
+
+    @classmethod
+    def _from_iterable(cls, it: Iterable[_T]) -> frozenset[_T]:
+        """A plain frozenset: what set operations with other sets give."""
+        return frozenset(it)
+
+
+class KnownTopics(TopicSet):
+    """A `TopicSet` closed under prerequisites, as `KnowledgeGraph.known` gives: with every topic,
+    all its prerequisites. The union of two is one too."""
+
+    __slots__ = ()
+
+
 class KnowledgeGraph:
     """Prerequisite structure of a library; immutable once built, and cheap to query."""
 
     __slots__ = (
         "_ancestors",
+        "_below",
         "_depth",
         "_descendants",
         "_index",
@@ -135,6 +200,7 @@ class KnowledgeGraph:
         }
         self._ancestors = ancestors
         self._descendants = descendants
+        self._below = below
 
     def __contains__(self, topic_id: object) -> bool:
         return topic_id in self._index
@@ -188,23 +254,60 @@ class KnowledgeGraph:
     def known_closure(self, marked: Iterable[str]) -> frozenset[str]:
         """Marked topics plus all their prerequisites: knowing a topic implies knowing its base.
         Ids not in the graph (a topic since removed) are ignored."""
-        return frozenset(self._decode(self._closure_bits(marked)))
+        return frozenset(self.known(marked))
+
+    def known(self, marked: Iterable[str]) -> KnownTopics:
+        """The same closure as `known_closure`, as a bitset: counted, tested and intersected
+        without listing it. Ids not in the graph are ignored; a `KnownTopics` of this graph is
+        already closed and is returned as it is."""
+        if isinstance(marked, KnownTopics) and marked._graph is self:
+            return marked
+        return KnownTopics(self, self._closure_bits(marked))
+
+    def topic_set(self, topics: Iterable[str]) -> TopicSet:
+        """Exactly these topics (ids not in the graph ignored), as a bitset."""
+        if isinstance(topics, TopicSet) and topics._graph is self:
+            return topics
+        bits = 0
+        for node in topics:
+            i = self._index.get(node)
+            if i is not None:
+                bits |= 1 << i
+        return TopicSet(self, bits)
+
+    def ancestor_set(self, topic_id: str) -> TopicSet:
+        """All transitive prerequisites, as a bitset."""
+        return TopicSet(self, self._ancestors[self._index[topic_id]])
 
     def frontier(self, marked: Iterable[str]) -> list[str]:
         """Topics to learn next: not known, every prerequisite known; in learning order."""
-        known = set(self._decode(self._closure_bits(marked)))
-        return [
-            node
-            for node in self._order
-            if node not in known and all(p in known for p in self._prerequisites[node])
-        ]
+        return list(self.ready(self.known(marked)))
+
+    def ready(self, known: Iterable[str], among: AbstractSet[str] | None = None) -> Iterator[str]:
+        """The frontier of `known` (closed under prerequisites first, unless it is a `KnownTopics`),
+        lazily in learning order: topics not known whose every prerequisite is; only those in
+        `among` when given. Only unknown topics are looked at, and
+        only until the caller stops: the first unknown topic in learning order is always ready
+        (its prerequisites come before it, so are known)."""
+        known_bits = self.known(known)._bits
+        candidates = ~known_bits & ((1 << len(self._order)) - 1)
+        if among is not None:
+            candidates &= self.topic_set(among)._bits
+        order, below = self._order, self._below
+        for i in _bits(candidates):
+            if all(known_bits >> j & 1 for j in below[i]):
+                yield order[i]
 
     def path_to_goal(self, goal: str, marked: Iterable[str]) -> list[str]:
         """What is left to learn to reach `goal`: its unknown prerequisites, then the goal itself
         if unknown; in learning order."""
+        return list(self.goal_path(goal, self.known(marked)))
+
+    def goal_path(self, goal: str, known: Iterable[str]) -> TopicSet:
+        """`path_to_goal` as a bitset, `known` closed like `marked` there (a `KnownTopics` is
+        used as it is)."""
         i = self._index[goal]
-        wanted = (self._ancestors[i] | (1 << i)) & ~self._closure_bits(marked)
-        return self._decode(wanted)
+        return TopicSet(self, (self._ancestors[i] | (1 << i)) & ~self.known(known)._bits)
 
     def _closure_bits(self, marked: Iterable[str]) -> int:
         bits = 0

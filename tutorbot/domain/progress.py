@@ -3,13 +3,21 @@
 "Known" is the closure of the topics a student marked "I know this" and the topics they mastered
 in a quiz: knowing a topic counts its prerequisites as known too, without marking them (so
 un-marking the topic takes them back out).
+
+/progress computes only what it shows, on the graph's bitsets: how many topics are known (a bit
+count), the goal's known prerequisites (its ancestors intersected with the known ones), the first
+few topics of the frontier (looking at unknown topics in learning order only until enough are
+found) and the newest masteries; nothing lists every topic known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import heapq
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Protocol
 
 FULL = "█"
@@ -31,16 +39,29 @@ class Graph(Protocol):
     def ancestors(self, topic_id: str) -> frozenset[str]:
         """All transitive prerequisites."""
 
+    def leads_to(self, topic_id: str) -> Sequence[str]:
+        """Topics that list this one as a direct prerequisite, in learning order."""
+
     def known_closure(self, marked: Iterable[str]) -> frozenset[str]:
         """Marked topics plus all their prerequisites; ids no longer in the graph are ignored."""
 
-    def frontier(self, marked: Iterable[str]) -> list[str]:
-        """Topics to learn next: not known, every prerequisite known; in learning order."""
+    def known(self, marked: Iterable[str]) -> AbstractSet[str]:
+        """The same closure as a set that is counted and tested without listing it."""
+
+    def topic_set(self, topics: Iterable[str]) -> AbstractSet[str]:
+        """Exactly these topics, as a set that intersects `known` and `ancestor_set` cheaply."""
+
+    def ancestor_set(self, topic_id: str) -> AbstractSet[str]:
+        """All transitive prerequisites, as a set that is counted without listing it."""
+
+    def ready(self, known: Iterable[str], among: AbstractSet[str] | None = None) -> Iterator[str]:
+        """The frontier of `known` (topics not known, every prerequisite known), lazily in
+        learning order; only those in `among` when given."""
+
+    def goal_path(self, goal: str, known: Iterable[str]) -> AbstractSet[str]:
+        """The goal's unknown prerequisites, and the goal itself if unknown."""
 
     def __contains__(self, topic_id: object) -> bool: ...
-
-    def path_to_goal(self, goal: str, marked: Iterable[str]) -> list[str]:
-        """The goal's unknown prerequisites, then the goal itself if unknown; in learning order."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,7 @@ class GoalProgress:
 class Progress:
     """What /progress shows."""
 
-    known: frozenset[str]
+    known: AbstractSet[str]
     goal: GoalProgress | None
     next_topics: tuple[str, ...]
     recently_mastered: tuple[str, ...]
@@ -89,10 +110,10 @@ def known_topics(graph: Graph, marked: Iterable[str], mastered: Iterable[str]) -
 
 def goal_progress(graph: Graph, goal: str, known: Collection[str]) -> GoalProgress:
     """Known prerequisites of `goal` out of all its transitive prerequisites."""
-    below = graph.ancestors(goal)
+    below = graph.ancestor_set(goal)
     return GoalProgress(
         goal=goal,
-        known=sum(1 for topic in below if topic in known),
+        known=len(below & graph.topic_set(known)),
         total=len(below),
         goal_known=goal in known,
     )
@@ -103,21 +124,24 @@ def next_topics(
 ) -> tuple[str, ...]:
     """Topics whose prerequisites are all known: those on the way to the goal first, then the rest;
     each group in learning order; at most `limit`."""
-    frontier = graph.frontier(known)
+    closed = graph.known(known)
+    limit = max(limit, 0)
     if goal is None:
-        return tuple(frontier[:limit])
-    on_path = set(graph.path_to_goal(goal, known))
-    first = [t for t in frontier if t in on_path]
-    rest = [t for t in frontier if t not in on_path]
-    return tuple((first + rest)[:limit])
+        return tuple(islice(graph.ready(closed), limit))
+    on_path = graph.goal_path(goal, closed)
+    first = tuple(islice(graph.ready(closed, among=on_path), limit))
+    rest = (t for t in graph.ready(closed) if t not in on_path)
+    return first + tuple(islice(rest, limit - len(first)))
 
 
 def recently_mastered(
     mastered: Mapping[str, datetime], limit: int = RECENT_LIMIT
 ) -> tuple[str, ...]:
     """Mastered topics, newest first (ties by id so the order is stable)."""
-    ordered = sorted(mastered.items(), key=lambda item: (-item[1].timestamp(), item[0]))
-    return tuple(topic for topic, _ in ordered[:limit])
+    newest = heapq.nsmallest(
+        max(limit, 0), mastered.items(), key=lambda item: (-item[1].timestamp(), item[0])
+    )
+    return tuple(topic for topic, _ in newest)
 
 
 def progress(
@@ -130,10 +154,11 @@ def progress(
 ) -> Progress:
     """Everything /progress shows, from the student's marks, masteries (with times) and goal.
 
-    A goal no longer in the graph (removed from content) is treated as no goal.
+    A goal no longer in the graph (removed from content) is treated as no goal. `known` is the
+    graph's own set, counted without listing it.
     """
-    known = known_topics(graph, marked, mastered)
-    live_goal = goal if goal is not None and _in_graph(graph, goal) else None
+    known = graph.known({*marked, *mastered})
+    live_goal = goal if goal is not None and goal in graph else None
     return Progress(
         known=known,
         goal=goal_progress(graph, live_goal, known) if live_goal else None,
@@ -142,20 +167,16 @@ def progress(
     )
 
 
-def _in_graph(graph: Graph, topic_id: str) -> bool:
-    try:
-        graph.depth(topic_id)
-    except KeyError:
-        return False
-    return True
-
-
 def newly_unlocked(graph: Graph, known_before: Iterable[str], topic: str) -> tuple[str, ...]:
-    """Topics a newly known or mastered `topic` made available: in the frontier now, not before."""
-    before_set = set(known_before)
-    before = set(graph.frontier(before_set))
-    after = graph.frontier({*before_set, topic})
-    return tuple(t for t in after if t not in before)
+    """Topics a newly known or mastered `topic` made available: in the frontier now, not before.
+
+    Those are the ready topics among the direct dependents of what became known (one of their
+    prerequisites was unknown before), so only those are looked at.
+    """
+    before = graph.known(known_before)
+    gained = graph.known([topic]) - before
+    dependents = graph.topic_set(d for t in gained for d in graph.leads_to(t))
+    return tuple(graph.ready(before | graph.known([topic]), among=dependents))
 
 
 def prerequisites_to_review(
