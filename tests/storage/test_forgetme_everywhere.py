@@ -3,6 +3,7 @@ id, whatever the table (the scan lists them from sqlite_master, so future tables
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from db_inspect import holds, places_of
 
 from tutorbot.storage import Storage
+from tutorbot.storage.db import connect
+from tutorbot.storage.migrations import migrate
 
 from ._everything import everything_about
 
@@ -17,16 +20,13 @@ HOST = 734_000_000_000_000_001
 PLAYER = 734_000_000_000_000_002
 
 
-def _legacy_state(host: int) -> dict[str, object]:
-    """A round's stored state as rounds written before the fix kept it: the host's id inside."""
+def _state() -> dict[str, object]:
+    """A round's stored state: the host is only in the `host_id` column (see round_rows.dump)."""
     return {
         "topic_id": "algebra",
-        "instructor_id": host,
         "settings": {"questions": 1, "seconds": 20, "scoring": "speed"},
         "question_ids": ["q1"],
         "asked": [],
-        "status": "running",
-        "started_at": "2025-03-01T12:00:00+00:00",
         "ended_at": None,
     }
 
@@ -34,8 +34,8 @@ def _legacy_state(host: int) -> dict[str, object]:
 async def test_after_forgetme_no_table_or_column_holds_the_id(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
-    hosted = await everything_about(storage, HOST, now, channel=100, state=_legacy_state(HOST))
-    await everything_about(storage, PLAYER, now, channel=200, state=_legacy_state(PLAYER))
+    hosted = await everything_about(storage, HOST, now, channel=100, state=_state())
+    await everything_about(storage, PLAYER, now, channel=200, state=_state())
     await storage.rounds.record_open_answer(  # the player also answered in the host's round
         round_id=hosted,
         question_index=0,
@@ -49,7 +49,6 @@ async def test_after_forgetme_no_table_or_column_holds_the_id(
         now=now,
     )
     before = places_of(db_path, HOST)
-    assert any(p.startswith("rounds.state") for p in before), before  # the scan reads JSON
     assert any(p.startswith("rounds.host_id") for p in before), before
     player_before = await storage.data_rights.export_user(PLAYER)
 
@@ -65,26 +64,26 @@ async def test_after_forgetme_no_table_or_column_holds_the_id(
     assert places_of(db_path, PLAYER)  # the player's data all stays
 
 
-async def test_a_host_forgotten_by_an_older_version_is_found_in_the_round_state(
-    storage: Storage, now: datetime, db_path: Path
+def test_a_host_an_older_version_left_in_a_round_state_is_gone_after_migrating(
+    tmp_path: Path,
 ) -> None:
-    """Before the fix /forgetme cleared host_id but left the id in the state: found now."""
-    rnd = await storage.rounds.start(
-        guild_id=1,
-        channel_id=100,
-        host_id=HOST,
-        now=now,
-        state=_legacy_state(HOST),
+    """Before 0007 a round's state kept its host, and /forgetme cleared only host_id: the
+    migration removes the id from every state, so /forgetme need only clear the column."""
+    db_path = tmp_path / "old.sqlite3"
+    conn = connect(db_path)
+    migrate(conn, target=6)
+    stamp = "2025-03-01T12:00:00.000000+00:00"
+    legacy = json.dumps({"topic_id": "algebra", "instructor_id": HOST, "asked": []})
+    conn.execute(
+        "INSERT INTO rounds (guild_id, channel_id, host_id, topic_id, settings, status, "
+        "question_ids, current_index, created_at, updated_at, state) "
+        "VALUES (1, 100, NULL, 'algebra', ?, 'finished', '[\"q1\"]', 0, ?, ?, ?)",
+        ('{"questions": 1, "seconds": 20, "scoring": "speed"}', stamp, stamp, legacy),
     )
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE rounds SET host_id = NULL WHERE id = ?", (rnd.id,))
     assert [p.partition(" = ")[0] for p in places_of(db_path, HOST)] == ["rounds.state"]
-
-    counts = await storage.data_rights.delete_user(HOST)
-
-    assert counts["rounds_host_cleared"] == 1
+    migrate(conn)
+    conn.close()
     assert places_of(db_path, HOST) == []
-    assert await storage.data_rights.delete_user(HOST) == dict.fromkeys(counts, 0)
 
 
 def test_the_scan_covers_tables_it_was_never_told_about(tmp_path: Path) -> None:

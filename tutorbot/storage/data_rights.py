@@ -30,13 +30,9 @@ _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("users", "id"),
 )
 
-_STATE_HOST = "CASE WHEN json_valid(state) THEN json_extract(state, '$.instructor_id') END"
-_FORGET_HOST = (
-    "UPDATE rounds SET host_id = NULL, state = CASE WHEN json_valid(state) "
-    "THEN json_remove(state, '$.instructor_id') ELSE state END "
-    f"WHERE host_id = ? OR {_STATE_HOST} = ?"
-)
-"""Clear a host from the rounds they ran: the column, and the state JSON of older rounds."""
+_FORGET_HOST = "UPDATE rounds SET host_id = NULL WHERE host_id = ?"
+"""Clear a host from the rounds they ran. Only the column names them: a round's stored state has
+not kept its host since migration 0007, which removed it from older rounds' states."""
 
 _BATCHED = ("round_answers", "answers")
 """The tables that grow with a student's history, deleted in batches before the rest."""
@@ -107,9 +103,7 @@ class DataRights:
         last. Safe to run again after an interruption (it deletes what is left).
 
         Rounds the user hosted stay (other students' answers belong to them), with the host
-        cleared, counted as `rounds_host_cleared`: `host_id` becomes NULL, and an
-        `instructor_id` inside the round's stored state (rounds written before the state stopped
-        keeping it) is removed, also when an earlier /forgetme already cleared `host_id`.
+        cleared (`host_id` becomes NULL), counted as `rounds_host_cleared`.
         """
         counts: Counter[str] = Counter()
         for table in _BATCHED:
@@ -121,7 +115,7 @@ class DataRights:
             for table, column in _USER_TABLES:
                 cursor = conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))
                 last[table] = cursor.rowcount
-            last["rounds_host_cleared"] = conn.execute(_FORGET_HOST, (user_id, user_id)).rowcount
+            last["rounds_host_cleared"] = conn.execute(_FORGET_HOST, (user_id,)).rowcount
             return last
 
         counts.update(await self._db.write(rest))

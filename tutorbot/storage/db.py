@@ -142,6 +142,16 @@ def _run_batch(
     return outcomes
 
 
+def _optimize(conn: sqlite3.Connection) -> None:
+    """`PRAGMA optimize` before closing, as SQLite advises: refreshes statistics that the
+    queries run on this connection found stale. Never stops a close."""
+    try:
+        conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        conn.execute("PRAGMA optimize")
+    except sqlite3.Error as exc:
+        log.warning("PRAGMA optimize at close failed: %s", exc)
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """(st_dev, st_ino) of the file at `path` now, or None when nothing is there."""
     try:
@@ -180,6 +190,7 @@ class _Writer(threading.Thread):
         try:
             self._loop(conn)
         finally:
+            _optimize(conn)
             conn.close()
 
     def _loop(self, conn: sqlite3.Connection) -> None:
@@ -269,6 +280,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._closed = False
+        self._trace: Callable[[str], object] | None = None
 
     @classmethod
     async def open(cls, path: Path, migrations: tuple[Migration, ...] | None = None) -> Database:
@@ -339,6 +351,15 @@ class Database:
             row: sqlite3.Row | None = await cursor.fetchone()
             return row
 
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Pass every statement the writer, the reader and snapshot reads run to `callback`
+        (None stops it): for diagnostics, and the tests that check each query's plan. The
+        callback runs on those connections' threads."""
+        self._trace = callback
+        # aiosqlite passes None on to sqlite3 (which stops tracing); its stub says Callable only
+        await self._reader.set_trace_callback(callback)  # type: ignore[arg-type]
+        await self.write(lambda conn: conn.set_trace_callback(callback))
+
     async def read_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in a worker thread on a read connection of its own, inside one read
         transaction: a consistent snapshot, however long `fn` takes.
@@ -349,7 +370,7 @@ class Database:
         """
         if self._closed:
             raise StorageClosedError("database is closed")
-        return await asyncio.to_thread(_in_snapshot, self.path, fn)
+        return await asyncio.to_thread(_in_snapshot, self.path, fn, self._trace)
 
     async def close(self) -> None:
         """Finish queued writes, then close both connections."""
@@ -367,13 +388,37 @@ def _migrate_file(path: Path, migrations: tuple[Migration, ...] | None) -> None:
         applied = migrate(conn, migrations)
         if applied:
             log.info("migrated %s: applied %s", path, applied)
+        if applied or not _has_statistics(conn):
+            analyze(conn)
     finally:
         conn.close()
 
 
-def _in_snapshot(path: Path, fn: Callable[[sqlite3.Connection], T]) -> T:
+ANALYSIS_LIMIT = 1_000
+"""Rows ANALYZE samples per index: statistics good enough for the planner, in milliseconds
+whatever the size of the tables."""
+
+
+def analyze(conn: sqlite3.Connection) -> None:
+    """Give the query planner statistics (sampled, so it stays quick on big tables).
+
+    Run when a schema change or a new file left none; `PRAGMA optimize` at each clean close
+    refreshes those that went stale as tables grew."""
+    conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+    conn.execute("ANALYZE")
+
+
+def _has_statistics(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+    return found is not None
+
+
+def _in_snapshot(
+    path: Path, fn: Callable[[sqlite3.Connection], T], trace: Callable[[str], object] | None
+) -> T:
     """`fn` run on a new read-only connection inside one read transaction."""
     conn = connect(path)
+    conn.set_trace_callback(trace)
     try:
         conn.execute("PRAGMA query_only = ON")
         conn.execute("BEGIN")
