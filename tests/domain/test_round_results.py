@@ -12,6 +12,7 @@ from tutorbot.domain.round_results import (
     instructor_report,
     neutralise,
     result_rows,
+    score,
 )
 
 from . import _round_play as whole
@@ -20,7 +21,7 @@ from .test_rounds import TEACHER, at, lock, play, started
 
 def test_one_row_per_student_per_question(topic: Topic) -> None:
     state, _ = whole.self_assess(play(topic), "fr", 10, "got_it")
-    rows = [r.cells() for r in result_rows(state, names={10: "Ada", 11: "Bo"})]
+    rows = [r.cells() for r in result_rows(score(state), names={10: "Ada", 11: "Bo"})]
     assert rows == [
         ("Ada", "mc", "B", "yes", "0.00", "1000"),
         ("Ada", "tf", "True", "yes", "0.00", "1000"),
@@ -47,7 +48,7 @@ def test_csv_text_escapes_typed_answers_and_quotes(topic: Topic) -> None:
     state = lock(state, "fr", 10, '=HYPERLINK("http://x", "a,b")', 41)
     state = lock(state, "fr", 11, "line one\nline two", 42)
     state = rounds.close_current(state, at(60))
-    text = csv_text(result_rows(state, names={11: "@bob"}))
+    text = csv_text(result_rows(score(state), names={11: "@bob"}))
     parsed = list(csv.reader(io.StringIO(text)))
     assert tuple(parsed[0]) == CSV_HEADER
     answers = {row[0]: row[2] for row in parsed[1:] if row[1] == "fr"}
@@ -57,7 +58,7 @@ def test_csv_text_escapes_typed_answers_and_quotes(topic: Topic) -> None:
 
 def test_instructor_report(topic: Topic) -> None:
     graph = KnowledgeGraph({"halves": [], "parts": [], "fractions": ["halves", "parts"]})
-    report = instructor_report(play(topic), graph, {12: {"parts"}})
+    report = instructor_report(score(play(topic)), graph, {12: {"parts"}})
     assert [m.question_id for m in report.most_missed] == ["fr", "mc", "tf"]
     assert [(s.standing.user_id, s.review) for s in report.struggling] == [(12, ("halves",))]
     assert started(topic).instructor_id == TEACHER

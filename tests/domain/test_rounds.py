@@ -216,7 +216,7 @@ def test_standings_speed_scoring(topic: Topic) -> None:
         (3, 12, 0),
     ]
     assert table[0].correct == 2.5 and table[0].asked == 3
-    assert [s.user_id for s in round_results.struggling(state)] == [12]
+    assert [s.user_id for s in round_results.struggling(round_results.score(state))] == [12]
     assert round_results.standings(state)[:3] == table[:3]
 
 
@@ -247,7 +247,7 @@ def test_open_question_does_not_count_yet(topic: Topic) -> None:
 
 
 def test_most_missed_counts_non_answers(topic: Topic) -> None:
-    missed = round_results.most_missed(play(topic))
+    missed = round_results.most_missed(round_results.score(play(topic)))
     assert [(m.question_id, round(m.correct_share, 3)) for m in missed] == [
         ("fr", 0.0),
         ("mc", 0.667),

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.progress import Graph, prerequisites_to_review
-from tutorbot.domain.round_state import RoundQuestion, RoundState
+from tutorbot.domain.round_state import RoundAnswer, RoundQuestion, RoundState
+from tutorbot.domain.scoring import ScoringMode
 from tutorbot.domain.standings import ranked
 
 FASTEST_LIMIT = 3
@@ -85,10 +88,11 @@ def reveal(question: RoundQuestion) -> Reveal:
 
     Free response has no options; its fastest are those who judged "got it"."""
     answered = len(question.answers)
+    chosen = Counter(a.choice for a in question.answers)
     options = tuple(
         OptionCount(
             option=option,
-            count=(count := sum(1 for a in question.answers if a.choice == option)),
+            count=(count := chosen[option]),
             share=count / answered if answered else 0.0,
             correct=option == question.correct,
         )
@@ -100,68 +104,100 @@ def reveal(question: RoundQuestion) -> Reveal:
     return Reveal(question.question_id, question.kind, question.correct, answered, options, fastest)
 
 
-def participants(state: RoundState) -> list[int]:
-    """Every student who answered at least once, by user id."""
-    return sorted({a.user_id for q in state.asked for a in q.answers})
+@dataclass
+class _Tally:
+    """One student's running totals over the closed questions, while they are added up."""
+
+    user_id: int
+    points: int = 0
+    correct: float = 0.0
+    answered: int = 0
 
 
 @dataclass(frozen=True)
-class _Tally:
-    user_id: int
-    points: int
-    correct: float
-    answered: int
+class ScoredQuestion:
+    """A closed question with the points each answer to it earned, by user id."""
+
+    question: RoundQuestion
+    points: Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class RoundScores:
+    """A round's standings, computed once (`score`) and read by everything shown at its end: the
+    podium, the top 10, the instructor's report and the CSV, with the state they came from."""
+
+    state: RoundState
+    closed: tuple[ScoredQuestion, ...]
+    """The closed questions, in the order asked (the only ones that count), with their points."""
+    standings: tuple[Standing, ...]
+    """Everyone who answered, best first (see `score`)."""
+
+
+def _count(
+    question: RoundQuestion, scoring: ScoringMode, tallies: dict[int, _Tally]
+) -> ScoredQuestion:
+    """The closed question with each answer's points, each answer added to its student's tally."""
+    points = {}
+    for user, given in question.answers_by_user.items():
+        earned = points[user] = question.points_of(given, scoring)
+        tally = tallies[user]
+        tally.answered += 1
+        tally.points += earned
+        tally.correct += question.credit_of(given)
+    return ScoredQuestion(question, points)
+
+
+def score(state: RoundState) -> RoundScores:
+    """The round's standings: everyone who answered at least once (an answer to the open
+    question makes a participant), ranked by the one rule of `standings.ranked` (points, then
+    credit; equal on both share a rank).
+
+    Only closed questions count, so an open question never leaks into the scores. One pass
+    over the answers."""
+    tallies = {a.user_id: _Tally(a.user_id) for q in state.asked for a in q.answers}
+    scoring = state.settings.scoring
+    closed = tuple(_count(q, scoring, tallies) for q in state.asked if q.closed)
+    table = tuple(
+        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed))
+        for rank, t in ranked(tallies.values())
+    )
+    return RoundScores(state, closed, table)
 
 
 def standings(state: RoundState) -> list[Standing]:
-    """Everyone who answered, ranked by the one rule of `standings.ranked` (points, then credit;
-    equal on both share a rank).
-
-    Only closed questions count, so an open question never leaks into the scores."""
-    closed = [q for q in state.asked if q.closed]
-    tallies = []
-    for user in participants(state):
-        points, right, answered = 0, 0.0, 0
-        for question in closed:
-            given = question.answer_of(user)
-            if given is None:
-                continue
-            answered += 1
-            points += question.points_of(given, state.settings.scoring)
-            right += question.credit_of(given)
-        tallies.append(_Tally(user, points, right, answered))
-    return [
-        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed))
-        for rank, t in ranked(tallies)
-    ]
+    """The round's standings (see `score`), best first."""
+    return list(score(state).standings)
 
 
-def most_missed(state: RoundState, limit: int = 3) -> list[MissedQuestion]:
+def most_missed(scores: RoundScores, limit: int = 3) -> list[MissedQuestion]:
     """Closed questions the fewest participants got right (a non-answer counts as a miss);
     lowest share first, ties in the order asked; only questions someone missed."""
-    people = participants(state)
+    people = len(scores.standings)
     if not people:
         return []
     rows = []
-    for question in (q for q in state.asked if q.closed):
+    for question in (scored.question for scored in scores.closed):
         right = sum(question.credit_of(a) for a in question.answers)
-        share = right / len(people)
+        share = right / people
         if share < 1.0:
-            rows.append(MissedQuestion(question.question_id, share, len(people)))
+            rows.append(MissedQuestion(question.question_id, share, people))
     rows.sort(key=lambda m: m.correct_share)
     return rows[:limit]
 
 
-def struggling(state: RoundState, below: float = STRUGGLING_BELOW) -> list[Standing]:
+def struggling(scores: RoundScores, below: float = STRUGGLING_BELOW) -> list[Standing]:
     """Students whose accuracy over the questions asked is under 50%, weakest first."""
     return sorted(
-        (s for s in standings(state) if s.accuracy < below), key=lambda s: (s.accuracy, s.user_id)
+        (s for s in scores.standings if s.accuracy < below), key=lambda s: (s.accuracy, s.user_id)
     )
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    """One line of a round's CSV: one student's answer to one closed question."""
+class ResultRow(NamedTuple):
+    """One line of a round's CSV: one student's answer to one closed question.
+
+    A named tuple rather than a frozen dataclass: a CSV has a row per student per question (50,000
+    for a class of 5,000), and a tuple is built several times faster."""
 
     student: str
     question_id: str
@@ -203,37 +239,43 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
 
 
-def result_rows(state: RoundState, names: Mapping[int, str] | None = None) -> list[ResultRow]:
-    """One row per student per closed question, students in standings order (see
-    `rounds.standings`), questions in asked order.
+_UNANSWERED = ("", "no", "", 0)
+"""The answer, correct, seconds and points cells of a question a student did not answer."""
+
+
+def result_rows(scores: RoundScores, names: Mapping[int, str] | None = None) -> list[ResultRow]:
+    """One row per student per closed question, students in standings order (see `score`),
+    questions in asked order.
 
     `correct` is yes/no, or for free response the self-assessment (got_it, partly, missed) or
     blank if the student never judged it; a question not answered has blank answer and seconds.
     """
     names = names or {}
+    columns = [(s.question.question_id, _answer_cells(s)) for s in scores.closed]
     rows = []
-    for user in (s.user_id for s in standings(state)):
+    for standing in scores.standings:
+        user = standing.user_id
         student = names.get(user, str(user))
-        for question in (q for q in state.asked if q.closed):
-            given = question.answer_of(user)
-            if given is None:
-                rows.append(ResultRow(student, question.question_id, "", "no", "", 0))
-                continue
-            if question.kind is QuestionType.FREE_RESPONSE:
-                correct = given.assessment.value if given.assessment else ""
-            else:
-                correct = "yes" if given.choice == question.correct else "no"
-            rows.append(
-                ResultRow(
-                    student,
-                    question.question_id,
-                    given.choice,
-                    correct,
-                    f"{given.seconds:.2f}",
-                    question.points_of(given, state.settings.scoring),
-                )
-            )
+        for question_id, cells in columns:
+            rows.append(ResultRow(student, question_id, *cells.get(user, _UNANSWERED)))
     return rows
+
+
+def _answer_cells(scored: ScoredQuestion) -> dict[int, tuple[str, str, str, int]]:
+    """The answer, correct, seconds and points cells of each answer to a question, by user id."""
+    question = scored.question
+    return {
+        user: (given.choice, _verdict(question, given), f"{given.seconds:.2f}", scored.points[user])
+        for user, given in question.answers_by_user.items()
+    }
+
+
+def _verdict(question: RoundQuestion, given: RoundAnswer) -> str:
+    """The CSV's `correct` cell of an answer: yes/no, or for free response the student's own
+    judgement (blank until they gave one)."""
+    if question.kind is QuestionType.FREE_RESPONSE:
+        return given.assessment.value if given.assessment else ""
+    return "yes" if given.choice == question.correct else "no"
 
 
 def csv_text(rows: list[ResultRow]) -> str:
@@ -241,26 +283,26 @@ def csv_text(rows: list[ResultRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row.cells()])
+    writer.writerows([neutralise(cell) for cell in row.cells()] for row in rows)
     return buffer.getvalue()
 
 
 def instructor_report(
-    state: RoundState,
+    scores: RoundScores,
     graph: Graph,
     mastered_by_user: Mapping[int, Collection[str]],
     missed_limit: int = 3,
 ) -> InstructorReport:
     """The most missed questions and the students below 50%, each with the round topic's direct
     prerequisites they have not mastered (see `progress.prerequisites_to_review`)."""
-    weak = tuple(
-        StrugglingStudent(
-            standing,
-            prerequisites_to_review(
-                graph, state.topic_id, mastered_by_user.get(standing.user_id, ())
-            ),
-        )
-        for standing in struggling(state)
-    )
-    return InstructorReport(tuple(most_missed(state, missed_limit)), weak)
+    topic_id = scores.state.topic_id
+    reviews: dict[frozenset[str], tuple[str, ...]] = {}  # a class shares a few mastered sets
+
+    def review(user_id: int) -> tuple[str, ...]:
+        mastered = frozenset(mastered_by_user.get(user_id, ()))
+        if mastered not in reviews:
+            reviews[mastered] = prerequisites_to_review(graph, topic_id, mastered)
+        return reviews[mastered]
+
+    weak = tuple(StrugglingStudent(s, review(s.user_id)) for s in struggling(scores))
+    return InstructorReport(tuple(most_missed(scores, missed_limit)), weak)

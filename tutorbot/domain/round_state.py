@@ -9,9 +9,11 @@ the rules are applied only by the round services.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from tutorbot.content.models import QuestionType
@@ -109,7 +111,12 @@ class RoundAnswer:
 
 @dataclass(frozen=True)
 class RoundQuestion:
-    """One asked question: its snapshot, its clock and its answers (first answer per user only)."""
+    """One asked question: its snapshot, its clock and its answers (first answer per user only).
+
+    Its answers are indexed by student the first time one is looked up (`answers_by_user`,
+    `answer_of`), so judging a click or writing a class's results never scans them; the index is
+    not a field, so it is neither compared nor stored, and a `replace`d question builds its own.
+    """
 
     question_id: str
     kind: QuestionType
@@ -125,14 +132,20 @@ class RoundQuestion:
         """Whether the question was closed: it takes no more answers."""
         return self.closed_at is not None
 
-    @property
+    @cached_property
     def limit(self) -> float:
         """Seconds from opening to deadline: the time speed scoring measures against."""
         return (self.deadline - self.opened_at).total_seconds()
 
+    @cached_property
+    def answers_by_user(self) -> Mapping[int, RoundAnswer]:
+        """Each student's answer (the first, the only one kept), by user id; built once per
+        question value, in no particular order."""
+        return {a.user_id: a for a in reversed(self.answers)}
+
     def answer_of(self, user_id: int) -> RoundAnswer | None:
         """This student's answer (the first is the only one kept), or None."""
-        return next((a for a in self.answers if a.user_id == user_id), None)
+        return self.answers_by_user.get(user_id)
 
     def credit_of(self, answer: RoundAnswer) -> float:
         """1 for a right choice, the self-assessed credit for free response, else 0."""
@@ -233,9 +246,14 @@ class RoundState:
             return None
         return self.question(self.question_ids[index])
 
+    @cached_property
+    def _asked_by_id(self) -> dict[str, RoundQuestion]:
+        """The asked questions by id (built once per state value)."""
+        return {q.question_id: q for q in reversed(self.asked)}
+
     def question(self, question_id: str) -> RoundQuestion | None:
         """The asked question with this id, or None if the round has not asked it."""
-        return next((q for q in self.asked if q.question_id == question_id), None)
+        return self._asked_by_id.get(question_id)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form; unknown keys read by `from_dict` are kept in `extra` and written back."""

@@ -9,7 +9,7 @@ round's steps so that what is shown can change without touching how a round move
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from tutorbot.domain import round_results as results
@@ -67,23 +67,32 @@ def question_view(
     )
 
 
+async def mastered(services: Services, user_ids: Collection[int]) -> dict[int, frozenset[str]]:
+    """The topics each of these students mastered in a quiz, by user id, in one read: those
+    still in the library, as `ProgressService.student` counts them (the report reviews what
+    they have not mastered; a topic marked known does not count)."""
+    if not user_ids:
+        return {}
+    topics = services.library.topics
+    stored = await services.storage.progress.mastered_among(user_ids)
+    return {user: frozenset(t for t in found if t in topics) for user, found in stored.items()}
+
+
 async def summary(
     services: Services, rnd: Round, state: RoundState, reason: str | None
 ) -> RoundEnd:
     """The end of a round (or its standings so far): podium, top 10 and the instructor's report."""
     library = services.library
     topic = library.get(state.topic_id)
-    mastered: dict[int, frozenset[str]] = {}
-    for standing in results.struggling(state):
-        student = await services.progress.student(standing.user_id)
-        mastered[standing.user_id] = frozenset(student.mastered)
-    report = results.instructor_report(state, library.graph, mastered)
+    scores = results.score(state)
+    weak = [s.user_id for s in results.struggling(scores)]
+    report = results.instructor_report(scores, library.graph, await mastered(services, weak))
 
     def prompt(question_id: str) -> str:
         found = topic.question(question_id) if topic is not None else None
         return found.prompt if found is not None else question_id
 
-    ranked = results.standings(state)
+    ranked = scores.standings
     return RoundEnd(
         round_id=rnd.id,
         guild_id=rnd.guild_id,
@@ -92,7 +101,7 @@ async def summary(
         topic_title=title(services, state.topic_id),
         stopped=state.status is round_state.RoundStatus.STOPPED,
         reason=reason,
-        asked=sum(1 for q in state.asked if q.closed),
+        asked=len(scores.closed),
         podium=tuple(ranked[:3]),
         top=tuple(ranked[:10]),
         participants=len(ranked),
@@ -132,7 +141,7 @@ async def results_csv(
     if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
         return NoSuchRound()
     _, state = await load(store, rnd.id)
-    return rnd, results.csv_text(results.result_rows(state, names))
+    return rnd, results.csv_text(results.result_rows(results.score(state), names))
 
 
 async def report(

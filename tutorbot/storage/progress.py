@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -45,6 +47,12 @@ def _state(row: sqlite3.Row) -> TopicState:
 
 
 _SELECT_ONE = "SELECT * FROM topic_state WHERE user_id = ? AND topic_id = ?"
+_MASTERED_AMONG = (
+    "SELECT user_id, topic_id FROM topic_state WHERE mastered_at IS NOT NULL "
+    "AND user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, topic_id"
+)
+"""The ids travel as one JSON array, so any number of students is one query (no limit on
+SQL parameters to chunk around)."""
 StampColumn = Literal["known_at", "mastered_at"]
 
 
@@ -108,6 +116,15 @@ class ProgressStore:
             "SELECT * FROM topic_state WHERE user_id = ? ORDER BY topic_id", (user_id,)
         )
         return [_state(r) for r in rows]
+
+    async def mastered_among(self, user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+        """The topics each of these users mastered in a quiz, by user id, in one read; users who
+        mastered nothing are left out."""
+        wanted = json.dumps(sorted(set(user_ids)))
+        found: dict[int, set[str]] = {}
+        for row in await self._db.fetchall(_MASTERED_AMONG, (wanted,)):
+            found.setdefault(int(row["user_id"]), set()).add(str(row["topic_id"]))
+        return {user: frozenset(topics) for user, topics in found.items()}
 
     async def set_goal(self, user_id: int, topic_id: str, now: datetime) -> Goal:
         """Set (or replace) the user's goal."""
