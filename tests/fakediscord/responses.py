@@ -22,6 +22,9 @@ UNKNOWN_MEMBER = (10007, "Unknown Member")
 UNKNOWN_USER = (10013, "Unknown User")
 UNKNOWN_GUILD = (10004, "Unknown Guild")
 INVALID_WEBHOOK_TOKEN = (50027, "Invalid Webhook Token")
+ENTITY_TOO_LARGE = (40005, "Request entity too large")
+ATTACHMENT_LIMIT = 10 * 1024 * 1024
+"""The largest attachment Discord takes from a bot in a server without boosts, or in a DM."""
 
 
 def ratelimit_headers(route: str) -> dict[str, str]:

@@ -161,6 +161,8 @@ class RestApi:
         errors = check_message(body)
         if errors:
             return (400, r.INVALID_FORM_BODY, errors)
+        if any(len(f.data) > r.ATTACHMENT_LIMIT for f in files):
+            return (413, r.ENTITY_TOO_LARGE, None)
         if is_empty(body, bool(files)):
             return (400, r.EMPTY_MESSAGE, None)
         return ()

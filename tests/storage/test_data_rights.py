@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import sqlite3
+import zipfile
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+from tutorbot.services.data_export import package
 from tutorbot.storage import Storage
 
 from ._everything import everything_about
@@ -81,3 +87,39 @@ async def test_delete_removes_that_user_and_nothing_else(
     assert rnd is not None and rnd.host_id is None
     assert [a.user_id for a in await storage.rounds.answers(round_of_1)] == [2]
     assert await storage.data_rights.delete_user(1) == dict.fromkeys(counts, 0)
+
+
+async def test_a_long_history_is_exported_in_parts_that_each_fit_and_lose_nothing(
+    storage: Storage, now: datetime
+) -> None:
+    """With a small limit, the export comes as zip parts under it, each one JSON document
+    carrying on where the last stopped; together they hold every row once, in order."""
+    await _populate(storage, 1, now)
+    for n in range(3_000):
+        await storage.answers.record(
+            user_id=1, guild_id=None, topic_id="t", question_id=f"q{n}",
+            answer=hashlib.sha256(str(n).encode()).hexdigest(),
+            correct=True, seconds=1.0, source="quiz", now=now,
+        )  # fmt: skip
+    whole = await storage.data_rights.export_user(1)
+    limit = 64 * 1024
+    export = await storage.data_rights.export_with(1, partial(package, 1, limit=limit))
+    assert export.compressed and len(export.files) > 1
+    assert [f.filename for f in export.files] == [
+        f"tutorbot-1-part{n}-of-{len(export.files)}.zip" for n in range(1, len(export.files) + 1)
+    ]
+    joined: dict[str, list[Any]] = {}
+    for number, part in enumerate(export.files, start=1):
+        assert len(part.data) <= limit
+        with zipfile.ZipFile(io.BytesIO(part.data)) as archive:
+            document = json.loads(archive.read("tutorbot-1.json"))
+        assert document["user_id"] == 1 and document["part"] == number
+        for name, rows in document.items():
+            if isinstance(rows, list):
+                joined.setdefault(name, []).extend(rows)
+    assert joined == {name: rows for name, rows in whole.items() if name != "user_id"}
+    assert export.rows == sum(len(rows) for rows in joined.values())
+
+    small = await storage.data_rights.export_with(2, partial(package, 2, limit=limit))
+    assert [f.filename for f in small.files] == ["tutorbot-2.json"] and not small.compressed
+    assert json.loads(small.files[0].data) == await storage.data_rights.export_user(2)

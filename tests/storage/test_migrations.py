@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -183,3 +184,53 @@ async def test_round_rows_of_the_version_before_keep_their_state_stored_once(
     columns = set(_schema(path)["rounds"].split("(", 1)[1].replace("\n", " ").split(","))
     assert not any(c.split()[0] in {"topic_id", "settings", "question_ids", "ended_at"}
                    for c in columns if c.strip())  # fmt: skip
+
+
+async def test_0008_counts_every_earlier_answer_and_drops_ended_quizzes_copies(
+    tmp_path: Path,
+) -> None:
+    """Stats read counters from 0008 on: they start from every answer given before; an ended
+    quiz's state loses the copies of its answers and questions, an active one keeps them."""
+    path = tmp_path / "old.sqlite3"
+    conn = connect(path)
+    migrate(conn, target=7)
+    stamp = "2026-01-01T00:00:00.000000+00:00"
+    conn.execute("INSERT INTO users VALUES (1, ?, ?), (2, ?, ?)", (stamp,) * 4)
+    answers = [  # user, guild, topic, correct, points
+        (1, 7, "a", 1, 100), (1, 7, "a", 0, 0), (1, None, "a", 1, 10),
+        (1, 8, "b", 1, 50), (2, 7, "a", 0, 0),
+    ]  # fmt: skip
+    for user, guild, topic, correct, points in answers:
+        conn.execute(
+            "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
+            "seconds, source, points, answered_at) VALUES (?, ?, ?, 'q', 'A', ?, 1, 'quiz', ?, ?)",
+            (user, guild, topic, correct, points, stamp),
+        )
+    state = json.dumps({"question_ids": ["q"], "answers": [{"question_id": "q"}], "written": {}})
+    for user, status in ((1, "finished"), (1, "abandoned"), (2, "active")):
+        conn.execute(
+            "INSERT INTO quiz_sessions (user_id, channel_id, topic_id, status, question_ids, "
+            "state, created_at, updated_at) VALUES (?, 1, 'a', ?, '[\"q\"]', ?, ?, ?)",
+            (user, status, state, stamp, stamp),
+        )
+    conn.close()
+
+    storage = await open_storage(path)
+    try:
+        overall = await storage.answers.user_stats(1)
+        here = await storage.answers.user_stats(1, guild_id=7)
+        other = await storage.answers.user_stats(2, guild_id=7)
+    finally:
+        await storage.close()
+    assert (overall.answered, overall.correct, overall.points, overall.topics_practised) == (
+        4, 3, 160, 2,
+    )  # fmt: skip
+    assert (here.answered, here.correct, here.points, here.topics_practised) == (2, 1, 100, 1)
+    assert (other.answered, other.correct) == (1, 0)
+    with sqlite3.connect(path) as check:
+        states = dict(check.execute("SELECT status, state FROM quiz_sessions").fetchall())
+        indexes = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert json.loads(states["finished"]) == {"written": {}}
+    assert json.loads(states["abandoned"]) == {"written": {}}
+    assert json.loads(states["active"]) == json.loads(state)
+    assert "guild_scores_user" in indexes and "answers_user_topic" not in indexes

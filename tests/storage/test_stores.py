@@ -14,6 +14,7 @@ from tutorbot.storage import RoundAlreadyRunningError, Storage
 from tutorbot.storage._time import from_db
 from tutorbot.storage.admin import read_heartbeat
 from tutorbot.storage.progress import upsert_topic_state
+from tutorbot.storage.quizzes import NewAnswer
 
 from ._round_rows import round_state
 
@@ -269,3 +270,40 @@ async def test_meta_values_and_heartbeat(storage: Storage, now: datetime, db_pat
 async def test_naive_times_are_refused(storage: Storage) -> None:
     with pytest.raises(ValueError, match="naive"):
         await storage.progress.mark_known(1, "t", datetime(2025, 1, 1))  # noqa: DTZ001 (naive on purpose)
+
+
+async def test_an_ended_quiz_keeps_no_copy_of_its_answers_or_questions(
+    storage: Storage, now: datetime
+) -> None:
+    """Finished (by its last step) or abandoned (by a new quiz): the state drops the answers,
+    which are rows of `answers`, and the question list, which is a column; the rest stays."""
+    state = {"question_ids": ["q1"], "answers": [], "written": {"q1": "typed"}, "position": 0}
+    first = await storage.quizzes.create(
+        user_id=1, guild_id=None, channel_id=5, topic_id="t", question_ids=["q1"], now=now,
+        state=state,
+    )  # fmt: skip
+    answered = {**state, "answers": [{"question_id": "q1", "given": "A"}]}
+    done = await storage.quizzes.save_step(
+        first,
+        now=now,
+        state=answered,
+        position=1,
+        reveal_at=None,
+        status="finished",
+        answer=NewAnswer("q1", "A", True, 2.0),
+    )
+    assert done is not None and done.state == {"written": {"q1": "typed"}, "position": 0}
+    assert done.question_ids == ("q1",)
+    assert (await storage.answers.user_stats(1)).answered == 1
+
+    second = await storage.quizzes.create(
+        user_id=1, guild_id=None, channel_id=5, topic_id="t", question_ids=["q1"], now=now,
+        state=answered,
+    )  # fmt: skip
+    assert second.state == answered  # an active quiz keeps everything
+    await storage.quizzes.create(
+        user_id=1, guild_id=None, channel_id=5, topic_id="t", question_ids=["q1"], now=now
+    )
+    abandoned = await storage.quizzes.get(second.id)
+    assert abandoned is not None and abandoned.status == "abandoned"
+    assert abandoned.state == {"written": {"q1": "typed"}, "position": 0}

@@ -25,7 +25,8 @@ ZIP_MARGIN = 1024 * 1024
 """A zip part is cut once its compressed bytes pass `limit - ZIP_MARGIN` (a quarter of a small
 limit): the compressor may hold back up to a few hundred KB, and the zip's directory follows."""
 FLUSH_CHARS = 256 * 1024
-"""Text gathered before it is handed to the compressor (one call per row would be slow)."""
+"""Text gathered before it is handed to the compressor (one call per row would be slow); an
+eighth of the limit when that is less."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def package(user_id: int, sections: Sections, limit: int) -> DataExport:
             zips.doc.row(line)
             rows += 1
             pending += len(line)
-            if pending > FLUSH_CHARS:
+            if pending > min(FLUSH_CHARS, limit // 8):
                 plain.flush()
                 zips.flush(name)
                 pending = 0
