@@ -103,3 +103,28 @@ def test_no_input_gives_a_traceback(
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     assert "nothing was loaded" in captured.out
+
+
+def test_mistyped_prerequisites_in_a_big_pack_suggest_the_closest_ids(pack: Pack) -> None:
+    words = ["linear", "bayesian", "spectral", "kernel", "sparse", "robust", "causal", "convex"]
+    things = [
+        "regression",
+        "inference",
+        "clustering",
+        "sampling",
+        "codes",
+        "games",
+        "flows",
+        "bounds",
+    ]
+    ids = [f"{a}-{b}-{n}" for a in words for b in things for n in range(8)]
+    files = {f"{tid}.yaml": topic_yaml(tid) for tid in ids}
+    typos = {"spectral-clusterng-3": "spectral-clustering-3", "kernal-games-5": "kernel-games-5"}
+    for n, typo in enumerate(typos):
+        files[f"needs-{n}.yaml"] = topic_yaml(f"needs-{n}", [typo])
+    with pytest.raises(ContentError) as caught:
+        load_library(pack(files))
+    messages = [issue.message for issue in caught.value.issues]
+    assert len(messages) == len(typos)
+    for message, (typo, meant) in zip(messages, typos.items(), strict=True):
+        assert message.startswith(f"unknown prerequisite {typo!r}; did you mean {meant}, ")

@@ -26,11 +26,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from rapidfuzz import fuzz, process
 
 from tutorbot.content.answer_check import verify
 from tutorbot.content.errors import MAX_SHOWN_ERRORS, ContentError, ContentIssue
 from tutorbot.content.graph import KnowledgeGraph, find_cycles
-from tutorbot.content.library import Library
+from tutorbot.content.library import CLOSE, Library
 from tutorbot.content.locate import LineFinder, Loc, data_loc, field_path
 from tutorbot.content.models import (
     MAX_CHOICES,
@@ -414,10 +415,11 @@ def _pack_problems(
         else:
             first[topic.id] = file_path
     unique = {topic.id: topic for file_path, topic in topics if first[topic.id] is file_path}
+    ids = sorted(declared)
     for file_path, topic in topics:
         for index, prerequisite in enumerate(topic.prerequisites):
             if prerequisite not in declared:
-                close = difflib.get_close_matches(prerequisite, list(declared), n=3, cutoff=0.6)
+                close = _close_ids(prerequisite, ids)
                 hint = (
                     "did you mean " + ", ".join(close) + "?" if close else "no topic has a close id"
                 )
@@ -446,6 +448,16 @@ def _pack_problems(
             )
         )
     return problems, None
+
+
+def _close_ids(unknown: str, ids: list[str]) -> list[str]:
+    """Up to three of `ids` (sorted) most like an unknown prerequisite, best first, ties in
+    order: rapidfuzz's ratio of at least CLOSE, in C, so a pack of 10,000 topics with many
+    mistyped prerequisites is still reported at once."""
+    matches = process.extract(
+        unknown, ids, scorer=fuzz.ratio, processor=None, limit=3, score_cutoff=CLOSE
+    )
+    return [match for match, _, _ in matches]
 
 
 def _resolve(problems: list[_Problem]) -> list[ContentIssue]:
