@@ -44,7 +44,7 @@ def resolve_topic(library: Library, value: str) -> Topic:
     topic = library.get(value.strip())
     if topic is not None:
         return topic
-    matches = library.search(value, 2)
+    matches = library.search(value, 1)  # an exact title is search's first tier: a dict lookup
     if matches and matches[0].title.lower() == value.strip().lower():
         return matches[0]
     suggestions = [library.get(tid) for tid in library.closest_ids(value, 3)]

@@ -168,23 +168,27 @@ class Library:
         found: dict[int, None] = {}
         if limit <= 0:
             return []
-        sep = self._separator
-        word_q = " " + " ".join(_WORD.findall(q))
-        anywhere = sep not in q  # else q is in no id or title, though its words may be
-        tiers: list[Iterable[int]] = [
-            sorted(set(self._exact.get(q, ()))),
-            (i // 2 for i in self._prefixes.containing(sep + q)) if anywhere else (),
-            self._words.containing(word_q) if word_q.strip() else (),
-            self._haystacks.containing(q) if anywhere else (),
-        ]
-        if fuzzy and anywhere:
-            tiers.append(self._haystacks.matching(_in_order(q.replace(" ", ""), sep)))
-        for tier in tiers:
+        for tier in self._tiers(q, fuzzy=fuzzy):
             for i in tier:
                 found[i] = None
                 if len(found) == limit:
                     return list(found)
         return list(found)
+
+    def _tiers(self, q: str, *, fuzzy: bool) -> Iterator[Iterable[int]]:
+        """The positions each tier matches, best tier first, each made only when reached."""
+        sep = self._separator
+        anywhere = sep not in q  # else q is in no id or title, though its words may be
+        yield sorted(set(self._exact.get(q, ())))
+        if anywhere:
+            yield (i // 2 for i in self._prefixes.containing(sep + q))
+        word_q = " " + " ".join(_WORD.findall(q))
+        if word_q.strip():
+            yield self._words.containing(word_q)
+        if anywhere:
+            yield self._haystacks.containing(q)
+            if fuzzy:
+                yield self._haystacks.matching(_in_order(q.replace(" ", ""), sep))
 
     def closest_ids(self, text: str, n: int = 3) -> list[str]:
         """Topic ids that look most like `text` (a mistyped id or title, or part of one), best
