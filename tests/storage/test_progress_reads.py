@@ -113,7 +113,7 @@ def played(students: int, now: datetime) -> RoundState:
     )
 
 
-async def test_the_report_reviews_what_each_struggling_student_has_not_mastered(
+async def test_the_report_reads_progress_once_and_reviews_what_each_student_has_not_mastered(
     storage: Storage, now: datetime, tmp_path: Path
 ) -> None:
     services = Services(load_library(write_course(tmp_path / "content")), storage, lambda: now)
@@ -129,7 +129,11 @@ async def test_the_report_reviews_what_each_struggling_student_has_not_mastered(
     state = played(300, now)
     rnd = Round(1, 10, 20, 99, "finished", 1, None, None, now, now)
 
+    statements: list[str] = []
+    await storage.db.trace(statements.append)
     end = await round_reports.summary(services, rnd, state, None)
+    await storage.db.trace(None)
+    assert len([s for s in statements if "topic_state" in s]) == 1  # one read for 100 students
 
     assert sorted(s.user_id for s in end.struggling) == [u for u in range(1, 301) if u % 3 == 1]
     expected = []

@@ -9,6 +9,7 @@ round's steps so that what is shown can change without touching how a round move
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
@@ -141,7 +142,14 @@ async def results_csv(
     if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
         return NoSuchRound()
     _, state = await load(store, rnd.id)
-    return rnd, results.csv_text(results.result_rows(results.score(state), names))
+    # A class's CSV is a row per student per question: written in a worker thread, so the clicks
+    # of running rounds are answered meanwhile (docs/scaling.md: long work never holds the loop).
+    return rnd, await asyncio.to_thread(csv_of, state, dict(names))
+
+
+def csv_of(state: RoundState, names: Mapping[int, str]) -> str:
+    """The CSV text of a round (see `round_results.result_rows`), with these display names."""
+    return results.csv_text(results.result_rows(results.score(state), names))
 
 
 async def report(
