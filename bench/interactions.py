@@ -48,6 +48,9 @@ STUDENTS = 50
 CPU_GOAL = 2.0
 """TutorBot's CPU per interaction, at most this many times the floor's (issue 14)."""
 TICKS = os.sysconf("SC_CLK_TCK")
+READY_DELAY = 3.0
+"""Seconds from connecting to the burst at least: discord.py dispatches on_ready 2 s (its
+guild_ready_timeout) after the last GUILD_CREATE, and what ready starts is setup, not burst."""
 
 
 @dataclass(frozen=True)
@@ -257,7 +260,9 @@ async def run(scenario: Scenario, n: int) -> Result:
     async with FakeDiscord() as fake:
         scenario.populate(fake)
         async with bot_process(scenario, fake) as proc:
+            connected = time.perf_counter()
             fire = await scenario.prepare(fake)
+            await asyncio.sleep(max(0.0, connected + READY_DELAY - time.perf_counter()))
             await settle(proc.pid)
             if scenario.profile is not None:
                 await _profiling(proc, signal.SIGUSR1)
