@@ -143,15 +143,23 @@ async def _round(fake: FakeDiscord, bot: TutorBot, clock: FakeClock, class_: lis
     for number in range(1, 4):
         await fake.wait_until(lambda n=number: len(channel_messages(fake)) == n)
         message = channel_messages(fake)[-1]
-        label = {"mc": "B", "tf": "True"}.get(kind_of(message))
-        if label is not None:
-            for student in class_:
-                current = fake.messages[message.id]
+        kind = kind_of(message)
+        for student in class_:
+            current = fake.messages[message.id]
+            label = {"mc": "B", "tf": "True"}.get(kind, "Write my answer")
+            clicked = await fake.click(current, buttons(current.components)[label], student)
+            shown = await fake.wait_response(clicked)
+            if kind == "fr":
+                typed = {"answer": "Scattering."}
                 await fake.wait_response(
-                    await fake.click(current, buttons(current.components)[label], student)
+                    await fake.modal_submit(shown.data["custom_id"], typed, student)
                 )
         await tick(bot, clock, SECONDS + CLOSE_GRACE.total_seconds() + 0.5)
         await fake.wait_until(lambda m=message: is_revealed(fake, m))
+        if kind == "fr":
+            current = fake.messages[message.id]
+            judged = await fake.click(current, buttons(current.components)["Got it"], class_[1])
+            await fake.wait_response(judged)
         await tick(bot, clock, NEXT_PAUSE.total_seconds())
     await fake.wait_until(lambda: len(channel_messages(fake)) == 4)
 

@@ -145,6 +145,14 @@ async def test_a_full_round_with_a_class(
         assert by_student[("Cy", "fr")][2:4] == ["", "no"]
         board, _ = await bot.services.stats.leaderboard(fake.guild.id, ana.id)
         assert [e.user_id for e in board] == [ana.id, cy.id, ben.id]
+        for entry in board:  # /stats counts the judged typed answers as the leaderboard does
+            here = (await bot.services.stats.for_user(entry.user_id, fake.guild.id)).here
+            assert here is not None
+            assert (here.answered, here.correct, here.points) == (
+                entry.answered,
+                entry.correct,
+                entry.points,
+            )
     assert fake.rejections == []
 
 

@@ -100,14 +100,17 @@ def insert_answer(
     points: int,
     now: datetime,
     stamp: str | None = None,
+    user_ensured: bool = False,
 ) -> Answer:
-    """Inside a write: record one answer and add it to the student's counters (per topic, and
-    the server's totals), so that nothing reads answers back to count them.
+    """Inside a write: record one answer and add it to the student's counters
+    (`count_answer`), so that nothing reads answers back to count them.
 
-    `stamp` is `to_db(now)` when the caller already has it (it keeps the writer thread short).
+    `stamp` is `to_db(now)` when the caller already has it, and `user_ensured` says the caller
+    already ran `ensure_user` in this write (both keep the writer thread short).
     """
     stamp = to_db(now) if stamp is None else stamp
-    ensure_user(conn, user_id, stamp)
+    if not user_ensured:
+        ensure_user(conn, user_id, stamp)
     cursor = conn.execute(
         "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
         "seconds, source, source_id, points, answered_at) "
@@ -126,21 +129,7 @@ def insert_answer(
             stamp,
         ),
     )
-    conn.execute(
-        "INSERT INTO topic_scores (user_id, place_id, topic_id, answered, correct, points) "
-        "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (user_id, place_id, topic_id) DO UPDATE SET "
-        "answered = answered + 1, correct = correct + excluded.correct, "
-        "points = points + excluded.points",
-        (user_id, place_of(guild_id), topic_id, int(correct), points),
-    )
-    if guild_id is not None:
-        conn.execute(
-            "INSERT INTO guild_scores (guild_id, user_id, points, answered, correct) "
-            "VALUES (?, ?, ?, 1, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "points = points + excluded.points, answered = answered + 1, "
-            "correct = correct + excluded.correct",
-            (guild_id, user_id, points, int(correct)),
-        )
+    count_answer(conn, user_id, guild_id, topic_id, answered=1, correct=int(correct), points=points)
     if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
         raise sqlite3.DatabaseError("the answer was inserted without a row id")
     return Answer(
@@ -157,6 +146,36 @@ def insert_answer(
         points,
         now.astimezone(UTC),
     )
+
+
+def count_answer(
+    conn: sqlite3.Connection,
+    user_id: int,
+    guild_id: int | None,
+    topic_id: str,
+    *,
+    answered: int,
+    correct: int,
+    points: int,
+) -> None:
+    """Inside a write: add to the student's counters: per topic and place (`topic_scores`, what
+    /stats reads) and, in a server, the server's totals (`guild_scores`, the leaderboard). A
+    new answer adds `answered=1`; a later judgement of it adds its credit and points only."""
+    conn.execute(
+        "INSERT INTO topic_scores (user_id, place_id, topic_id, answered, correct, points) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, place_id, topic_id) DO UPDATE SET "
+        "answered = answered + excluded.answered, correct = correct + excluded.correct, "
+        "points = points + excluded.points",
+        (user_id, place_of(guild_id), topic_id, answered, correct, points),
+    )
+    if guild_id is not None:
+        conn.execute(
+            "INSERT INTO guild_scores (guild_id, user_id, points, answered, correct) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+            "points = points + excluded.points, answered = answered + excluded.answered, "
+            "correct = correct + excluded.correct",
+            (guild_id, user_id, points, answered, correct),
+        )
 
 
 class AnswerStore:

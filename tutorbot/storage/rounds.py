@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
-from tutorbot.storage.answers import insert_answer
+from tutorbot.storage.answers import count_answer, insert_answer
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.users import ensure_user
@@ -105,6 +105,7 @@ def _round_answer(row: sqlite3.Row) -> RoundAnswerRow:
 def _record(
     conn: sqlite3.Connection,
     round_id: int,
+    guild_id: int,
     question_index: int,
     question_id: str,
     topic_id: str,
@@ -116,38 +117,39 @@ def _record(
     now: datetime,
 ) -> RecordedRoundAnswer:
     """Inside a write: record a student's answer once (the body of
-    `RoundStore.record_open_answer`)."""
+    `RoundStore.record_open_answer`): the row comes back from the INSERT itself, and only a
+    double click reads the earlier one."""
     stamp = to_db(now)
     ensure_user(conn, user_id, stamp)
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
         "seconds, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (round_id, question_index, user_id) DO NOTHING",
+        "ON CONFLICT (round_id, question_index, user_id) DO NOTHING RETURNING *",
         (round_id, question_index, user_id, answer, int(correct), seconds, points, stamp),
-    )
-    first = cursor.rowcount == 1
-    row = conn.execute(
-        "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
-        (round_id, question_index, user_id),
     ).fetchone()
-    if first:
-        rnd = conn.execute("SELECT guild_id FROM rounds WHERE id = ?", (round_id,)).fetchone()
-        insert_answer(
-            conn,
-            user_id=user_id,
-            guild_id=rnd["guild_id"],
-            topic_id=topic_id,
-            question_id=question_id,
-            answer=answer,
-            correct=correct,
-            seconds=seconds,
-            source="round",
-            source_id=round_id,
-            points=points,
-            now=now,
-            stamp=stamp,
-        )
-    return RecordedRoundAnswer(first, _round_answer(row))
+    if row is None:  # a double click: the first answer stands
+        row = conn.execute(
+            "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
+            (round_id, question_index, user_id),
+        ).fetchone()
+        return RecordedRoundAnswer(False, _round_answer(row))
+    insert_answer(
+        conn,
+        user_id=user_id,
+        guild_id=guild_id,
+        topic_id=topic_id,
+        question_id=question_id,
+        answer=answer,
+        correct=correct,
+        seconds=seconds,
+        source="round",
+        source_id=round_id,
+        points=points,
+        now=now,
+        stamp=stamp,
+        user_ensured=True,
+    )
+    return RecordedRoundAnswer(True, _round_answer(row))
 
 
 _SELECT = "SELECT * FROM rounds WHERE id = ?"
@@ -325,8 +327,8 @@ class RoundStore:
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
             open_ = conn.execute(
-                "SELECT 1 FROM rounds WHERE id = ? AND status = 'running' AND current_index = ? "
-                "AND deadline IS NOT NULL",
+                "SELECT guild_id FROM rounds WHERE id = ? AND status = 'running' "
+                "AND current_index = ? AND deadline IS NOT NULL",
                 (round_id, question_index),
             ).fetchone()
             if open_ is None:
@@ -334,6 +336,7 @@ class RoundStore:
             return _record(
                 conn,
                 round_id,
+                open_["guild_id"],
                 question_index,
                 question_id,
                 topic_id,
@@ -381,30 +384,32 @@ class RoundStore:
         or it was already judged."""
 
         def tx(conn: sqlite3.Connection) -> RoundAnswerRow | None:
-            changed = conn.execute(
+            row = conn.execute(
                 "UPDATE round_answers SET assessment = ?, correct = ?, points = ? "
                 "WHERE round_id = ? AND question_index = ? AND user_id = ? "
-                "AND assessment IS NULL",
+                "AND assessment IS NULL RETURNING *",
                 (assessment, int(correct), points, round_id, question_index, user_id),
-            ).rowcount
-            if changed == 0:
-                return None
-            rnd = conn.execute("SELECT guild_id FROM rounds WHERE id = ?", (round_id,)).fetchone()
-            conn.execute(
-                "UPDATE answers SET correct = ?, points = ? WHERE source = 'round' "
-                "AND source_id = ? AND user_id = ? AND question_id = ?",
-                (int(correct), points, round_id, user_id, question_id),
-            )
-            conn.execute(
-                "UPDATE guild_scores SET points = points + ?, correct = correct + ? "
-                "WHERE guild_id = ? AND user_id = ?",
-                (points, int(correct), rnd["guild_id"], user_id),
-            )
-            row = conn.execute(
-                "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? "
-                "AND user_id = ?",
-                (round_id, question_index, user_id),
             ).fetchone()
+            if row is None:
+                return None
+            # The answer's copy in the history was written with the same time stamp: found
+            # through the (user_id, answered_at) index, however long the student's history.
+            history = conn.execute(
+                "UPDATE answers SET correct = ?, points = ? WHERE user_id = ? "
+                "AND answered_at = ? AND source = 'round' AND source_id = ? AND question_id = ? "
+                "RETURNING guild_id, topic_id",
+                (int(correct), points, user_id, row["answered_at"], round_id, question_id),
+            ).fetchone()
+            if history is not None:  # typed answers count nothing until judged
+                count_answer(
+                    conn,
+                    user_id,
+                    history["guild_id"],
+                    history["topic_id"],
+                    answered=0,
+                    correct=int(correct),
+                    points=points,
+                )
             return _round_answer(row)
 
         return await self._db.write(tx)
