@@ -128,9 +128,10 @@ class TopicLoader(_CSafeLoader):
         if kind is ScalarNode:
             if implicit[0] and value is not None:
                 resolvers = self.yaml_implicit_resolvers
-                for tag, pattern in (*resolvers.get(value[:1], ()), *resolvers.get(None, ())):
-                    if pattern.match(value):
-                        return str(tag)
+                for first in (value[:1], None):  # resolvers for the first character, then any
+                    for tag, pattern in resolvers.get(first, ()):
+                        if pattern.match(value):
+                            return str(tag)
             return str(self.DEFAULT_SCALAR_TAG)
         if kind is SequenceNode:
             return str(self.DEFAULT_SEQUENCE_TAG)
