@@ -23,8 +23,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 MAX_QUERY = 100
 """Longest query searched, as Discord sends an autocomplete value; the rest is ignored."""
 CLOSE = 60
-"""Least rapidfuzz ratio (0-100) of a whole id or title to a mistyped name that suggests it; the
-0.6 difflib's `get_close_matches` used."""
+"""Least rapidfuzz ratio (0-100) of a whole id or title to a mistyped name that suggests it, like
+the 0.6 cutoff of difflib's `get_close_matches`, used before."""
 RESPELL = 75
 """Least rapidfuzz ratio of a word of the course to a mistyped word that corrects it."""
 RESPELL_WORDS = 12
@@ -127,9 +127,9 @@ class Library:
         self._prefixes = _Joined((text for pair in pairs for text in pair), separator)
         self._words = _Joined((" " + " ".join(_WORD.findall(h)) for h in haystacks), separator)
         self._haystacks = _Joined(haystacks, separator)
-        self._names = [_plain(tid) for tid in order] + [_plain(t) for t in self._titles]
-        self._shuffled = [_sorted_words(name) for name in self._names]
-        self._spelling = sorted({word for name in self._names for word in name.split()})
+        self._names = tuple(_plain(text) for text in (*order, *self._titles))
+        self._shuffled = tuple(_sorted_words(name) for name in self._names)
+        self._spelling = tuple(sorted({word for name in self._names for word in name.split()}))
 
     def __setattr__(self, name: str, value: object) -> None:
         if hasattr(self, name):
