@@ -5,6 +5,10 @@ longest prerequisite chain), the chain's previous step, and ancestor and descend
 ints used as bitsets, where bit i is the topic at position i of the learning order. Reading a set
 back in learning order is then just reading its bits from low to high, and the sets of 10,000
 topics take a few tens of megabytes.
+
+A student's known topics stay such a bitset too (`TopicSet`, `KnownTopics`): /progress counts them,
+intersects them with a goal's ancestors and reads the first few topics of their frontier without
+listing the thousands a student may know.
 """
 
 from __future__ import annotations
@@ -286,9 +290,9 @@ class KnowledgeGraph:
     def ready(self, known: Iterable[str], among: AbstractSet[str] | None = None) -> Iterator[str]:
         """The frontier of `known` (closed under prerequisites first, unless it is a `KnownTopics`),
         lazily in learning order: topics not known whose every prerequisite is; only those in
-        `among` when given. Only unknown topics are looked at, and
-        only until the caller stops: the first unknown topic in learning order is always ready
-        (its prerequisites come before it, so are known)."""
+        `among` when given. Only unknown topics are looked at, and only until the caller stops,
+        which is soon: the first unknown topic in learning order is always ready (its
+        prerequisites come before it, so are known)."""
         known_bits = self.known(known)._bits
         candidates = ~known_bits & ((1 << len(self._order)) - 1)
         if among is not None:
