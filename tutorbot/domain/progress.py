@@ -36,9 +36,6 @@ class Graph(Protocol):
     def prerequisites(self, topic_id: str) -> Sequence[str]:
         """Direct prerequisites, as listed in the topic's file."""
 
-    def ancestors(self, topic_id: str) -> frozenset[str]:
-        """All transitive prerequisites."""
-
     def leads_to(self, topic_id: str) -> Sequence[str]:
         """Topics that list this one as a direct prerequisite, in learning order."""
 
@@ -173,10 +170,9 @@ def newly_unlocked(graph: Graph, known_before: Iterable[str], topic: str) -> tup
     Those are the ready topics among the direct dependents of what became known (one of their
     prerequisites was unknown before), so only those are looked at.
     """
-    before = graph.known(known_before)
-    gained = graph.known([topic]) - before
-    dependents = graph.topic_set(d for t in gained for d in graph.leads_to(t))
-    return tuple(graph.ready(before | graph.known([topic]), among=dependents))
+    before, learned = graph.known(known_before), graph.known([topic])
+    dependents = graph.topic_set(d for t in learned - before for d in graph.leads_to(t))
+    return tuple(graph.ready(before | learned, among=dependents))
 
 
 def prerequisites_to_review(
