@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import os
 import random
@@ -50,6 +51,7 @@ from tutorbot.bot.exts.progress.render import progress_embed
 from tutorbot.bot.topic_option import resolve_topic
 from tutorbot.content.library import MAX_QUERY, Library
 from tutorbot.content.loader import load_library
+from tutorbot.domain import progress as progress_rules
 from tutorbot.services import Services
 from tutorbot.storage.progress import upsert_topic_state
 
@@ -275,8 +277,11 @@ async def progress_times(
     root: Path, db: Path, mastered: int, repeat: int
 ) -> dict[str, list[float]]:
     """Milliseconds for /progress's overview and embed, for a student who mastered `mastered`
-    topics (the first ones in learning order) and marked a few more, without and with a goal."""
+    topics (the first ones in learning order) and marked a few more, without and with a goal;
+    and, apart, the overview's two steps: reading the student's marks (storage) and the rules
+    (domain)."""
     services = await Services.open(root, db)
+    gc.freeze()  # as `tutorbot run` does once ready
     try:
         library = services.library
         order = library.graph.learning_order()
@@ -297,7 +302,7 @@ async def progress_times(
             else:
                 await services.progress.set_goal(1, goal)
             label = "with a deep goal" if goal else "no goal"
-            overview, embed = [], []
+            overview, embed, read, rules = [], [], [], []
             for _ in range(repeat):
                 start = time.perf_counter()
                 shown = await services.progress.overview(1)
@@ -306,7 +311,18 @@ async def progress_times(
                 end = time.perf_counter()
                 overview.append((middle - start) * 1000)
                 embed.append((end - middle) * 1000)
+                start = time.perf_counter()
+                states = await services.storage.progress.all_for(1)
+                middle = time.perf_counter()
+                marked = [s.topic_id for s in states if s.known_at is not None]
+                times = {s.topic_id: s.mastered_at for s in states if s.mastered_at}
+                progress_rules.progress(library.graph, marked, times, goal)
+                end = time.perf_counter()
+                read.append((middle - start) * 1000)
+                rules.append((end - middle) * 1000)
             results[f"overview, {label}"] = overview
+            results[f"  storage read, {label}"] = read
+            results[f"  domain rules, {label}"] = rules
             results[f"embed, {label}"] = embed
             results[f"both, {label}"] = [a + b for a, b in zip(overview, embed, strict=True)]
         return results
@@ -395,6 +411,7 @@ def main() -> int:
         if "startup" in parts:
             startups(root, env, Path(tmp), args.repeat)
         library = load_library(root)
+        gc.freeze()  # as `tutorbot run` does once ready (bot.runner), so full collections skip it
         if "lookups" in parts:
             depth = max(map(library.graph.depth, library.topics))
             print(f"topic lookups (goal < 20 ms; max depth {depth}):")
