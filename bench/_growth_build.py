@@ -108,14 +108,16 @@ class Plan:
 
     @classmethod
     def for_size(cls, label: str, answers: int) -> Plan:
-        """About 100 answers per user (up to 100,000 users), one server per 2,000 answers."""
-        users = max(300, min(100_000, answers // 60))
+        """About 60 answers per user at every size (an ordinary user is the same at 10 k and
+        10 M answers; 166,000 users at 10 M), one server per 2,000 answers (at least 10, at most
+        5,000), the big server most users up to 16,000 members."""
+        users = max(100, answers // 60)
         return cls(
             label=label,
             answers=answers,
             users=users,
             servers=max(10, min(5_000, answers // 2_000)),
-            big_members=min(BIG_SERVER_MEMBERS, int(users * 0.9)),
+            big_members=min(BIG_SERVER_MEMBERS, users - SMALL_SERVER_MEMBERS - users // 10),
             heavy=min(HEAVY_ANSWERS, max(100, answers // 50)),
         )
 

@@ -3,13 +3,14 @@
 Issue 14 ("Fast at any size"). Builds databases through the project's own code (a real
 `Services` over `open_storage`, the bundled content; see `bench/_growth_build.py` for how) at
 about 10 thousand, 1 million and (with `--large`) 10 million answers: many users across many
-servers, most answers in private quizzes, a tenth in rounds, a big server of up to 16,000
-members, and heavy users (up to 10,000 answers each). Then it times, on random users of the
-right kind (median and p95 over `--repeats`), every user action at the service level: a quiz
-answer click, a round answer click, /stats (in a server and in a DM), /leaderboard (big and
-small server), /progress, a topic lookup (a mistyped title through `resolve_topic` and
-`library.search`), /mydata (an ordinary and the heaviest user), /forgetme (an ordinary and a
-fresh heavy user each time) and `/round results` (a 30-student round).
+servers (about 60 answers per user, one server per 2,000 answers), most answers in private
+quizzes, a tenth in rounds, a big server of up to 16,000 members, a small one of 40, and heavy
+users (10,000 answers each from 1 M answers up; a fiftieth of the database below). Then it
+times, on random users of the right kind (median and p95 over `--repeats`), every user action
+at the service level: a quiz answer click, a round answer click, /stats (in a server and in a
+DM), /leaderboard (big and small server), /progress, a topic lookup (a mistyped title through
+`resolve_topic` and `library.search`), /mydata (an ordinary and the heaviest user), /forgetme
+(an ordinary and a fresh heavy user each time) and `/round results` (a 30-student round).
 
 Printed, with the goals it makes checkable:
 
@@ -124,6 +125,17 @@ def _print_actions(g: Any, results: dict[str, Any]) -> None:
         notes = results[label][2]
         if notes:
             print(f"   {label}: " + "; ".join(f"{k}: {v}" for k, v in notes.items()))
+    if len(labels) > 1:
+        plans = [results[label][0].plan for label in labels]
+        members = " / ".join(f"{p.big_members:,}" for p in plans)
+        heavy = " / ".join(f"{p.heavy:,}" for p in plans)
+        print(
+            f"   Not like for like across sizes: the big server has {members} members and a heavy "
+            f"user {heavy} answers ({' / '.join(labels)}; the heaviest twice that), so those "
+            "rows' ratios mix the server's or the person's size with the database's; "
+            "ordinary users (about 60 answers each) and the small server (40 members) are "
+            "the same at every size."
+        )
 
 
 def _print_interference(g: Any, results: dict[str, Any]) -> None:
