@@ -385,10 +385,8 @@ class Builder:
                 else:
                     index = int(self.plan.users * self.rng.random() ** 2.5)
                     index = (index * 7919) % self.plan.users
-                if index in self.busy:
+                while index in self.busy:  # at most half the users are busy: this ends
                     index = self.rng.randrange(self.plan.users)
-                    if index in self.busy:
-                        continue
                 start = BASE_TIME + timedelta(days=300 * min(1.0, number / expected))
                 planned += 5
                 number += 1
@@ -404,7 +402,7 @@ class Builder:
 
         begun = self.counters.quiz_answers
         while (left := target - (self.counters.quiz_answers - begun)) > 50:
-            await _pool(specs(left), one, WORKERS)
+            await _pool(specs(left), one, min(WORKERS, self.plan.users // 2))
 
     async def progress(self) -> None:
         """A tenth of the users mark topics they know and set a goal."""
