@@ -285,12 +285,9 @@ async def _loaded(bench: BenchRound) -> tuple[Round, RoundState]:
 
 
 async def results_csv(bench: BenchRound) -> str:
-    """What `/round results` costs: everyone's names, then the round's CSV."""
+    """What `/round results` costs: the round read, its players' names, then its CSV."""
     services = bench.services
-    names = await services.names.in_guild(GUILD)
-    found = await round_reports.results_csv(
-        services, GUILD, bench.round_id, names, is_instructor=True
-    )
+    found = await round_reports.results_csv(services, GUILD, bench.round_id, is_instructor=True)
     if not isinstance(found, tuple):
         raise RuntimeError(f"no CSV: {found.text}")
     return found[1]

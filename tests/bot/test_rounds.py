@@ -303,7 +303,7 @@ async def test_every_instructor_action_is_refused_by_the_service_itself(
         assert rnd is not None
         assert await rounds.skip(channel, False) == NotInstructor()
         assert await rounds.stop_round(channel, False) == NotInstructor()
-        assert await rounds.results_csv(guild, rnd.id, {}, is_instructor=False) == NotInstructor()
+        assert await rounds.results_csv(guild, rnd.id, is_instructor=False) == NotInstructor()
         assert await rounds.report(guild, rnd.id, is_instructor=False) == NotInstructor()
         after = await bot.services.storage.rounds.running_in(channel)
         assert after is not None and after.version == rnd.version

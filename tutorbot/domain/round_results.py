@@ -279,11 +279,16 @@ def _verdict(question: RoundQuestion, given: RoundAnswer) -> str:
 
 
 def csv_text(rows: list[ResultRow]) -> str:
-    """The rows as CSV text with a header, every cell neutralised against formulas."""
+    """The rows as CSV text with a header, every cell that text can reach neutralised against
+    formulas: the student's name, the question id and the answer. The others are written by
+    the bot (yes/no or a judgement, seconds and points as numbers)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    writer.writerows([neutralise(cell) for cell in row.cells()] for row in rows)
+    writer.writerows(
+        (neutralise(r.student), neutralise(r.question_id), neutralise(r.answer), *r[3:5], r.points)
+        for r in rows
+    )
     return buffer.getvalue()
 
 

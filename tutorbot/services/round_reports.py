@@ -122,15 +122,10 @@ async def summary(
 
 
 async def results_csv(
-    services: Services,
-    guild_id: int,
-    round_id: int | None,
-    names: Mapping[int, str],
-    *,
-    is_instructor: bool,
+    services: Services, guild_id: int, round_id: int | None, *, is_instructor: bool
 ) -> tuple[Round, str] | Refusal:
-    """The `/round results` CSV of a round of this server (default: its latest); for
-    instructors only."""
+    """The `/round results` CSV of a round of this server (default: its latest), with the
+    display names of the students who took part; for instructors only."""
     if not is_instructor:
         return NotInstructor()
     store = services.storage.rounds
@@ -142,9 +137,11 @@ async def results_csv(
     if rnd is None or rnd.guild_id != guild_id or rnd.state is None:
         return NoSuchRound()
     _, state = await load(store, rnd.id)
+    players = {user for question in state.asked for user in question.answers_by_user}
+    names = await services.names.in_guild(guild_id, players)
     # A class's CSV is a row per student per question: written in a worker thread, so the clicks
     # of running rounds are answered meanwhile (docs/scaling.md: long work never holds the loop).
-    return rnd, await asyncio.to_thread(csv_of, state, dict(names))
+    return rnd, await asyncio.to_thread(csv_of, state, names)
 
 
 def csv_of(state: RoundState, names: Mapping[int, str]) -> str:

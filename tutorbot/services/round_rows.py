@@ -10,13 +10,13 @@ the three again. This is the one place that knows that shape, so the round's ste
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from tutorbot.domain._time import to_iso
 from tutorbot.domain.round_state import RoundAnswer, RoundSettings, RoundState
 from tutorbot.domain.scoring import SelfAssessment
 from tutorbot.services.round_views import RoundGone
-from tutorbot.storage.rounds import Round, RoundAnswerRow, RoundStore
+from tutorbot.storage.rounds import AnswerCells, Round, RoundAnswerRow, RoundStore
 
 COLUMN_KEYS = ("instructor_id", "status", "started_at")
 """What the round's row holds instead of its JSON: the host (`host_id`, so /forgetme finds it in
@@ -58,21 +58,43 @@ def domain_answer(row: RoundAnswerRow) -> RoundAnswer:
     return RoundAnswer(row.user_id, row.answer, row.answered_at, row.seconds, assessment)
 
 
-async def load(store: RoundStore, round_id: int) -> tuple[Round, RoundState]:
-    """The round with every answer recorded so far (for its steps, reveals, standings and the
-    CSV); raises `RoundGone` for an id that names no round."""
+Answers = Literal["all", "current", "none"]
+"""Which answers a read of a round fills in: every question's (standings, the CSV), the current
+question's (its reveal), or none (a step that only moves the round on)."""
+
+
+async def load(
+    store: RoundStore, round_id: int, *, answers: Answers = "all"
+) -> tuple[Round, RoundState]:
+    """The round with the answers recorded so far (see `Answers`); raises `RoundGone` for an
+    id that names no round."""
     rnd = await store.get(round_id)
     if rnd is None:
         raise RoundGone
     state = state_of(rnd)
-    by_question: dict[str, list[RoundAnswer]] = {}
-    for row in await store.answers(round_id):
-        question_id = state.question_ids[row.question_index]
-        by_question.setdefault(question_id, []).append(domain_answer(row))
+    if answers == "none":
+        return rnd, state
+    index = rnd.current_index if answers == "current" else None
+    return rnd, with_answers(state, await store.answer_cells(round_id, index))
+
+
+async def with_all_answers(store: RoundStore, round_id: int, state: RoundState) -> RoundState:
+    """`state` (read with fewer answers, then moved on) with every stored answer filled in."""
+    return with_answers(state, await store.answer_cells(round_id))
+
+
+def with_answers(state: RoundState, cells: list[AnswerCells]) -> RoundState:
+    """The state with these stored answers as its asked questions' answers (in the order
+    given); questions without any get none."""
+    by_index: dict[int, list[RoundAnswer]] = {}
+    for index, user, answer, at, seconds, assessment in cells:
+        judged = SelfAssessment(assessment) if assessment else None
+        by_index.setdefault(index, []).append(RoundAnswer(user, answer, at, seconds, judged))
     asked = tuple(
-        replace(q, answers=tuple(by_question.get(q.question_id, ()))) for q in state.asked
+        replace(q, answers=tuple(by_index.get(state.index_of(q.question_id), ())))
+        for q in state.asked
     )
-    return rnd, replace(state, asked=asked)
+    return replace(state, asked=asked)
 
 
 def timer_key(round_id: int, kind: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -114,7 +114,7 @@ class RoundService:
         short: an open question its deadline (and its message), a closed one its follow-up."""
         if rnd.state is None:
             return
-        _, state = await self._load(rnd.id)
+        _, state = await self._load(rnd.id, "current")
         question = state.current
         if question is not None and not question.closed:
             if round_rows.timer_key(rnd.id, TIMER_CLOSE) not in pending:
@@ -294,7 +294,7 @@ class RoundService:
         running = await self._s.storage.rounds.running_in(channel_id)
         if running is None:
             return NoRoundHere()
-        rnd, state = await self._load(running.id)
+        rnd, state = await self._load(running.id, "current")
         open_before = state.current is not None and not state.current.closed
         stopped = rules.stop(state, self._s.clock())
         end = await self._end(rnd, stopped, reason=None)
@@ -313,7 +313,7 @@ class RoundService:
 
     async def _close(self, round_id: int, version: int) -> bool:
         """Close the open question at `version`, show its reveal and schedule what follows."""
-        rnd, state = await self._load(round_id)
+        rnd, state = await self._load(round_id, "current")
         question = state.current
         if rnd.status != "running" or rnd.version != version or question is None:
             return False
@@ -341,7 +341,7 @@ class RoundService:
 
     async def _advance(self, round_id: int, version: int) -> None:
         """After a reveal: open the next question, or end the round after the last."""
-        rnd, state = await self._load(round_id)
+        rnd, state = await self._load(round_id, "none")
         if rnd.status != "running" or rnd.version != version:
             return
         if state.current is not None and not state.current.closed:
@@ -391,23 +391,20 @@ class RoundService:
             return None
         self._answers.forget(rnd.id)
         # Timers left behind fire later and find the round over (a compare-and-swap on its
-        # version), so ending never has to chase them.
-        return await round_reports.summary(self._s, saved, state, reason)
+        # version), so ending never has to chase them. The steps read only the answers they
+        # show; the standings need them all.
+        full = await round_rows.with_all_answers(self._s.storage.rounds, rnd.id, state)
+        return await round_reports.summary(self._s, saved, full, reason)
 
     # -- results (services/round_reports.py) ----------------------------------------------------
 
     async def results_csv(
-        self,
-        guild_id: int,
-        round_id: int | None,
-        names: Mapping[int, str],
-        *,
-        is_instructor: bool,
+        self, guild_id: int, round_id: int | None, *, is_instructor: bool
     ) -> tuple[Round, str] | Refusal:
         """The `/round results` CSV of a round of this server (default: its latest); for
         instructors only."""
         return await round_reports.results_csv(
-            self._s, guild_id, round_id, names, is_instructor=is_instructor
+            self._s, guild_id, round_id, is_instructor=is_instructor
         )
 
     async def report(
@@ -423,9 +420,11 @@ class RoundService:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _load(self, round_id: int) -> tuple[Round, RoundState]:
-        """The round with every answer recorded so far (`round_rows.load`)."""
-        return await round_rows.load(self._s.storage.rounds, round_id)
+    async def _load(
+        self, round_id: int, answers: round_rows.Answers = "all"
+    ) -> tuple[Round, RoundState]:
+        """The round with the answers a step needs (`round_rows.load`)."""
+        return await round_rows.load(self._s.storage.rounds, round_id, answers=answers)
 
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
         """Store this round's next step of `kind`, due at `due_at`, for its current version."""

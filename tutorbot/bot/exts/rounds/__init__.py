@@ -241,9 +241,8 @@ class Rounds(commands.Cog):
         """Send the round's CSV privately (instructors only, the service checks)."""
         guild_id, _ = server_channel(interaction)
         allowed = await is_instructor(interaction)
-        names = await self.bot.services.names.in_guild(guild_id)
         found = await self.bot.services.rounds.results_csv(
-            guild_id, round_id, names, is_instructor=allowed
+            guild_id, round_id, is_instructor=allowed
         )
         if isinstance(found, Refusal):
             await refuse(interaction, found)
