@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.bot.heap import settle_heap
 from tutorbot.bot.proxy import redirect_discord
 from tutorbot.services import Services
 from tutorbot.settings import Settings
@@ -88,14 +88,9 @@ async def _serve_locked(settings: Settings, token: str) -> int:
 
 
 async def _freeze_when_ready(bot: TutorBot) -> None:
-    """Once the bot is ready, move everything loaded so far (modules, content, caches) out of
-    the garbage collector's sight with `gc.freeze()`: the full collections a burst of clicks
-    triggers then walk only what the clicks made (about a quarter of a round click's CPU in
-    `bench/round_burst.py`). A library dropped by a reload is still freed by reference
-    counting: it holds no cycles."""
+    """`settle_heap` once the bot is ready (what startup loaded stays for good)."""
     await bot.wait_until_ready()
-    gc.collect()
-    gc.freeze()
+    settle_heap()
 
 
 async def _sync(settings: Settings, token: str) -> None:

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from tutorbot.bot import limits
 from tutorbot.bot.errors import UserFacingError, refuse
+from tutorbot.bot.heap import settle_heap
 from tutorbot.bot.scopes import server_group
 from tutorbot.content.errors import ContentError
 from tutorbot.content.library import Library
@@ -154,6 +155,7 @@ class Admin(commands.Cog):
             await interaction.followup.send(errors_text(error), ephemeral=True)
             return
         await interaction.followup.send(reload_text(old, new), ephemeral=True)
+        settle_heap()  # the new library joins what the collector no longer walks
 
 
 async def setup(bot: TutorBot) -> None:
