@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import itertools
 import os
 import random
 import sqlite3
@@ -45,6 +44,9 @@ from pathlib import Path
 
 from content_load import block, prose, question
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from content.course_words import slug, titles
+
 import tutorbot
 from tutorbot.bot.errors import UserFacingError
 from tutorbot.bot.exts.progress.render import progress_embed
@@ -55,77 +57,6 @@ from tutorbot.domain import progress as progress_rules
 from tutorbot.services import Services
 from tutorbot.storage.progress import upsert_topic_state
 
-_QUALITIES = (
-    "Linear",
-    "Bayesian",
-    "Spectral",
-    "Stochastic",
-    "Convex",
-    "Discrete",
-    "Numerical",
-    "Probabilistic",
-    "Causal",
-    "Variational",
-    "Sparse",
-    "Robust",
-    "Online",
-    "Kernel",
-    "Statistical",
-    "Differential",
-    "Algebraic",
-    "Geometric",
-    "Combinatorial",
-    "Information",
-    "Quantum",
-    "Recursive",
-    "Adaptive",
-    "Distributed",
-    "Hierarchical",
-)
-_SUBJECTS = (
-    "Regression",
-    "Inference",
-    "Clustering",
-    "Optimization",
-    "Sampling",
-    "Estimation",
-    "Embeddings",
-    "Transforms",
-    "Networks",
-    "Equations",
-    "Operators",
-    "Matrices",
-    "Graphs",
-    "Models",
-    "Processes",
-    "Codes",
-    "Games",
-    "Filters",
-    "Flows",
-    "Bounds",
-)
-_SETTINGS = (
-    "",
-    "Basics",
-    "in Practice",
-    "for Time Series",
-    "with Constraints",
-    "on Manifolds",
-    "at Scale",
-    "and Duality",
-    "under Noise",
-    "for Images",
-    "for Text",
-    "with Missing Data",
-    "in High Dimensions",
-    "and Convergence",
-    "for Control",
-    "Revisited",
-    "with Priors",
-    "for Ranking",
-    "and Stability",
-    "on Graphs",
-)
 LIBRARY_READY = (
     "import sys, time\n"
     "from pathlib import Path\n"
@@ -159,20 +90,6 @@ BOT_READY = (
 """What `tutorbot run` does before it connects (`bot.runner._serve_locked` and the bot's
 `setup_hook` up to the command sync, which needs Discord)."""
 PARTS = ("startup", "lookups", "progress")
-
-
-def titles(count: int, rng: random.Random) -> list[str]:
-    """`count` distinct titles such as "Bayesian Inference with Priors", in random order."""
-    combos = list(itertools.product(_QUALITIES, _SUBJECTS, _SETTINGS))
-    rng.shuffle(combos)
-    if count > len(combos):
-        raise ValueError(f"at most {len(combos):,} distinct titles, {count:,} asked")
-    return [" ".join(filter(None, combo)) for combo in combos[:count]]
-
-
-def slug(title: str) -> str:
-    """The topic id of a title: lower case, words joined by hyphens."""
-    return "-".join(title.lower().split())
 
 
 def generate(root: Path, topics: int, questions: int, layers: int, seed: int = 11) -> list[str]:

@@ -6,7 +6,6 @@ thousands share each word: a suggestion must pick the one title a slip came from
 
 from __future__ import annotations
 
-import itertools
 import random
 from pathlib import Path
 
@@ -15,104 +14,26 @@ import pytest
 from tutorbot.content.library import MAX_QUERY, Library
 from tutorbot.content.models import Topic
 
+from .course_words import slug, titles
 from .test_search_cost import _old_search
-
-QUALITIES = (
-    "Linear",
-    "Bayesian",
-    "Spectral",
-    "Stochastic",
-    "Convex",
-    "Discrete",
-    "Numerical",
-    "Probabilistic",
-    "Causal",
-    "Variational",
-    "Sparse",
-    "Robust",
-    "Online",
-    "Kernel",
-    "Statistical",
-    "Differential",
-    "Algebraic",
-    "Geometric",
-    "Combinatorial",
-    "Information",
-    "Quantum",
-    "Recursive",
-    "Adaptive",
-    "Distributed",
-    "Hierarchical",
-)
-SUBJECTS = (
-    "Regression",
-    "Inference",
-    "Clustering",
-    "Optimization",
-    "Sampling",
-    "Estimation",
-    "Embeddings",
-    "Transforms",
-    "Networks",
-    "Equations",
-    "Operators",
-    "Matrices",
-    "Graphs",
-    "Models",
-    "Processes",
-    "Codes",
-    "Games",
-    "Filters",
-    "Flows",
-    "Bounds",
-)
-SETTINGS = (
-    "",
-    "Basics",
-    "in Practice",
-    "for Time Series",
-    "with Constraints",
-    "on Manifolds",
-    "at Scale",
-    "under Noise",
-    "for Images",
-    "with Missing Data",
-    "in High Dimensions",
-    "and Convergence",
-    "for Control",
-    "Revisited",
-    "with Priors",
-    "for Ranking",
-    "and Stability",
-    "on Graphs",
-    "for Text",
-    "and Duality",
-)
-
-
-def _slug(title: str) -> str:
-    return "-".join(title.lower().split())
 
 
 @pytest.fixture(scope="module")
 def big() -> Library:
     rng = random.Random(3)
-    combos = list(itertools.product(QUALITIES, SUBJECTS, SETTINGS))
-    rng.shuffle(combos)
-    titles = [" ".join(filter(None, combo)) for combo in combos]
-    assert len(titles) == 10_000
+    names = titles(10_000, rng)
     prerequisites: dict[str, list[str]] = {}
-    for i, title in enumerate(titles):
-        earlier = [_slug(titles[rng.randrange(i)]) for _ in range(min(i, 2))]
-        prerequisites[_slug(title)] = list(dict.fromkeys(earlier))
+    for i, title in enumerate(names):
+        earlier = [slug(names[rng.randrange(i)]) for _ in range(min(i, 2))]
+        prerequisites[slug(title)] = list(dict.fromkeys(earlier))
     topics = {
-        _slug(title): Topic(
-            id=_slug(title),
+        slug(title): Topic(
+            id=slug(title),
             title=title,
             core_idea="An idea.",
-            prerequisites=prerequisites[_slug(title)],
+            prerequisites=prerequisites[slug(title)],
         )
-        for title in titles
+        for title in names
     }
     return Library(Path("big"), topics, {tid: Path(f"{tid}.yaml") for tid in topics})
 
