@@ -341,15 +341,18 @@ class Database:
         return await future
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Run a read query on the reader connection (WAL: it never waits for the writer)."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        """Run a read query on the reader connection (WAL: it never waits for the writer).
+
+        The statement runs to its end in one call on the reader's thread. A statement left
+        open across an await (execute, then fetch later) would keep the connection's read
+        transaction open while other reads overlap it, and under steady load every read would
+        see the database as it was before the latest commits."""
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """The first row of a read query, or None."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        """The first row of a read query, or None (for lookups by key: every row is read)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Pass every statement the writer, the reader and snapshot reads run to `callback`
