@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -28,6 +29,10 @@ class StudentStats:
     topics_total: int
 
 
+EXPORTS_AT_ONCE = 2
+"""Exports built at the same time: each holds a worker thread for as long as it takes, and the
+threads are shared with reading rounds and writing CSVs, which must not wait behind a queue of
+long histories."""
 TIMER_FORGET = "data.forget"
 FORGET_RESUME_AFTER = timedelta(minutes=2)
 """When a /forgetme interrupted by a restart is finished: a deletion takes seconds at most, so
@@ -40,6 +45,7 @@ class StatsService:
     def __init__(self, services: Services) -> None:
         self._s = services
         services.scheduler.register(TIMER_FORGET, self._on_forget)
+        self._exporting = asyncio.Semaphore(EXPORTS_AT_ONCE)
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
         """What /stats shows: totals everywhere, and in this server with its rank if in one."""
@@ -78,9 +84,10 @@ class StatsService:
         """Everything held about the user, as files of at most `limit` bytes each (see
         `services.data_export`): read and serialised in a worker thread, on a snapshot."""
         await self._s.names.flush()
-        return await self._s.storage.data_rights.export_with(
-            user_id, partial(package, user_id, limit=limit)
-        )
+        async with self._exporting:
+            return await self._s.storage.data_rights.export_with(
+                user_id, partial(package, user_id, limit=limit)
+            )
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything held about the user; rows removed per kind.
