@@ -39,6 +39,7 @@ from functools import partial
 from pathlib import Path
 
 from tutorbot.bot.exts.rounds import render
+from tutorbot.bot.heap import settle_heap
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import QuestionType
 from tutorbot.domain.round_state import RoundState
@@ -306,6 +307,7 @@ async def measure(students: int, repeats: int = 5) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory(prefix="tutorbot-round-end-") as tmp:
         bench = BenchRound(Path(tmp), students)
         await bench.build()
+        settle_heap()  # as `tutorbot run` does once ready
         try:
             rnd, state = await _loaded(bench)
             await round_end(bench, rnd, state)  # warm up: the first read opens caches

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -243,22 +243,21 @@ _UNANSWERED = ("", "no", "", 0)
 """The answer, correct, seconds and points cells of a question a student did not answer."""
 
 
-def result_rows(scores: RoundScores, names: Mapping[int, str] | None = None) -> list[ResultRow]:
+def result_rows(scores: RoundScores, names: Mapping[int, str] | None = None) -> Iterator[ResultRow]:
     """One row per student per closed question, students in standings order (see `score`),
-    questions in asked order.
+    questions in asked order; made as they are read (a class of 5,000 has 50,000 rows, which
+    `csv_text` writes one by one instead of keeping them all).
 
     `correct` is yes/no, or for free response the self-assessment (got_it, partly, missed) or
     blank if the student never judged it; a question not answered has blank answer and seconds.
     """
     names = names or {}
     columns = [(s.question.question_id, _answer_cells(s)) for s in scores.closed]
-    rows = []
     for standing in scores.standings:
         user = standing.user_id
         student = names.get(user, str(user))
         for question_id, cells in columns:
-            rows.append(ResultRow(student, question_id, *cells.get(user, _UNANSWERED)))
-    return rows
+            yield ResultRow(student, question_id, *cells.get(user, _UNANSWERED))
 
 
 def _answer_cells(scored: ScoredQuestion) -> dict[int, tuple[str, str, str, int]]:
@@ -278,7 +277,7 @@ def _verdict(question: RoundQuestion, given: RoundAnswer) -> str:
     return "yes" if given.choice == question.correct else "no"
 
 
-def csv_text(rows: list[ResultRow]) -> str:
+def csv_text(rows: Iterable[ResultRow]) -> str:
     """The rows as CSV text with a header, every cell that text can reach neutralised against
     formulas: the student's name, the question id and the answer. The others are written by
     the bot (yes/no or a judgement, seconds and points as numbers)."""

@@ -86,13 +86,12 @@ async def with_all_answers(store: RoundStore, round_id: int, state: RoundState) 
 def with_answers(state: RoundState, cells: list[AnswerCells]) -> RoundState:
     """The state with these stored answers as its asked questions' answers (in the order
     given); questions without any get none."""
-    by_index: dict[int, list[RoundAnswer]] = {}
+    by_index: list[list[RoundAnswer]] = [[] for _ in state.question_ids]
     for index, user, answer, at, seconds, assessment in cells:
         judged = SelfAssessment(assessment) if assessment else None
-        by_index.setdefault(index, []).append(RoundAnswer(user, answer, at, seconds, judged))
+        by_index[index].append(RoundAnswer(user, answer, at, seconds, judged))
     asked = tuple(
-        replace(q, answers=tuple(by_index.get(state.index_of(q.question_id), ())))
-        for q in state.asked
+        replace(q, answers=tuple(by_index[state.index_of(q.question_id)])) for q in state.asked
     )
     return replace(state, asked=asked)
 
