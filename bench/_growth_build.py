@@ -937,7 +937,7 @@ def round_end_section(students: Sequence[int], repeats: int) -> dict[int, Timing
     try:
         module = importlib.import_module("round_end")
     except ImportError as exc:
-        return f"skipped: bench/round_end.py is not there ({exc})"
+        return f"skipped: bench/round_end.py could not be imported ({exc})"
     measure_round_end = getattr(module, "measure_round_end", None)
     if measure_round_end is None:
         return "skipped: bench/round_end.py has no measure_round_end"
