@@ -186,11 +186,11 @@ async def test_round_rows_of_the_version_before_keep_their_state_stored_once(
                    for c in columns if c.strip())  # fmt: skip
 
 
-async def test_0008_counts_every_earlier_answer_and_drops_ended_quizzes_copies(
+async def test_0008_and_0009_count_earlier_answers_and_keep_quiz_states_small(
     tmp_path: Path,
 ) -> None:
-    """Stats read counters from 0008 on: they start from every answer given before; an ended
-    quiz's state loses the copies of its answers and questions, an active one keeps them."""
+    """Stats read counters from 0008 on: they start from every answer given before. An ended
+    quiz's state loses what columns and rows hold; a running one moves whole to quiz_live."""
     path = tmp_path / "old.sqlite3"
     conn = connect(path)
     migrate(conn, target=7)
@@ -206,7 +206,9 @@ async def test_0008_counts_every_earlier_answer_and_drops_ended_quizzes_copies(
             "seconds, source, points, answered_at) VALUES (?, ?, ?, 'q', 'A', ?, 1, 'quiz', ?, ?)",
             (user, guild, topic, correct, points, stamp),
         )
-    state = json.dumps({"question_ids": ["q"], "answers": [{"question_id": "q"}], "written": {}})
+    state = json.dumps(
+        {"question_ids": ["q"], "answers": [{"question_id": "q"}], "written": {}, "position": 1}
+    )
     for user, status in ((1, "finished"), (1, "abandoned"), (2, "active")):
         conn.execute(
             "INSERT INTO quiz_sessions (user_id, channel_id, topic_id, status, question_ids, "
@@ -220,6 +222,7 @@ async def test_0008_counts_every_earlier_answer_and_drops_ended_quizzes_copies(
         overall = await storage.answers.user_stats(1)
         here = await storage.answers.user_stats(1, guild_id=7)
         other = await storage.answers.user_stats(2, guild_id=7)
+        running = await storage.quizzes.active_for(2)
     finally:
         await storage.close()
     assert (overall.answered, overall.correct, overall.points, overall.topics_practised) == (
@@ -232,5 +235,6 @@ async def test_0008_counts_every_earlier_answer_and_drops_ended_quizzes_copies(
         indexes = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert json.loads(states["finished"]) == {"written": {}}
     assert json.loads(states["abandoned"]) == {"written": {}}
-    assert json.loads(states["active"]) == json.loads(state)
+    assert json.loads(states["active"]) == {}  # its state is in quiz_live while it runs
+    assert running is not None and running.state == json.loads(state)
     assert "guild_scores_user" in indexes and "answers_user_topic" not in indexes

@@ -275,8 +275,8 @@ async def test_naive_times_are_refused(storage: Storage) -> None:
 async def test_an_ended_quiz_keeps_no_copy_of_its_answers_or_questions(
     storage: Storage, now: datetime
 ) -> None:
-    """Finished (by its last step) or abandoned (by a new quiz): the state drops the answers,
-    which are rows of `answers`, and the question list, which is a column; the rest stays."""
+    """Finished (by its last step) or abandoned (by a new quiz): the state keeps only what no
+    column or row holds (what the student wrote), and the running state leaves quiz_live."""
     state = {"question_ids": ["q1"], "answers": [], "written": {"q1": "typed"}, "position": 0}
     first = await storage.quizzes.create(
         user_id=1, guild_id=None, channel_id=5, topic_id="t", question_ids=["q1"], now=now,
@@ -292,7 +292,7 @@ async def test_an_ended_quiz_keeps_no_copy_of_its_answers_or_questions(
         status="finished",
         answer=NewAnswer("q1", "A", True, 2.0),
     )
-    assert done is not None and done.state == {"written": {"q1": "typed"}, "position": 0}
+    assert done is not None and done.state == {"written": {"q1": "typed"}}
     assert done.question_ids == ("q1",)
     assert (await storage.answers.user_stats(1)).answered == 1
 
@@ -306,4 +306,7 @@ async def test_an_ended_quiz_keeps_no_copy_of_its_answers_or_questions(
     )
     abandoned = await storage.quizzes.get(second.id)
     assert abandoned is not None and abandoned.status == "abandoned"
-    assert abandoned.state == {"written": {"q1": "typed"}, "position": 0}
+    assert abandoned.state == {"written": {"q1": "typed"}}
+    running = await storage.quizzes.active_for(1)
+    live = await storage.db.fetchall("SELECT session_id FROM quiz_live")
+    assert running is not None and [r["session_id"] for r in live] == [running.id]

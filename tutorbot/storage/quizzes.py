@@ -63,7 +63,7 @@ def _session(row: sqlite3.Row) -> QuizSession:
         status=row["status"],
         question_ids=tuple(json.loads(row["question_ids"])),
         position=row["position"],
-        state=json.loads(row["state"]),
+        state=json.loads(row["live"] if row["live"] is not None else row["state"]),
         reveal_at=opt_from_db(row["reveal_at"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
@@ -71,11 +71,43 @@ def _session(row: sqlite3.Row) -> QuizSession:
     )
 
 
-_SELECT = "SELECT * FROM quiz_sessions WHERE id = ?"
-_WITHOUT_COPIES = "state = json_remove(state, '$.answers', '$.question_ids')"
-"""What an ended quiz's state keeps: nothing shows it again, its answers are rows of `answers`
-and its questions the `question_ids` column, so those two copies go (what a student wrote for a
-free response, which no other row keeps, stays). Migration 0008 did the same to older quizzes."""
+_SELECT_FROM = (
+    "SELECT s.*, l.state AS live FROM quiz_sessions AS s "
+    "LEFT JOIN quiz_live AS l ON l.session_id = s.id "
+)
+_SELECT = _SELECT_FROM + "WHERE s.id = ?"
+_ENDED_STATE = (
+    "json_remove(?, '$.answers', '$.question_ids', '$.user_id', '$.topic_id', "
+    "'$.started_at', '$.position', '$.shown_at', '$.reveal_at', '$.revealed', '$.finished_at')"
+)
+"""The state an ended quiz keeps, from the state it ended with: only what no column or row
+holds. Nothing shows an ended quiz again; its answers are rows of `answers`, its questions,
+status and times are columns. What a student wrote for a free response stays (and anything a
+newer version added). Migration 0009 did the same to older quizzes."""
+
+
+def _keep_live(conn: sqlite3.Connection, session_id: int, user_id: int, state: str) -> None:
+    """Inside a write: the running quiz's state, in `quiz_live` (see migration 0009)."""
+    conn.execute(
+        "INSERT INTO quiz_live (session_id, user_id, state) VALUES (?, ?, ?) "
+        "ON CONFLICT (session_id) DO UPDATE SET state = excluded.state",
+        (session_id, user_id, state),
+    )
+
+
+def _end(conn: sqlite3.Connection, session_id: int, state: str | None = None) -> None:
+    """Inside a write: an ended quiz keeps its `_ENDED_STATE` in quiz_sessions (from `state`,
+    or the last live one) and leaves quiz_live."""
+    if state is None:
+        live = conn.execute(
+            "SELECT state FROM quiz_live WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        state = live["state"] if live is not None else None
+    if state is not None:
+        conn.execute(
+            f"UPDATE quiz_sessions SET state = {_ENDED_STATE} WHERE id = ?", (state, session_id)
+        )
+    conn.execute("DELETE FROM quiz_live WHERE session_id = ?", (session_id,))
 
 
 class QuizStore:
@@ -102,15 +134,18 @@ class QuizStore:
         def tx(conn: sqlite3.Connection) -> QuizSession:
             ensure_user(conn, user_id, now)
             stamp = to_db(now)
-            conn.execute(
-                f"UPDATE quiz_sessions SET status = 'abandoned', updated_at = ?, {_WITHOUT_COPIES} "
-                "WHERE user_id = ? AND status = 'active'",
-                (stamp, user_id),
-            )
+            for (old_id,) in conn.execute(
+                "SELECT id FROM quiz_sessions WHERE user_id = ? AND status = 'active'", (user_id,)
+            ).fetchall():
+                conn.execute(
+                    "UPDATE quiz_sessions SET status = 'abandoned', updated_at = ? WHERE id = ?",
+                    (stamp, old_id),
+                )
+                _end(conn, old_id)
             cursor = conn.execute(
                 "INSERT INTO quiz_sessions (user_id, guild_id, channel_id, message_id, topic_id, "
                 "status, question_ids, position, state, reveal_at, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, '{}', ?, ?, ?)",
                 (
                     user_id,
                     guild_id,
@@ -118,12 +153,14 @@ class QuizStore:
                     message_id,
                     topic_id,
                     json.dumps(list(question_ids)),
-                    json.dumps(state or {}),
                     opt_to_db(reveal_at),
                     stamp,
                     stamp,
                 ),
             )
+            if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
+                raise sqlite3.DatabaseError("the quiz was inserted without a row id")
+            _keep_live(conn, cursor.lastrowid, user_id, json.dumps(state or {}))
             return _session(conn.execute(_SELECT, (cursor.lastrowid,)).fetchone())
 
         return await self._db.write(tx)
@@ -136,7 +173,7 @@ class QuizStore:
     async def active_for(self, user_id: int) -> QuizSession | None:
         """The user's quiz in progress, if any."""
         row = await self._db.fetchone(
-            "SELECT * FROM quiz_sessions WHERE user_id = ? AND status = 'active'", (user_id,)
+            _SELECT_FROM + "WHERE s.user_id = ? AND s.status = 'active'", (user_id,)
         )
         return None if row is None else _session(row)
 
@@ -162,9 +199,7 @@ class QuizStore:
         if not isinstance(position, Unset):
             sets.append("position = ?")
             params.append(position)
-        if not isinstance(state, Unset):
-            sets.append("state = ?")
-            params.append(json.dumps(state))
+        new_state = None if isinstance(state, Unset) else json.dumps(state)
         if not isinstance(message_id, Unset):
             sets.append("message_id = ?")
             params.append(message_id)
@@ -182,12 +217,13 @@ class QuizStore:
         sql = f"UPDATE quiz_sessions SET {', '.join(sets)} WHERE {where}"
 
         def tx(conn: sqlite3.Connection) -> QuizSession | None:
-            if conn.execute(sql, params).rowcount == 0:
+            changed = conn.execute(sql + " RETURNING user_id, status", params).fetchone()
+            if changed is None:
                 return None
-            if not isinstance(status, Unset) and status != "active":
-                conn.execute(
-                    f"UPDATE quiz_sessions SET {_WITHOUT_COPIES} WHERE id = ?", (session_id,)
-                )
+            if changed["status"] != "active":
+                _end(conn, session_id, new_state)
+            elif new_state is not None:
+                _keep_live(conn, session_id, changed["user_id"], new_state)
             return _session(conn.execute(_SELECT, (session_id,)).fetchone())
 
         return await self._db.write(tx)
@@ -207,17 +243,18 @@ class QuizStore:
         """Apply one quiz step and record its answer in one commit, if the session is still at
         the version it was read at; None (and nothing written) when another step won the race.
 
-        An answer the student was told about is therefore never lost, nor recorded twice; with
+        While the quiz runs its state is kept in `quiz_live`; the step that ends it keeps only
+        the ended state (`_ENDED_STATE`). An answer the student was told about is therefore
+        never lost, nor recorded twice; with
         `mastered`, the topic is marked mastered in the same commit as the quiz's last step.
         """
 
         def tx(conn: sqlite3.Connection) -> QuizSession | None:
             changed = conn.execute(
-                "UPDATE quiz_sessions SET state = ?, position = ?, reveal_at = ?, status = ?, "
+                "UPDATE quiz_sessions SET position = ?, reveal_at = ?, status = ?, "
                 "updated_at = ?, version = version + 1 "
                 "WHERE id = ? AND version = ? AND status = 'active'",
                 (
-                    json.dumps(state),
                     position,
                     opt_to_db(reveal_at),
                     status,
@@ -228,10 +265,10 @@ class QuizStore:
             ).rowcount
             if changed == 0:
                 return None
-            if status != "active":
-                conn.execute(
-                    f"UPDATE quiz_sessions SET {_WITHOUT_COPIES} WHERE id = ?", (session.id,)
-                )
+            if status == "active":
+                _keep_live(conn, session.id, session.user_id, json.dumps(state))
+            else:
+                _end(conn, session.id, json.dumps(state))
             if answer is not None:
                 insert_answer(
                     conn,
