@@ -37,7 +37,7 @@ not kept its host since migration 0007, which removed it from older rounds' stat
 
 _BATCHED = ("round_answers", "answers")
 """The tables that grow with a student's history, deleted in batches before the rest."""
-DELETE_BATCH = 500
+DELETE_BATCH = 250
 """Rows per deletion write: a few milliseconds of the writer (2,000 held a click up to 24 ms)."""
 
 _HOSTED = (
