@@ -710,7 +710,9 @@ class Clicker:
 
     def __init__(self, builder: Builder, first_user: int) -> None:
         self.b = builder
-        builder.channels_from(first_user)
+        # Channels never used on this database, even a kept one an earlier run left a round
+        # open on.
+        builder.channels_from(first_user + int(time.time()) % 1_000_000)
         self.next_user = first_user
         self.view: QuestionView | None = None
         self.quizzes: list[tuple[int, int, int, str]] = []
