@@ -6,23 +6,11 @@ import graphlib
 import itertools
 
 import pytest
+from graph_strategies import dags
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tutorbot.content.graph import KnowledgeGraph, find_cycles
-
-
-@st.composite
-def dags(draw: st.DrawFn) -> dict[str, list[str]]:
-    """Random DAGs: node i may only require nodes before it; ids shuffled so order is not given."""
-    n = draw(st.integers(min_value=1, max_value=25))
-    names = draw(st.permutations([f"t{i}" for i in range(n)]))
-    graph: dict[str, list[str]] = {}
-    for i in range(n):
-        prereqs = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=4)) if i else []
-        graph[names[i]] = [names[j] for j in prereqs]
-    order = draw(st.permutations(list(graph)))
-    return {node: graph[node] for node in order}
 
 
 def _ancestors(graph: dict[str, list[str]], node: str) -> set[str]:

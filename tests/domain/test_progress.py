@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from graph_strategies import dags
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,19 +99,6 @@ def test_review_points_at_unmastered_direct_prerequisites_deepest_first() -> Non
     assert progress.prerequisites_to_review(GRAPH, "h", mastered=set()) == ("e", "a")
 
 
-@st.composite
-def dags(draw: st.DrawFn) -> dict[str, list[str]]:
-    """Random DAGs: node i may only require nodes before it; authoring order shuffled."""
-    n = draw(st.integers(min_value=1, max_value=30))
-    names = draw(st.permutations([f"t{i}" for i in range(n)]))
-    graph: dict[str, list[str]] = {}
-    for i in range(n):
-        prereqs = draw(st.lists(st.integers(0, i - 1), unique=True, max_size=3)) if i else []
-        graph[names[i]] = [names[j] for j in prereqs]
-    order = draw(st.permutations(list(graph)))
-    return {node: graph[node] for node in order}
-
-
 def _closure(graph: dict[str, list[str]], marked: set[str]) -> set[str]:
     known: set[str] = set()
     stack = [m for m in marked if m in graph]
@@ -151,7 +139,7 @@ def _whole_graph_progress(
 
 
 @settings(max_examples=300, deadline=None)
-@given(dags(), st.data())
+@given(dags(max_nodes=30, max_prerequisites=3), st.data())
 def test_progress_equals_the_whole_graph_computation(
     graph: dict[str, list[str]], data: st.DataObject
 ) -> None:
@@ -170,7 +158,7 @@ def test_progress_equals_the_whole_graph_computation(
 
 
 @settings(max_examples=300, deadline=None)
-@given(dags(), st.data())
+@given(dags(max_nodes=30, max_prerequisites=3), st.data())
 def test_newly_unlocked_equals_the_frontier_before_and_after(
     graph: dict[str, list[str]], data: st.DataObject
 ) -> None:
