@@ -21,6 +21,7 @@ from tutorbot.domain.scoring import SelfAssessment
 from tutorbot.paging import paginate
 from tutorbot.services.progress import StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
+from tutorbot.services.review import ReviewEnd
 from tutorbot.storage.answers import UserStats
 
 from .output import Block, Md
@@ -240,6 +241,20 @@ def summary(end: QuizEnd) -> list[Block]:
     blocks += _topic_list("Worth reviewing for what you missed", end.review)
     blocks += _topic_list("Learn next", end.next_topics)
     blocks.append(hint(f"Type practice to try again, or /topic {end.topic.id} for the card."))
+    return blocks
+
+
+def review_summary(end: ReviewEnd) -> list[Block]:
+    """What a finished review did and what remains (as the Discord summary)."""
+    t = end.tally
+    blocks: list[Block] = [title("Review complete")]
+    blocks.append(Text(f"{t.right} of {t.answered} remembered", style=HEADING))
+    if t.covered:
+        blocks.append(f"{t.covered} more cleared by harder questions you got right.")
+    blocks += _topic_list("Look again at", end.look_at)
+    if end.due_left:
+        blocks.append(f"{end.due_left} still due today: type /review to go on.")
+    blocks.append(hint("Type /progress to see how well you remember each topic."))
     return blocks
 
 

@@ -17,6 +17,7 @@ from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import NotRevealedYet
 from tutorbot.services import Services
 from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
+from tutorbot.services.review import ReviewEnd
 
 from . import render
 from .clock import ConsoleClock
@@ -329,7 +330,7 @@ class ConsoleApp:
 
     async def _next(self, rest: str) -> None:
         screen = await self._on_screen()
-        step: Screen | QuizEnd = await self._step(
+        step: Screen | QuizEnd | ReviewEnd = await self._step(
             self.services.quiz.next(screen.session_id, self.user_id, screen.state.position)
         )
         await self._after(step)
@@ -346,10 +347,13 @@ class ConsoleApp:
             raise ConsoleError("There is no hint for this question.")
         self.out.say(f"💡 {screen.question.hint}")
 
-    async def _after(self, step: Screen | QuizEnd) -> None:
+    async def _after(self, step: Screen | QuizEnd | ReviewEnd) -> None:
         if isinstance(step, QuizEnd):
             self.screen = None
             self.out.show(render.summary(step))
+        elif isinstance(step, ReviewEnd):
+            self.screen = None
+            self.out.show(render.review_summary(step))
         else:
             await self._show_screen(step)
 

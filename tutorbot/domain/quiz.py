@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
@@ -128,6 +128,17 @@ class QuizFinished(QuizRefused):
     """Any step of a quiz that has already ended."""
 
     default = "This quiz is over; start a new one with /quiz."
+
+
+class Deck(Protocol):
+    """Where a quiz's questions come from: a `Topic`, or a review's `ReviewDeck`."""
+
+    @property
+    def id(self) -> str:
+        """The topic id the quiz's state carries."""
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None once content removed it."""
 
 
 @dataclass(frozen=True)
@@ -316,7 +327,7 @@ def _reveal_at(question: Question, shown_at: datetime) -> datetime:
     return shown_at + timedelta(seconds=question.think_seconds or 0)
 
 
-def _show(state: QuizState, topic: Topic, now: datetime) -> QuizState:
+def _show(state: QuizState, topic: Deck, now: datetime) -> QuizState:
     """Advance past removed questions to the next one still in content and mark it shown."""
     position, skipped = state.position, list(state.skipped)
     while position < len(state.question_ids):
@@ -361,8 +372,19 @@ def start_quiz(
     return _show(state, topic, now)
 
 
+def start_review(
+    deck: Deck, keys: tuple[str, ...], user_id: int, now: datetime
+) -> QuizState | QuizRefused:
+    """A review over `keys` (in the order given), at its first question still in content."""
+    now = utc(now)
+    if not keys:
+        return NoQuestions()
+    state = QuizState(user_id=user_id, topic_id=deck.id, question_ids=keys, started_at=now)
+    return _show(state, deck, now)
+
+
 def _current(
-    state: QuizState, topic: Topic | None, user_id: int, question_id: str
+    state: QuizState, topic: Deck | None, user_id: int, question_id: str
 ) -> Question | QuizRefused:
     """The question a click addresses, or the first check that refuses the click."""
     if user_id != state.user_id:
@@ -401,7 +423,7 @@ def _normalise_choice(question: Question, choice: str) -> tuple[str, bool] | Qui
 
 def answer(
     state: QuizState,
-    topic: Topic | None,
+    topic: Deck | None,
     user_id: int,
     question_id: str,
     choice: str,
@@ -432,7 +454,7 @@ def answer(
 
 
 def _free_response(
-    state: QuizState, topic: Topic | None, user_id: int, question_id: str
+    state: QuizState, topic: Deck | None, user_id: int, question_id: str
 ) -> Question | QuizRefused:
     question = _current(state, topic, user_id, question_id)
     if isinstance(question, QuizRefused):
@@ -443,7 +465,7 @@ def _free_response(
 
 
 def reveal(
-    state: QuizState, topic: Topic | None, user_id: int, question_id: str, now: datetime
+    state: QuizState, topic: Deck | None, user_id: int, question_id: str, now: datetime
 ) -> NotYet | Revealed | QuizRefused:
     """The model answer once the think time has passed since the question was shown, else NotYet.
 
@@ -461,7 +483,7 @@ def reveal(
 
 
 def write_answer(
-    state: QuizState, topic: Topic | None, user_id: int, question_id: str, text: str
+    state: QuizState, topic: Deck | None, user_id: int, question_id: str, text: str
 ) -> QuizState | QuizRefused:
     """Keep the student's own free-response answer (trimmed, at most 4000 characters)."""
     question = _free_response(state, topic, user_id, question_id)
@@ -473,7 +495,7 @@ def write_answer(
 
 def self_assess(
     state: QuizState,
-    topic: Topic | None,
+    topic: Deck | None,
     user_id: int,
     question_id: str,
     assessment: SelfAssessment | str,
@@ -496,7 +518,7 @@ def self_assess(
 
 
 def next_question(
-    state: QuizState, topic: Topic | None, user_id: int, now: datetime
+    state: QuizState, topic: Deck | None, user_id: int, now: datetime
 ) -> QuizState | QuizRefused:
     """Move on once the current question is answered (or was removed); after the last, finish."""
     now = utc(now)

@@ -12,9 +12,11 @@ from tutorbot.clock import Clock, utc_now
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.scheduler import Scheduler
+from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
+from tutorbot.services.review import ReviewService
 from tutorbot.services.rounds import RoundService
 from tutorbot.services.stats import StatsService
 from tutorbot.storage import Storage, open_storage
@@ -32,8 +34,10 @@ class Services:
         self.scheduler = Scheduler(storage.timers, clock)
         """Every feature's timers: each registers a handler per kind on it."""
         self.names = NameBook(storage.names, clock)
+        self.memory = MemoryService(self)
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
+        self.review = ReviewService(self)
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
 

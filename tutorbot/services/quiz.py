@@ -9,19 +9,26 @@ returns a `Refusal` (the domain's, or one of the three below), never raises it.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tutorbot.content.models import Question, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as rules
+from tutorbot.domain.memory import Rating, rating_for_assessment, rating_for_choice
 from tutorbot.domain.quiz import QuizRefused, QuizState
 from tutorbot.domain.refusals import Refusal
+from tutorbot.domain.review import REVIEW_DECK, ReviewDeck, split_key
 from tutorbot.domain.scoring import SelfAssessment, quiz_points
 from tutorbot.storage.quizzes import NewAnswer, QuizSession
 
 if TYPE_CHECKING:
     from tutorbot.services import Services
+    from tutorbot.services.review import ReviewEnd
+
+Deck = Topic | ReviewDeck
+"""Where a session's questions come from: a quiz's topic, or a review's deck."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +54,20 @@ class BadPosition(QuizRefused):
 
 @dataclass(frozen=True)
 class Screen:
-    """A quiz at its current question, for the renderers."""
+    """A quiz (or review) at its current question, for the renderers."""
 
     session_id: int
     topic: Topic
+    """The question's topic (in a review, each question has its own)."""
     state: QuizState
     question: Question
+    look_at: tuple[Topic, ...] = ()
+    """After a missed review question: the prerequisites to look at again."""
+
+    @property
+    def is_review(self) -> bool:
+        """Whether this is a /review rather than a quiz on one topic."""
+        return self.state.topic_id == REVIEW_DECK
 
     @property
     def number(self) -> int:
@@ -79,14 +94,14 @@ class QuizEnd:
 
 
 class QuizService:
-    """Private quizzes, one active per student."""
+    """Private quizzes and reviews, one active per student."""
 
     def __init__(self, services: Services, rng: random.Random | None = None) -> None:
         self._s = services
         self._rng = rng or random.Random()  # noqa: S311 (shuffles questions, no secret)
 
     async def active(self, user_id: int) -> QuizSession | None:
-        """The student's quiz in progress, if any."""
+        """The student's quiz or review in progress, if any."""
         return await self._s.storage.quizzes.active_for(user_id)
 
     async def start(
@@ -99,21 +114,28 @@ class QuizService:
         count: int | None,
     ) -> Screen | Refusal:
         """A new quiz on `topic` (abandoning any other), at its first question."""
-        now = self._s.clock()
-        state = rules.start_quiz(topic, user_id, now, self._rng, count)
+        state = rules.start_quiz(topic, user_id, self._s.clock(), self._rng, count)
         if isinstance(state, Refusal):
             return state
+        return await self.begin(state, topic, guild_id=guild_id, channel_id=channel_id)
+
+    async def begin(
+        self, state: QuizState, deck: Deck, *, guild_id: int | None, channel_id: int
+    ) -> Screen | Refusal:
+        """Store a new session for `state` (a quiz's, or a review's over `deck`), abandoning any
+        other of the student's, and show its first question."""
         session = await self._s.storage.quizzes.create(
-            user_id=user_id,
+            user_id=state.user_id,
             guild_id=guild_id,
             channel_id=channel_id,
-            topic_id=topic.id,
+            topic_id=state.topic_id,
             question_ids=state.question_ids,
-            now=now,
+            now=state.started_at,
             state=state.to_dict(),
             reveal_at=state.reveal_at,
+            kind="review" if isinstance(deck, ReviewDeck) else "quiz",
         )
-        return self._screen(session.id, topic, state)
+        return self._screen(session.id, deck, state)
 
     async def attach_message(self, session_id: int, message_id: int) -> None:
         """Remember which message the quiz lives in."""
@@ -124,10 +146,10 @@ class QuizService:
         loaded = await self._load(session_id, user_id)
         if isinstance(loaded, Refusal):
             return loaded
-        session, state, topic = loaded
-        if topic is None:
+        session, state, deck = loaded
+        if deck is None:
             return rules.TopicRemoved()
-        return self._screen(session.id, topic, state)
+        return self._screen(session.id, deck, state)
 
     async def answer(
         self, session_id: int, user_id: int, position: int, choice: str
@@ -136,21 +158,22 @@ class QuizService:
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        session, state, topic, question_id = at
-        result = rules.answer(state, topic, user_id, question_id, choice, self._s.clock())
+        session, state, deck, key = at
+        now = self._s.clock()
+        result = rules.answer(state, deck, user_id, key, choice, now)
         if isinstance(result, Refusal):
             return result
-        record = NewAnswer(
-            question_id,
-            result.given,
-            result.correct,
-            result.seconds,
-            quiz_points(1.0 if result.correct else 0.0),
+        rating = rating_for_choice(result.correct)
+        record = self._record(
+            session, deck, key, result.given, result.correct, result.seconds, 1.0, rating, now
         )
         saved = await self._save(session, result.state, record)
         if isinstance(saved, Refusal):
             return saved
-        return Screen(session.id, topic, result.state, result.question), result
+        screen = self._screen(session.id, deck, result.state)
+        if isinstance(screen, Refusal):
+            return screen
+        return await self._with_look_at(screen, rating), result
 
     async def reveal(
         self, session_id: int, user_id: int, position: int
@@ -159,18 +182,18 @@ class QuizService:
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        session, state, topic, question_id = at
-        result = rules.reveal(state, topic, user_id, question_id, self._s.clock())
+        session, state, deck, key = at
+        result = rules.reveal(state, deck, user_id, key, self._s.clock())
         if isinstance(result, Refusal):
             return result
         if isinstance(result, rules.Revealed) and result.state != state:
             saved = await self._save(session, result.state)
             if isinstance(saved, Refusal):
                 return saved
-        question = topic.question(question_id)
-        if question is None:  # rules.reveal refuses a removed question before this
-            return rules.QuestionRemoved()
-        return Screen(session.id, topic, result.state, question), result
+        screen = self._screen(session.id, deck, result.state)
+        if isinstance(screen, Refusal):
+            return screen
+        return screen, result
 
     async def check_writable(self, session_id: int, user_id: int, position: int) -> Refusal | None:
         """Why a form may not be opened for the question at `position` (as `write` would
@@ -178,8 +201,8 @@ class QuizService:
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        _, state, topic, question_id = at
-        written = rules.write_answer(state, topic, user_id, question_id, "")
+        _, state, deck, key = at
+        written = rules.write_answer(state, deck, user_id, key, "")
         return written if isinstance(written, Refusal) else None
 
     async def write(
@@ -189,14 +212,14 @@ class QuizService:
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        session, state, topic, question_id = at
-        new = rules.write_answer(state, topic, user_id, question_id, text)
+        session, state, deck, key = at
+        new = rules.write_answer(state, deck, user_id, key, text)
         if isinstance(new, Refusal):
             return new
         saved = await self._save(session, new)
         if isinstance(saved, Refusal):
             return saved
-        return self._screen(session.id, topic, new)
+        return self._screen(session.id, deck, new)
 
     async def assess(
         self, session_id: int, user_id: int, position: int, assessment: str
@@ -205,54 +228,66 @@ class QuizService:
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        session, state, topic, question_id = at
+        session, state, deck, key = at
         now = self._s.clock()
-        result = rules.self_assess(state, topic, user_id, question_id, assessment, now)
+        result = rules.self_assess(state, deck, user_id, key, assessment, now)
         if isinstance(result, Refusal):
             return result
         judged = SelfAssessment(result.assessment)
-        record = NewAnswer(
-            question_id, judged.value, result.credit >= 1.0, None, quiz_points(result.credit)
+        rating = rating_for_assessment(judged)
+        record = self._record(
+            session, deck, key, judged.value, result.credit >= 1.0, None, result.credit, rating, now
         )
         saved = await self._save(session, result.state, record)
         if isinstance(saved, Refusal):
             return saved
         q = result.question
         revealed = rules.Revealed(result.state, q, q.answer_text(), q.explanation, state.written)
-        return Screen(session.id, topic, result.state, q), result, revealed
+        screen = self._screen(session.id, deck, result.state)
+        if isinstance(screen, Refusal):
+            return screen
+        return await self._with_look_at(screen, rating), result, revealed
 
     async def next(
         self, session_id: int, user_id: int, position: int
-    ) -> Screen | QuizEnd | Refusal:
+    ) -> Screen | QuizEnd | ReviewEnd | Refusal:
         """Move past the answered question at `position`; after the last, the summary."""
         at = await self._at(session_id, user_id, position)
         if isinstance(at, Refusal):
             return at
-        session, state, topic, _ = at
-        new = rules.next_question(state, topic, user_id, self._s.clock())
+        session, state, deck, _ = at
+        if isinstance(deck, ReviewDeck):
+            deck = await self._s.review.deck_for(session.user_id, state)
+        new = rules.next_question(state, deck, user_id, self._s.clock())
         if isinstance(new, Refusal):
             return new
         if new.finished:
-            return await self._finish(session, new, topic)
+            return await self._finish(session, new, deck)
         saved = await self._save(session, new)
         if isinstance(saved, Refusal):
             return saved
-        return self._screen(session.id, topic, new)
+        return self._screen(session.id, deck, new)
 
-    async def stop(self, session_id: int, user_id: int) -> QuizEnd | Refusal:
+    async def stop(self, session_id: int, user_id: int) -> QuizEnd | ReviewEnd | Refusal:
         """End the quiz now; unanswered questions count as missed."""
         loaded = await self._load(session_id, user_id)
         if isinstance(loaded, Refusal):
             return loaded
-        session, state, topic = loaded
-        if topic is None:
+        session, state, deck = loaded
+        if deck is None:
             await self._s.storage.quizzes.finish(session.id, self._s.clock(), "abandoned")
             return rules.TopicRemoved()
-        return await self._finish(session, rules.finish(state, self._s.clock()), topic)
+        return await self._finish(session, rules.finish(state, self._s.clock()), deck)
 
     async def _finish(
-        self, session: QuizSession, state: QuizState, topic: Topic
-    ) -> QuizEnd | Refusal:
+        self, session: QuizSession, state: QuizState, deck: Deck
+    ) -> QuizEnd | ReviewEnd | Refusal:
+        if isinstance(deck, ReviewDeck):
+            saved = await self._save(session, state)
+            if isinstance(saved, Refusal):
+                return saved
+            return await self._s.review.ended(session.id, state, deck)
+        topic = deck
         summary = rules.summarize(state)
         student = await self._s.progress.student(session.user_id)
         newly = summary.mastered and topic.id not in student.mastered
@@ -281,9 +316,43 @@ class QuizService:
         found = (self._s.library.get(t) for t in ids)
         return tuple(t for t in found if t is not None)
 
+    def _record(
+        self,
+        session: QuizSession,
+        deck: Deck,
+        key: str,
+        given: str,
+        correct: bool,
+        seconds: float | None,
+        credit: float,
+        rating: Rating,
+        now: datetime,
+    ) -> NewAnswer:
+        """The answer to store with a step, with its review of the question's memory card."""
+        topic_id, question_id = _located(deck, key)
+        step = self._s.memory.step(topic_id, question_id, rating, session.kind, now)
+        return NewAnswer(
+            question_id, given, correct, seconds, quiz_points(credit), topic_id, practice=step
+        )
+
+    async def _with_look_at(self, screen: Screen, rating: Rating) -> Screen:
+        """A missed review question names the prerequisites to look at (as a quiz's end does)."""
+        if not screen.is_review or rating is not Rating.AGAIN:
+            return screen
+        student = await self._s.progress.student(screen.state.user_id)
+        ids = progress_rules.prerequisites_to_review(
+            self._s.library.graph, screen.topic.id, student.mastered
+        )
+        return replace(screen, look_at=self._topics(ids))
+
+    def _deck(self, session: QuizSession) -> Deck | None:
+        if session.kind == "review":
+            return ReviewDeck(self._s.library.get)
+        return self._s.library.get(session.topic_id)
+
     async def _load(
         self, session_id: int, user_id: int
-    ) -> tuple[QuizSession, QuizState, Topic | None] | Refusal:
+    ) -> tuple[QuizSession, QuizState, Deck | None] | Refusal:
         session = await self._s.storage.quizzes.get(session_id)
         if session is None:
             return QuizGone()
@@ -291,22 +360,22 @@ class QuizService:
             return rules.NotYourQuiz()
         if session.status != "active":
             return rules.QuizFinished()
-        return session, QuizState.from_dict(session.state), self._s.library.get(session.topic_id)
+        return session, QuizState.from_dict(session.state), self._deck(session)
 
     async def _at(
         self, session_id: int, user_id: int, position: int
-    ) -> tuple[QuizSession, QuizState, Topic, str] | Refusal:
-        """The quiz, its topic and the id of the question a button at `position` refers to."""
+    ) -> tuple[QuizSession, QuizState, Deck, str] | Refusal:
+        """The quiz, its deck and the id of the question a button at `position` refers to."""
         loaded = await self._load(session_id, user_id)
         if isinstance(loaded, Refusal):
             return loaded
-        session, state, topic = loaded
+        session, state, deck = loaded
         question_id = self._question_at(state, position)
         if isinstance(question_id, Refusal):
             return question_id
-        if topic is None:
+        if deck is None:
             return rules.TopicRemoved()
-        return session, state, topic, question_id
+        return session, state, deck, question_id
 
     @staticmethod
     def _question_at(state: QuizState, position: int) -> str | Refusal:
@@ -343,9 +412,15 @@ class QuizService:
             return StepConflict()
         return saved
 
-    def _screen(self, session_id: int, topic: Topic, state: QuizState) -> Screen | Refusal:
-        question_id = state.current_id
-        question = topic.question(question_id) if question_id else None
-        if question is None:
+    def _screen(self, session_id: int, deck: Deck, state: QuizState) -> Screen | Refusal:
+        key = state.current_id
+        question = deck.question(key) if key else None
+        topic = deck if isinstance(deck, Topic) else deck.topic(key) if key else None
+        if question is None or topic is None:
             return rules.QuestionRemoved()
         return Screen(session_id, topic, state, question)
+
+
+def _located(deck: Deck, key: str) -> tuple[str, str]:
+    """(topic id, question id) of a question of `deck`."""
+    return (deck.id, key) if isinstance(deck, Topic) else split_key(key)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tutorbot.content.models import QuestionType
 from tutorbot.domain import rounds as rules
 from tutorbot.domain._time import utc
+from tutorbot.domain.memory import rating_for_assessment, rating_for_choice
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.round_state import RoundState
 from tutorbot.domain.rounds import (
@@ -95,6 +96,9 @@ class RoundAnswers:
             return await self._late(live, question_index, user_id, question.deadline)
         if isinstance(judged, Refusal):
             return judged
+        correct = question.credit_of(judged) >= 1.0
+        typed = question.kind is QuestionType.FREE_RESPONSE
+        now = self._s.clock()
         recorded = await self._s.storage.rounds.record_open_answer(
             round_id=round_id,
             question_index=question_index,
@@ -102,12 +106,17 @@ class RoundAnswers:
             topic_id=state.topic_id,
             user_id=user_id,
             answer=judged.choice,
-            correct=question.credit_of(judged) >= 1.0,
+            correct=correct,
             seconds=judged.seconds,
             points=question.points_of(judged, state.settings.scoring),
-            now=self._s.clock(),
+            now=now,
+            # A typed answer is a review once its author judged it (`assess`).
+            practice=None
+            if typed
+            else self._s.memory.step(
+                state.topic_id, question.question_id, rating_for_choice(correct), "round", now
+            ),
         )
-        typed = question.kind is QuestionType.FREE_RESPONSE
         if recorded is None:
             self.forget(round_id)
             return await self._late(live, question_index, user_id, question.deadline)
@@ -181,6 +190,13 @@ class RoundAnswers:
             assessment=judged.value,
             correct=question.credit_of(assessed) >= 1.0,
             points=points,
+            practice=self._s.memory.step(
+                state.topic_id,
+                question.question_id,
+                rating_for_assessment(judged),
+                "round",
+                self._s.clock(),
+            ),
         )
         if saved is None:  # judged a moment ago (a double click), or forgotten meanwhile
             again = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)

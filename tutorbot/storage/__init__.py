@@ -14,10 +14,12 @@ from tutorbot.storage.errors import (
     StorageError,
 )
 from tutorbot.storage.guild_settings import GuildSettingsStore
+from tutorbot.storage.memory import MemoryStore
 from tutorbot.storage.meta import MetaStore
 from tutorbot.storage.names import NameStore
 from tutorbot.storage.progress import ProgressStore
 from tutorbot.storage.quizzes import QuizStore
+from tutorbot.storage.review_settings import ReviewSettingsStore
 from tutorbot.storage.rounds import RoundStore
 from tutorbot.storage.timers import TimerStore
 
@@ -45,6 +47,8 @@ class Storage:
     meta: MetaStore
     names: NameStore
     data_rights: DataRights
+    memory: MemoryStore
+    review_settings: ReviewSettingsStore
 
     async def close(self) -> None:
         """Finish queued writes and close the database."""
@@ -64,6 +68,8 @@ def storage_for(db: Database) -> Storage:
         meta=MetaStore(db),
         names=NameStore(db),
         data_rights=DataRights(db),
+        memory=MemoryStore(db),
+        review_settings=ReviewSettingsStore(db),
     )
 
 

@@ -20,6 +20,10 @@ from tutorbot.storage.db import Database
 _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("round_answers", "user_id"),
     ("answers", "user_id"),
+    ("memory_reviews", "user_id"),
+    ("memory_cards", "user_id"),
+    ("review_days", "user_id"),
+    ("review_settings", "user_id"),
     ("guild_scores", "user_id"),
     ("topic_scores", "user_id"),
     ("topic_state", "user_id"),
@@ -35,7 +39,7 @@ _FORGET_HOST = "UPDATE rounds SET host_id = NULL WHERE host_id = ?"
 """Clear a host from the rounds they ran. Only the column names them: a round's stored state has
 not kept its host since migration 0007, which removed it from older rounds' states."""
 
-_BATCHED = ("round_answers", "answers")
+_BATCHED = ("round_answers", "answers", "memory_reviews")
 """The tables that grow with a student's history, deleted in batches before the rest."""
 DELETE_BATCH = 250
 """Rows per deletion write: a few milliseconds of the writer (2,000 held a click up to 24 ms)."""

@@ -13,10 +13,12 @@ from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import insert_answer
 from tutorbot.storage.db import Database
+from tutorbot.storage.memory import PracticeStep, record_practice
 from tutorbot.storage.progress import upsert_topic_state
 from tutorbot.storage.users import ensure_user
 
 QuizRowStatus = Literal["active", "finished", "abandoned"]
+QuizKind = Literal["quiz", "review"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class NewAnswer:
     correct: bool
     seconds: float | None
     points: int = 0
+    topic_id: str | None = None
+    """The question's topic when it is not the session's (a review's questions each have one)."""
+    practice: PracticeStep | None = None
+    """The answer's review of its memory card, written in the same commit."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class QuizSession:
     updated_at: datetime
     version: int = 0
     """Bumped by every `save_step`; the compare-and-swap token of the next step."""
+    kind: QuizKind = "quiz"
+    """A quiz on one topic, or a /review across topics."""
 
 
 def _session(row: sqlite3.Row) -> QuizSession:
@@ -68,6 +76,7 @@ def _session(row: sqlite3.Row) -> QuizSession:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         version=row["version"],
+        kind=row["kind"],
     )
 
 
@@ -128,6 +137,7 @@ class QuizStore:
         state: dict[str, Any] | None = None,
         message_id: int | None = None,
         reveal_at: datetime | None = None,
+        kind: QuizKind = "quiz",
     ) -> QuizSession:
         """Start a session at position 0, abandoning the user's active one in the same commit."""
 
@@ -144,8 +154,8 @@ class QuizStore:
                 _end(conn, old_id)
             cursor = conn.execute(
                 "INSERT INTO quiz_sessions (user_id, guild_id, channel_id, message_id, topic_id, "
-                "status, question_ids, position, state, reveal_at, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, '{}', ?, ?, ?)",
+                "status, question_ids, position, state, reveal_at, created_at, updated_at, kind) "
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, '{}', ?, ?, ?, ?)",
                 (
                     user_id,
                     guild_id,
@@ -156,6 +166,7 @@ class QuizStore:
                     opt_to_db(reveal_at),
                     stamp,
                     stamp,
+                    kind,
                 ),
             )
             if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
@@ -274,16 +285,18 @@ class QuizStore:
                     conn,
                     user_id=session.user_id,
                     guild_id=session.guild_id,
-                    topic_id=session.topic_id,
+                    topic_id=answer.topic_id or session.topic_id,
                     question_id=answer.question_id,
                     answer=answer.answer,
                     correct=answer.correct,
                     seconds=answer.seconds,
-                    source="quiz",
+                    source=session.kind,
                     source_id=session.id,
                     points=answer.points,
                     now=now,
                 )
+                if answer.practice is not None:
+                    record_practice(conn, session.user_id, answer.practice)
             if mastered:
                 upsert_topic_state(conn, "mastered_at", session.user_id, session.topic_id, now)
             return _session(conn.execute(_SELECT, (session.id,)).fetchone())

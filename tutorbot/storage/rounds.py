@@ -16,6 +16,7 @@ from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import count_answer, insert_answer
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
+from tutorbot.storage.memory import PracticeStep, record_practice
 from tutorbot.storage.users import ensure_user
 
 RoundRowStatus = Literal["running", "finished", "stopped"]
@@ -120,6 +121,7 @@ def _record(
     seconds: float,
     points: int,
     now: datetime,
+    practice: PracticeStep | None = None,
 ) -> RecordedRoundAnswer:
     """Inside a write: record a student's answer once (the body of
     `RoundStore.record_open_answer`): the row comes back from the INSERT itself, and only a
@@ -154,6 +156,8 @@ def _record(
         stamp=stamp,
         user_ensured=True,
     )
+    if practice is not None:
+        record_practice(conn, user_id, practice)
     return RecordedRoundAnswer(True, _round_answer(row))
 
 
@@ -346,13 +350,15 @@ class RoundStore:
         seconds: float,
         points: int,
         now: datetime,
+        practice: PracticeStep | None = None,
     ) -> RecordedRoundAnswer | None:
         """Record a student's answer to the round's question, once, while that question is open
         (the round running, at that question, with a deadline); None once it closed, even in
         another bot process.
 
         The first answer also goes into the answers history (source 'round') and the server's
-        points, in the same commit. A second click returns the first answer, changing nothing.
+        points, with its `practice` (the review of its memory card), in the same commit. A second
+        click returns the first answer, changing nothing.
         """
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
@@ -376,6 +382,7 @@ class RoundStore:
                 seconds,
                 points,
                 now,
+                practice,
             )
 
         return await self._db.write(tx)
@@ -408,10 +415,11 @@ class RoundStore:
         assessment: str,
         correct: bool,
         points: int,
+        practice: PracticeStep | None = None,
     ) -> RoundAnswerRow | None:
         """Record a student's judgement of their typed answer, once; its points go into the
-        answers history and the server's totals in the same commit. None if there is no answer
-        or it was already judged."""
+        answers history and the server's totals, and its `practice` into the student's memory,
+        in the same commit. None if there is no answer or it was already judged."""
 
         def tx(conn: sqlite3.Connection) -> RoundAnswerRow | None:
             row = conn.execute(
@@ -440,6 +448,8 @@ class RoundStore:
                     correct=int(correct),
                     points=points,
                 )
+            if practice is not None:
+                record_practice(conn, user_id, practice)
             return _round_answer(row)
 
         return await self._db.write(tx)

@@ -20,6 +20,7 @@ from tutorbot.content.models import Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.services.quiz import QuizEnd, Screen
+from tutorbot.services.review import ReviewEnd
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
@@ -175,9 +176,11 @@ async def _assess(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     await render.assessed_message(screen, result, revealed).edit(interaction)
 
 
-def _step(step: Screen | QuizEnd) -> Rendered:
+def _step(step: Screen | QuizEnd | ReviewEnd) -> Rendered:
     if isinstance(step, QuizEnd):
         return render.summary_message(step)
+    if isinstance(step, ReviewEnd):
+        return render.review_summary_message(step)
     return render.question_message(step)
 
 
@@ -198,7 +201,7 @@ async def _stop(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     if isinstance(end, Refusal):
         await refuse(interaction, end)
         return
-    await render.summary_message(end).edit(interaction)
+    await _step(end).edit(interaction)
 
 
 @QuizButton.action("hint")

@@ -16,6 +16,7 @@ from tutorbot.content.models import LETTERS, QuestionType, Topic
 from tutorbot.domain.quiz import Answered, Assessed, Revealed
 from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.quiz import QuizEnd, Screen
+from tutorbot.services.review import ReviewEnd, ReviewPlan
 
 FEATURE = "quiz"
 THINK_LINE = "Think about your answer, then reveal below."
@@ -35,15 +36,16 @@ def _question_embed(screen: Screen, marks: dict[int, str] | None = None) -> disc
             lines.append(f"{mark}**{LETTERS[index]}.** {choice}")
     elif q.type is QuestionType.FREE_RESPONSE:
         lines += ["", THINK_LINE]
+    where = f"Review · {screen.topic.title}" if screen.is_review else screen.topic.title
     embed = discord.Embed(
         title=limits.clip(
-            f"{screen.topic.title} · Question {screen.number} of {screen.total}",
-            limits.EMBED_TITLE,
+            f"{where} · Question {screen.number} of {screen.total}", limits.EMBED_TITLE
         ),
         description="\n".join(lines),
         colour=NEUTRAL,
     )
-    embed.set_footer(text="Private quiz: only you can see this.")
+    kind = "review" if screen.is_review else "quiz"
+    embed.set_footer(text=f"Private {kind}: only you can see this.")
     return embed
 
 
@@ -75,7 +77,8 @@ def question_message(screen: Screen) -> Rendered:
         view.add_item(button(_id("write", screen), "Write my answer"))
     if q.hint:
         view.add_item(button(_id("hint", screen), "Hint", row=2))
-    view.add_item(button(_id("stop", screen), "Stop quiz", style=discord.ButtonStyle.danger, row=2))
+    stop = "Stop review" if screen.is_review else "Stop quiz"
+    view.add_item(button(_id("stop", screen), stop, style=discord.ButtonStyle.danger, row=2))
     return Rendered([embed], view)
 
 
@@ -103,9 +106,20 @@ def answered_message(screen: Screen, result: Answered) -> Rendered:
         ),
         colour=RIGHT if result.correct else WRONG,
     )
+    _add_look_at(verdict, screen)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, result.is_last))
     return Rendered([question, verdict], view)
+
+
+def _add_look_at(embed: discord.Embed, screen: Screen) -> None:
+    """After a missed review question: the prerequisites to look at, now due for review."""
+    if screen.look_at:
+        embed.add_field(
+            name="Look again at (now due for review)",
+            value=_topic_list(screen.look_at),
+            inline=False,
+        )
 
 
 def _written(text: str | None) -> str:
@@ -147,6 +161,7 @@ def assessed_message(screen: Screen, result: Assessed, revealed: Revealed) -> Re
     answer.title = f"You said: {ASSESSMENT_LABELS[result.assessment]}"
     answer.colour = {1.0: RIGHT, 0.5: NEUTRAL}.get(result.credit, WRONG)
     answer.remove_footer()
+    _add_look_at(answer, screen)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, result.is_last))
     return Rendered(rendered.embeds, view)
@@ -216,4 +231,36 @@ def resume_message(screen: Screen) -> Rendered:
     embed.add_field(name="Your answer", value=limits.clip(answered.given, 100), inline=False)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, screen.state.is_last))
+    return Rendered([embed], view)
+
+
+def review_intro(plan: ReviewPlan) -> str:
+    """The line above a review's first question: how many are due and how long today's take."""
+    count = len(plan.keys)
+    due = f"**{plan.due} due**" if plan.due == count else f"**{plan.due} due**, {count} today"
+    minutes = "about 1 minute" if plan.minutes <= 1 else f"about {plan.minutes} minutes"
+    return f"🧠 {due}, {minutes}."
+
+
+def review_summary_message(end: ReviewEnd) -> Rendered:
+    """What a finished review did, what to look at again, and what remains."""
+    t = end.tally
+    lines = [f"**{t.right} of {t.answered} remembered.**"]
+    if t.covered:
+        lines.append(
+            f"{t.covered} more cleared by harder questions you got right: practising a topic "
+            "also exercises what it builds on."
+        )
+    if end.due_left:
+        lines.append(f"{end.due_left} still due today: press **Review more**.")
+    elif end.next_due is not None:
+        lines.append(f"Next review {discord.utils.format_dt(end.next_due, 'R')}.")
+    embed = discord.Embed(title="Review complete", description="\n".join(lines), colour=RIGHT)
+    if end.look_at:
+        embed.add_field(name="Look again at", value=_topic_list(end.look_at), inline=False)
+    view = discord.ui.View(timeout=None)
+    if end.due_left:
+        view.add_item(
+            button(make("review", "start"), "Review more", style=discord.ButtonStyle.primary)
+        )
     return Rendered([embed], view)

@@ -1,0 +1,276 @@
+"""Memory cards and their reviews (migration 0010): what spaced review reads and writes.
+
+The rules (FSRS, implicit credit) are the domain's; storage reads the cards an answer touches and
+writes what the rules decided, inside the answer's own write (`record_practice`), so a review
+is committed with the answer the student was told about, or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
+from tutorbot.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One row of memory_cards (fields as domain.memory.MemoryCard names them)."""
+
+    topic_id: str
+    question_id: str
+    due: datetime
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    last_review: datetime | None
+    reps: int
+    lapses: int
+    credit: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One row of memory_reviews: an answer, or implicit credit with its weight."""
+
+    topic_id: str
+    question_id: str
+    rating: int
+    source: str
+    weight: float
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeWrites:
+    """What an answer's review writes: cards, review rows, and the local day it counts for."""
+
+    cards: Sequence[CardRow]
+    reviews: Sequence[ReviewRow]
+    day: str | None
+    """The student's local date (YYYY-MM-DD) to count in review_days, or None."""
+
+
+class PracticeStep(Protocol):
+    """An answer's review, decided by the rules from the cards storage reads for it."""
+
+    @property
+    def topic_id(self) -> str:
+        """The answered question's topic."""
+
+    @property
+    def question_id(self) -> str:
+        """The answered question."""
+
+    @property
+    def credit_topics(self) -> Sequence[str]:
+        """Topics whose cards may take implicit credit."""
+
+    @property
+    def credit_before(self) -> datetime:
+        """Of those, only cards due before this are read."""
+
+    @property
+    def lapse_topics(self) -> Sequence[str]:
+        """Topics whose cards the answer may make due now."""
+
+    def decide(
+        self,
+        answered: CardRow | None,
+        credited: list[CardRow],
+        lapsed: list[CardRow],
+        timezone: str | None,
+    ) -> PracticeWrites:
+        """The writes, from the answered question's card (None for a first answer), the
+        credit topics' cards due before `credit_before`, the lapse topics' cards, and the
+        student's time zone (None: UTC)."""
+
+
+_COLUMNS = (
+    "topic_id, question_id, due, state, step, stability, difficulty, last_review, reps, "
+    "lapses, credit"
+)
+
+
+def _card(row: sqlite3.Row) -> CardRow:
+    return CardRow(
+        topic_id=row["topic_id"],
+        question_id=row["question_id"],
+        due=from_db(row["due"]),
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        last_review=opt_from_db(row["last_review"]),
+        reps=row["reps"],
+        lapses=row["lapses"],
+        credit=row["credit"],
+    )
+
+
+def _topics_json(topics: Iterable[str]) -> str:
+    return json.dumps(list(topics))
+
+
+def record_practice(conn: sqlite3.Connection, user_id: int, step: PracticeStep) -> None:
+    """Inside an answer's write (the user row exists): read the cards `step` names, let it
+    decide, and write its cards, review rows and day."""
+    answered = conn.execute(
+        f"SELECT {_COLUMNS} FROM memory_cards "
+        "WHERE user_id = ? AND topic_id = ? AND question_id = ?",
+        (user_id, step.topic_id, step.question_id),
+    ).fetchone()
+    credited = _cards_in(conn, user_id, step.credit_topics, step.credit_before)
+    lapsed = _cards_in(conn, user_id, step.lapse_topics, None)
+    zone = conn.execute(
+        "SELECT timezone FROM review_settings WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    writes = step.decide(
+        None if answered is None else _card(answered),
+        credited,
+        lapsed,
+        None if zone is None else zone["timezone"],
+    )
+    _write(conn, user_id, writes)
+
+
+def _cards_in(
+    conn: sqlite3.Connection, user_id: int, topics: Sequence[str], due_before: datetime | None
+) -> list[CardRow]:
+    if not topics:
+        return []
+    sql = (
+        f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? "
+        "AND topic_id IN (SELECT value FROM json_each(?))"
+    )
+    params: list[object] = [user_id, _topics_json(topics)]
+    if due_before is not None:
+        sql += " AND due <= ?"
+        params.append(to_db(due_before))
+    return [_card(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def _write(conn: sqlite3.Connection, user_id: int, writes: PracticeWrites) -> None:
+    conn.executemany(
+        f"INSERT INTO memory_cards (user_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?) ON CONFLICT (user_id, topic_id, question_id) DO UPDATE SET due = excluded.due, "
+        "state = excluded.state, step = excluded.step, stability = excluded.stability, "
+        "difficulty = excluded.difficulty, last_review = excluded.last_review, "
+        "reps = excluded.reps, lapses = excluded.lapses, credit = excluded.credit",
+        [
+            (
+                user_id,
+                c.topic_id,
+                c.question_id,
+                to_db(c.due),
+                c.state,
+                c.step,
+                c.stability,
+                c.difficulty,
+                opt_to_db(c.last_review),
+                c.reps,
+                c.lapses,
+                c.credit,
+            )
+            for c in writes.cards
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO memory_reviews (user_id, topic_id, question_id, rating, source, weight, "
+        "reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (user_id, r.topic_id, r.question_id, r.rating, r.source, r.weight, to_db(r.reviewed_at))
+            for r in writes.reviews
+        ],
+    )
+    if writes.day is not None:
+        conn.execute(
+            "INSERT INTO review_days (user_id, day, reviews) VALUES (?, ?, 1) "
+            "ON CONFLICT (user_id, day) DO UPDATE SET reviews = reviews + 1",
+            (user_id, writes.day),
+        )
+
+
+@dataclass(frozen=True)
+class DueCards:
+    """A student's cards due by some time (in due order), and how many there are in all."""
+
+    cards: list[CardRow]
+    total: int
+
+
+class MemoryStore:
+    """Reads of a student's memory cards and reviews; writes go through `record_practice`."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def due(self, user_id: int, until: datetime, limit: int) -> DueCards:
+        """The student's cards due by `until`, the `limit` most overdue first (due order), and
+        how many are due in all; one snapshot."""
+        stamp = to_db(until)
+
+        def read(conn: sqlite3.Connection) -> DueCards:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND due <= ? "
+                "ORDER BY due LIMIT ?",
+                (user_id, stamp, limit),
+            ).fetchall()
+            if len(rows) < limit:
+                return DueCards([_card(r) for r in rows], len(rows))
+            total = conn.execute(
+                "SELECT COUNT(*) FROM memory_cards WHERE user_id = ? AND due <= ?",
+                (user_id, stamp),
+            ).fetchone()[0]
+            return DueCards([_card(r) for r in rows], int(total))
+
+        return await self._db.read_snapshot(read)
+
+    async def cards(self, user_id: int, keys: Iterable[tuple[str, str]]) -> list[CardRow]:
+        """The student's cards of these (topic id, question id) pairs (those that exist)."""
+        pairs = json.dumps([list(k) for k in keys])
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND (topic_id, question_id) "
+            "IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+            (user_id, pairs),
+        )
+        return [_card(r) for r in rows]
+
+    async def cards_of_topics(self, user_id: int, topics: Sequence[str]) -> list[CardRow]:
+        """The student's cards of these topics."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? "
+            "AND topic_id IN (SELECT value FROM json_each(?))",
+            (user_id, _topics_json(topics)),
+        )
+        return [_card(r) for r in rows]
+
+    async def next_due(self, user_id: int) -> datetime | None:
+        """When the student's next card comes due, or None without cards."""
+        row = await self._db.fetchone(
+            "SELECT MIN(due) AS due FROM memory_cards WHERE user_id = ?", (user_id,)
+        )
+        return None if row is None else opt_from_db(row["due"])
+
+    async def reviews_since(self, user_id: int, since: datetime, source: str) -> int:
+        """How many reviews from `source` the student made since `since`."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM memory_reviews WHERE user_id = ? AND reviewed_at >= ? "
+            "AND source = ?",
+            (user_id, to_db(since), source),
+        )
+        return 0 if row is None else int(row["n"])
+
+    async def recent_days(self, user_id: int, limit: int) -> list[str]:
+        """The newest local days (YYYY-MM-DD) on which the student answered anything."""
+        rows = await self._db.fetchall(
+            "SELECT day FROM review_days WHERE user_id = ? ORDER BY day DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [r["day"] for r in rows]
