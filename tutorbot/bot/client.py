@@ -29,7 +29,17 @@ log = logging.getLogger("tutorbot.bot")
 
 EXTENSIONS = tuple(
     f"tutorbot.bot.exts.{name}"
-    for name in ("topics", "quiz", "progress", "stats", "data", "rounds", "admin")
+    for name in (
+        "topics",
+        "quiz",
+        "review",
+        "remind",
+        "progress",
+        "stats",
+        "data",
+        "rounds",
+        "admin",
+    )
 )
 HEARTBEAT_SECONDS = 30
 IN_FLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: on_interaction")

@@ -51,6 +51,7 @@ class Services:
     async def start(self) -> None:
         """Pick up every running round, then start firing timers (overdue ones at once)."""
         await self.rounds.resume()
+        await self.memory.start()
         await self.scheduler.start()
 
     async def stop(self) -> None:

@@ -111,6 +111,9 @@ class MemoryService:
         self._s = services
         self.model = model or MemoryModel()
 
+    async def start(self) -> None:
+        """Begin replaying the answers given before migration 0010 into memory cards."""
+
     def step(
         self,
         topic_id: str,

@@ -60,3 +60,9 @@ CREATE TABLE review_settings (
 -- A /review is a private quiz across topics: same screens, same buttons, same resumable rows.
 ALTER TABLE quiz_sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'quiz'
     CHECK (kind IN ('quiz', 'review', 'placement'));
+
+-- Answers given before this migration are replayed into memory cards by the bot after it starts
+-- (services/memory.py); it goes up to this answer id and records how far it got.
+INSERT INTO meta (key, value, updated_at)
+SELECT 'memory_seed_until', CAST(COALESCE(MAX(id), 0) AS TEXT), strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')
+FROM answers;

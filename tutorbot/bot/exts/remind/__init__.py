@@ -1,0 +1,22 @@
+"""/remind: a daily direct message with the reviews due (being built: issue 15)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from tutorbot.bot.client import TutorBot
+
+
+class Remind(commands.Cog):
+    """The /remind commands."""
+
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+
+async def setup(bot: TutorBot) -> None:
+    """Add the /remind commands (discord.py calls this when it loads the extension)."""
+    await bot.add_cog(Remind(bot))
