@@ -173,7 +173,7 @@ class QuizService:
         screen = self._screen(session.id, deck, result.state)
         if isinstance(screen, Refusal):
             return screen
-        return await self._with_look_at(screen, rating), result
+        return self._with_look_at(screen, rating), result
 
     async def reveal(
         self, session_id: int, user_id: int, position: int
@@ -246,7 +246,7 @@ class QuizService:
         screen = self._screen(session.id, deck, result.state)
         if isinstance(screen, Refusal):
             return screen
-        return await self._with_look_at(screen, rating), result, revealed
+        return self._with_look_at(screen, rating), result, revealed
 
     async def next(
         self, session_id: int, user_id: int, position: int
@@ -335,14 +335,12 @@ class QuizService:
             question_id, given, correct, seconds, quiz_points(credit), topic_id, practice=step
         )
 
-    async def _with_look_at(self, screen: Screen, rating: Rating) -> Screen:
-        """A missed review question names the prerequisites to look at (as a quiz's end does)."""
+    def _with_look_at(self, screen: Screen, rating: Rating) -> Screen:
+        """A missed review question names its topic's direct prerequisites, which the miss
+        made due now: mastered once, they are what a review finds forgotten."""
         if not screen.is_review or rating is not Rating.AGAIN:
             return screen
-        student = await self._s.progress.student(screen.state.user_id)
-        ids = progress_rules.prerequisites_to_review(
-            self._s.library.graph, screen.topic.id, student.mastered
-        )
+        ids = progress_rules.prerequisites_to_review(self._s.library.graph, screen.topic.id, ())
         return replace(screen, look_at=self._topics(ids))
 
     def _deck(self, session: QuizSession) -> Deck | None:

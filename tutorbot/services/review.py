@@ -183,12 +183,12 @@ class ReviewService:
         missed_topics = dict.fromkeys(
             split_key(a.question_id)[0] for a in state.answers if a.credit == 0
         )
-        student = await self._s.progress.student(state.user_id)
         graph = self._s.library.graph
         look_at: dict[str, None] = {}
         for topic_id in missed_topics:
-            ids = progress_rules.prerequisites_to_review(graph, topic_id, student.mastered)
-            look_at.update(dict.fromkeys(ids))
+            look_at.update(
+                dict.fromkeys(progress_rules.prerequisites_to_review(graph, topic_id, ()))
+            )
         plan = await self.plan(state.user_id)
         return ReviewEnd(
             session_id,

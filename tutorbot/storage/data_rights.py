@@ -56,11 +56,14 @@ Sections = Iterator[tuple[str, Rows]]
 """An export as (name, rows) pairs: a table's rows about the user, then `rounds_hosted`."""
 
 _JSON_COLUMNS = {"question_ids", "state", "payload", "settings"}
+"""Text columns holding JSON (memory_cards.state is a number, kept as one)."""
 
 
 def _plain(row: sqlite3.Row) -> dict[str, Any]:
     return {
-        key: json.loads(row[key]) if key in _JSON_COLUMNS and row[key] is not None else row[key]
+        key: json.loads(row[key])
+        if key in _JSON_COLUMNS and isinstance(row[key], str)
+        else row[key]
         for key in row.keys()  # noqa: SIM118 (sqlite3.Row iterates values, not keys)
     }
 

@@ -49,7 +49,9 @@ async def begin(
         raise UserFacingError(f"**{topic.title}** has no practice questions yet.")
     active = await bot.services.quiz.active(interaction.user.id)
     if active is not None:
-        await _respond(interaction, _ask_replace(active.id, active.topic_id, topic, count), edit)
+        await _ask_replace(active.id, active.kind, active.topic_id, topic, count).reply(
+            interaction, edit=edit
+        )
         return
     await start_now(interaction, topic, count, edit=edit)
 
@@ -70,17 +72,20 @@ async def start_now(
     if isinstance(screen, Refusal):
         await refuse(interaction, screen)
         return
-    message_id = await _respond(interaction, render.question_message(screen), edit)
+    message_id = await render.question_message(screen).reply(interaction, edit=edit)
     if message_id is not None:
         await bot.services.quiz.attach_message(screen.session_id, message_id)
 
 
-def _ask_replace(session_id: int, old_topic_id: str, topic: Topic, count: int | None) -> Rendered:
+def _ask_replace(
+    session_id: int, kind: str, old_topic_id: str, topic: Topic, count: int | None
+) -> Rendered:
+    old = "Your review is" if kind == "review" else f"Your quiz on `{old_topic_id}` is"
     embed = discord.Embed(
-        title="You have a quiz in progress",
+        title=f"You have a {kind} in progress",
         description=(
-            f"Your quiz on `{old_topic_id}` is not finished. Start a new quiz on "
-            f"**{topic.title}** instead? The old one will end where it is."
+            f"{old} not finished. Start a new quiz on **{topic.title}** instead? The old one "
+            "will end where it is."
         ),
         colour=render.NEUTRAL,
     )
@@ -94,17 +99,6 @@ def _ask_replace(session_id: int, old_topic_id: str, topic: Topic, count: int | 
     )
     view.add_item(button(make(render.FEATURE, "resume", session_id), "Continue the old one"))
     return Rendered([embed], view)
-
-
-async def _respond(
-    interaction: discord.Interaction[Any], rendered: Rendered, edit: bool
-) -> int | None:
-    """Edit the clicked message, or send a new private one; the message id when known."""
-    if edit:
-        await rendered.edit(interaction)
-        return interaction.message.id if interaction.message else None
-    callback = await interaction.response.send_message(**rendered.send_kwargs(), ephemeral=True)
-    return getattr(callback.resource, "id", None)
 
 
 @QuizButton.action("answer")
@@ -180,7 +174,7 @@ def _step(step: Screen | QuizEnd | ReviewEnd) -> Rendered:
     if isinstance(step, QuizEnd):
         return render.summary_message(step)
     if isinstance(step, ReviewEnd):
-        return render.review_summary_message(step)
+        return render.review_summary(step)
     return render.question_message(step)
 
 

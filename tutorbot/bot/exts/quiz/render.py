@@ -6,6 +6,8 @@ at the content schema's maximum lengths (tested in tests/bot/test_render_limits.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import discord
 
 from tutorbot.bot import limits
@@ -16,7 +18,7 @@ from tutorbot.content.models import LETTERS, QuestionType, Topic
 from tutorbot.domain.quiz import Answered, Assessed, Revealed
 from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.quiz import QuizEnd, Screen
-from tutorbot.services.review import ReviewEnd, ReviewPlan
+from tutorbot.services.review import ReviewEnd
 
 FEATURE = "quiz"
 THINK_LINE = "Think about your answer, then reveal below."
@@ -117,7 +119,7 @@ def _add_look_at(embed: discord.Embed, screen: Screen) -> None:
     if screen.look_at:
         embed.add_field(
             name="Look again at (now due for review)",
-            value=_topic_list(screen.look_at),
+            value=topic_list(screen.look_at),
             inline=False,
         )
 
@@ -172,7 +174,8 @@ def not_yet_text(opens_at_text: str) -> str:
     return f"Not yet: think it through first. The model answer opens {opens_at_text}."
 
 
-def _topic_list(topics: tuple[Topic, ...]) -> str:
+def topic_list(topics: tuple[Topic, ...]) -> str:
+    """Topics as bullet lines inside one field."""
     return limits.bounded_lines([f"• {t.title}" for t in topics], limits.FIELD_VALUE)
 
 
@@ -201,15 +204,15 @@ def summary_message(end: QuizEnd) -> Rendered:
         colour=RIGHT if s.mastered else NEUTRAL,
     )
     if end.unlocked:
-        embed.add_field(name="Now unlocked", value=_topic_list(end.unlocked), inline=False)
+        embed.add_field(name="Now unlocked", value=topic_list(end.unlocked), inline=False)
     if end.review:
         embed.add_field(
             name="Worth reviewing for what you missed",
-            value=_topic_list(end.review),
+            value=topic_list(end.review),
             inline=False,
         )
     if end.next_topics:
-        embed.add_field(name="Learn next", value=_topic_list(end.next_topics), inline=False)
+        embed.add_field(name="Learn next", value=topic_list(end.next_topics), inline=False)
     view = discord.ui.View(timeout=None)
     view.add_item(
         button(
@@ -234,15 +237,12 @@ def resume_message(screen: Screen) -> Rendered:
     return Rendered([embed], view)
 
 
-def review_intro(plan: ReviewPlan) -> str:
-    """The line above a review's first question: how many are due and how long today's take."""
-    count = len(plan.keys)
-    due = f"**{plan.due} due**" if plan.due == count else f"**{plan.due} due**, {count} today"
-    minutes = "about 1 minute" if plan.minutes <= 1 else f"about {plan.minutes} minutes"
-    return f"🧠 {due}, {minutes}."
+def when(moment: datetime) -> str:
+    """A moment as Discord shows it to each reader, such as "in 2 days"."""
+    return discord.utils.format_dt(moment, "R")
 
 
-def review_summary_message(end: ReviewEnd) -> Rendered:
+def review_summary(end: ReviewEnd) -> Rendered:
     """What a finished review did, what to look at again, and what remains."""
     t = end.tally
     lines = [f"**{t.right} of {t.answered} remembered.**"]
@@ -254,13 +254,13 @@ def review_summary_message(end: ReviewEnd) -> Rendered:
     if end.due_left:
         lines.append(f"{end.due_left} still due today: press **Review more**.")
     elif end.next_due is not None:
-        lines.append(f"Next review {discord.utils.format_dt(end.next_due, 'R')}.")
+        lines.append(f"Next review {when(end.next_due)}.")
     embed = discord.Embed(title="Review complete", description="\n".join(lines), colour=RIGHT)
     if end.look_at:
-        embed.add_field(name="Look again at", value=_topic_list(end.look_at), inline=False)
+        embed.add_field(name="Look again at", value=topic_list(end.look_at), inline=False)
     view = discord.ui.View(timeout=None)
     if end.due_left:
         view.add_item(
-            button(make("review", "start"), "Review more", style=discord.ButtonStyle.primary)
+            button(make("review", "more"), "Review more", style=discord.ButtonStyle.primary)
         )
     return Rendered([embed], view)

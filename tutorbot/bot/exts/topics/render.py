@@ -43,6 +43,15 @@ class Rendered:
         """Answer a click by turning the clicked message into this one."""
         await interaction.response.edit_message(**self.send_kwargs())
 
+    async def reply(self, interaction: discord.Interaction[Any], *, edit: bool) -> int | None:
+        """Edit the clicked message (`edit`), or answer with a new private one; the message's
+        id when known (a quiz's or review's buttons live in it)."""
+        if edit:
+            await self.edit(interaction)
+            return interaction.message.id if interaction.message else None
+        callback = await interaction.response.send_message(**self.send_kwargs(), ephemeral=True)
+        return getattr(callback.resource, "id", None)
+
 
 def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered:
     """The topic card, as the seed page shows a topic, with the student's marks.
