@@ -74,7 +74,9 @@ async def _answer_everything(
         await _click(fake, i, "See results" if "See results" in labels else "Next", user)
 
 
-async def _quiz(bot: TutorBot, fake: FakeDiscord, topic_id: str, user: Any, right: bool = True) -> None:
+async def _quiz(
+    bot: TutorBot, fake: FakeDiscord, topic_id: str, user: Any, right: bool = True
+) -> None:
     i = await fake.slash("quiz", {"topic": topic_id}, user)
     await fake.wait_response(i)
     await _answer_everything(bot, fake, i, user, right)
