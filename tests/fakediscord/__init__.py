@@ -22,7 +22,9 @@ The world (``World``): ``fake.guild`` ("Test Server"), ``fake.channel`` ("genera
 no permissions), ``fake.owner`` (guild owner), ``fake.dm_user`` (a user in DMs only),
 ``fake.instructor_role``; ``fake.bot``. Build more with ``add_user(name)``,
 ``add_guild(name)``, ``add_member(guild, name, roles=[...], manage_guild=False)``,
-``add_role(guild, name, permissions)``, ``add_text_channel(guild, name)``, ``dm_channel(user)``.
+``add_role(guild, name, permissions)``, ``add_text_channel(guild, name)``, ``dm_channel(user)``;
+``close_dms(user)`` makes the bot's messages to that user's DM channel fail with 403 50007
+("Cannot send messages to this user"), as when they closed their DMs.
 Guilds must exist before the bot connects.
 
 Acting as a user (each sends INTERACTION_CREATE and returns an ``InteractionRecord``). A

@@ -21,6 +21,7 @@ UNKNOWN_WEBHOOK = (10015, "Unknown Webhook")
 UNKNOWN_MEMBER = (10007, "Unknown Member")
 UNKNOWN_USER = (10013, "Unknown User")
 UNKNOWN_GUILD = (10004, "Unknown Guild")
+CANNOT_DM = (50007, "Cannot send messages to this user")
 INVALID_WEBHOOK_TOKEN = (50027, "Invalid Webhook Token")
 ENTITY_TOO_LARGE = (40005, "Request entity too large")
 ATTACHMENT_LIMIT = 10 * 1024 * 1024

@@ -447,6 +447,8 @@ class RestApi:
         channel = self.fake.channels.get(int(request.match_info["channel_id"]))
         if channel is None:
             return self.reject(request, 404, r.UNKNOWN_CHANNEL)
+        if channel.recipient is not None and channel.recipient.id in self.fake.closed_dms:
+            return self.reject(request, 403, r.CANNOT_DM)
         body, files = self._parsed(request)
         body = body or {}
         found = self._message_errors(body, files)

@@ -42,6 +42,8 @@ class World:
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.rejections: list[Rejection] = []
+        self.closed_dms: set[int] = set()
+        """Users who do not take direct messages from the bot (see `close_dms`)."""
 
         self.owner = self.add_user("owner")
         self.guild = self.add_guild("Test Server", owner=self.owner)
@@ -113,6 +115,16 @@ class World:
         channel = FakeChannel(snowflake(), 1, recipient=account)
         self.channels[channel.id] = channel
         return channel
+
+    def close_dms(self, user: FakeUser | FakeMember, closed: bool = True) -> None:
+        """Make `user` refuse the bot's direct messages (or take them again): a message to their
+        DM channel is then refused with 403 50007, as Discord does when a user closed their DMs
+        or shares no server with the bot."""
+        account = user.user if isinstance(user, FakeMember) else user
+        if closed:
+            self.closed_dms.add(account.id)
+        else:
+            self.closed_dms.discard(account.id)
 
     def application_payload(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,7 @@ from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
+from tutorbot.services.reminders import ReminderService
 from tutorbot.services.review import ReviewService
 from tutorbot.services.rounds import RoundService
 from tutorbot.services.stats import StatsService
@@ -38,6 +39,7 @@ class Services:
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
         self.review = ReviewService(self)
+        self.reminders = ReminderService(self)
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
 
@@ -59,6 +61,7 @@ class Services:
         already queued finish."""
         await self.scheduler.stop()
         await self.rounds.settle()
+        await self.reminders.settle()
 
     def wake(self) -> None:
         """Look at the timers again now (tests move the clock, then call this)."""
