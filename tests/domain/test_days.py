@@ -221,3 +221,11 @@ def test_a_gap_ends_the_streak() -> None:
 def test_no_days_no_streak() -> None:
     assert streak([], TODAY) == 0
     assert streak(days_before(0), TODAY) == 1
+
+
+def test_a_day_ahead_of_today_does_not_break_the_streak() -> None:
+    """A student who moved west (Kiritimati to Pago Pago) reviewed on a local day that is
+    still tomorrow where they are now: it neither counts nor ends the streak."""
+    tomorrow = TODAY + timedelta(days=1)
+    assert streak([tomorrow, *days_before(0, 1)], TODAY) == 2
+    assert streak([tomorrow, *days_before(1, 2)], TODAY) == 2

@@ -129,10 +129,13 @@ def next_occurrence(after: datetime, at: time, zone: ZoneInfo) -> datetime:
 
 def streak(days: Iterable[date], today: date) -> int:
     """Days in a row with a review, ending today, or yesterday if none yet today (a streak
-    is not broken before the day is over). `days` newest first, without repeats."""
+    is not broken before the day is over). `days` newest first, without repeats. A day after
+    `today` (counted in a zone further east than the student's current one) is passed over."""
     expected: date | None = None
     count = 0
     for day in days:
+        if day > today:
+            continue
         if expected is None:
             if day not in (today, today - timedelta(days=1)):
                 return 0
