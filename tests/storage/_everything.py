@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from tutorbot.storage import Storage
+from tutorbot.storage.memory import CardRow, PracticeWrites, ReviewRow, record_practice
+
+
+@dataclass(frozen=True)
+class FixedPractice:
+    """A `storage.memory.PracticeStep` that writes one card, its review and the day, whatever
+    it reads: a memory footprint without the rules."""
+
+    topic_id: str
+    question_id: str
+    now: datetime
+    credit_topics: Sequence[str] = ()
+    lapse_topics: Sequence[str] = ()
+
+    @property
+    def credit_before(self) -> datetime:
+        return self.now
+
+    def decide(
+        self,
+        answered: CardRow | None,
+        credited: list[CardRow],
+        lapsed: list[CardRow],
+        timezone: str | None,
+    ) -> PracticeWrites:
+        card = CardRow(
+            self.topic_id, self.question_id, self.now + timedelta(days=2), 2, None, 2.3, 5.0,
+            self.now, 1, 0, 0.0,
+        )  # fmt: skip
+        review = ReviewRow(self.topic_id, self.question_id, 3, "quiz", 1.0, self.now)
+        return PracticeWrites([card], [review], self.now.date().isoformat())
 
 
 async def everything_about(
     storage: Storage, user: int, now: datetime, *, channel: int, state: dict[str, Any]
 ) -> int:
     """The user studies, quizzes, hosts a round (stored as `state`, in `channel`) and answers in
-    it, is seen by name in two servers and has a timer; returns the round's id."""
+    it, is seen by name in two servers, has a timer, a memory card with its review and day, and
+    review settings; returns the round's id."""
     await storage.progress.mark_known(user, "algebra", now)
     await storage.progress.set_goal(user, "calculus", now)
     await storage.answers.record(
@@ -57,4 +91,9 @@ async def everything_about(
     )
     await storage.names.remember({(1, user): f"Student {user}", (2, user): "Elsewhere"}, now)
     await storage.timers.add("reveal", now + timedelta(minutes=1), {"u": user}, now, user_id=user)
+    step = FixedPractice("algebra", "q1", now)
+    await storage.db.write(lambda conn: record_practice(conn, user, step))
+    await storage.review_settings.update(
+        user, now=now, daily_limit=10, timezone="Europe/Paris", remind_at="07:30"
+    )
     return rnd.id

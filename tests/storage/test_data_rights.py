@@ -47,12 +47,21 @@ async def test_export_holds_everything_about_the_user_as_json(
     assert json.loads(text) == export
     assert [r["id"] for r in export["users"]] == [1]
     tables = ("answers", "round_answers", "topic_state", "goals", "quiz_sessions", "timers")
-    for table in (*tables, "member_names"):
+    memory = ("memory_cards", "memory_reviews", "review_days", "review_settings")
+    for table in (*tables, *memory, "member_names"):
         assert export[table], table
         assert all(r["user_id"] == 1 for r in export[table]), table
     assert len(export["answers"]) == 2  # the quiz answer and the round answer
     assert export["quiz_sessions"][0]["question_ids"] == ["q1"]
     assert [r["channel_id"] for r in export["rounds_hosted"]] == [101]
+    assert [(r["topic_id"], r["question_id"]) for r in export["memory_cards"]] == [
+        ("algebra", "q1")
+    ]
+    assert [(r["source"], r["rating"]) for r in export["memory_reviews"]] == [("quiz", 3)]
+    assert [r["day"] for r in export["review_days"]] == [now.date().isoformat()]
+    assert [(r["timezone"], r["remind_at"]) for r in export["review_settings"]] == [
+        ("Europe/Paris", "07:30")
+    ]
     assert [(r["guild_id"], r["name"]) for r in export["member_names"]] == [
         (1, "Student 1"),
         (2, "Elsewhere"),
@@ -80,6 +89,8 @@ async def test_delete_removes_that_user_and_nothing_else(
     before_2 = await storage.data_rights.export_user(2)
     counts = await storage.data_rights.delete_user(1)
     assert counts["users"] == 1 and counts["answers"] == 2 and counts["rounds_host_cleared"] == 1
+    memory = ("memory_cards", "memory_reviews", "review_days", "review_settings")
+    assert {t: counts[t] for t in memory} == dict.fromkeys(memory, 1)
     after_1 = await storage.data_rights.export_user(1)
     assert all(after_1[t] == [] for t in after_1 if t != "user_id")
     assert await storage.data_rights.export_user(2) == before_2

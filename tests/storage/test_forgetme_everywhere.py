@@ -50,6 +50,8 @@ async def test_after_forgetme_no_table_or_column_holds_the_id(
     )
     before = places_of(db_path, HOST)
     assert any(p.startswith("rounds.host_id") for p in before), before
+    memory = {"memory_cards", "memory_reviews", "review_days", "review_settings"}
+    assert memory <= {p.partition(".")[0] for p in before}, before
     player_before = await storage.data_rights.export_user(PLAYER)
 
     counts = await storage.data_rights.delete_user(HOST)
