@@ -11,6 +11,9 @@ from pathlib import Path
 from pexpect.popen_spawn import PopenSpawn
 
 from tutorbot.console.identity import console_user_id
+from tutorbot.content.loader import load_library
+from tutorbot.content.models import Question, QuestionType
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 SEED = "self-supervised-learning-theory"
 TIMEOUT = 15
@@ -64,3 +67,41 @@ def answers(db_path: Path, user: str = "alice") -> list[tuple[str, str, int]]:
             (console_user_id(user),),
         ).fetchall()
     return [(str(q), str(a), int(c)) for q, a, c in rows]
+
+
+KIND = r"Answer with a letter \(A–D\)\.|Answer true or false\.|Type reveal"
+"""The line under a question's prompt that says how to answer it."""
+
+
+def seed_questions() -> dict[str, Question]:
+    """The seed topic's questions by the first line of their prompt."""
+    topic = load_library(BUNDLED_CONTENT_DIR).topics[SEED]
+    return {q.prompt.strip().splitlines()[0]: q for q in topic.questions}
+
+
+def answer_on_screen(console: PopenSpawn, by_prompt: dict[str, Question], right: bool) -> Question:
+    """Answer the question the console shows, right or wrong (a free response after its think
+    time, judged by the student), then type next; the question answered."""
+    console.expect(KIND)
+    lines = [line.strip() for line in str(console.before).splitlines()]
+    question = next(by_prompt[line] for line in lines if line in by_prompt)
+    if question.type is QuestionType.FREE_RESPONSE:
+        console.sendline(f"/wait {question.think_seconds or 0}")
+        console.sendline("reveal")
+        console.sendline("got it" if right else "missed")
+    elif question.type is QuestionType.MULTIPLE_CHOICE:
+        wrong = "C" if question.answer != "C" else "D"
+        console.sendline(str(question.answer) if right else wrong)
+    else:
+        console.sendline("true" if question.answer == right else "false")
+    console.sendline("next")
+    return question
+
+
+def master_seed(console: PopenSpawn) -> None:
+    """A perfect quiz on the seed topic, to its summary."""
+    by_prompt = seed_questions()
+    console.sendline(f"/quiz {SEED}")
+    for _ in by_prompt:
+        answer_on_screen(console, by_prompt, right=True)
+    console.expect("🏆 You have mastered Self-Supervised Learning Theory.")

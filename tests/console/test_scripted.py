@@ -89,12 +89,12 @@ def test_help_unknown_commands_and_odd_lines_never_crash(db_path: Path) -> None:
             "/topic never-reached",
         ],
     )
-    assert "/wait SECONDS" in out and "skip ahead (for authors checking think times)" in out
+    assert "/wait DURATION" in out and "skip ahead: 30 (seconds), 10m, 12h, 1d, 2d12h" in out
     assert "Unknown command “/topik”. Did you mean /topic?" in out
     assert "Unknown command “frobnicate”" in out
     assert "Show a topic first with /topic TOPIC." in out
     assert "Nothing to page through." in out
     assert out.count("No quiz in progress. Start one with /quiz TOPIC.") == 3
     assert "Ask for 1 to 50 questions." in out
-    assert "Type /wait SECONDS" in out and "Type /goal set TOPIC or /goal clear." in out
+    assert "Type /wait and how long" in out and "Type /goal set TOPIC or /goal clear." in out
     assert "never-reached" not in out

@@ -11,12 +11,18 @@ SLASH_COMMANDS = (
     "/goal set",
     "/goal clear",
     "/stats",
+    "/review",
+    "/review settings",
+    "/review settings limit",
+    "/review settings timezone",
     "/wait",
     "/help",
     "/quit",
 )
 TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set")
 """Commands whose argument is a topic (completed by id and title)."""
+ZONE_COMMAND = "/review settings timezone"
+"""The command whose argument is a time zone (completed by IANA name)."""
 CARD_WORDS = ("explainer", "more", "chain", "card", "known", "goal", "practice")
 QUIZ_WORDS = ("reveal", "write", "got it", "partly", "missed", "next", "stop", "hint")
 OTHER_WORDS = ("help", "quit")
@@ -32,16 +38,23 @@ ASSESSMENTS = {
 HELP = (
     ("/topic TOPIC", "show a topic card (Tab completes ids and titles)"),
     ("/quiz TOPIC [N]", "a private quiz on a topic, N questions (default all)"),
-    ("/progress", "your goal with a progress bar, what to learn next"),
+    ("/progress", "your goal with a progress bar, reviews due, what to learn next"),
     ("/goal set TOPIC", "make a topic your goal"),
     ("/goal clear", "drop your goal"),
-    ("/stats", "your answers, accuracy and points"),
-    ("/wait SECONDS", "skip ahead (for authors checking think times); moves this console's clock"),
+    ("/stats", "your answers, accuracy, points and review streak"),
+    ("/review", "today's review: the questions you are about to forget, weakest first"),
+    ("/review settings", "your daily limit and time zone; change them with:"),
+    ("/review settings limit N", "at most N reviews a day (1 to 200, default 20)"),
+    ("/review settings timezone NAME", "where your day starts, e.g. Europe/Paris"),
+    ("/wait DURATION", "skip ahead: 30 (seconds), 10m, 12h, 1d, 2d12h (at most 365 days);"),
+    ("", "moves this console's clock, to see think times pass or a day of forgetting"),
     ("/quit", "leave (Ctrl-D and Ctrl-C too); everything is already saved"),
     ("", ""),
     ("After /topic", "explainer · more (or Enter) · chain · known · goal · practice · card"),
     ("In a quiz", "A, B, C... · true / false · reveal · write TEXT · got it / partly / missed"),
-    ("", "next · hint · stop"),
+    ("", "next · hint · stop (a review takes the same words)"),
+    ("", ""),
+    ("/remind", "daily reminders are Discord direct messages: use /remind in Discord"),
 )
 
 

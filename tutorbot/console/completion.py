@@ -9,10 +9,19 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from tutorbot.content.library import Library
+from tutorbot.domain.days import zone_names
 
-from .commands import CARD_WORDS, OTHER_WORDS, QUIZ_WORDS, SLASH_COMMANDS, TOPIC_COMMANDS
+from .commands import (
+    CARD_WORDS,
+    OTHER_WORDS,
+    QUIZ_WORDS,
+    SLASH_COMMANDS,
+    TOPIC_COMMANDS,
+    ZONE_COMMAND,
+)
 
 TOPIC_CHOICES = 25
+ZONE_CHOICES = 25
 
 
 class ConsoleCompleter(Completer):
@@ -27,8 +36,12 @@ class ConsoleCompleter(Completer):
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterable[Completion]:
-        """Topic ids after a topic command (titles shown beside them), else the words to type."""
+        """Topic ids after a topic command (titles shown beside them), time zone names after
+        /review settings timezone, else the words to type."""
         text = document.text_before_cursor
+        if text.lower().startswith(ZONE_COMMAND + " "):
+            yield from self._zones(text[len(ZONE_COMMAND) + 1 :])
+            return
         for command in TOPIC_COMMANDS:
             if text.lower().startswith(command + " "):
                 yield from self._topics(text[len(command) + 1 :])
@@ -45,3 +58,13 @@ class ConsoleCompleter(Completer):
         for topic in found:
             meta = f"{topic.title} ({topic.id})" if topic.title in repeated else topic.title
             yield Completion(topic.id, start_position=-len(query), display_meta=meta)
+
+    @staticmethod
+    def _zones(query: str) -> Iterable[Completion]:
+        """IANA names containing what was typed (spaces as underscores, any case), those whose
+        city starts with it first."""
+        wanted = query.strip().replace(" ", "_").lower()
+        found = [n for n in zone_names() if wanted in n.lower()]
+        found.sort(key=lambda n: (not n.rpartition("/")[2].lower().startswith(wanted), len(n), n))
+        for name in found[:ZONE_CHOICES]:
+            yield Completion(name, start_position=-len(query))

@@ -8,7 +8,8 @@ shows a button, the console names the word to type.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from rich.text import Text
 
@@ -19,10 +20,10 @@ from tutorbot.domain.progress import Progress, bar
 from tutorbot.domain.quiz import Answered, Assessed, NotYet, Revealed
 from tutorbot.domain.scoring import SelfAssessment
 from tutorbot.paging import paginate
-from tutorbot.services.progress import StudentView
+from tutorbot.services.progress import Remembering, StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
-from tutorbot.services.review import ReviewEnd
-from tutorbot.storage.answers import UserStats
+from tutorbot.services.review import ReviewEnd, ReviewPlan
+from tutorbot.services.stats import StudentStats
 
 from .output import Block, Md
 
@@ -143,8 +144,9 @@ def chain_page(library: Library, topic: Topic, page: int, known: frozenset[str])
 def question(screen: Screen) -> list[Block]:
     """A question waiting for an answer and what to type (or, once answered, the answer given)."""
     q = screen.question
+    where = f"Review · {screen.topic.title}" if screen.is_review else screen.topic.title
     blocks: list[Block] = [
-        title(f"{screen.topic.title} · Question {screen.number} of {screen.total}"),
+        title(f"{where} · Question {screen.number} of {screen.total}"),
         Md(q.prompt),
     ]
     if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
@@ -161,7 +163,8 @@ def question(screen: Screen) -> list[Block]:
     if given is not None:
         return [*blocks[:2], f"Your answer: {given.given}", next_hint(screen.state.is_last)]
     extras = ["hint"] if q.hint else []
-    blocks.append(hint(" · ".join([*extras, "stop ends the quiz"])))
+    kind = "review" if screen.is_review else "quiz"
+    blocks.append(hint(" · ".join([*extras, f"stop ends the {kind}"])))
     return blocks
 
 
@@ -170,8 +173,9 @@ def next_hint(is_last: bool) -> Text:
     return hint("Type next to see your results." if is_last else "Type next for the next question.")
 
 
-def answered(result: Answered) -> list[Block]:
-    """Right or wrong, the correct answer and why."""
+def answered(result: Answered, look_at: Sequence[Topic] = ()) -> list[Block]:
+    """Right or wrong, the correct answer and why (after a missed review question, the
+    prerequisites to look at again)."""
     verdict = Text("✅ Correct!", style=RIGHT) if result.correct else Text("❌ Not quite", WRONG)
     return [
         verdict,
@@ -179,8 +183,14 @@ def answered(result: Answered) -> list[Block]:
         f"Correct answer: {result.correct_answer.strip()}",
         heading("Why"),
         Md(result.explanation),
+        *look_again(look_at),
         next_hint(result.is_last),
     ]
+
+
+def look_again(topics: Sequence[Topic]) -> list[Block]:
+    """After a missed review question: its topic's prerequisites, now due for review."""
+    return _topic_list("Look again at (now due for review)", topics)
 
 
 def not_yet(result: NotYet) -> list[Block]:
@@ -204,11 +214,12 @@ def revealed(result: Revealed) -> list[Block]:
     ]
 
 
-def assessed(result: Assessed) -> list[Block]:
-    """The self-assessment as recorded."""
+def assessed(result: Assessed, look_at: Sequence[Topic] = ()) -> list[Block]:
+    """The self-assessment as recorded (and, after "missed" in a review, what to look at)."""
     style = {1.0: RIGHT, 0.5: "bold yellow"}.get(result.credit, WRONG)
     return [
         Text(f"You said: {ASSESSMENT_LABELS[result.assessment]}", style=style),
+        *look_again(look_at),
         next_hint(result.is_last),
     ]
 
@@ -244,23 +255,90 @@ def summary(end: QuizEnd) -> list[Block]:
     return blocks
 
 
-def review_summary(end: ReviewEnd) -> list[Block]:
-    """What a finished review did and what remains (as the Discord summary)."""
+def review_summary(end: ReviewEnd, now: datetime, *, limit_reached: bool = False) -> list[Block]:
+    """What a finished review did and what remains (as the Discord summary); `limit_reached`:
+    what is still due waits for tomorrow."""
     t = end.tally
     blocks: list[Block] = [title("Review complete")]
     blocks.append(Text(f"{t.right} of {t.answered} remembered", style=HEADING))
     if t.covered:
-        blocks.append(f"{t.covered} more cleared by harder questions you got right.")
+        blocks.append(
+            f"{t.covered} more cleared by harder questions you got right: practising a topic "
+            "also exercises what it builds on."
+        )
     blocks += _topic_list("Look again at", end.look_at)
-    if end.due_left:
+    if end.due_left and limit_reached:
+        blocks.append(
+            f"{end.due_left} more due, past your daily limit: they keep until tomorrow "
+            "(/review settings limit N to do more each day)."
+        )
+    elif end.due_left:
         blocks.append(f"{end.due_left} still due today: type /review to go on.")
+    elif end.next_due is not None:
+        blocks.append(f"Next review {when_text(end.next_due, now)}.")
     blocks.append(hint("Type /progress to see how well you remember each topic."))
     return blocks
 
 
-def progress(library: Library, overview: Progress) -> list[Block]:
-    """Goal and a bar toward it, the next topics, recently mastered topics."""
+def review_intro(plan: ReviewPlan) -> Text:
+    """The line above a review's first question: how many are due and how long today's take."""
+    count = len(plan.keys)
+    due = f"{plan.due} due" if plan.due == count else f"{plan.due} due, {count} today"
+    minutes = "about 1 minute" if plan.minutes <= 1 else f"about {plan.minutes} minutes"
+    return Text(f"🧠 {due}, {minutes}.", style=HEADING)
+
+
+def nothing_to_review(plan: ReviewPlan, now: datetime) -> list[Block]:
+    """/review with nothing due: when the next review is, and what to learn meanwhile."""
+    blocks: list[Block] = [title("Review")]
+    if plan.limit_reached:
+        blocks.append(
+            f"You have done {card.plural(plan.done_today, 'review')} today: that is your daily "
+            f"limit of {plan.limit}. {plan.due} more due; they keep until tomorrow."
+        )
+        blocks.append(hint("To do more each day: /review settings limit N (1 to 200)."))
+        return blocks
+    if plan.next_due is None:
+        blocks.append(
+            "Nothing to review yet. Questions you answer in a quiz come back here just before "
+            "you would forget them."
+        )
+    else:
+        blocks.append(f"Nothing due right now. Next review {when_text(plan.next_due, now)}.")
+    blocks += _topic_list("Learn next meanwhile", plan.next_topics)
+    if plan.next_topics:
+        blocks.append(hint(f"Type /quiz {plan.next_topics[0].id} to start one."))
+    return blocks
+
+
+def review_settings(limit: int, zone: str, *, changed: str | None = None) -> list[Block]:
+    """The student's review settings, after a change or on their own."""
+    blocks: list[Block] = [changed] if changed else [title("Review settings")]
+    blocks.append(f"Daily limit: {card.plural(limit, 'review')} · Time zone: {zone}")
+    if not changed:
+        blocks.append(hint("Change them with /review settings limit N or timezone NAME."))
+    return blocks
+
+
+def when_text(when: datetime, now: datetime) -> str:
+    """How far ahead `when` is, in words: 'now', 'in 5 minutes', 'in 3 hours', 'in 2 days'."""
+    seconds = (when - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    if seconds < 3600:
+        return "in " + card.plural(max(1, math.ceil(seconds / 60)), "minute")
+    hours = max(1, round(seconds / 3600))
+    if hours < 24:
+        return "in " + card.plural(hours, "hour")
+    return "in " + card.plural(max(1, round(seconds / 86400)), "day")
+
+
+def progress(library: Library, overview: Progress, remembering: Remembering) -> list[Block]:
+    """Goal and a bar toward it, reviews due today, the next topics, recently mastered topics
+    with how well each is remembered today."""
     blocks: list[Block] = [title("Your progress")]
+    if remembering.due > 0:
+        blocks.append(Text(f"🧠 {card.plural(remembering.due, 'review')} due today — /review"))
     goal = overview.goal
     if goal is None:
         blocks.append("No goal set. Set one with /goal set TOPIC.")
@@ -276,20 +354,33 @@ def progress(library: Library, overview: Progress) -> list[Block]:
             blocks.append(Text("✅ You know your goal topic.", style="green"))
     blocks.append(f"Topics known: {len(overview.known)}")
     blocks += _topic_list("Learn next", _topics(library, overview.next_topics))
-    blocks += _topic_list("Recently mastered", _topics(library, overview.recently_mastered))
+    mastered = _topics(library, overview.recently_mastered)
+    if mastered:
+        blocks.append(heading("Recently mastered"))
+        blocks += [_mastered_line(t, remembering.retention) for t in mastered]
     return blocks
+
+
+def _mastered_line(topic: Topic, retention: Mapping[str, float]) -> str:
+    kept = retention.get(topic.id)
+    extra = f" · {kept:.0%} remembered today" if kept is not None else ""
+    return f"  • {topic.title} ({topic.id}){extra}"
 
 
 def _topics(library: Library, ids: Sequence[str]) -> list[Topic]:
     return [t for t in (library.get(i) for i in ids) if t is not None]
 
 
-def stats(name: str, figures: UserStats) -> list[Block]:
-    """Answers, accuracy, points and topics practised."""
-    return [
+def stats(name: str, figures: StudentStats) -> list[Block]:
+    """Answers, accuracy, points, topics practised and the review streak."""
+    overall = figures.overall
+    blocks: list[Block] = [
         title(f"Stats for {name}"),
-        f"Answered: {figures.answered}",
-        f"Correct: {figures.correct} ({round(100 * figures.accuracy)}%)",
-        f"Points: {figures.points}",
-        f"Topics practised: {figures.topics_practised}",
+        f"Answered: {overall.answered}",
+        f"Correct: {overall.correct} ({round(100 * overall.accuracy)}%)",
+        f"Points: {overall.points}",
+        f"Topics practised: {overall.topics_practised}",
     ]
+    if figures.review_streak > 0:
+        blocks.append(f"🔥 Review streak: {card.plural(figures.review_streak, 'day')}")
+    return blocks

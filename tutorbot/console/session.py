@@ -13,17 +13,20 @@ from typing import ClassVar, TypeVar
 
 from tutorbot.content.models import LETTERS, Topic
 from tutorbot.domain import quiz as rules
+from tutorbot.domain.days import MAX_ZONE_NAME, UnknownTimeZone
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import NotRevealedYet
 from tutorbot.services import Services
 from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
 from tutorbot.services.review import ReviewEnd
+from tutorbot.storage.quizzes import QuizSession
+from tutorbot.storage.review_settings import ReviewSettings
 
 from . import render
-from .clock import ConsoleClock
+from .clock import MAX_WAIT_DAYS, ConsoleClock, duration_text, parse_duration
 from .commands import ASSESSMENTS, clean, help_lines, suggest_command
 from .identity import console_user_id
-from .output import Output
+from .output import Block, Output
 
 T = TypeVar("T")
 MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
@@ -35,6 +38,10 @@ CONSOLE_WORDING: dict[type[Refusal], str] = {
     rules.InvalidChoice: "That is not one of this question's options.",
 }
 """Refusals whose default wording speaks of Discord buttons."""
+DISCORD_ONLY = (
+    "Reminders come as Discord direct messages, so /remind works in Discord only. "
+    "Here, type /review to see what is due."
+)
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -78,7 +85,7 @@ class ConsoleApp:
         if isinstance(screen, Refusal):
             return
         self.screen = screen
-        self.out.say(f"Picking up your quiz on {screen.topic.title} where you left it.", "yellow")
+        self.out.say(_picking_up(screen), "yellow")
         await self._show_screen(screen)
 
     async def handle(self, line: str) -> bool:
@@ -222,19 +229,112 @@ class ConsoleApp:
 
     async def _progress(self, rest: str) -> None:
         overview = await self.services.progress.overview(self.user_id)
-        self.out.show(render.progress(self.services.library, overview))
+        remembering = await self.services.progress.remembering(self.user_id, overview)
+        self.out.show(render.progress(self.services.library, overview, remembering))
 
     async def _stats(self, rest: str) -> None:
-        figures = await self.services.storage.answers.user_stats(self.user_id)
+        figures = await self.services.stats.for_user(self.user_id, None)
         self.out.show(render.stats(self.user_name, figures))
 
     async def _wait(self, rest: str) -> None:
+        seconds = parse_duration(rest)
+        if seconds is None:
+            raise ConsoleError(
+                "Type /wait and how long, e.g. /wait 30 (seconds), /wait 10m, /wait 12h, "
+                "/wait 1d or /wait 2d12h."
+            )
         try:
-            seconds = float(rest)
             self.clock.advance(seconds)
         except ValueError:
-            raise ConsoleError("Type /wait SECONDS, e.g. /wait 30 (at most a day).") from None
-        self.out.say(f"Skipped ahead {seconds:g} s (this console's clock only).")
+            raise ConsoleError(
+                f"/wait skips ahead by more than nothing and at most {MAX_WAIT_DAYS} days, "
+                "e.g. /wait 3d."
+            ) from None
+        self.out.say(f"Skipped ahead {duration_text(seconds)} (this console's clock only).")
+
+    async def _remind(self, rest: str) -> None:
+        raise ConsoleError(DISCORD_ONLY)
+
+    # Review
+
+    async def _review(self, rest: str) -> None:
+        word, _, arg = rest.partition(" ")
+        if word.lower() == "settings":
+            await self._review_settings(arg)
+            return
+        if rest:
+            raise ConsoleError("Type /review for today's review, or /review settings.")
+        previous = await self.services.quiz.active(self.user_id)
+        if previous is not None and previous.kind == "review" and await self._resume(previous):
+            return
+        plan, screen = await self._step(
+            self.services.review.start(self.user_id, None, self.user_id)
+        )
+        if screen is None:
+            self.out.show(render.nothing_to_review(plan, self.clock()))
+            return
+        if previous is not None:
+            self.out.say(_ended_note(previous), "yellow")
+        self.topic, self.pager = None, None
+        self.out.show([render.review_intro(plan)])
+        await self._show_screen(screen)
+
+    async def _resume(self, session: QuizSession) -> bool:
+        """Show the question a session stands at; False when it cannot go on."""
+        screen = await self.services.quiz.current(session.id, self.user_id)
+        if isinstance(screen, Refusal):
+            return False
+        self.topic, self.pager = None, None
+        self.out.say(_picking_up(screen), "yellow")
+        await self._show_screen(screen)
+        return True
+
+    async def _review_settings(self, rest: str) -> None:
+        what, _, value = rest.partition(" ")
+        what = what.lower()
+        if what == "limit":
+            await self._set_limit(value)
+        elif what in ("timezone", "zone", "tz"):
+            await self._set_timezone(value)
+        elif not what:
+            settings = await self.services.review.settings(self.user_id)
+            self.out.show(self._settings_blocks(settings))
+        else:
+            raise ConsoleError(
+                "Type /review settings limit N or /review settings timezone NAME "
+                "(e.g. Europe/Paris)."
+            )
+
+    async def _set_limit(self, value: str) -> None:
+        try:
+            limit = int(value)
+        except ValueError:
+            raise ConsoleError(
+                "Type /review settings limit N: how many reviews a day at most, e.g. 20."
+            ) from None
+        settings = await self.services.review.set_limit(self.user_id, limit)
+        if isinstance(settings, Refusal):
+            raise ConsoleError(settings.text)
+        changed = f"Daily limit set to {settings.daily_limit} reviews."
+        self.out.show(self._settings_blocks(settings, changed))
+
+    async def _set_timezone(self, value: str) -> None:
+        if not value:
+            raise ConsoleError(
+                "Type /review settings timezone NAME, e.g. Europe/Paris (Tab completes names)."
+            )
+        settings = await self.services.review.set_timezone(self.user_id, value)
+        if isinstance(settings, UnknownTimeZone):
+            raise ConsoleError(
+                f"“{value[:MAX_ZONE_NAME]}” is not a time zone I know. Use an IANA name such as "
+                "Europe/Paris or America/New_York (Tab completes them)."
+            )
+        changed = f"Time zone set to {settings.timezone}: your day starts at midnight there."
+        self.out.show(self._settings_blocks(settings, changed))
+
+    def _settings_blocks(self, settings: ReviewSettings, changed: str | None = None) -> list[Block]:
+        limit = self.services.review.daily_limit(settings)
+        return render.review_settings(limit, settings.timezone or "UTC", changed=changed)
 
     # Quiz
 
@@ -259,7 +359,7 @@ class ConsoleApp:
             raise ConsoleError(f"{topic.title} has no practice questions yet.")
         previous = await self.services.quiz.active(self.user_id)
         if previous is not None and previous.topic_id != topic.id:
-            self.out.say(f"Your quiz on {previous.topic_id} ended where it was.", "yellow")
+            self.out.say(_ended_note(previous), "yellow")
         self.topic, self.pager = topic, None
         screen = await self._step(
             self.services.quiz.start(
@@ -296,7 +396,7 @@ class ConsoleApp:
             )
         )
         self.screen = screen
-        self.out.show(render.answered(result))
+        self.out.show(render.answered(result, screen.look_at))
 
     async def _reveal(self, rest: str) -> None:
         screen = await self._on_screen()
@@ -326,7 +426,7 @@ class ConsoleApp:
             )
         )
         self.screen = screen
-        self.out.show(render.assessed(result))
+        self.out.show(render.assessed(result, screen.look_at))
 
     async def _next(self, rest: str) -> None:
         screen = await self._on_screen()
@@ -353,7 +453,9 @@ class ConsoleApp:
             self.out.show(render.summary(step))
         elif isinstance(step, ReviewEnd):
             self.screen = None
-            self.out.show(render.review_summary(step))
+            plan = await self.services.review.plan(self.user_id) if step.due_left else None
+            limit_reached = plan is not None and plan.limit_reached
+            self.out.show(render.review_summary(step, self.clock(), limit_reached=limit_reached))
         else:
             await self._show_screen(step)
 
@@ -370,7 +472,8 @@ class ConsoleApp:
     def prompt(self) -> str:
         """The prompt, saying where the student is."""
         if self.screen is not None:
-            return f"{self.user_name} · quiz {self.screen.number}/{self.screen.total}> "
+            kind = "review" if self.screen.is_review else "quiz"
+            return f"{self.user_name} · {kind} {self.screen.number}/{self.screen.total}> "
         if self.topic is not None:
             return f"{self.user_name} · {self.topic.id}> "
         return f"{self.user_name}> "
@@ -383,6 +486,8 @@ class ConsoleApp:
         "/goal": _goal_cmd,
         "/stats": _stats,
         "/wait": _wait,
+        "/review": _review,
+        "/remind": _remind,
     }
     _words: ClassVar[dict[str, Handler]] = {
         "explainer": _explainer,
@@ -398,3 +503,17 @@ class ConsoleApp:
         "stop": _stop,
         "hint": _hint,
     }
+
+
+def _picking_up(screen: Screen) -> str:
+    """What the console says when it shows an unfinished quiz or review again."""
+    if screen.is_review:
+        return "Picking up your review where you left it."
+    return f"Picking up your quiz on {screen.topic.title} where you left it."
+
+
+def _ended_note(previous: QuizSession) -> str:
+    """What the console says of the quiz or review a new one replaces."""
+    if previous.kind == "review":
+        return "Your review ended where it was."
+    return f"Your quiz on {previous.topic_id} ended where it was."

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,18 @@ class StudentView:
     mastered: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()
     goal: str | None = None
+
+
+@dataclass(frozen=True)
+class Remembering:
+    """What /progress shows of the student's memory: reviews due today, and how well each
+    recently mastered topic is remembered now."""
+
+    due: int = 0
+    """Review questions due by the end of the student's day."""
+    retention: Mapping[str, float] = field(default_factory=dict)
+    """Recently mastered topic -> mean recall probability of its questions now (topics
+    without cards are absent)."""
 
 
 class ProgressService:
@@ -68,3 +81,11 @@ class ProgressService:
         """What /progress shows: known topics, goal progress, next topics, recent mastery."""
         marked, mastered, goal = await self._marks(user_id)
         return rules.progress(self._s.library.graph, marked, mastered, goal)
+
+    async def remembering(self, user_id: int, overview: rules.Progress) -> Remembering:
+        """Reviews due today, and retention now of the topics `overview` lists as mastered."""
+        review = self._s.review
+        return Remembering(
+            due=await review.due_count(user_id),
+            retention=await review.retention(user_id, list(overview.recently_mastered)),
+        )

@@ -27,6 +27,8 @@ class StudentStats:
     standing: LeaderboardEntry | None
     student: StudentView
     topics_total: int
+    review_streak: int
+    """Days in a row, up to today in the student's time zone, with at least one answer."""
 
 
 EXPORTS_AT_ONCE = 2
@@ -48,7 +50,8 @@ class StatsService:
         self._exporting = asyncio.Semaphore(EXPORTS_AT_ONCE)
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
-        """What /stats shows: totals everywhere, and in this server with its rank if in one."""
+        """What /stats shows: totals everywhere, and in this server with its rank if in one, and
+        the review streak."""
         answers = self._s.storage.answers
         here = await answers.user_stats(user_id, guild_id) if guild_id is not None else None
         standing = await self._standing(guild_id, user_id) if guild_id is not None else None
@@ -58,6 +61,7 @@ class StatsService:
             standing=standing,
             student=await self._s.progress.student(user_id),
             topics_total=len(self._s.library.topics),
+            review_streak=await self._s.review.streak(user_id),
         )
 
     async def leaderboard(

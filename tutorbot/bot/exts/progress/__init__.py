@@ -28,7 +28,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
         """Show the student their overview, privately."""
         services = self.bot.services
         overview = await services.progress.overview(interaction.user.id)
-        embed = progress_embed(services.library, overview)
+        remembering = await services.progress.remembering(interaction.user.id, overview)
+        embed = progress_embed(services.library, overview, remembering)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @goal.command(name="set", description="Aim for a topic: /progress then shows the way there")
@@ -40,7 +41,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
         found = resolve_topic(services.library, topic)
         await services.progress.set_goal(interaction.user.id, found.id)
         overview = await services.progress.overview(interaction.user.id)
-        embed = progress_embed(services.library, overview)
+        remembering = await services.progress.remembering(interaction.user.id, overview)
+        embed = progress_embed(services.library, overview, remembering)
         note = f"🎯 Goal set: **{found.title}**."
         if overview.goal is not None and overview.goal.goal_known:
             note += " You already know this topic: a later one makes a goal worth climbing to."

@@ -1,12 +1,17 @@
-"""The /progress embed: goal and bar, next topics, recent mastery."""
+"""The /progress embed: goal and bar, reviews due, next topics, recent mastery and how well
+each is remembered today."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import discord
 
 from tutorbot.bot import limits
+from tutorbot.content.card import plural
 from tutorbot.content.library import Library
 from tutorbot.domain.progress import Progress, bar
+from tutorbot.services.progress import Remembering
 
 COLOUR = discord.Colour.gold()
 
@@ -16,10 +21,43 @@ def _titles(library: Library, ids: tuple[str, ...] | list[str]) -> list[str]:
     return [f"• {t.title}" for t in found if t is not None]
 
 
-def progress_embed(library: Library, overview: Progress) -> discord.Embed:
-    """Goal, a progress bar of its known prerequisites, next topics and recent mastery."""
+def due_line(due: int) -> str | None:
+    """'🧠 5 reviews due today — /review', or None when nothing is due."""
+    if due <= 0:
+        return None
+    return f"🧠 **{plural(due, 'review')} due today** — /review"
+
+
+def remembered_text(retention: float) -> str:
+    """How well a topic is remembered today: '87% remembered today'."""
+    return f"{retention:.0%} remembered today"
+
+
+def _mastered_lines(
+    library: Library, ids: tuple[str, ...], retention: Mapping[str, float]
+) -> list[str]:
+    lines = []
+    for topic_id in ids:
+        topic = library.get(topic_id)
+        if topic is None:
+            continue
+        kept = retention.get(topic_id)
+        extra = f" · {remembered_text(kept)}" if kept is not None else ""
+        lines.append(f"• {topic.title}{extra}")
+    return lines
+
+
+def progress_embed(
+    library: Library, overview: Progress, remembering: Remembering | None = None
+) -> discord.Embed:
+    """Goal, a progress bar of its known prerequisites, reviews due today, next topics, and
+    recent mastery with how well each topic is remembered today."""
+    memory = remembering or Remembering()
     total = len(library.topics)
     lines = [f"You know **{len(overview.known)}** of {total} topics."]
+    due = due_line(memory.due)
+    if due:
+        lines.append(due)
     goal = overview.goal
     topic = library.get(goal.goal) if goal else None
     if goal is not None and topic is not None:
@@ -38,7 +76,7 @@ def progress_embed(library: Library, overview: Progress) -> discord.Embed:
         value=limits.bounded_lines(next_lines, limits.FIELD_VALUE) or "Nothing left: well done!",
         inline=False,
     )
-    recent = _titles(library, overview.recently_mastered)
+    recent = _mastered_lines(library, overview.recently_mastered, memory.retention)
     if recent:
         embed.add_field(
             name="Recently mastered",

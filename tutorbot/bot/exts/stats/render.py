@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import discord
 
 from tutorbot.bot.members import name_of
+from tutorbot.content.card import plural
 from tutorbot.domain.standings import LeaderboardEntry
 from tutorbot.services.stats import StudentStats
 from tutorbot.storage.answers import UserStats
@@ -23,9 +24,20 @@ def _line(stats: UserStats) -> str:
     )
 
 
+def streak_line(days: int) -> str | None:
+    """'🔥 Review streak: 4 days', or None without a streak (nothing answered today or
+    yesterday): a zero is left out rather than shown."""
+    if days <= 0:
+        return None
+    return f"🔥 Review streak: {plural(days, 'day')}"
+
+
 def stats_embed(user: discord.abc.User, figures: StudentStats) -> discord.Embed:
-    """A student's figures: here, everywhere, and their progress through the topics."""
-    embed = discord.Embed(title="Stats", description=f"<@{user.id}>", colour=COLOUR)
+    """A student's figures: the review streak, here, everywhere, and their progress through
+    the topics."""
+    streak = streak_line(figures.review_streak)
+    description = f"<@{user.id}>" + (f"\n{streak}" if streak else "")
+    embed = discord.Embed(title="Stats", description=description, colour=COLOUR)
     if figures.here is not None:
         rank = f" · rank {figures.standing.rank}" if figures.standing else ""
         embed.add_field(name="In this server", value=_line(figures.here) + rank, inline=False)
