@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tutorbot.domain.days import (
     MAX_ZONE_NAME,
@@ -229,3 +231,34 @@ def test_a_day_ahead_of_today_does_not_break_the_streak() -> None:
     tomorrow = TODAY + timedelta(days=1)
     assert streak([tomorrow, *days_before(0, 1)], TODAY) == 2
     assert streak([tomorrow, *days_before(1, 2)], TODAY) == 2
+
+
+ODD_ZONES = [
+    "America/Santiago",  # its clock changes at midnight
+    "Asia/Beirut",
+    "America/Havana",
+    "Australia/Lord_Howe",  # half an hour of daylight saving
+    "Pacific/Chatham",  # UTC+12:45
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Europe/Paris",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(ODD_ZONES),
+    st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),  # noqa: DTZ001
+    st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+)
+def test_every_instant_lies_in_its_own_day_and_the_next_reminder_follows_it(
+    name: str, naive: datetime, at_clock: time
+) -> None:
+    zone = ZoneInfo(name)
+    now = naive.replace(tzinfo=UTC)
+    today = local_day(now, zone)
+    assert day_start(today, zone) <= now < day_end(now, zone)
+    assert local_day(day_end(now, zone), zone) == today + timedelta(days=1)
+    reminder = next_occurrence(now, at_clock, zone)
+    assert now < reminder <= now + timedelta(days=2)
+    assert local_day(reminder, zone) - today <= timedelta(days=1)
