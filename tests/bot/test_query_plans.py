@@ -1,11 +1,12 @@
 """No action reads a growing table from end to end (issue 14).
 
 A bot with a history (many students, servers and answers, statistics gathered) goes through a
-day of use through the fake Discord: a quiz, a round with a class, /stats, /leaderboard,
-/progress, /mydata, /round results and report, /forgetme. Every statement its connections run
-is then put through `EXPLAIN QUERY PLAN`: none may scan a table that grows with users, answers,
-rounds or servers. And every foreign key has an index leading with its column, so deleting a
-user or a round never scans the table that points at it (SQLite's plans do not show those).
+day of use through the fake Discord: a quiz, a round with a class, three days later a /review,
+/stats, /leaderboard, /progress, /mydata, /round results and report, /forgetme. Every statement
+its connections run is then put through `EXPLAIN QUERY PLAN`: none may scan a table that grows
+with users, answers, rounds or servers. And every foreign key has an index leading with its
+column, so deleting a user or a round never scans the table that points at it (SQLite's plans do
+not show those).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.domain.memory import rating_for_choice
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 from tutorbot.storage.db import analyze
 
@@ -32,8 +34,12 @@ GROWING = frozenset(
         "goals",
         "guild_scores",
         "member_names",
+        "memory_cards",
+        "memory_reviews",
         "quiz_sessions",
         "round_answers",
+        "review_days",
+        "review_settings",
         "rounds",
         "timers",
         "topic_scores",
@@ -53,17 +59,21 @@ async def _history(bot: TutorBot, guilds: list[int], students: int, each: int) -
     now = bot.services.clock()
 
     async def one(user: int, guild: int | None, n: int) -> None:
+        topic, question, correct = (BASE, TOPIC)[n % 2], ("mc", "tf", "fr")[n % 3], n % 4 != 0
         await answers.record(
             user_id=user,
             guild_id=guild,
-            topic_id=(BASE, TOPIC)[n % 2],
-            question_id=("mc", "tf", "fr")[n % 3],
+            topic_id=topic,
+            question_id=question,
             answer="B",
-            correct=n % 4 != 0,
+            correct=correct,
             seconds=3.0,
             source="quiz",
             points=n % 7 * 100,
             now=now,
+            practice=bot.services.memory.step(
+                topic, question, rating_for_choice(correct), "quiz", now
+            ),
         )
 
     places: list[int | None] = [*guilds, None]
@@ -116,9 +126,11 @@ async def _past_round(bot: TutorBot, guild: int, channel: int, students: int) ->
     )
 
 
-async def _quiz(fake: FakeDiscord, bot: TutorBot, user: Any) -> None:
-    """A whole private quiz, every question answered."""
-    started = await fake.slash("quiz", {"topic": TOPIC}, user)
+async def _quiz(
+    fake: FakeDiscord, bot: TutorBot, user: Any, command: str = "quiz", options: Any = None
+) -> None:
+    """A whole private quiz (or review), every question answered."""
+    started = await fake.slash(command, {"topic": TOPIC} if options is None else options, user)
     await fake.wait_response(started)
     for _ in range(10):
         labels = enabled(fake.original(started).components)
@@ -169,6 +181,11 @@ async def _a_day_of_use(
 ) -> None:
     await _quiz(fake, bot, fake.student)
     await _round(fake, bot, clock, class_)
+    clock.advance(3 * 24 * 3600)  # the quiz's and the round's questions come due
+    await fake.wait_response(
+        await fake.slash("review", {"limit": 30, "timezone": "Asia/Tokyo"}, fake.student)
+    )
+    await _quiz(fake, bot, fake.student, "review", {})
     for command, options, user in (
         ("stats", {}, fake.student),
         ("leaderboard", {}, fake.student),
@@ -215,6 +232,7 @@ async def test_no_action_scans_a_growing_table(
     kinds = {m.group(1).upper() for s in statements if (m := _STATEMENT.match(s))}
     assert {"SELECT", "INSERT", "UPDATE", "DELETE"} <= kinds, kinds
     assert len(statements) > 100  # the day of use really ran through the database
+    assert any("FROM memory_cards WHERE user_id = ? AND due <= ?" in s for s in statements)
     assert _scans(path, statements) == {}
     assert fake.rejections == []
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from tutorbot.storage._time import from_db, to_db
 from tutorbot.storage.db import Database
+from tutorbot.storage.memory import PracticeStep, record_practice
 from tutorbot.storage.users import ensure_user
 
 AnswerSource = Literal["quiz", "round", "review"]
@@ -198,12 +199,14 @@ class AnswerStore:
         now: datetime,
         source_id: int | None = None,
         points: int = 0,
+        practice: PracticeStep | None = None,
     ) -> Answer:
-        """Record one answer; returns after it is durably committed."""
+        """Record one answer, with its review of the question's memory card (`practice`);
+        returns after it is durably committed."""
         stamp = to_db(now)
 
         def tx(conn: sqlite3.Connection) -> Answer:
-            return insert_answer(
+            recorded = insert_answer(
                 conn,
                 user_id=user_id,
                 guild_id=guild_id,
@@ -218,6 +221,9 @@ class AnswerStore:
                 now=now,
                 stamp=stamp,
             )
+            if practice is not None:
+                record_practice(conn, user_id, practice)
+            return recorded
 
         return await self._db.write(tx)
 
