@@ -239,3 +239,52 @@ async def test_0008_and_0009_count_earlier_answers_and_keep_quiz_states_small(
     assert json.loads(states["active"]) == {}  # its state is in quiz_live while it runs
     assert running is not None and running.state == json.loads(state)
     assert "guild_scores_user" in indexes and "answers_user_topic" not in indexes
+
+
+async def test_0010_keeps_earlier_quizzes_as_quizzes_and_marks_where_memory_replay_stops(
+    tmp_path: Path,
+) -> None:
+    """Spaced review: sessions from before are quizzes (a review is a session of its own kind),
+    memory starts empty, and the answers given so far are marked for replay up to the last."""
+    path = tmp_path / "old.sqlite3"
+    conn = connect(path)
+    migrate(conn, target=9)
+    stamp = "2026-01-01T00:00:00.000000+00:00"
+    conn.execute("INSERT INTO users VALUES (1, ?, ?)", (stamp, stamp))
+    for question in ("q1", "q2", "q3"):
+        conn.execute(
+            "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
+            "seconds, source, points, answered_at) "
+            "VALUES (1, NULL, 'a', ?, 'A', 1, 1, 'quiz', 0, ?)",
+            (question, stamp),
+        )
+    for status in ("finished", "active"):
+        conn.execute(
+            "INSERT INTO quiz_sessions (user_id, channel_id, topic_id, status, question_ids, "
+            "state, created_at, updated_at) VALUES (1, 1, 'a', ?, '[\"q1\"]', '{}', ?, ?)",
+            (status, stamp, stamp),
+        )
+    last = conn.execute("SELECT MAX(id) FROM answers").fetchone()[0]
+    conn.commit()
+    conn.close()
+
+    storage = await open_storage(path)
+    try:
+        running = await storage.quizzes.active_for(1)
+        finished = await storage.quizzes.get(1)
+    finally:
+        await storage.close()
+    assert running is not None and running.kind == "quiz"
+    assert finished is not None and finished.kind == "quiz" and finished.status == "finished"
+    with sqlite3.connect(path) as check:
+        kinds = check.execute("SELECT DISTINCT kind FROM quiz_sessions").fetchall()
+        seed = check.execute("SELECT value FROM meta WHERE key = 'memory_seed_until'").fetchall()
+        memory = [
+            check.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("memory_cards", "memory_reviews", "review_days", "review_settings")
+        ]
+        with pytest.raises(sqlite3.IntegrityError):
+            check.execute("UPDATE quiz_sessions SET kind = 'exam'")
+    assert kinds == [("quiz",)]
+    assert seed == [(str(last),)]
+    assert memory == [0, 0, 0, 0]
