@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import discord
 from fakediscord.validation import check_message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutorbot.bot.exts.progress.render import progress_embed
 from tutorbot.bot.exts.quiz import render as quiz_render
-from tutorbot.bot.exts.stats.render import leaderboard_embed
+from tutorbot.bot.exts.stats.render import leaderboard_embed, stats_embed
 from tutorbot.bot.exts.topics import render as topic_render
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content import models as m
@@ -25,8 +26,10 @@ from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as quiz_rules
 from tutorbot.domain import round_results, round_state
 from tutorbot.domain.standings import LeaderboardEntry
-from tutorbot.services.progress import StudentView
+from tutorbot.services.progress import Remembering, StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
+from tutorbot.services.stats import StudentStats
+from tutorbot.storage.answers import UserStats
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Wide characters count as one each for Discord, as they do for len(); mixing in markdown and
@@ -226,3 +229,22 @@ def test_round_question_reveal_end_and_report_fit(case: tuple[Library, Topic]) -
     )  # fmt: skip
     assert_fits(round_render.end_message(end, NAMES))
     assert len(round_render.report_text(end, NAMES)) <= 2000
+
+
+@LIMITED
+@given(big_topics())
+def test_progress_with_reviews_and_retention_and_stats_with_a_streak_fit(
+    case: tuple[Library, Topic],
+) -> None:
+    library, topic = case
+    goal = progress_rules.GoalProgress(topic.id, 10**6, 10**6 + 1, True)
+    every = tuple(library.topics)
+    overview = progress_rules.Progress(frozenset(every), goal, every, every)
+    remembering = Remembering(due=10**12, retention=dict.fromkeys(every, 0.999))
+    assert_fits(Rendered([progress_embed(library, overview, remembering)]))
+    most = UserStats(2**63 - 1, 10**12, 10**12, 10**14, 10**6)
+    standing = LeaderboardEntry(10**9, 2**63 - 1, 10**14, 10**12, 10**12)
+    student = StudentView(frozenset(every), frozenset(every), frozenset(every), topic.id)
+    figures = StudentStats(most, most, standing, student, 10**6, review_streak=10**6)
+    user = cast(discord.abc.User, discord.Object(2**63 - 1))
+    assert_fits(Rendered([stats_embed(user, figures)]))
