@@ -172,12 +172,14 @@ class ReminderService:
         zone = zone_or_utc(settings.timezone)
         now = self._s.clock()
         meant_for = local_day(timer.due_at, zone)
+        claimed = False
         if local_day(now, zone) == meant_for:
-            if await self._claim(settings, at_text, meant_for):
-                self._sends.submit(user_id, partial(self._send, user_id))
-            else:
+            claimed = await self._claim(settings, at_text, meant_for)
+            if not claimed:
                 await self._s.scheduler.cancel(key=timer_key(user_id))
         await self._schedule(user_id, at_text, next_occurrence(now, at, zone))
+        if claimed:
+            self._sends.submit(user_id, partial(self._send, user_id))
 
     async def _claim(self, settings: ReviewSettings, at_text: str, day: date) -> bool:
         """Whether this call claimed `day`'s reminder for the student."""
