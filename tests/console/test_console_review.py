@@ -8,8 +8,14 @@ import re
 import sqlite3
 from pathlib import Path
 
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
 from tutorbot.console.clock import duration_text, parse_duration
+from tutorbot.console.completion import ConsoleCompleter
 from tutorbot.console.identity import console_user_id
+from tutorbot.content.loader import load_library
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 from .console_helpers import (
     answer_on_screen,
@@ -199,3 +205,22 @@ def test_durations_read_and_written() -> None:
         assert parse_duration(bad) is None, bad
     assert duration_text(30) == "30 s"
     assert duration_text(86400 + 60) == "1 day 1 minute"
+
+
+def test_review_settings_complete_their_words_and_time_zone_names() -> None:
+    library = load_library(BUNDLED_CONTENT_DIR)
+    completer = ConsoleCompleter(lambda: library)
+
+    def offered(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
+
+    assert offered("/rev") == [
+        "/review",
+        "/review settings",
+        "/review settings limit",
+        "/review settings timezone",
+    ]
+    assert offered("/review settings l") == ["/review settings limit"]
+    assert offered("/review settings timezone paris") == ["Europe/Paris"]
+    assert offered("/review settings timezone new york") == ["America/New_York"]
+    assert offered("/review settings timezone kiri")[0] == "Pacific/Kiritimati"
