@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
+from tutorbot.content.card import plural
 from tutorbot.content.models import LETTERS, Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.days import MAX_ZONE_NAME, UnknownTimeZone
@@ -247,7 +248,7 @@ class ConsoleApp:
             self.clock.advance(seconds)
         except ValueError:
             raise ConsoleError(
-                f"/wait skips ahead by more than nothing and at most {MAX_WAIT_DAYS} days, "
+                f"/wait only moves the clock forward, by at most {MAX_WAIT_DAYS} days: "
                 "e.g. /wait 3d."
             ) from None
         self.out.say(f"Skipped ahead {duration_text(seconds)} (this console's clock only).")
@@ -315,7 +316,7 @@ class ConsoleApp:
         settings = await self.services.review.set_limit(self.user_id, limit)
         if isinstance(settings, Refusal):
             raise ConsoleError(settings.text)
-        changed = f"Daily limit set to {settings.daily_limit} reviews."
+        changed = f"Daily limit set to {plural(limit, 'review')} a day."
         self.out.show(self._settings_blocks(settings, changed))
 
     async def _set_timezone(self, value: str) -> None:
