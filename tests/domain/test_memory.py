@@ -431,3 +431,28 @@ def test_a_limited_queue_is_the_start_of_the_whole_one(
     whole = review_queue(MODEL, graph, cards, T0)
     assert review_queue(MODEL, graph, cards, T0, limit=limit) == whole[:limit]
     assert review_queue(MODEL, graph, cards[::-1], T0) == whole
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["calculus", "limits", "functions"]), st.floats(0, 72)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_credit_stays_below_a_unit_and_only_due_cards_take_it(
+    answers: list[tuple[str, float]],
+) -> None:
+    """Successes on topics above, at random moments over some days: every card beneath keeps
+    less than a unit of credit, and a card changes only when it was nearly due."""
+    now = T0
+    cards = {t: reviewed(t, T0) for t in ("functions", "algebra", "arithmetic", "counting")}
+    for topic, hours in answers:
+        now += timedelta(hours=hours)
+        step = practice(COURSE, topic, "other", Rating.GOOD, "quiz", now)
+        change = step.apply(MODEL, None, [c for c in cards.values() if c.topic_id != topic], [])
+        for after in change.cards[1:]:
+            assert nearly_due(cards[after.topic_id], now)
+            assert 0 <= after.credit < 1
+            cards[after.topic_id] = after
