@@ -159,7 +159,7 @@ async def test_a_miss_names_the_prerequisite_and_makes_it_due_now(
     else:
         missed = await _click(fake, i, _wrong_label(question), user)
     text = message_text(missed)
-    assert "Look again at (now due for review)" in text and "Counting to 10" in text
+    assert "🔎 This topic builds on **Counting to 10**: look again at it, now due" in text
     cards = await bot.services.storage.memory.cards_of_topics(user.id, [FIRST])
     assert cards and all(c.due <= clock() for c in cards)
 

@@ -108,20 +108,20 @@ def answered_message(screen: Screen, result: Answered) -> Rendered:
         ),
         colour=RIGHT if result.correct else WRONG,
     )
-    _add_look_at(verdict, screen)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, result.is_last))
-    return Rendered([question, verdict], view)
+    return Rendered([question, verdict], view, look_at_line(screen))
 
 
-def _add_look_at(embed: discord.Embed, screen: Screen) -> None:
-    """After a missed review question: the prerequisites to look at, now due for review."""
-    if screen.look_at:
-        embed.add_field(
-            name="Look again at (now due for review)",
-            value=topic_list(screen.look_at),
-            inline=False,
-        )
+def look_at_line(screen: Screen) -> str | None:
+    """After a missed review question: the prerequisites to look at, now due for review. A line
+    of the message's text, not its embeds, which a long question and explanation may fill."""
+    if not screen.look_at:
+        return None
+    shown = screen.look_at[:3]
+    names = ", ".join(f"**{limits.clip(t.title, 100)}**" for t in shown)
+    it = "it" if len(shown) == 1 else "them"
+    return f"🔎 This topic builds on {names}: look again at {it}, now due for review."
 
 
 def _written(text: str | None) -> str:
@@ -163,10 +163,9 @@ def assessed_message(screen: Screen, result: Assessed, revealed: Revealed) -> Re
     answer.title = f"You said: {ASSESSMENT_LABELS[result.assessment]}"
     answer.colour = {1.0: RIGHT, 0.5: NEUTRAL}.get(result.credit, WRONG)
     answer.remove_footer()
-    _add_look_at(answer, screen)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, result.is_last))
-    return Rendered(rendered.embeds, view)
+    return Rendered(rendered.embeds, view, look_at_line(screen))
 
 
 def not_yet_text(opens_at_text: str) -> str:
