@@ -94,6 +94,7 @@ async def test_answers_come_back_when_due_and_a_review_runs_to_its_summary(
     _, first = await _review(fake, user)
     assert first.ephemeral
     assert "Nothing to review yet" in message_text(first)
+    assert "come back here just before you would forget them" in message_text(first)
     assert "Counting to 10" in message_text(first)  # what to learn instead
     await _quiz(bot, fake, FIRST, user)
     _, soon = await _review(fake, user)

@@ -48,15 +48,15 @@ def nothing_to_do(plan: ReviewPlan) -> Rendered:
             f"**{plan.due}** more are due: they wait for tomorrow, or raise the limit with "
             "`/review limit:`."
         ]
-    else:
+    elif plan.next_due is not None:
         title = "Nothing to review right now"
-        if plan.next_due is not None:
-            lines = [f"✅ You're up to date. Your next review comes {when(plan.next_due)}."]
-        else:
-            lines = [
-                "Nothing to review yet. Questions you answer in `/quiz` and in rounds come back "
-                "here just before you would forget them."
-            ]
+        lines = [f"✅ You're up to date. Your next review comes {when(plan.next_due)}."]
+    else:
+        title = "Nothing to review yet"
+        lines = [
+            "Questions you answer in `/quiz` and in rounds come back here just before you "
+            "would forget them."
+        ]
     embed = discord.Embed(title=title, description="\n".join(lines), colour=NEUTRAL)
     if plan.next_topics:
         embed.add_field(
