@@ -19,6 +19,8 @@ from tutorbot.storage.memory import record_practice
 from tutorbot.storage.quizzes import NewAnswer, QuizSession
 from tutorbot.storage.users import ensure_user
 
+from ._round_rows import round_state
+
 USER, OTHER = 11, 12
 CHAIN = ("counting", "adding", "algebra", "calculus")
 """Each topic is built on the one before it."""
@@ -141,6 +143,41 @@ async def test_a_step_that_lost_its_race_writes_no_review_either(
     assert rows(db_path, "SELECT COUNT(*) FROM answers") == [(1,)]
     assert rows(db_path, "SELECT COUNT(*), MIN(rating) FROM memory_reviews") == [(1, 3)]
     assert rows(db_path, "SELECT reps FROM memory_cards") == [(1,)]
+    assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
+
+
+async def test_a_round_answer_is_reviewed_once_however_often_it_is_clicked(
+    services: Services, storage: Storage, now: datetime, db_path: Path
+) -> None:
+    rnd = await storage.rounds.start(
+        guild_id=1,
+        channel_id=2,
+        host_id=OTHER,
+        now=now,
+        state=round_state("algebra", ["q-algebra"], {}),
+        deadline=now + timedelta(seconds=20),
+    )
+
+    async def click(answer: str, at: datetime) -> object:
+        rating = Rating.GOOD if answer == "A" else Rating.AGAIN
+        return await storage.rounds.record_open_answer(
+            round_id=rnd.id,
+            question_index=0,
+            question_id="q-algebra",
+            topic_id="algebra",
+            user_id=USER,
+            answer=answer,
+            correct=answer == "A",
+            seconds=1,
+            points=10,
+            now=at,
+            practice=services.memory.step("algebra", "q-algebra", rating, "round", at),
+        )
+
+    assert await click("A", now) is not None
+    assert await click("B", now + timedelta(seconds=1)) is not None  # the first answer stands
+    assert rows(db_path, "SELECT rating, source FROM memory_reviews") == [(3, "round")]
+    assert rows(db_path, "SELECT reps, lapses FROM memory_cards") == [(1, 0)]
     assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
 
 
