@@ -165,7 +165,8 @@ async def test_remind_on_says_when_the_next_one_comes_and_stores_one_timer(
     settings = await _settings(bot, user)
     assert (settings.remind_at, settings.timezone) == ("07:30", KIRITIMATI)
     [timer] = await _timers(bot, user)
-    assert (timer.due_at, timer.user_id, timer.payload) == (first, user.id, {"at": "07:30"})
+    assert (timer.due_at, timer.user_id) == (first, user.id)
+    assert timer.payload == {"at": "07:30", "zone": KIRITIMATI}
 
     moved = await _remind_on(fake, user, "18h05", "pacific/pago_pago")  # any case, 18h05
     again = _local(PAGO_PAGO, 18, 5, clock())
@@ -280,6 +281,36 @@ async def test_a_reminder_says_what_is_due_and_its_button_starts_the_review(
     start = await fake.click(dm, "review:start", user)
     answer = await fake.wait_response(start)
     assert f"**{asked} due**" in message_text(answer)
+    assert fake.rejections == []
+
+
+async def test_a_zone_changed_by_review_settings_moves_the_reminder(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    """/review timezone: changes the zone the reminder follows: the timer set for the old
+    zone fires, sends nothing, and moves to the new zone's 09:00 (or, when the front end asks
+    `follow_zone`, moves at once)."""
+    fake, user = fake_discord, fake_discord.student
+    await _remind_on(fake, user, "09:00", KIRITIMATI)
+    [old] = await _timers(bot, user)
+    changed = await fake.slash("review", {"timezone": PAGO_PAGO}, user)
+    await fake.wait_response(changed)
+    await _fires(bot, clock, old.due_at)
+    moved = _local(PAGO_PAGO, 9, 0, clock())
+    db = bot.services.storage.db.path
+    await fake.wait_until(lambda: _due_times(db, user) == [moved])
+    await _fires(bot, clock, moved)
+    await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
+    assert "09:00 (Pacific/Pago_Pago)" in message_text(fake.dms_with(user)[0])
+    assert len(_dm_posts(fake, user)) == 1
+
+    await bot.services.review.set_timezone(user.id, KIRITIMATI)
+    follows = await bot.services.reminders.follow_zone(user.id)
+    assert follows == _local(KIRITIMATI, 9, 0, clock())
+    assert _due_times(db, user) == [follows]
+    await bot.services.reminders.turn_off(user.id)
+    assert await bot.services.reminders.follow_zone(user.id) is None
+    assert _due_times(db, user) == []
     assert fake.rejections == []
 
 

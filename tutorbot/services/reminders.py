@@ -20,6 +20,10 @@ When Discord refuses the direct message (the student closed their DMs), reminder
 themselves off (`remind_at` cleared, the timer gone, `dm_closed_at` set so /review can say so)
 and nothing is retried. The handler is registered only once a sender is attached: a process
 without one (the console) leaves reminder timers to the bot.
+
+A timer carries the time and zone it was set for. When the student's zone changes elsewhere
+(/review's settings), `follow_zone` moves the timer; failing that, the old timer fires at the
+old zone's time, sends nothing and moves itself.
 """
 
 from __future__ import annotations
@@ -134,14 +138,26 @@ class ReminderService:
         zone = zone_named(zone_name)
         if isinstance(zone, UnknownTimeZone):
             return zone
-        now = self._s.clock()
         settings = await self._s.storage.review_settings.update(
-            user_id, now=now, remind_at=clock_text(at), timezone=zone.key, dm_closed_at=None
+            user_id,
+            now=self._s.clock(),
+            remind_at=clock_text(at),
+            timezone=zone.key,
+            dm_closed_at=None,
         )
-        next_at = _first_reminder(now, at, zone, settings.reminded_on)
-        await self._s.scheduler.cancel(key=timer_key(user_id))
-        await self._schedule(user_id, clock_text(at), next_at)
+        next_at = await self._replace_timer(settings, at, zone)
         return ReminderOn(clock_text(at), zone.key, next_at)
+
+    async def follow_zone(self, user_id: int) -> datetime | None:
+        """Move the student's reminder to the time zone now stored for them (call this after
+        changing it elsewhere, e.g. /review's settings); when the next one comes, or None if
+        reminders are off. Without it the old timer still fires once, sends nothing, and
+        moves itself to the new zone."""
+        settings = await self._s.storage.review_settings.get(user_id)
+        at = parse_clock_time(settings.remind_at or "")
+        if settings.remind_at is None or isinstance(at, BadClockTime):
+            return None
+        return await self._replace_timer(settings, at, zone_or_utc(settings.timezone))
 
     async def turn_off(self, user_id: int) -> bool:
         """Stop the student's reminders; False if they were already off."""
@@ -157,39 +173,66 @@ class ReminderService:
     async def _on_timer(self, timer: Timer) -> None:
         """Send the day's reminder if that day is still today, then schedule the next one.
 
-        A timer that finds the day already claimed is a second one for the same day (fired
-        again after a crash, or left by a /remind on racing this handler): it replaces every
-        timer of the student by one, so duplicates never last past a day."""
-        user_id = timer.user_id
-        at_text = timer.payload.get("at")
-        if user_id is None or not isinstance(at_text, str):
-            log.warning("reminder timer %s has no student or time; dropping it", timer.id)
+        A stale timer (set for a zone the student has since left, or a second one for a day
+        already claimed: fired again after a crash, or left by a /remind on racing this
+        handler) sends nothing and replaces every timer of the student by one, so duplicates
+        never last past a day."""
+        found = await self._still_on(timer)
+        if found is None:
             return
-        settings = await self._s.storage.review_settings.get(user_id)
+        settings, at, zone = found
+        now = self._s.clock()
+        stale = timer.payload.get("zone") != zone.key
+        claimed = False
+        if not stale and local_day(now, zone) == local_day(timer.due_at, zone):
+            claimed = await self._claim(settings, local_day(timer.due_at, zone))
+            stale = not claimed
+        if stale:
+            await self._s.scheduler.cancel(key=timer_key(settings.user_id))
+        await self._schedule(settings.user_id, clock_text(at), zone, next_occurrence(now, at, zone))
+        if claimed:
+            self._sends.submit(settings.user_id, partial(self._send, settings.user_id))
+
+    async def _still_on(self, timer: Timer) -> tuple[ReviewSettings, time, ZoneInfo] | None:
+        """The student's settings, time and zone if reminders are still on at the time this
+        timer was set for; None if they were turned off or moved to another time (whose own
+        timer stands)."""
+        at_text = timer.payload.get("at")
+        if timer.user_id is None or not isinstance(at_text, str):
+            log.warning("reminder timer %s has no student or time; dropping it", timer.id)
+            return None
+        settings = await self._s.storage.review_settings.get(timer.user_id)
         at = parse_clock_time(settings.remind_at or "")
         if settings.remind_at != at_text or isinstance(at, BadClockTime):
-            return  # turned off, or turned on again at another time (whose timer stands)
-        zone = zone_or_utc(settings.timezone)
-        now = self._s.clock()
-        meant_for = local_day(timer.due_at, zone)
-        claimed = False
-        if local_day(now, zone) == meant_for:
-            claimed = await self._claim(settings, at_text, meant_for)
-            if not claimed:
-                await self._s.scheduler.cancel(key=timer_key(user_id))
-        await self._schedule(user_id, at_text, next_occurrence(now, at, zone))
-        if claimed:
-            self._sends.submit(user_id, partial(self._send, user_id))
+            return None
+        return settings, at, zone_or_utc(settings.timezone)
 
-    async def _claim(self, settings: ReviewSettings, at_text: str, day: date) -> bool:
+    async def _claim(self, settings: ReviewSettings, day: date) -> bool:
         """Whether this call claimed `day`'s reminder for the student."""
         store = self._s.storage.review_settings
-        return await store.claim_reminder(settings.user_id, at_text, day.isoformat())
+        remind_at = settings.remind_at or ""
+        return await store.claim_reminder(settings.user_id, remind_at, day.isoformat())
 
-    async def _schedule(self, user_id: int, at_text: str, due_at: datetime) -> None:
-        await self._s.scheduler.schedule(
-            TIMER_REMIND, due_at, {"at": at_text}, key=timer_key(user_id), user_id=user_id
-        )
+    async def _replace_timer(self, settings: ReviewSettings, at: time, zone: ZoneInfo) -> datetime:
+        """Replace the student's reminder timer by one for the first reminder from now on."""
+        next_at = _first_reminder(self._s.clock(), at, zone, settings.reminded_on)
+        await self._s.scheduler.cancel(key=timer_key(settings.user_id))
+        await self._schedule(settings.user_id, clock_text(at), zone, next_at)
+        return next_at
+
+    async def _schedule(self, user_id: int, at_text: str, zone: ZoneInfo, due_at: datetime) -> None:
+        """Store the student's next reminder timer. In a process that sends no reminders (the
+        console, which may change a student's zone) the row is stored for the bot to fire."""
+        payload = {"at": at_text, "zone": zone.key}
+        key = timer_key(user_id)
+        if TIMER_REMIND in self._s.scheduler.kinds:
+            await self._s.scheduler.schedule(
+                TIMER_REMIND, due_at, payload, key=key, user_id=user_id
+            )
+        else:
+            await self._s.storage.timers.add(
+                TIMER_REMIND, due_at, payload, self._s.clock(), key=key, user_id=user_id
+            )
 
     # -- sending --------------------------------------------------------------------------------
 
