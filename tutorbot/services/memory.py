@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 SEED_BATCH = 250
 """Answers replayed per write: about as many rows as one /forgetme batch deletes (250), which
 keeps a click queued behind a batch within a few milliseconds."""
+SEED_SLICE = 25
+"""Answers replayed between two turns of the event loop (about half a millisecond of rules)."""
+SEED_REST = 1.0
+"""After each batch the replay rests this many times as long as the batch took, leaving the
+event loop and the writer to the clicks at least that share of the time."""
 _CARD_FIELDS = tuple(f.name for f in fields(CardRow))
 
 
@@ -159,41 +164,51 @@ class SeedReport:
 
 @dataclass
 class _Replay:
-    """The replay's rules, one student at a time: their cards as the history built them."""
+    """The replay's rules, one student at a time: their cards as the history built them, and the
+    write being gathered (`add` each answer, then `take` the batch)."""
 
     model: MemoryModel
     user_id: int | None = None
     cards: dict[tuple[str, str], MemoryCard] = field(default_factory=dict)
     written: dict[tuple[str, str], CardRow] = field(default_factory=dict)
     """The current student's cards as the replay last wrote them."""
+    changed: dict[tuple[int, str, str], MemoryCard] = field(default_factory=dict)
+    replaces: dict[tuple[int, str, str], CardRow | None] = field(default_factory=dict)
+    reviews: list[tuple[int, ReviewRow]] = field(default_factory=list)
+    days: Counter[tuple[int, str]] = field(default_factory=Counter)
 
     def resume(self, answers: Sequence[HistoryAnswer]) -> None:
-        """Rebuild one student's cards from the answers replayed before a restart."""
+        """Rebuild one student's cards from the answers replayed before a restart (or the next
+        of them: the cards carry on from call to call)."""
         for answer in answers:
             self._review(answer)
         self.written = {key: row_of(card) for key, card in self.cards.items()}
 
-    def batch(self, answers: Sequence[HistoryAnswer], after: SeedPlace | None) -> SeedBatch:
-        """The write that replays `answers` (in replay order), starting after `after`."""
-        changed: dict[tuple[int, str, str], MemoryCard] = {}
-        replaces: dict[tuple[int, str, str], CardRow | None] = {}
-        reviews: list[tuple[int, ReviewRow]] = []
-        days: Counter[tuple[int, str]] = Counter()
-        for answer in answers:
-            rating = self._review(answer)
-            key = answer.topic_id, answer.question_id
-            if (answer.user_id, *key) not in replaces:
-                replaces[answer.user_id, *key] = self.written.get(key)
-            changed[answer.user_id, *key] = self.cards[key]
-            at = answer.answered_at
-            row = ReviewRow(answer.topic_id, answer.question_id, int(rating), answer.source, 1, at)
-            reviews.append((answer.user_id, row))
-            days[answer.user_id, local_day(at, zone_or_utc(None)).isoformat()] += 1
-        cards = [SeededCard(k[0], row_of(card), replaces[k]) for k, card in changed.items()]
+    def add(self, answer: HistoryAnswer) -> None:
+        """Replay the next answer (in replay order) into the write being gathered: its card,
+        its review row (weight 1, at the time it was given) and its day (UTC: no zone was
+        known then)."""
+        rating = self._review(answer)
+        key = answer.topic_id, answer.question_id
+        if (answer.user_id, *key) not in self.replaces:
+            self.replaces[answer.user_id, *key] = self.written.get(key)
+        self.changed[answer.user_id, *key] = self.cards[key]
+        at = answer.answered_at
+        row = ReviewRow(answer.topic_id, answer.question_id, int(rating), answer.source, 1, at)
+        self.reviews.append((answer.user_id, row))
+        self.days[answer.user_id, local_day(at, zone_or_utc(None)).isoformat()] += 1
+
+    def take(self, after: SeedPlace | None, through: SeedPlace) -> SeedBatch:
+        """The write of the answers added since the last, from `after` through `through`."""
+        cards = [
+            SeededCard(k[0], row_of(card), self.replaces[k]) for k, card in self.changed.items()
+        ]
         for seeded in cards:
             if seeded.user_id == self.user_id:
                 self.written[seeded.card.topic_id, seeded.card.question_id] = seeded.card
-        return SeedBatch(after, answers[-1].place, cards, reviews, days)
+        batch = SeedBatch(after, through, cards, self.reviews, self.days)
+        self.changed, self.replaces, self.reviews, self.days = {}, {}, [], Counter()
+        return batch
 
     def _review(self, answer: HistoryAnswer) -> Rating:
         """Apply one answer to its card (a new student starts with no cards)."""
@@ -249,10 +264,11 @@ class MemoryService:
             return None
 
     async def seed_history(
-        self, *, batch: int = SEED_BATCH, max_batches: int | None = None
+        self, *, batch: int = SEED_BATCH, max_batches: int | None = None, rest: float = SEED_REST
     ) -> SeedReport | None:
         """Replay the answers given before migration 0010 that are not replayed yet, `batch`
-        answers per write (at most `max_batches` writes); None when there was nothing to do."""
+        answers per write (at most `max_batches` writes), resting `rest` times as long as each
+        batch took after it; None when there was nothing to do."""
         started = time.perf_counter()
         seed = MemorySeed(self._s.storage.db)
         plan = await seed.plan()
@@ -260,22 +276,27 @@ class MemoryService:
             return None
         replay = _Replay(self.model)
         if plan.after is not None:
-            replay.resume(await seed.answers_through(plan.until, plan.after))
+            history = await seed.answers_through(plan.until, plan.after)
+            for start in range(0, len(history), SEED_SLICE):
+                replay.resume(history[start : start + SEED_SLICE])
+                await asyncio.sleep(0)
         after, answers, students, created, kept = plan.after, 0, 0, 0, 0
         finished = False
         while max_batches is None or max_batches > 0:
+            began = time.perf_counter()
             found = await seed.answers_after(plan.until, after, batch)
             if not found:
                 finished = await seed.finish(after)
                 break
             students += len({a.user_id for a in found} - {replay.user_id})
-            writes = replay.batch(found, after)
+            writes = await self._replayed(replay, found, after)
             written = await seed.write(writes, self._s.clock())
             if written is None:  # another process replays (or finished): leave it to it
                 break
             after, answers = writes.through, answers + len(found)
             created, kept = created + written.created, kept + written.kept
             max_batches = None if max_batches is None else max_batches - 1
+            await asyncio.sleep((time.perf_counter() - began) * rest)
         report = SeedReport(
             answers, students, created, kept, time.perf_counter() - started, finished
         )
@@ -290,6 +311,17 @@ class MemoryService:
                 report.seconds,
             )
         return report
+
+    @staticmethod
+    async def _replayed(
+        replay: _Replay, answers: Sequence[HistoryAnswer], after: SeedPlace | None
+    ) -> SeedBatch:
+        """The batch that replays `answers`, letting the event loop run between slices."""
+        for start in range(0, len(answers), SEED_SLICE):
+            for answer in answers[start : start + SEED_SLICE]:
+                replay.add(answer)
+            await asyncio.sleep(0)
+        return replay.take(after, answers[-1].place)
 
     def step(
         self,
