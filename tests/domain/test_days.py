@@ -22,6 +22,7 @@ from tutorbot.domain.days import (
     parse_clock_time,
     streak,
     zone_named,
+    zone_names,
     zone_or_utc,
 )
 
@@ -55,6 +56,19 @@ def test_an_unknown_zone_is_refused_with_words_for_the_student(name: str) -> Non
     refused = zone_named(name)
     assert isinstance(refused, UnknownTimeZone)
     assert "is not a time zone I know" in refused.text and "Europe/Paris" in refused.text
+
+
+@pytest.mark.parametrize("name", ["localtime", "LocalTime", "posixrules", "Factory"])
+def test_names_that_are_no_place_are_refused_and_never_offered(name: str) -> None:
+    """Some systems list `localtime` (a link to the server's own zone) among their zones: it
+    would make a student's day the server's, and change with the server's settings."""
+    assert isinstance(zone_named(name), UnknownTimeZone)
+    assert name not in zone_names()
+
+
+def test_every_zone_offered_is_a_place() -> None:
+    assert "Europe/Paris" in zone_names() and "UTC" in zone_names()
+    assert all(isinstance(zone_named(name), ZoneInfo) for name in zone_names())
 
 
 def test_an_over_long_name_is_refused_and_clipped_in_the_answer() -> None:

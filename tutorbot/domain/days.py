@@ -50,10 +50,17 @@ class BadClockTime(Refusal):
         return "Give the time as HH:MM on a 24-hour clock, for example `07:30` or `18:05`."
 
 
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+"""Names some systems list among their zones that name no place: `localtime` is a link to the
+server's own zone (a student's day would follow the server's settings), `posixrules` a default
+rule file, `Factory` a placeholder for a machine whose zone is not set."""
+
+
 @lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
-    """Every IANA time zone name this machine knows (the `tzdata` package), sorted."""
-    return tuple(sorted(available_timezones()))
+    """Every IANA time zone name this machine knows (the `tzdata` package), sorted, less the
+    names that are no place (`NOT_PLACES`)."""
+    return tuple(sorted(available_timezones() - NOT_PLACES))
 
 
 def zone_named(name: str | None) -> ZoneInfo | UnknownTimeZone:
