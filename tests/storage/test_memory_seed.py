@@ -307,3 +307,33 @@ async def test_a_database_without_answers_before_0010_has_nothing_to_replay(
     async with running(tmp_path, db_path) as services:
         assert await services.memory.seed_history() is None
     assert rows(db_path, "SELECT value FROM meta WHERE key = 'memory_seed_until'") == [("0",)]
+
+
+GROWING = ("answers", "users", "memory_cards", "memory_reviews", "review_days")
+
+
+async def test_the_replay_reads_by_index_and_never_scans_a_growing_table(
+    tmp_path: Path, db_path: Path
+) -> None:
+    old_database(db_path, HISTORY)
+    statements: list[str] = []
+    async with running(tmp_path, db_path) as services:
+        await services.memory.seed_history(batch=3, max_batches=1)
+    async with running(tmp_path, db_path) as services:  # resumes in the middle of student 1
+        await services.storage.db.trace(statements.append)
+        await services.memory.seed_history(batch=3)
+        await services.storage.db.trace(None)
+    plans = {}
+    with sqlite3.connect(db_path) as conn:
+        for sql in statements:
+            if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+                plans[sql] = [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any("FROM answers" in sql for sql in plans)
+    scans = {
+        sql: plan
+        for sql, plan in plans.items()
+        if any(step.startswith(f"SCAN {table}") for step in plan for table in GROWING)
+    }
+    assert scans == {}, "\n".join(f"{s} -> {p}" for s, p in scans.items())
+    ordered = [p for sql, p in plans.items() if "ORDER BY user_id, answered_at, id" in sql]
+    assert ordered and all("TEMP B-TREE" not in " ".join(plan) for plan in ordered)
