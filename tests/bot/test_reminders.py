@@ -182,6 +182,9 @@ async def test_remind_works_in_dms_and_the_zone_is_autocompleted(
     fake = fake_discord
     i = await fake.autocomplete("remind on", "timezone", "kiriti", fake.dm_user)
     assert [c["value"] for c in (await fake.wait_response(i)).choices] == [KIRITIMATI]
+    command = fake.find_command("remind", None)
+    assert command is not None
+    assert set(command["contexts"]) == {0, 1, 2} and set(command["integration_types"]) == {0, 1}
     text = await _remind_on(fake, fake.dm_user, "21:00", KIRITIMATI)
     assert "every day at **21:00**" in text
     assert len(await _timers(bot, fake.dm_user)) == 1
@@ -245,6 +248,11 @@ async def test_reminders_come_at_each_students_own_time_and_day(
         first, second = sorted(
             [(kiri_at, kiri, KIRITIMATI), (pago_at, pago, PAGO_PAGO)], key=lambda c: c[0]
         )
+        _move_to(clock, first[0] - timedelta(minutes=1))  # not yet
+        bot.services.wake()
+        await _private(fake, await fake.slash("progress", {}, kiri))
+        assert fake.dms_with(kiri) == fake.dms_with(pago) == []
+        assert _due_times(db, kiri) == [kiri_at] and _due_times(db, pago) == [pago_at]
         for day in range(2):
             for when, user, zone in (first, second):
                 when += timedelta(days=day)
@@ -257,9 +265,13 @@ async def test_reminders_come_at_each_students_own_time_and_day(
             assert len(fake.dms_with(first[1])) == len(fake.dms_with(second[1])) == day + 1
         kiri_day = (await _settings(bot, kiri)).reminded_on
         assert kiri_day != (await _settings(bot, pago)).reminded_on  # each their own date
-    message = fake.dms_with(kiri)[0]
-    assert "Nothing to review today" in message_text(message)
-    assert "09:00 (Pacific/Kiritimati)" in message_text(message)
+        message = fake.dms_with(kiri)[0]
+        assert "Nothing to review today" in message_text(message)
+        assert "09:00 (Pacific/Kiritimati)" in message_text(message)
+        assert "Learn next" in message_text(message)
+        [first_topic, *_] = buttons(message.components).values()
+        card = await fake.wait_response(await fake.click(message, first_topic, kiri))
+        assert card.embeds and "no longer active" not in message_text(card)
     assert fake.rejections == []
 
 

@@ -14,6 +14,8 @@ START_REVIEW = make("review", "start")
 """The reminder's button: the /review extension starts today's review from it."""
 DUE_COLOUR = discord.Colour.blurple()
 QUIET_COLOUR = discord.Colour.light_grey()
+TOPIC_BUTTONS = 3
+"""Topic cards offered on a day with nothing due."""
 
 
 def turned_on(on: ReminderOn) -> str:
@@ -63,7 +65,10 @@ def reminder_message(reminder: Reminder) -> Rendered:
     else:
         lines.append("Practise a topic with `/quiz`: its questions come back here for review.")
     embed.description = "\n".join(lines)
+    embed.set_footer(text=footer)
+    view = discord.ui.View(timeout=None)
     if plan.next_topics:
         embed.add_field(name="Learn next", value=topic_list(plan.next_topics), inline=False)
-    embed.set_footer(text=footer)
-    return Rendered([embed])
+        for topic in plan.next_topics[:TOPIC_BUTTONS]:
+            view.add_item(button(make("topic", "card", topic.id), topic.title))
+    return Rendered([embed], view)
