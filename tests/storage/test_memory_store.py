@@ -284,6 +284,21 @@ async def test_next_due_is_the_earliest_or_none(
     assert await storage.memory.next_due(USER) == early.due
 
 
+async def test_next_due_after_a_time_passes_over_what_is_due_by_then(
+    services: Services, storage: Storage, now: datetime
+) -> None:
+    """The next review once today's are done is not a card still due today (one whose question
+    left the content, or one past the daily limit), which would read "comes 3 days ago"."""
+    await practise(services, USER, "algebra", now - timedelta(days=5), question="overdue")
+    await practise(services, USER, "algebra", now + timedelta(hours=3), question="next")
+    (overdue,) = await storage.memory.cards(USER, [("algebra", "overdue")])
+    (following,) = await storage.memory.cards(USER, [("algebra", "next")])
+    assert overdue.due < now < following.due
+    assert await storage.memory.next_due(USER) == overdue.due
+    assert await storage.memory.next_due(USER, after=now) == following.due
+    assert await storage.memory.next_due(USER, after=following.due) is None
+
+
 async def test_reviews_since_counts_one_source_from_a_time_on(
     services: Services, storage: Storage, now: datetime
 ) -> None:

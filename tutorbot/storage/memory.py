@@ -251,11 +251,16 @@ class MemoryStore:
         )
         return [_card(r) for r in rows]
 
-    async def next_due(self, user_id: int) -> datetime | None:
-        """When the student's next card comes due, or None without cards."""
-        row = await self._db.fetchone(
-            "SELECT MIN(due) AS due FROM memory_cards WHERE user_id = ?", (user_id,)
-        )
+    async def next_due(self, user_id: int, after: datetime | None = None) -> datetime | None:
+        """When the student's next card comes due (the first due later than `after`, if given),
+        or None without such a card. Without `after` it may be a card long due: one whose
+        question left the content, or one past today's limit."""
+        sql = "SELECT MIN(due) AS due FROM memory_cards WHERE user_id = ?"
+        params: tuple[object, ...] = (user_id,)
+        if after is not None:
+            sql += " AND due > ?"
+            params = (user_id, to_db(after))
+        row = await self._db.fetchone(sql, params)
         return None if row is None else opt_from_db(row["due"])
 
     async def reviews_since(self, user_id: int, since: datetime, source: str) -> int:
