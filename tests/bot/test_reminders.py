@@ -20,8 +20,10 @@ from tutorbot.bot.timezone_option import timezone_choices
 from tutorbot.content import models
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain.days import at_time, clock_text, local_day, next_occurrence
+from tutorbot.services import Services
 from tutorbot.services.reminders import TIMER_REMIND, Reminder, timer_key
 from tutorbot.services.review import ReviewPlan
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 from tutorbot.storage.review_settings import ReviewSettings
 from tutorbot.storage.timers import Timer
 
@@ -323,6 +325,30 @@ async def test_a_zone_changed_by_review_settings_moves_the_reminder(
     await bot.services.reminders.turn_off(user.id)
     assert await bot.services.reminders.follow_zone(user.id) is None
     assert _due_times(db, user) == []
+    assert fake.rejections == []
+
+
+async def test_a_zone_moved_where_no_reminders_are_sent_is_fired_by_the_bot(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    """A process without the reminder handler (the console, on the same database) moves the
+    reminder to a new zone: it stores the timer for the bot, which sends it at that time."""
+    fake, user = fake_discord, fake_discord.student
+    async with start_bot() as bot:
+        await _remind_on(fake, user, "09:00", KIRITIMATI)
+        db = bot.services.storage.db.path
+    console = await Services.open(BUNDLED_CONTENT_DIR, db, clock)
+    try:
+        assert TIMER_REMIND not in console.scheduler.kinds
+        await console.review.set_timezone(user.id, PAGO_PAGO)
+        moved = await console.reminders.follow_zone(user.id)
+    finally:
+        await console.close()
+    assert moved == _local(PAGO_PAGO, 9, 0, clock()) and _due_times(db, user) == [moved]
+    _move_to(clock, moved + timedelta(seconds=1))
+    async with start_bot():
+        await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
+    assert "09:00 (Pacific/Pago_Pago)" in message_text(fake.dms_with(user)[0])
     assert fake.rejections == []
 
 
