@@ -238,7 +238,8 @@ class ReminderService:
 
     async def _send(self, user_id: int) -> None:
         """Build today's reminder and hand it to the front end; turn reminders off if the
-        student cannot be reached. Never raises: a failure is logged and that reminder lost."""
+        student cannot be reached. A failure is logged (here or by the queue) and that day's
+        reminder is lost: nothing is retried, and the next day's timer already waits."""
         sender = self._sender
         settings = await self._s.storage.review_settings.get(user_id)
         if sender is None or settings.remind_at is None:
