@@ -457,6 +457,27 @@ async def test_closed_dms_turn_reminders_off_without_retrying(
     assert (await _settings(bot, user)).dm_closed_at is None
 
 
+async def test_discord_failing_loses_that_days_reminder_only(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    """A DM that fails for another reason (Discord down) is logged and not retried; reminders
+    stay on and the next day's comes."""
+    fake, user = fake_discord, fake_discord.student
+    await _remind_on(fake, user, "06:15", KIRITIMATI)
+    [timer] = await _timers(bot, user)
+    dm_path = f"/channels/{fake.dm_channel(user).id}/messages"
+    fault = fake.fail_next("POST", dm_path, times=1, status=503)
+    await _fires(bot, clock, timer.due_at)
+    db = bot.services.storage.db.path
+    tomorrow = timer.due_at + timedelta(days=1)
+    await fake.wait_until(lambda: fault.served == 1 and _due_times(db, user) == [tomorrow])
+    assert (await _settings(bot, user)).remind_at == "06:15"
+    await _fires(bot, clock, tomorrow)
+    await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
+    assert len(_dm_posts(fake, user)) == 2  # the failed one, and the next day's
+    assert fake.rejections == []
+
+
 async def test_forgetme_removes_the_reminder(
     bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
 ) -> None:
