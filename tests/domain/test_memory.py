@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.domain.memory import (
+    HELD,
     MAX_CREDITED_TOPICS,
     CardState,
     MemoryCard,
@@ -308,12 +309,28 @@ def test_failure_makes_direct_prerequisites_due_now_and_credits_nothing() -> Non
     assert [log.topic_id for log in change.logs] == ["calculus"]
 
 
-def test_failure_leaves_an_already_due_prerequisite_as_it_was() -> None:
+def test_failure_keeps_an_already_due_prerequisites_due_date_and_holds_it() -> None:
     functions = held("functions", stability=2, days_ago=3, due_in=-1)
     change = practice(COURSE, "limits", "q", Rating.AGAIN, "quiz", T0).apply(
         MODEL, None, [], [functions]
     )
-    assert change.card("functions", "q") is None
+    after = change.card("functions", "q")
+    assert after is not None and after.due == functions.due and after.credit == HELD
+
+
+def test_a_held_card_takes_no_credit_until_it_is_answered() -> None:
+    """A miss on limits points at functions; the next right answer on limits must not clear it."""
+    functions = held("functions", stability=2, days_ago=3, due_in=-1)
+    missed = practice(COURSE, "limits", "q", Rating.AGAIN, "quiz", T0).apply(
+        MODEL, None, [], [functions]
+    )
+    pointed_at = missed.card("functions", "q")
+    assert pointed_at is not None
+    later = T0 + timedelta(minutes=1)
+    right = practice(COURSE, "limits", "q2", Rating.GOOD, "quiz", later)
+    assert right.apply(MODEL, None, [pointed_at], []).card("functions", "q") is None
+    answered = MODEL.review(pointed_at, "functions", "q", Rating.GOOD, later)
+    assert answered.credit == 0.0  # answering it lifts the hold
 
 
 def test_partly_neither_credits_nor_makes_anything_due() -> None:

@@ -22,10 +22,12 @@ a topic exercises the topics beneath it, so:
   never earlier than the last fifth of the card's interval), so early repetitions never inflate
   memory: reviewing a topic an hour after its prerequisites were reviewed credits nothing.
 - Credit accumulates on the card; when it reaches 1 the card gets an implicit Good review (a
-  direct prerequisite at once, a card two steps down after two such answers). An explicit answer
-  to the card starts its credit again from zero.
+  direct prerequisite at once, a card two steps down after two such answers) and its credit starts
+  again from zero, as it does after an explicit answer to the card.
 - A failed answer (Again) on T makes the cards of T's direct prerequisites due now: a gap below
-  is the likeliest cause, and the student is told which one to look at.
+  is the likeliest cause, and the student is told which one to look at. Those cards are *held*
+  (`HELD`): they take no implicit credit until the student answers them, so the next right answer
+  on T (in the same review, say) cannot clear what the miss just pointed at.
 
 **The queue** (`review_queue`): the cards due by the end of the student's day, lowest recall
 probability first, except that a topic comes before its due prerequisites, so that its success
@@ -55,6 +57,8 @@ one click reads, whatever the graph's width."""
 NEARLY_DUE_SHARE = 0.2
 NEARLY_DUE_MAX = timedelta(days=1)
 FULL_CREDIT = 1.0 - 1e-9
+HELD = -1.0
+"""A card's credit after a failure above made it due: no implicit credit until it is answered."""
 
 ReviewSource = Literal["quiz", "round", "review", "implicit"]
 
@@ -176,17 +180,17 @@ class MemoryModel:
         return float(self._fsrs.get_card_retrievability(_to_fsrs(card), utc(now)))
 
     def credit(self, card: MemoryCard, weight: float, now: datetime) -> MemoryCard | None:
-        """The card after implicit credit `weight` at `now`, or None when the card is not
-        (nearly) due and takes no credit. At a full unit of credit it gets an implicit Good
-        review; the remainder carries over."""
+        """The card after implicit credit `weight` at `now`, or None when it takes none (not
+        nearly due, or held after a failure above). At a full unit of credit it gets an
+        implicit Good review and its credit starts again from zero."""
         now = utc(now)
-        if weight <= 0 or not nearly_due(card, now):
+        if weight <= 0 or card.credit < 0 or not nearly_due(card, now):
             return None
         total = card.credit + weight
         if total < FULL_CREDIT:
             return replace(card, credit=total)
         reviewed, _ = self._fsrs.review_card(_to_fsrs(card), fsrs.Rating.Good, now)
-        return replace(_from_fsrs(card, reviewed), credit=max(0.0, total - 1.0))
+        return replace(_from_fsrs(card, reviewed), credit=0.0)
 
 
 def _to_fsrs(card: MemoryCard) -> fsrs.Card:
@@ -285,7 +289,7 @@ class Practice:
     ) -> MemoryChange:
         """The cards and logs to write: the answered card reviewed; `credited` (cards of
         `credit_to` due before `credit_before`) given their credit; `lapsed` (cards of `due_now`)
-        made due now."""
+        made due now and held for an answer."""
         card = model.review(answered, self.topic_id, self.question_id, self.rating, self.now)
         cards = [card]
         logs = [MemoryLog(self.topic_id, self.question_id, self.rating, self.source, 1.0, self.now)]
@@ -300,9 +304,11 @@ class Practice:
                     other.topic_id, other.question_id, Rating.GOOD, "implicit", weight, self.now
                 )
             )
-        for other in lapsed:
-            if other.due > self.now:
-                cards.append(replace(other, due=self.now))
+        cards += [
+            replace(other, due=min(other.due, self.now), credit=HELD)
+            for other in lapsed
+            if other.topic_id in self.due_now
+        ]
         return MemoryChange(tuple(cards), tuple(logs))
 
 
