@@ -94,6 +94,7 @@ async def test_seed_quiz_every_question_type_and_the_delayed_reveal(
     assert len(answers) == 4
     assert {a.source for a in answers} == {"quiz"}
     assert sum(a.correct for a in answers) == 3
+    assert [a.points for a in answers if not a.correct] == [0]  # a wrong answer earns nothing
     assert await bot.services.quiz.active(fake.student.id) is None
     assert fake.rejections == []
 

@@ -164,8 +164,9 @@ class QuizService:
         if isinstance(result, Refusal):
             return result
         rating = rating_for_choice(result.correct)
+        credit = 1.0 if result.correct else 0.0
         record = self._record(
-            session, deck, key, result.given, result.correct, result.seconds, 1.0, rating, now
+            session, deck, key, result.given, result.correct, result.seconds, credit, rating, now
         )
         saved = await self._save(session, result.state, record)
         if isinstance(saved, Refusal):
