@@ -178,8 +178,10 @@ async def test_the_daily_limit_caps_a_day_and_says_how_to_raise_it(
     topic = bot.services.library.get(FIRST)
     assert topic is not None
     assert f"**{len(topic.questions)} due**, 2 today" in started.content
-    asked, _ = await _answer_everything(bot, fake, i, user)
+    asked, summary = await _answer_everything(bot, fake, i, user)
     assert len(asked) == 2
+    assert "past your daily limit: they wait for tomorrow" in message_text(summary)
+    assert "Review more" not in enabled(summary.components)
     _, done = await _review(fake, user)
     text = message_text(done)
     assert "daily limit of **2**" in text and "/review limit:" in text

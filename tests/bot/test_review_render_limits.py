@@ -88,7 +88,8 @@ def test_nothing_due_limit_settings_and_summary_fit(case: tuple[Library, Topic])
     settings = ReviewSettings(1, MAX_DAILY_LIMIT, ZONE, "23:59", "2026-01-01", NOW)
     assert len(render.settings_text(settings, MAX_DAILY_LIMIT, "23:59")) <= 2000
     everything = tuple(library.topics.values())
-    for left in (0, 10**9):
-        end = ReviewEnd(2**63 - 1, ReviewTally(10**9, 10**9, 10**9), everything, left, NOW)
+    for answered, left, ready in ((0, 0, 0), (10**9, 10**9, 0), (10**9, 10**9, 10**9)):
+        tally = ReviewTally(answered, answered, 10**9)
+        end = ReviewEnd(2**63 - 1, tally, everything, left, ready, NOW)
         assert_fits(quiz_render.review_summary(end))
     assert_fits(render.ask_replace(2**63 - 1, "t" * m.MAX_ID))

@@ -163,7 +163,7 @@ def test_an_unfinished_review_is_picked_up_in_the_next_session(db_path: Path) ->
     resumed = run_script(db_path, ["/review", "stop"])
     assert resumed.count("Picking up your review where you left it.") == 2
     assert "Review · Self-Supervised Learning Theory · Question 1 of 4" in resumed
-    assert "Review complete\n0 of 0 remembered" in resumed
+    assert "Review stopped\nYou stopped before answering anything." in resumed
     assert _sessions(db_path) == [("quiz", "finished"), ("review", "finished")]
 
 

@@ -255,25 +255,27 @@ def summary(end: QuizEnd) -> list[Block]:
     return blocks
 
 
-def review_summary(end: ReviewEnd, now: datetime, *, limit_reached: bool = False) -> list[Block]:
-    """What a finished review did and what remains (as the Discord summary); `limit_reached`:
-    what is still due waits for tomorrow."""
+def review_summary(end: ReviewEnd, now: datetime) -> list[Block]:
+    """What a finished review did and what remains (as the Discord summary)."""
     t = end.tally
-    blocks: list[Block] = [title("Review complete")]
-    blocks.append(Text(f"{t.right} of {t.answered} remembered", style=HEADING))
+    blocks: list[Block] = [title("Review complete" if t.answered else "Review stopped")]
+    if t.answered:
+        blocks.append(Text(f"{t.right} of {t.answered} remembered", style=HEADING))
+    else:
+        blocks.append("You stopped before answering anything.")
     if t.covered:
         blocks.append(
             f"{t.covered} more cleared by harder questions you got right: practising a topic "
             "also exercises what it builds on."
         )
     blocks += _topic_list("Look again at", end.look_at)
-    if end.due_left and limit_reached:
+    if end.ready:
+        blocks.append(f"{end.due_left} still due today: type /review to go on.")
+    elif end.due_left:
         blocks.append(
             f"{end.due_left} more due, past your daily limit: they keep until tomorrow "
             "(/review settings limit N to do more each day)."
         )
-    elif end.due_left:
-        blocks.append(f"{end.due_left} still due today: type /review to go on.")
     elif end.next_due is not None:
         blocks.append(f"Next review {when_text(end.next_due, now)}.")
     blocks.append(hint("Type /progress to see how well you remember each topic."))

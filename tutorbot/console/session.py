@@ -454,9 +454,7 @@ class ConsoleApp:
             self.out.show(render.summary(step))
         elif isinstance(step, ReviewEnd):
             self.screen = None
-            plan = await self.services.review.plan(self.user_id) if step.due_left else None
-            limit_reached = plan is not None and plan.limit_reached
-            self.out.show(render.review_summary(step, self.clock(), limit_reached=limit_reached))
+            self.out.show(render.review_summary(step, self.clock()))
         else:
             await self._show_screen(step)
 

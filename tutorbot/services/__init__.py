@@ -59,6 +59,7 @@ class Services:
     async def stop(self) -> None:
         """Stop firing timers (their rows stay for the next start) and let the Discord updates
         already queued finish."""
+        await self.memory.stop()
         await self.scheduler.stop()
         await self.rounds.settle()
         await self.reminders.settle()

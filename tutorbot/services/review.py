@@ -25,7 +25,7 @@ from tutorbot.domain.days import (
     zone_named,
     zone_or_utc,
 )
-from tutorbot.domain.memory import review_queue
+from tutorbot.domain.memory import MemoryCard, review_queue
 from tutorbot.domain.quiz import QuizState
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.review import (
@@ -88,7 +88,10 @@ class ReviewEnd:
     """Prerequisites of the topics missed in this review (made due now)."""
     due_left: int
     """Questions still due today (a missed topic's prerequisites, or past the limit)."""
+    ready: int
+    """Of those, how many another review would ask today (the rest wait for the daily limit)."""
     next_due: datetime | None
+    """When the next question comes due after today, if none is left today."""
 
 
 class ReviewService:
@@ -115,15 +118,15 @@ class ReviewService:
         done = await self._s.storage.memory.reviews_since(
             user_id, day_start(local_day(now, zone), zone), "review"
         )
-        read = await self._s.storage.memory.due(user_id, day_end(now, zone), DUE_READ_LIMIT)
+        cards, due = await self._due(user_id, day_end(now, zone))
         library = self._s.library
-        cards = [c for c in cards_of(read.cards) if _exists(library.get(c.topic_id), c.question_id)]
-        due = read.total - (len(read.cards) - len(cards))
         queue = review_queue(self._s.memory.model, library.graph, cards, now, max(0, limit - done))
         keys = tuple(review_key(c.topic_id, c.question_id) for c in queue)
         deck = ReviewDeck(library.get)
         questions = [q for q in map(deck.question, keys) if q is not None]
-        next_due = await self._s.storage.memory.next_due(user_id) if not keys else None
+        next_due = None
+        if not keys:
+            next_due = await self._s.storage.memory.next_due(user_id, after=day_end(now, zone))
         next_topics: tuple[Topic, ...] = ()
         if not keys:
             overview = await self._s.progress.overview(user_id)
@@ -195,7 +198,8 @@ class ReviewService:
             counted,
             self._topics(list(look_at)[: progress_rules.REVIEW_LIMIT]),
             plan.due,
-            plan.next_due or await self._s.storage.memory.next_due(state.user_id),
+            len(plan.keys),
+            plan.next_due,
         )
 
     async def set_limit(self, user_id: int, limit: int) -> ReviewSettings | Refusal:
@@ -217,10 +221,19 @@ class ReviewService:
         )
 
     async def due_count(self, user_id: int) -> int:
-        """How many questions are due by the end of the student's day."""
+        """How many questions are due by the end of the student's day (still in content)."""
         zone = await self._zone(user_id)
-        read = await self._s.storage.memory.due(user_id, day_end(self._s.clock(), zone), 1)
-        return read.total
+        _, due = await self._due(user_id, day_end(self._s.clock(), zone))
+        return due
+
+    async def _due(self, user_id: int, until: datetime) -> tuple[list[MemoryCard], int]:
+        """The student's cards due by `until` whose questions content still has (at most
+        `DUE_READ_LIMIT`, most overdue first), and how many such cards there are: the count
+        leaves out the removed questions among those read."""
+        read = await self._s.storage.memory.due(user_id, until, DUE_READ_LIMIT)
+        library = self._s.library
+        cards = [c for c in cards_of(read.cards) if _exists(library.get(c.topic_id), c.question_id)]
+        return cards, read.total - (len(read.cards) - len(cards))
 
     async def retention(self, user_id: int, topic_ids: list[str]) -> dict[str, float]:
         """For each topic with cards: the mean probability, by the model, that the student

@@ -244,21 +244,30 @@ def when(moment: datetime) -> str:
 def review_summary(end: ReviewEnd) -> Rendered:
     """What a finished review did, what to look at again, and what remains."""
     t = end.tally
-    lines = [f"**{t.right} of {t.answered} remembered.**"]
+    if t.answered:
+        lines = [f"**{t.right} of {t.answered} remembered.**"]
+    else:
+        lines = ["You stopped before answering anything."]
     if t.covered:
         lines.append(
             f"{t.covered} more cleared by harder questions you got right: practising a topic "
             "also exercises what it builds on."
         )
-    if end.due_left:
+    if end.ready:
         lines.append(f"{end.due_left} still due today: press **Review more**.")
+    elif end.due_left:
+        lines.append(
+            f"{end.due_left} more due, past your daily limit: they wait for tomorrow, or raise "
+            "the limit with `/review limit:`."
+        )
     elif end.next_due is not None:
         lines.append(f"Next review {when(end.next_due)}.")
-    embed = discord.Embed(title="Review complete", description="\n".join(lines), colour=RIGHT)
+    title = "Review complete" if t.answered else "Review stopped"
+    embed = discord.Embed(title=title, description="\n".join(lines), colour=RIGHT)
     if end.look_at:
         embed.add_field(name="Look again at", value=topic_list(end.look_at), inline=False)
     view = discord.ui.View(timeout=None)
-    if end.due_left:
+    if end.ready:
         view.add_item(
             button(make("review", "more"), "Review more", style=discord.ButtonStyle.primary)
         )
