@@ -277,24 +277,26 @@ async def test_reminders_come_at_each_students_own_time_and_day(
     assert fake.rejections == []
 
 
-async def test_a_reminder_says_what_is_due_and_its_button_starts_the_review(
-    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+async def test_a_reminder_says_what_is_due_and_its_button_starts_the_review_after_a_restart(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock
 ) -> None:
     fake, user = fake_discord, fake_discord.student
-    asked = await _quiz_all_right(bot, fake, clock, user)
-    clock.advance(3 * DAY)  # the answers come due
-    soon = clock() + timedelta(hours=1)
-    await _remind_on(fake, user, clock_text(soon.astimezone(ZoneInfo(PAGO_PAGO)).time()), PAGO_PAGO)
-    [timer] = await _timers(bot, user)
-    await _fires(bot, clock, timer.due_at)
-    await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
+    async with start_bot() as bot:
+        asked = await _quiz_all_right(bot, fake, clock, user)
+        clock.advance(3 * DAY)  # the answers come due
+        soon = (clock() + timedelta(hours=1)).astimezone(ZoneInfo(PAGO_PAGO))
+        await _remind_on(fake, user, clock_text(soon.time()), PAGO_PAGO)
+        [timer] = await _timers(bot, user)
+        await _fires(bot, clock, timer.due_at)
+        await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
     [dm] = fake.dms_with(user)
     text = message_text(dm)
     assert f"**{asked} reviews are due today**, about " in text and " minutes." in text
     assert buttons(dm.components) == {"Start review": "review:start"}
-    start = await fake.click(dm, "review:start", user)
-    answer = await fake.wait_response(start)
-    assert f"**{asked} due**" in message_text(answer)
+    async with start_bot():  # the button outlives the process that sent it
+        start = await fake.click(dm, "review:start", user)
+        answer = await fake.wait_response(start)
+        assert f"**{asked} due**" in message_text(answer)
     assert fake.rejections == []
 
 
