@@ -10,7 +10,17 @@ from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
 
-STUDENT_COMMANDS = {"topic", "quiz", "progress", "goal", "stats", "mydata", "forgetme"}
+STUDENT_COMMANDS = {
+    "topic",
+    "quiz",
+    "review",
+    "remind",
+    "progress",
+    "goal",
+    "stats",
+    "mydata",
+    "forgetme",
+}
 
 
 async def test_the_product_commands_are_synced_once_with_no_clash(

@@ -212,13 +212,16 @@ class ReviewService:
         )
 
     async def set_timezone(self, user_id: int, name: str) -> ReviewSettings | UnknownTimeZone:
-        """Change the student's time zone (an IANA name, any case)."""
+        """Change the student's time zone (an IANA name, any case); a daily reminder moves with
+        it, to the same time of day in the new zone."""
         zone = zone_named(name)
         if isinstance(zone, UnknownTimeZone):
             return zone
-        return await self._s.storage.review_settings.update(
+        settings = await self._s.storage.review_settings.update(
             user_id, now=self._s.clock(), timezone=zone.key
         )
+        await self._s.reminders.follow_zone(user_id)
+        return settings
 
     async def due_count(self, user_id: int) -> int:
         """How many questions are due by the end of the student's day (still in content)."""
