@@ -8,13 +8,14 @@ import textwrap
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tutorbot.content.loader import load_library
-from tutorbot.domain.memory import MemoryCard, MemoryModel, Rating
+from tutorbot.domain.memory import HELD, MemoryCard, MemoryModel, Rating
 from tutorbot.services import Services
 from tutorbot.services.memory import card_of
 from tutorbot.services.quiz import Screen
@@ -270,13 +271,18 @@ async def test_a_live_answer_between_batches_is_not_overwritten_by_older_history
     async with running(tmp_path, db_path) as services:
         await services.memory.seed_history(batch=len(first_three), max_batches=1)
         replayed = stored_cards(db_path)[1, "next", "n1"]
-        # Wrong, so no implicit credit changes the cards of `base` (their history goes on).
+        # Wrong: the cards of `base` below are held for an answer (a live change too).
         live = await answer_live(services, 1, "next", "false")
         report = await services.memory.seed_history(batch=1)
     assert replayed == by_hand(first_three)[1, "next", "n1"]
     assert live == MemoryModel().review(replayed, "next", "n1", Rating.AGAIN, NOW)
     assert report is not None and report.finished
-    assert stored_cards(db_path) == by_hand(HISTORY) | {(1, "next", "n1"): live}
+    held = {
+        key: replace(card, due=min(card.due, NOW), credit=HELD)
+        for key, card in by_hand(first_three).items()
+        if key[:2] == (1, "base")
+    }
+    assert stored_cards(db_path) == by_hand(HISTORY) | {(1, "next", "n1"): live} | held
 
 
 async def test_a_student_forgotten_mid_replay_is_skipped(tmp_path: Path, db_path: Path) -> None:
