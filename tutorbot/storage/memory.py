@@ -156,31 +156,40 @@ def _cards_in(
     return [_card(r) for r in conn.execute(sql, params).fetchall()]
 
 
-def _write(conn: sqlite3.Connection, user_id: int, writes: PracticeWrites) -> None:
-    conn.executemany(
-        f"INSERT INTO memory_cards (user_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?) ON CONFLICT (user_id, topic_id, question_id) DO UPDATE SET due = excluded.due, "
-        "state = excluded.state, step = excluded.step, stability = excluded.stability, "
-        "difficulty = excluded.difficulty, last_review = excluded.last_review, "
-        "reps = excluded.reps, lapses = excluded.lapses, credit = excluded.credit",
-        [
-            (
-                user_id,
-                c.topic_id,
-                c.question_id,
-                to_db(c.due),
-                c.state,
-                c.step,
-                c.stability,
-                c.difficulty,
-                opt_to_db(c.last_review),
-                c.reps,
-                c.lapses,
-                c.credit,
-            )
-            for c in writes.cards
-        ],
+INSERT_CARD = (
+    f"INSERT INTO memory_cards (user_id, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+)
+"""The INSERT of one card, its values as `card_values` gives them; an ON CONFLICT clause
+follows."""
+UPDATE_CARD = (
+    "ON CONFLICT (user_id, topic_id, question_id) DO UPDATE SET due = excluded.due, "
+    "state = excluded.state, step = excluded.step, stability = excluded.stability, "
+    "difficulty = excluded.difficulty, last_review = excluded.last_review, "
+    "reps = excluded.reps, lapses = excluded.lapses, credit = excluded.credit "
+)
+"""The ON CONFLICT clause that writes the new card over the stored one."""
+
+
+def card_values(user_id: int, c: CardRow) -> tuple[object, ...]:
+    """The values of `INSERT_CARD` for one card."""
+    return (
+        user_id,
+        c.topic_id,
+        c.question_id,
+        to_db(c.due),
+        c.state,
+        c.step,
+        c.stability,
+        c.difficulty,
+        opt_to_db(c.last_review),
+        c.reps,
+        c.lapses,
+        c.credit,
     )
+
+
+def _write(conn: sqlite3.Connection, user_id: int, writes: PracticeWrites) -> None:
+    conn.executemany(INSERT_CARD + UPDATE_CARD, [card_values(user_id, c) for c in writes.cards])
     conn.executemany(
         "INSERT INTO memory_reviews (user_id, topic_id, question_id, rating, source, weight, "
         "reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

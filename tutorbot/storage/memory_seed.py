@@ -23,7 +23,7 @@ from datetime import datetime
 
 from tutorbot.storage._time import from_db, opt_to_db, to_db
 from tutorbot.storage.db import Database
-from tutorbot.storage.memory import CardRow, ReviewRow
+from tutorbot.storage.memory import INSERT_CARD, UPDATE_CARD, CardRow, ReviewRow, card_values
 
 SEED_UNTIL = "memory_seed_until"
 """meta key: the last answer id to replay (written by migration 0010)."""
@@ -235,47 +235,23 @@ def _existing_users(conn: sqlite3.Connection, users: set[int]) -> set[int]:
     return {r[0] for r in rows}
 
 
-_INSERT_CARD = (
-    "INSERT INTO memory_cards (user_id, topic_id, question_id, due, state, step, stability, "
-    "difficulty, last_review, reps, lapses, credit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-)
-_CREATE_CARD = _INSERT_CARD + "ON CONFLICT (user_id, topic_id, question_id) DO NOTHING"
+_CREATE_CARD = INSERT_CARD + "ON CONFLICT (user_id, topic_id, question_id) DO NOTHING"
 _REPLACE_CARD = (
-    _INSERT_CARD + "ON CONFLICT (user_id, topic_id, question_id) DO UPDATE SET "
-    "due = excluded.due, state = excluded.state, step = excluded.step, "
-    "stability = excluded.stability, difficulty = excluded.difficulty, "
-    "last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses, "
-    "credit = excluded.credit "
-    "WHERE memory_cards.due = ? AND memory_cards.last_review IS ? AND memory_cards.reps = ? "
+    INSERT_CARD
+    + UPDATE_CARD
+    + "WHERE memory_cards.due = ? AND memory_cards.last_review IS ? AND memory_cards.reps = ? "
     "AND memory_cards.credit = ?"
 )
-
-
-def _card_values(user_id: int, c: CardRow) -> tuple[object, ...]:
-    return (
-        user_id,
-        c.topic_id,
-        c.question_id,
-        to_db(c.due),
-        c.state,
-        c.step,
-        c.stability,
-        c.difficulty,
-        opt_to_db(c.last_review),
-        c.reps,
-        c.lapses,
-        c.credit,
-    )
 
 
 def _write_cards(conn: sqlite3.Connection, cards: Sequence[SeededCard]) -> SeedWritten:
     """Create the new cards no live answer made first; update the replay's own cards that no
     live answer changed since."""
-    new = [_card_values(c.user_id, c.card) for c in cards if c.replaces is None]
+    new = [card_values(c.user_id, c.card) for c in cards if c.replaces is None]
     created = conn.executemany(_CREATE_CARD, new).rowcount if new else 0
     again = [
         (
-            *_card_values(c.user_id, c.card),
+            *card_values(c.user_id, c.card),
             to_db(c.replaces.due),
             opt_to_db(c.replaces.last_review),
             c.replaces.reps,
