@@ -20,7 +20,9 @@ Printed per case: p50, p95 and max of `plan` over `--repeats` calls (goal: p95 u
 the plan's size (due, cards ranked, questions asked), and the plan's two parts timed apart (the
 storage read of due cards, `storage.memory.due`, and the domain's `review_queue` on its result);
 then `due_count` and `retention` (the 5 recently mastered topics /progress passes, and every
-topic the student has cards in). `--profile` runs `plan` under cProfile and prints its top costs
+topic the student has cards in), and what memory adds to an answer's write (`record_practice`
+for the student's due question with the most prerequisites, right and wrong, each rolled back).
+`--profile` runs `plan` under cProfile and prints its top costs
 (the event loop's thread only: the SQL runs in aiosqlite's and `read_snapshot`'s threads, so the
 storage read's own time shows as the awaits; the split above measures it).
 
@@ -64,12 +66,13 @@ from _review_sim import Course, Run, RunResult, simulate
 from big_course import generate
 
 from tutorbot.content.loader import load_library
-from tutorbot.domain.memory import review_queue
+from tutorbot.domain.memory import Rating, implicit_weights, review_queue
 from tutorbot.services import Services
 from tutorbot.services.memory import cards_of
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 from tutorbot.storage._time import to_db
-from tutorbot.storage.db import Database, analyze
+from tutorbot.storage.db import Database, analyze, connect
+from tutorbot.storage.memory import record_practice
 
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 DAY_START = NOW.replace(hour=0)
@@ -305,6 +308,7 @@ async def measure(case: Case, path: Path, repeats: int, profile: bool) -> None:
         print(
             f"  retention, all {len(every):,} topics (no product call asks this) {percentiles(ms)}"
         )
+        _answer_writes(services, path, repeats)
         if profile:
             await _profile(services, repeats)
     finally:
@@ -334,6 +338,38 @@ async def _parts(services: Services, repeats: int) -> None:
     print(f"   - review_settings.get    {percentiles(ms)}")
     ms = await timed(lambda: memory.reviews_since(STUDENT, DAY_START, "review"), repeats)
     print(f"   - memory.reviews_since   {percentiles(ms)}")
+
+
+def _answer_writes(services: Services, path: Path, repeats: int) -> None:
+    """What memory adds to an answer's write (`record_practice`: the cards it reads, the rules,
+    the rows it writes), for the student's due question with the most prerequisites, right and
+    wrong; each in a transaction rolled back, so the database is left as built."""
+    graph = services.library.graph
+    conn = connect(path)
+    try:
+        due = conn.execute(
+            "SELECT topic_id, question_id FROM memory_cards WHERE user_id = ? AND due <= ?",
+            (STUDENT, to_db(DAY_END)),
+        ).fetchall()
+        topic, question = max(due, key=lambda r: (len(implicit_weights(graph, r[0])), r[0]))
+        for rating in (Rating.GOOD, Rating.AGAIN):
+            ms, changed = [], 0
+            for _ in range(repeats):
+                conn.execute("BEGIN")
+                before = conn.total_changes
+                start = time.perf_counter()
+                step = services.memory.step(topic, question, rating, "quiz", NOW)
+                record_practice(conn, STUDENT, step)
+                ms.append((time.perf_counter() - start) * 1000)
+                changed = conn.total_changes - before
+                conn.execute("ROLLBACK")
+            print(
+                f"  answer's memory write, {rating.name.lower():<5}   {percentiles(ms)}   "
+                f"({changed} rows written; {len(step.credit_topics)} topics credited, "
+                f"{len(step.lapse_topics)} made due)"
+            )
+    finally:
+        conn.close()
 
 
 async def _profile(services: Services, repeats: int) -> None:
