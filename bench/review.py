@@ -542,9 +542,10 @@ def cli() -> None:
     )
     args = parser.parse_args()
     if args.only != "sim":
-        folder = args.keep or Path(tempfile.mkdtemp(prefix="review-bench-"))
-        course = generated_course(folder)
-        asyncio.run(queue_bench(folder, course, args.repeats, args.profile))
+        with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
+            folder = args.keep or Path(tmp)
+            course = generated_course(folder)
+            asyncio.run(queue_bench(folder, course, args.repeats, args.profile))
     if args.only != "plan":
         sim_bench(args.students, args.days, args.seed, args.limit, args.workers, args.control)
 
