@@ -16,15 +16,17 @@ answers row per explicit review. Cases:
 - 1m: the same student in a database of 1,000,000 cards in all (other students with 50 to 1,000
   cards each, about 3 review rows and answers per card).
 
-Printed per case: p50, p95 and max of `plan` over `--repeats` calls (goal: p95 under 20 ms),
-the plan's size (due, cards ranked, questions asked), and the plan's two parts timed apart (the
-storage read of due cards, `storage.memory.due`, and the domain's `review_queue` on its result);
-then `due_count` and `retention` (the 5 recently mastered topics /progress passes, and every
-topic the student has cards in), and what memory adds to an answer's write (`record_practice`
-for the student's due question with the most prerequisites, right and wrong, each rolled back).
-`--profile` runs `plan` under cProfile and prints its top costs
-(the event loop's thread only: the SQL runs in aiosqlite's and `read_snapshot`'s threads, so the
-storage read's own time shows as the awaits; the split above measures it).
+Printed per case: p50, p95 and max of `plan` over `--repeats` calls (goal: p95 under 20 ms), the
+plan's size (due, cards ranked, questions asked; the student answered 5 reviews earlier today,
+so the default limit of 20 leaves 15), and its parts timed apart (the storage read of due cards,
+`storage.memory.due`, beside the same SELECT on the shared reader; `cards_of` and the domain's
+`review_queue` on its result; the settings and today's review count); then `due_count` and
+`retention` (the 5 recently mastered topics /progress passes, and every topic the student has
+cards in), and what memory adds to an answer's write (`record_practice` for the student's due
+question with the most prerequisites, right and wrong, each rolled back). `--profile` runs
+`plan` under cProfile and prints its top costs (the event loop's thread only: the SQL runs in
+aiosqlite's and `read_snapshot`'s threads, so the storage read's own time shows as the awaits;
+the split above measures it).
 
 **Simulation** (`bench/_review_sim.py` says the forgetting model): `--students` students over
 `--days` days on the bundled course, with implicit credit and without (an empty `credit_to`),
