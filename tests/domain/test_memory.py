@@ -301,7 +301,8 @@ def test_failure_makes_direct_prerequisites_due_now_and_credits_nothing() -> Non
     step = practice(COURSE, "calculus", "q", Rating.AGAIN, "quiz", now)
     assert step.credit_to == {}
     assert set(step.due_now) == {"limits", "functions"}
-    change = step.apply(MODEL, None, [], [functions, limits])
+    before = reviewed("calculus", T0 - timedelta(days=3))
+    change = step.apply(MODEL, before, [], [functions, limits])
     for topic in ("functions", "limits"):
         card = change.card(topic, "q")
         assert card is not None and card.due == now
@@ -309,10 +310,17 @@ def test_failure_makes_direct_prerequisites_due_now_and_credits_nothing() -> Non
     assert [log.topic_id for log in change.logs] == ["calculus"]
 
 
+def test_a_miss_on_a_first_answer_is_learning_and_leaves_prerequisites_alone() -> None:
+    functions = reviewed("functions", T0)
+    step = practice(COURSE, "limits", "q", Rating.AGAIN, "quiz", T0 + timedelta(hours=5))
+    change = step.apply(MODEL, None, [], [functions])
+    assert [c.key for c in change.cards] == [("limits", "q")]
+
+
 def test_failure_keeps_an_already_due_prerequisites_due_date_and_holds_it() -> None:
     functions = held("functions", stability=2, days_ago=3, due_in=-1)
     change = practice(COURSE, "limits", "q", Rating.AGAIN, "quiz", T0).apply(
-        MODEL, None, [], [functions]
+        MODEL, reviewed("limits", T0 - timedelta(days=3)), [], [functions]
     )
     after = change.card("functions", "q")
     assert after is not None and after.due == functions.due and after.credit == HELD
@@ -322,7 +330,7 @@ def test_a_held_card_takes_no_credit_until_it_is_answered() -> None:
     """A miss on limits points at functions; the next right answer on limits must not clear it."""
     functions = held("functions", stability=2, days_ago=3, due_in=-1)
     missed = practice(COURSE, "limits", "q", Rating.AGAIN, "quiz", T0).apply(
-        MODEL, None, [], [functions]
+        MODEL, reviewed("limits", T0 - timedelta(days=3)), [], [functions]
     )
     pointed_at = missed.card("functions", "q")
     assert pointed_at is not None

@@ -225,6 +225,7 @@ async def test_a_failure_makes_the_direct_prerequisite_due_now(
     await practise(services, USER, "algebra", now)
     await practise(services, USER, "adding", now)
     await practise(services, OTHER, "algebra", now)
+    await practise(services, USER, "calculus", now)  # learnt: the next miss fails a review
     later = now + timedelta(hours=2)
     await practise(services, USER, "calculus", later, Rating.AGAIN)
     (algebra,) = await storage.memory.cards(USER, [("algebra", "q-algebra")])

@@ -24,8 +24,10 @@ a topic exercises the topics beneath it, so:
 - Credit accumulates on the card; when it reaches 1 the card gets an implicit Good review (a
   direct prerequisite at once, a card two steps down after two such answers) and its credit starts
   again from zero, as it does after an explicit answer to the card.
-- A failed answer (Again) on T makes the cards of T's direct prerequisites due now: a gap below
-  is the likeliest cause, and the student is told which one to look at. Those cards are *held*
+- A failed review (Again on a question the student had answered before) on T makes the cards of
+  T's direct prerequisites due now: a gap below is the likeliest cause, and the student is told
+  which one to look at. A miss on a question seen for the first time is learning, not
+  forgetting, and says nothing about what lies below. Those cards are *held*
   (`HELD`): they take no implicit credit until the student answers them, so the next right answer
   on T (in the same review, say) cannot clear what the miss just pointed at.
 
@@ -36,7 +38,6 @@ can clear them (a /review skips a question whose card was cleared meanwhile).
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -289,7 +290,8 @@ class Practice:
     ) -> MemoryChange:
         """The cards and logs to write: the answered card reviewed; `credited` (cards of
         `credit_to` due before `credit_before`) given their credit; `lapsed` (cards of `due_now`)
-        made due now and held for an answer."""
+        made due now and held for an answer, when the answer failed a review (the question had a
+        card: a first answer is learning)."""
         card = model.review(answered, self.topic_id, self.question_id, self.rating, self.now)
         cards = [card]
         logs = [MemoryLog(self.topic_id, self.question_id, self.rating, self.source, 1.0, self.now)]
@@ -304,11 +306,12 @@ class Practice:
                     other.topic_id, other.question_id, Rating.GOOD, "implicit", weight, self.now
                 )
             )
-        cards += [
-            replace(other, due=min(other.due, self.now), credit=HELD)
-            for other in lapsed
-            if other.topic_id in self.due_now
-        ]
+        if answered is not None:
+            cards += [
+                replace(other, due=min(other.due, self.now), credit=HELD)
+                for other in lapsed
+                if other.topic_id in self.due_now
+            ]
         return MemoryChange(tuple(cards), tuple(logs))
 
 
@@ -338,13 +341,18 @@ def practice(
 class Ancestry(Protocol):
     """The part of the knowledge graph the queue relies on."""
 
-    def ancestor_set(self, topic_id: str) -> AbstractSet[str]:
-        """All transitive prerequisites, as a set that intersects `topic_set` cheaply."""
+    def descendant_set(self, topic_id: str) -> AbstractSet[str]:
+        """All topics built on this one, as a set that intersects `topic_set` cheaply."""
 
     def topic_set(self, topics: Iterable[str]) -> AbstractSet[str]:
-        """Exactly these topics, as a set that intersects `ancestor_set` cheaply."""
+        """Exactly these topics, as a set that intersects `descendant_set` cheaply."""
 
     def __contains__(self, topic_id: object) -> bool: ...
+
+
+def _ready(graph: Ancestry, topic: str, waiting: AbstractSet[str]) -> bool:
+    """Whether no topic still waiting builds on `topic` (a topic content removed is ready)."""
+    return topic not in graph or not graph.descendant_set(topic) & waiting
 
 
 def review_queue(
@@ -368,23 +376,17 @@ def review_queue(
         by_topic.setdefault(card.topic_id, []).append((recall, card.due, card.question_id, card))
     for cards in by_topic.values():
         cards.sort(key=lambda c: (c[0], c[1], c[2]))
-    # below[t]: due topics that t is built on; above[t]: how many due topics build on t.
-    below: dict[str, list[str]] = {}
-    above = dict.fromkeys(by_topic, 0)
-    due_topics = graph.topic_set(by_topic)
-    for topic in by_topic:
-        known = len(by_topic) > 1 and topic in graph
-        below[topic] = list(graph.ancestor_set(topic) & due_topics) if known else []
-        for prerequisite in below[topic]:
-            above[prerequisite] += 1
-    ready = [(by_topic[t][0][:3], t) for t, n in above.items() if n == 0]
-    heapq.heapify(ready)
+    # The next topic is the weakest one that no topic still waiting builds on: one AND of two
+    # bitsets per topic looked at, and only until the limit is reached.
+    waiting = sorted(by_topic, key=lambda t: (by_topic[t][0][:3], t))
+    remaining = graph.topic_set(by_topic)
     ordered: list[MemoryCard] = []
-    while ready and (limit is None or len(ordered) < limit):
-        _, topic = heapq.heappop(ready)
+    while waiting and (limit is None or len(ordered) < limit):
+        index = next(
+            (i for i, t in enumerate(waiting) if _ready(graph, t, remaining)),
+            0,  # a cycle cannot happen (content refuses one); never wedge on it
+        )
+        topic = waiting.pop(index)
         ordered.extend(c[3] for c in by_topic[topic])
-        for prerequisite in below[topic]:
-            above[prerequisite] -= 1
-            if above[prerequisite] == 0:
-                heapq.heappush(ready, (by_topic[prerequisite][0][:3], prerequisite))
+        remaining = remaining - graph.topic_set((topic,))
     return tuple(ordered if limit is None else ordered[:limit])
