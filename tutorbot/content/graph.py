@@ -283,6 +283,10 @@ class KnowledgeGraph:
         """All transitive prerequisites, as a bitset."""
         return TopicSet(self, self._ancestors[self._index[topic_id]])
 
+    def descendant_set(self, topic_id: str) -> TopicSet:
+        """All topics this one unlocks, transitively, as a bitset."""
+        return TopicSet(self, self._descendants[self._index[topic_id]])
+
     def frontier(self, marked: Iterable[str]) -> list[str]:
         """Topics to learn next: not known, every prerequisite known; in learning order."""
         return list(self.ready(self.known(marked)))

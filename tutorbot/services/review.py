@@ -226,8 +226,11 @@ class ReviewService:
     async def due_count(self, user_id: int) -> int:
         """How many questions are due by the end of the student's day (still in content)."""
         zone = await self._zone(user_id)
-        _, due = await self._due(user_id, day_end(self._s.clock(), zone))
-        return due
+        keys, total = await self._s.storage.memory.due_keys(
+            user_id, day_end(self._s.clock(), zone), DUE_READ_LIMIT
+        )
+        library = self._s.library
+        return total - sum(1 for t, q in keys if not _exists(library.get(t), q))
 
     async def _due(self, user_id: int, until: datetime) -> tuple[list[MemoryCard], int]:
         """The student's cards due by `until` whose questions content still has (at most

@@ -222,24 +222,34 @@ class MemoryStore:
 
     async def due(self, user_id: int, until: datetime, limit: int) -> DueCards:
         """The student's cards due by `until`, the `limit` most overdue first (due order), and
-        how many are due in all; one snapshot."""
-        stamp = to_db(until)
+        how many are due in all (counted only when there are more than `limit`)."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND due <= ? "
+            "ORDER BY due LIMIT ?",
+            (user_id, to_db(until), limit),
+        )
+        total = len(rows) if len(rows) < limit else await self._due_total(user_id, until)
+        return DueCards([_card(r) for r in rows], total)
 
-        def read(conn: sqlite3.Connection) -> DueCards:
-            rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND due <= ? "
-                "ORDER BY due LIMIT ?",
-                (user_id, stamp, limit),
-            ).fetchall()
-            if len(rows) < limit:
-                return DueCards([_card(r) for r in rows], len(rows))
-            total = conn.execute(
-                "SELECT COUNT(*) FROM memory_cards WHERE user_id = ? AND due <= ?",
-                (user_id, stamp),
-            ).fetchone()[0]
-            return DueCards([_card(r) for r in rows], int(total))
+    async def due_keys(
+        self, user_id: int, until: datetime, limit: int
+    ) -> tuple[list[tuple[str, str]], int]:
+        """Which questions are due by `until` (the `limit` most overdue, as (topic id, question
+        id)) and how many are due in all: `due` without decoding the cards, for a count."""
+        rows = await self._db.fetchall(
+            "SELECT topic_id, question_id FROM memory_cards WHERE user_id = ? AND due <= ? "
+            "ORDER BY due LIMIT ?",
+            (user_id, to_db(until), limit),
+        )
+        total = len(rows) if len(rows) < limit else await self._due_total(user_id, until)
+        return [(r["topic_id"], r["question_id"]) for r in rows], total
 
-        return await self._db.read_snapshot(read)
+    async def _due_total(self, user_id: int, until: datetime) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM memory_cards WHERE user_id = ? AND due <= ?",
+            (user_id, to_db(until)),
+        )
+        return 0 if row is None else int(row["n"])
 
     async def cards(self, user_id: int, keys: Iterable[tuple[str, str]]) -> list[CardRow]:
         """The student's cards of these (topic id, question id) pairs (those that exist)."""
