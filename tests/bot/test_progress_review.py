@@ -12,13 +12,12 @@ from fakediscord import FakeDiscord
 from tutorbot.bot.client import TutorBot
 from tutorbot.bot.exts.progress.render import progress_embed
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import QuestionType, Topic
 from tutorbot.domain import progress as progress_rules
 from tutorbot.services.progress import Remembering
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 from .bot_harness import FakeClock
-from .helpers import embed_text, enabled, message_text
+from .helpers import answer_all, embed_text, message_text
 
 TOPIC = "counting-to-10"
 DAY = 86400
@@ -32,12 +31,6 @@ async def _say(fake: FakeDiscord, name: str, user: Any) -> str:
     return message_text(response)
 
 
-async def _click(fake: FakeDiscord, i: Any, label: str, user: Any) -> Any:
-    message = fake.original(i)
-    click = await fake.click(message, enabled(message.components)[label], user)
-    return await fake.wait_response(click)
-
-
 async def _quiz(
     bot: TutorBot, fake: FakeDiscord, clock: FakeClock, user: Any, questions: int | None = None
 ) -> str:
@@ -49,30 +42,8 @@ async def _quiz(
         options["questions"] = questions
     i = await fake.slash("quiz", options, user)
     await fake.wait_response(i)
-    total = questions or len(topic.questions)
-    result = None
-    for number in range(1, total + 1):
-        await _answer_right(fake, clock, i, _on_screen(topic, fake.original(i)), user)
-        result = await _click(fake, i, "See results" if number == total else "Next", user)
-    return message_text(result)
-
-
-def _on_screen(topic: Topic, message: Any) -> Any:
-    text = message.embeds[0]["description"]
-    return next(q for q in topic.questions if text.startswith(q.prompt))
-
-
-async def _answer_right(
-    fake: FakeDiscord, clock: FakeClock, i: Any, question: Any, user: Any
-) -> None:
-    if question.type is QuestionType.FREE_RESPONSE:
-        clock.advance(question.think_seconds or 0)
-        await _click(fake, i, "Reveal", user)
-        await _click(fake, i, "Got it", user)
-    elif question.type is QuestionType.TRUE_FALSE:
-        await _click(fake, i, "True" if question.answer else "False", user)
-    else:
-        await _click(fake, i, str(question.answer), user)
+    _, summary = await answer_all(fake, clock, bot.services.library, i, user)
+    return message_text(summary)
 
 
 async def test_progress_shows_reviews_due_today_and_how_well_mastered_topics_are_remembered(

@@ -18,7 +18,7 @@ from tutorbot.bot.client import TutorBot
 from tutorbot.bot.exts.remind import render
 from tutorbot.bot.timezone_option import timezone_choices
 from tutorbot.content import models
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import Topic
 from tutorbot.domain.days import at_time, clock_text, local_day, next_occurrence
 from tutorbot.services import Services
 from tutorbot.services.reminders import TIMER_REMIND, Reminder, timer_key
@@ -28,7 +28,7 @@ from tutorbot.storage.review_settings import ReviewSettings
 from tutorbot.storage.timers import Timer
 
 from .bot_harness import BotFactory, FakeClock
-from .helpers import buttons, enabled, message_text
+from .helpers import answer_all, buttons, message_text
 
 KIRITIMATI = "Pacific/Kiritimati"  # UTC+14
 PAGO_PAGO = "Pacific/Pago_Pago"  # UTC-11
@@ -117,40 +117,12 @@ async def _fires(bot: TutorBot, clock: FakeClock, when: datetime) -> None:
     bot.services.wake()
 
 
-def _on_screen(bot: TutorBot, message: Any) -> tuple[Topic, Question]:
-    title, text = message.embeds[0]["title"], message.embeds[0]["description"]
-    for topic in bot.services.library.topics.values():
-        if topic.title in title:
-            for question in topic.questions:
-                if text.startswith(question.prompt):
-                    return topic, question
-    raise AssertionError(f"no question matches {title!r}")
-
-
-async def _click(fake: FakeDiscord, i: Any, label: str, user: Any) -> None:
-    message = fake.original(i)
-    await fake.wait_response(await fake.click(message, enabled(message.components)[label], user))
-
-
 async def _quiz_all_right(bot: TutorBot, fake: FakeDiscord, clock: FakeClock, user: Any) -> int:
     """Take a quiz on FIRST answering everything right; returns how many were asked."""
     i = await fake.slash("quiz", {"topic": FIRST}, user)
     await fake.wait_response(i)
-    asked = 0
-    while any(k in enabled(fake.original(i).components) for k in ("A", "True", "Reveal")):
-        _, question = _on_screen(bot, fake.original(i))
-        asked += 1
-        if question.type is QuestionType.FREE_RESPONSE:
-            clock.advance(question.think_seconds or 0)
-            await _click(fake, i, "Reveal", user)
-            await _click(fake, i, "Got it", user)
-        elif question.type is QuestionType.TRUE_FALSE:
-            await _click(fake, i, "True" if question.answer else "False", user)
-        else:
-            await _click(fake, i, str(question.answer), user)
-        labels = enabled(fake.original(i).components)
-        await _click(fake, i, "See results" if "See results" in labels else "Next", user)
-    return asked
+    asked, _ = await answer_all(fake, clock, bot.services.library, i, user)
+    return len(asked)
 
 
 # -- turning reminders on and off ------------------------------------------------------------

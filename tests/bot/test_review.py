@@ -12,66 +12,28 @@ from tutorbot.bot.client import TutorBot
 from tutorbot.content.models import Question, QuestionType, Topic
 
 from .bot_harness import BotFactory, FakeClock
-from .helpers import enabled, message_text
+from .helpers import (
+    answer_all,
+    click_label,
+    enabled,
+    message_text,
+    question_on_screen,
+    right_label,
+    wrong_label,
+)
 
 FIRST, SECOND = "counting-to-10", "counting-to-20"  # SECOND lists FIRST as its only prerequisite
 DAY = 24 * 3600.0
 
 
 def _on_screen(bot: TutorBot, message: Any) -> tuple[Topic, Question]:
-    """The topic and question a quiz or review message shows."""
-    title = message.embeds[0]["title"]
-    text = message.embeds[0]["description"]
-    for topic in bot.services.library.topics.values():
-        if topic.title not in title:
-            continue
-        for question in topic.questions:
-            if text.startswith(question.prompt):
-                return topic, question
-    raise AssertionError(f"no question matches {title!r}")
-
-
-async def _click(fake: FakeDiscord, i: Any, label: str, user: Any) -> Any:
-    message = fake.original(i)
-    click = await fake.click(message, enabled(message.components)[label], user)
-    return await fake.wait_response(click)
-
-
-def _right_label(question: Question) -> str:
-    if question.type is QuestionType.TRUE_FALSE:
-        return "True" if question.answer else "False"
-    return str(question.answer)
-
-
-def _wrong_label(question: Question) -> str:
-    if question.type is QuestionType.TRUE_FALSE:
-        return "False" if question.answer else "True"
-    return next(letter for letter in "ABCD" if letter != question.answer)
+    return question_on_screen(bot.services.library, message)
 
 
 async def _answer_everything(
     bot: TutorBot, fake: FakeDiscord, i: Any, user: Any, right: bool | dict[str, bool] = True
 ) -> tuple[list[tuple[str, str]], Any]:
-    """Answer every question on screen until the summary: right, wrong, or per topic id.
-    Returns (topic id, question id) in the order asked, and the last message."""
-    asked: list[tuple[str, str]] = []
-    while True:
-        message = fake.original(i)
-        if "Next" not in enabled(message.components) and not any(
-            label in enabled(message.components) for label in ("A", "True", "Reveal")
-        ):
-            return asked, message
-        topic, question = _on_screen(bot, message)
-        asked.append((topic.id, question.id))
-        good = right if isinstance(right, bool) else right[topic.id]
-        if question.type is QuestionType.FREE_RESPONSE:
-            bot.clock.advance(question.think_seconds or 0)  # type: ignore[attr-defined]
-            await _click(fake, i, "Reveal", user)
-            await _click(fake, i, "Got it" if good else "Missed it", user)
-        else:
-            await _click(fake, i, _right_label(question) if good else _wrong_label(question), user)
-        labels = enabled(fake.original(i).components)
-        await _click(fake, i, "See results" if "See results" in labels else "Next", user)
+    return await answer_all(fake, bot.clock, bot.services.library, i, user, right)
 
 
 async def _quiz(
@@ -155,10 +117,10 @@ async def test_a_miss_names_the_prerequisite_and_makes_it_due_now(
     assert topic.id == SECOND
     if question.type is QuestionType.FREE_RESPONSE:
         clock.advance(question.think_seconds or 0)
-        await _click(fake, i, "Reveal", user)
-        missed = await _click(fake, i, "Missed it", user)
+        await click_label(fake, i, "Reveal", user)
+        missed = await click_label(fake, i, "Missed it", user)
     else:
-        missed = await _click(fake, i, _wrong_label(question), user)
+        missed = await click_label(fake, i, wrong_label(question), user)
     text = message_text(missed)
     assert "🔎 This topic builds on **Counting to 10**: look again at it, now due" in text
     cards = await bot.services.storage.memory.cards_of_topics(user.id, [FIRST])
@@ -230,12 +192,14 @@ async def test_a_review_resumes_after_a_restart(
         _, question = _on_screen(bot, started)
         if question.type is QuestionType.FREE_RESPONSE:
             clock.advance(question.think_seconds or 0)
-            await _click(fake, i, "Reveal", user)
-            await _click(fake, i, "Got it", user)
+            await click_label(fake, i, "Reveal", user)
+            await click_label(fake, i, "Got it", user)
         else:
-            await _click(fake, i, _right_label(question), user)
+            await click_label(fake, i, right_label(question), user)
     async with start_bot() as bot:
-        next_screen = await _click(fake, i, "Next", user)  # the old message's button still works
+        next_screen = await click_label(
+            fake, i, "Next", user
+        )  # the old message's button still works
         assert "Question 2 of" in next_screen.embeds[0]["title"]
         _, again = await _review(fake, user)
         assert "Question 2 of" in again.embeds[0]["title"]  # /review resumes, not restarts
