@@ -103,11 +103,12 @@ def place(
         if not isinstance(step, PlacementState):
             raise SystemExit(f"answer refused: {step.text}")
         state = step
-    passed = state.passed | state.known
-    lucky = sum(t in passed and t not in known for t in state.candidates)
-    cautious = sum(t in known and t not in passed for t in state.candidates)
-    right = len(state.candidates) - lucky - cautious
-    return Run(len(state.asked), right, lucky, cautious, len(state.candidates))
+    found = placement.standing(state, graph, topics)
+    passed = found.passed | found.known
+    lucky = sum(t in passed and t not in known for t in found.candidates)
+    cautious = sum(t in known and t not in passed for t in found.candidates)
+    right = len(found.candidates) - lucky - cautious
+    return Run(len(state.asked), right, lucky, cautious, len(found.candidates))
 
 
 def count_down_sets(graph: KnowledgeGraph, budget: int) -> int | None:

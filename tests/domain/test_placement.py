@@ -178,7 +178,7 @@ def test_a_diamond_asks_one_of_its_sides() -> None:
 def test_after_a_wrong_answer_the_search_moves_below() -> None:
     graph, topics = course(chain(["t1", "t2", "t3", "t4", "t5", "t6", "t7"]))
     state = reply(begin(graph, topics), graph, topics, Result.WRONG)
-    assert state.failed == {"t4", "t5", "t6", "t7"}
+    assert placement.standing(state, graph, topics).failed == {"t4", "t5", "t6", "t7"}
     assert state.current is not None and state.current[0] == "t2"
 
 
@@ -201,26 +201,30 @@ def test_the_strongest_question_not_asked_comes_first() -> None:
 def test_one_right_true_false_does_not_pass_a_topic_and_three_do() -> None:
     graph, topics = course({"t": []}, lambda _t: (tf("q1"), tf("q2"), tf("q3")))
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)
-    assert not state.passed and not state.finished and state.current == ("t", "q2")
+    assert (
+        not placement.standing(state, graph, topics).passed
+        and not state.finished
+        and state.current == ("t", "q2")
+    )
     state = reply(state, graph, topics, Result.RIGHT)
-    assert not state.passed and state.current == ("t", "q3")
+    assert not placement.standing(state, graph, topics).passed and state.current == ("t", "q3")
     state = reply(state, graph, topics, Result.RIGHT)
-    assert state.passed == {"t"} and state.finished
+    assert placement.standing(state, graph, topics).passed == {"t"} and state.finished
 
 
 def test_one_right_four_option_answer_does_not_pass_a_topic_and_two_do() -> None:
     graph, topics = course({"t": []})
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)
-    assert not state.passed and state.current == ("t", "q2")
-    assert state.evidence == {"t": pytest.approx(math.log2(3.6))}
+    assert not placement.standing(state, graph, topics).passed and state.current == ("t", "q2")
+    assert placement.standing(state, graph, topics).bits("t") == pytest.approx(math.log2(3.6))
     state = reply(state, graph, topics, Result.RIGHT)
-    assert state.passed == {"t"} and state.finished and not state.evidence
+    assert placement.standing(state, graph, topics).passed == {"t"} and state.finished
 
 
 def test_a_right_five_option_answer_passes_a_topic_alone() -> None:
     graph, topics = course({"t": []}, lambda _t: (mc("q1", 5), mc("q2", 5)))
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)
-    assert state.passed == {"t"} and state.finished
+    assert placement.standing(state, graph, topics).passed == {"t"} and state.finished
 
 
 def test_a_right_four_option_answer_and_a_right_true_false_pass_a_topic() -> None:
@@ -228,14 +232,18 @@ def test_a_right_four_option_answer_and_a_right_true_false_pass_a_topic() -> Non
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)
     assert state.current == ("t", "q2")
     state = reply(state, graph, topics, Result.RIGHT)
-    assert state.passed == {"t"}
+    assert placement.standing(state, graph, topics).passed == {"t"}
 
 
 def test_a_topic_whose_questions_are_all_asked_stays_undecided_and_counts_as_not_known() -> None:
     graph, topics = course({"t": []}, lambda _t: (tf("q1"),))
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)
-    assert state.finished and not state.passed and not state.failed
-    assert placement.outcome(state, graph).not_known == ("t",)
+    assert (
+        state.finished
+        and not placement.standing(state, graph, topics).passed
+        and not placement.standing(state, graph, topics).failed
+    )
+    assert placement.outcome(state, graph, topics).not_known == ("t",)
 
 
 # What an answer decides
@@ -246,15 +254,15 @@ def test_a_right_answer_passes_the_topic_and_its_prerequisites() -> None:
     state = begin(graph, topics)
     state = reply(state, graph, topics, Result.RIGHT)
     first = state.asked[0].topic_id
-    assert state.passed == graph.ancestors(first) | {first}
+    assert placement.standing(state, graph, topics).passed == graph.ancestors(first) | {first}
 
 
 def test_a_wrong_answer_fails_the_topic_and_what_is_built_on_it() -> None:
     graph, topics = course({**DIAMOND, "e": ["d"]})
     state = reply(begin(graph, topics), graph, topics, Result.WRONG)
     first = state.asked[0].topic_id
-    assert state.failed == graph.descendants(first) | {first}
-    assert not state.passed
+    assert placement.standing(state, graph, topics).failed == graph.descendants(first) | {first}
+    assert not placement.standing(state, graph, topics).passed
 
 
 def test_a_wrong_answer_below_a_right_one_leaves_the_topics_between_undecided() -> None:
@@ -262,29 +270,30 @@ def test_a_wrong_answer_below_a_right_one_leaves_the_topics_between_undecided() 
     state = reply(begin(graph, topics), graph, topics, Result.RIGHT)  # t4: +1.85 below
     assert state.current is not None and state.current[0] == "t4"  # once more on t4
     state = reply(state, graph, topics, Result.RIGHT)
-    assert state.passed == {"t1", "t2", "t3", "t4"}
+    assert placement.standing(state, graph, topics).passed == {"t1", "t2", "t3", "t4"}
     state = reply(state, graph, topics, Result.WRONG)  # on t6 (splits t5..t7)
     assert state.asked[-1].topic_id == "t6"
-    assert state.failed == {"t6", "t7"}
+    assert placement.standing(state, graph, topics).failed == {"t6", "t7"}
     assert state.current is not None and state.current[0] == "t5"
 
 
 def test_a_partly_counts_as_weak_evidence() -> None:
     graph, topics = course({"t": []}, lambda _t: (fr("q1"), fr("q2"), fr("q3")))
     state = reply(begin(graph, topics), graph, topics, Result.PARTLY)
-    assert not state.passed and state.evidence["t"] == pytest.approx(math.log2(1.8))
+    found = placement.standing(state, graph, topics)
+    assert not found.passed and found.bits("t") == pytest.approx(math.log2(1.8))
     state = reply(state, graph, topics, Result.RIGHT)
-    assert state.passed == {"t"}
+    assert placement.standing(state, graph, topics).passed == {"t"}
 
 
 def test_topics_already_known_count_as_passed_and_are_never_asked() -> None:
     graph, topics = course(chain(["t1", "t2", "t3", "t4", "t5"]))
     state = begin(graph, topics, known=["t3"])
-    assert state.known == {"t1", "t2", "t3"}
+    assert placement.standing(state, graph, topics).known == {"t1", "t2", "t3"}
     states = run(state, graph, topics, lambda _t, _q: Result.RIGHT)
     assert {a.topic_id for a in states[-1].asked} <= {"t4", "t5"}
-    assert states[-1].passed == {"t4", "t5"}
-    assert placement.outcome(states[-1], graph).placed == ("t4", "t5")
+    assert placement.standing(states[-1], graph, topics).passed == {"t4", "t5"}
+    assert placement.outcome(states[-1], graph, topics).placed == ("t4", "t5")
 
 
 def test_candidates_are_the_goal_and_what_it_needs_that_have_questions() -> None:
@@ -305,9 +314,10 @@ def test_the_cap_ends_the_placement_and_undecided_topics_count_as_not_known() ->
     states = run(state, graph, topics, lambda _t, _q: Result.RIGHT)
     final = states[-1]
     assert len(final.asked) == 3 and final.finished and final.current is None
-    assert final.undecided
-    result = placement.outcome(final, graph)
-    assert set(result.not_known) == set(final.undecided) | final.failed
+    found = placement.standing(final, graph, topics)
+    assert found.undecided
+    result = placement.outcome(final, graph, topics)
+    assert set(result.not_known) == found.undecided | found.failed
     assert result.questions == 3
 
 
@@ -320,7 +330,7 @@ def test_the_outcome_places_passed_topics_and_gives_the_frontier() -> None:
         topics,
         lambda t, _q: Result.RIGHT if t in knows else Result.WRONG,
     )
-    result = placement.outcome(states[-1], graph)
+    result = placement.outcome(states[-1], graph, topics)
     assert result.placed == ("a", "b")
     assert set(result.not_known) == {"c", "x", "d", "e"}
     assert result.frontier == ("c", "x")
@@ -331,7 +341,7 @@ def test_the_frontier_counts_topics_known_before() -> None:
     graph, topics = course(chain(["t1", "t2", "t3"]))
     state = begin(graph, topics, known=["t1"])
     states = run(state, graph, topics, lambda _t, _q: Result.WRONG)
-    result = placement.outcome(states[-1], graph)
+    result = placement.outcome(states[-1], graph, topics)
     assert result.placed == () and result.frontier == ("t2",)
 
 
@@ -383,7 +393,7 @@ def test_an_answer_to_a_question_removed_meanwhile_still_counts() -> None:
     }
     after = placement.answer(state, graph, reloaded, USER, topic_id, question_id, Result.WRONG, T0)
     assert isinstance(after, PlacementState)
-    assert topic_id in after.failed
+    assert topic_id in placement.standing(after, graph, topics).failed
 
 
 # Storage form
@@ -398,6 +408,16 @@ def test_the_state_survives_a_round_trip_through_json() -> None:
         assert again == state
     finished = placement.give_up(state, T0)
     assert PlacementState.from_dict(json.loads(json.dumps(finished.to_dict()))) == finished
+
+
+def test_the_state_keeps_only_the_facts_so_it_stays_small_on_a_long_course() -> None:
+    graph, topics = course(chain([f"t{i}" for i in range(1, 501)]))
+    state = begin(graph, topics, known=["t100"])
+    assert state.known == ("t100",)
+    states = run(state, graph, topics, lambda t, _q: Result.RIGHT)
+    found = placement.standing(states[-1], graph, topics)
+    assert len(found.passed) > 100
+    assert len(json.dumps(states[-1].to_dict())) < 2000
 
 
 def test_keys_a_newer_version_added_are_kept() -> None:
@@ -436,11 +456,11 @@ def test_a_truthful_student_is_placed_exactly(
         return
     state = allowed(started)
     states = run(state, graph, topics, lambda t, _q: Result.RIGHT if t in knows else Result.WRONG)
-    final = states[-1]
-    assert not final.undecided
-    assert final.passed | final.known == knows
-    assert final.failed == set(graph.learning_order()) - knows
-    result = placement.outcome(final, graph)
+    found = placement.standing(states[-1], graph, topics)
+    assert not found.undecided
+    assert found.passed | found.known == knows
+    assert found.failed == set(graph.learning_order()) - knows
+    result = placement.outcome(states[-1], graph, topics)
     assert result.frontier == tuple(graph.frontier(knows))
 
 
@@ -453,15 +473,16 @@ def test_decisions_stay_closed_and_never_change(
     rng = random.Random(seed)
     state = allowed(placement.start(graph, topics, USER, None, (), T0, cap=cap))
     states = run(state, graph, topics, lambda _t, _q: rng.choice(list(Result)))
-    for earlier, later in itertools.pairwise(states):
+    standings = [placement.standing(s, graph, topics) for s in states]
+    for earlier, later in itertools.pairwise(standings):
         assert earlier.passed <= later.passed and earlier.failed <= later.failed
-    for s in states:
-        assert not s.passed & s.failed
-        for t in s.passed:
-            assert graph.ancestors(t) <= s.passed
-        for t in s.failed:
-            assert graph.descendants(t) <= s.failed
+    for s, found in zip(states, standings, strict=True):
+        assert not found.passed & found.failed
+        for t in found.passed:
+            assert graph.ancestors(t) <= found.passed
+        for t in found.failed:
+            assert graph.descendants(t) <= found.failed
         if s.current is not None:
-            assert s.current[0] in s.undecided
+            assert s.current[0] in found.undecided
             assert s.current[1] not in s.asked_in(s.current[0])
     assert len(states[-1].asked) <= cap
