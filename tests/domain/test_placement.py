@@ -5,6 +5,7 @@ import json
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 
 import pytest
 from graph_strategies import dags
@@ -408,6 +409,17 @@ def test_the_state_survives_a_round_trip_through_json() -> None:
         assert again == state
     finished = placement.give_up(state, T0)
     assert PlacementState.from_dict(json.loads(json.dumps(finished.to_dict()))) == finished
+
+
+def test_each_question_is_shown_at_the_time_of_the_step_that_chose_it() -> None:
+    graph, topics = course(chain(["t1", "t2", "t3"]))
+    state = begin(graph, topics)
+    assert state.shown_at == T0
+    later = T0 + timedelta(seconds=40)
+    assert state.current is not None
+    step = placement.answer(state, graph, topics, USER, *state.current, Result.WRONG, later)
+    assert isinstance(step, PlacementState) and step.shown_at == later
+    assert placement.give_up(step, later).shown_at is None
 
 
 def test_the_state_keeps_only_the_facts_so_it_stays_small_on_a_long_course() -> None:

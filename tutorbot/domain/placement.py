@@ -234,7 +234,8 @@ class PlacementState:
 
     `known` is what the student knew when it started, as its highest topics (everything below
     them is known too); `asked` the answers, each with the bits it gave; `current` the question
-    on screen, as (topic id, question id), None once finished; `threshold` the bits that decide a
+    on screen, as (topic id, question id), None once finished, and when it was shown (for a free
+    response's think time and the seconds an answer took); `threshold` the bits that decide a
     topic. What the answers decide (passed, failed, undecided, the evidence on each topic) is
     derived from these and the graph by `standing`, so the state stays a few hundred bytes
     whatever the size of the course.
@@ -246,6 +247,7 @@ class PlacementState:
     known: tuple[str, ...] = ()
     asked: tuple[Asked, ...] = ()
     current: tuple[str, str] | None = None
+    shown_at: datetime | None = None
     cap: int = DEFAULT_CAP
     threshold: float = DECIDE_BITS
     finished_at: datetime | None = None
@@ -270,6 +272,7 @@ class PlacementState:
             "known": list(self.known),
             "asked": [a.to_dict() for a in self.asked],
             "current": None if self.current is None else list(self.current),
+            "shown_at": to_iso(self.shown_at),
             "cap": self.cap,
             "threshold": self.threshold,
             "finished_at": to_iso(self.finished_at),
@@ -279,8 +282,8 @@ class PlacementState:
     def from_dict(cls, data: Mapping[str, Any]) -> PlacementState:
         """Inverse of `to_dict`, tolerant of keys a newer version added."""
         known_keys = {
-            "user_id", "goal", "started_at", "known", "asked", "current", "cap", "threshold",
-            "finished_at",
+            "user_id", "goal", "started_at", "known", "asked", "current", "shown_at", "cap",
+            "threshold", "finished_at",
         }  # fmt: skip
         current = data.get("current")
         goal = data.get("goal")
@@ -291,6 +294,7 @@ class PlacementState:
             known=tuple(str(t) for t in data.get("known", ())),
             asked=tuple(Asked.from_dict(a) for a in data.get("asked", ())),
             current=None if current is None else (str(current[0]), str(current[1])),
+            shown_at=from_iso(data.get("shown_at")),
             cap=int(data.get("cap", DEFAULT_CAP)),
             threshold=float(data.get("threshold", DECIDE_BITS)),
             finished_at=from_iso(data.get("finished_at")),
@@ -449,7 +453,7 @@ def give_up(state: PlacementState, now: datetime) -> PlacementState:
     """End the placement now; topics still undecided count as not known."""
     if state.finished:
         return state
-    return replace(state, current=None, finished_at=utc(now))
+    return replace(state, current=None, shown_at=None, finished_at=utc(now))
 
 
 def outcome(
@@ -557,10 +561,10 @@ def _ask_next(
 ) -> PlacementState:
     """The state with its next question on screen, or finished: every candidate decided, the cap
     reached, or no undecided topic with a question left."""
-    if len(state.asked) >= state.cap:
-        return replace(state, current=None, finished_at=now)
-    chosen = choose_topic(state, standing(state, graph, topics), graph, topics)
+    chosen = None
+    if len(state.asked) < state.cap:
+        chosen = choose_topic(state, standing(state, graph, topics), graph, topics)
     if chosen is None:
-        return replace(state, current=None, finished_at=now)
+        return replace(state, current=None, shown_at=None, finished_at=now)
     topic_id, question = chosen
-    return replace(state, current=(topic_id, question.id))
+    return replace(state, current=(topic_id, question.id), shown_at=now)
