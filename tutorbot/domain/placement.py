@@ -70,13 +70,14 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, required_iso, to_iso, utc
+from tutorbot.domain.memory import MemoryCard, MemoryModel, Rating
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import SelfAssessment
 
@@ -88,6 +89,8 @@ FREE_RESPONSE_GUESS = 0.25
 """The chance we allow that a student who does not know a topic judges their answer "Got it"."""
 DECIDE_BITS = 2.0
 """Evidence that passes a topic (negative: fails it): 4 times likelier one way than the other."""
+GENTLE_DAYS = 7
+"""A placed topic without a memory card gets one due within this many days (`gentle_cards`)."""
 
 
 class Result(StrEnum):
@@ -475,6 +478,36 @@ def quiz_order(question_ids: Sequence[str], seen_in_placement: Collection[str]) 
     placement first, then those seen, each group in the order given (a shuffle, usually)."""
     fresh = [q for q in question_ids if q not in seen_in_placement]
     return fresh + [q for q in question_ids if q in seen_in_placement]
+
+
+def gentle_cards(
+    model: MemoryModel,
+    topics: Mapping[str, Topic],
+    state: PlacementState,
+    placed: Sequence[str],
+    carded: Collection[str],
+    now: datetime,
+) -> tuple[MemoryCard, ...]:
+    """The memory cards that bring placed topics into spaced review gently: one per topic of
+    `placed` (in learning order) with no card yet (not in `carded`, the topics the student has
+    cards of, answered in this placement included), on its strongest question not asked
+    (`next_question_of`), as a first Good review at `now`, but due 1 to `GENTLE_DAYS` days later
+    by its place among them (the first placed topic due tomorrow, the next the day after, and
+    round again after a week): placement is evidence, not practice, so a lucky placement soon
+    meets a question, and a long list of placed topics does not all come due on one day."""
+    now = utc(now)
+    cards: list[MemoryCard] = []
+    for topic_id in placed:
+        topic = topics.get(topic_id)
+        if topic is None or topic_id in carded:
+            continue
+        question = next_question_of(topic, state.asked_in(topic_id))
+        if question is None:
+            continue
+        card = model.review(None, topic_id, question.id, Rating.GOOD, now)
+        days = 1 + len(cards) % GENTLE_DAYS
+        cards.append(replace(card, due=now + timedelta(days=days)))
+    return tuple(cards)
 
 
 _FOUR_OPTIONS = Question(

@@ -14,12 +14,14 @@ finishes the quiz.
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
+from tutorbot.domain.placement import quiz_order
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import (
     SelfAssessment,
@@ -357,9 +359,15 @@ def _show(state: QuizState, topic: Deck, now: datetime) -> QuizState:
 
 
 def start_quiz(
-    topic: Topic, user_id: int, now: datetime, rng: random.Random, count: int | None = None
+    topic: Topic,
+    user_id: int,
+    now: datetime,
+    rng: random.Random,
+    count: int | None = None,
+    seen: Collection[str] = (),
 ) -> QuizState | QuizRefused:
-    """A new quiz on `topic`: `count` questions (default all, capped at what exists), shuffled."""
+    """A new quiz on `topic`: `count` questions (default all, capped at what exists), shuffled,
+    the questions `seen` in the student's latest placement last (`placement.quiz_order`)."""
     now = utc(now)
     if not topic.questions:
         return NoQuestions()
@@ -367,6 +375,7 @@ def start_quiz(
         return BadQuestionCount()
     ids = [q.id for q in topic.questions]
     rng.shuffle(ids)
+    ids = quiz_order(ids, seen)
     chosen = tuple(ids[: count or len(ids)])
     state = QuizState(user_id=user_id, topic_id=topic.id, question_ids=chosen, started_at=now)
     return _show(state, topic, now)

@@ -14,6 +14,7 @@ from tutorbot.content.loader import load_library
 from tutorbot.scheduler import Scheduler
 from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
+from tutorbot.services.placement import PlacementService
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
 from tutorbot.services.reminders import ReminderService
@@ -39,6 +40,7 @@ class Services:
         self.progress = ProgressService(self)
         self.quiz = QuizService(self)
         self.review = ReviewService(self)
+        self.placement = PlacementService(self)
         self.reminders = ReminderService(self)
         self.rounds = RoundService(self)
         self.stats = StatsService(self)

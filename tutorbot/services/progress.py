@@ -15,12 +15,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class StudentView:
-    """A student's state as front ends show it: marks, mastery, the closure "known", the goal."""
+    """A student's state as front ends show it: marks, mastery, placement, the closure "known"
+    (of all three), the goal."""
 
     marked: frozenset[str] = frozenset()
     mastered: frozenset[str] = frozenset()
     known: frozenset[str] = frozenset()
     goal: str | None = None
+    placed: frozenset[str] = frozenset()
+    """Topics the student's latest placement found they know (known "by placement")."""
 
 
 @dataclass(frozen=True)
@@ -41,23 +44,29 @@ class ProgressService:
     def __init__(self, services: Services) -> None:
         self._s = services
 
-    async def _marks(self, user_id: int) -> tuple[list[str], dict[str, datetime], str | None]:
-        """Marked topics, mastered topics with times, and the goal, all still in content."""
+    async def _marks(
+        self, user_id: int
+    ) -> tuple[list[str], dict[str, datetime], list[str], str | None]:
+        """Marked topics, mastered topics with times, placed topics, and the goal, all still in
+        content."""
         topics = self._s.library.topics
         states = [
             s for s in await self._s.storage.progress.all_for(user_id) if s.topic_id in topics
         ]
         marked = [s.topic_id for s in states if s.known_at is not None]
         mastered = {s.topic_id: s.mastered_at for s in states if s.mastered_at is not None}
+        placed = [s.topic_id for s in states if s.placed_at is not None]
         goal = await self._s.storage.progress.get_goal(user_id)
         goal_id = goal.topic_id if goal is not None and goal.topic_id in topics else None
-        return marked, mastered, goal_id
+        return marked, mastered, placed, goal_id
 
     async def student(self, user_id: int) -> StudentView:
-        """What the student has marked and mastered, and what that makes known."""
-        marked, mastered, goal = await self._marks(user_id)
-        known = rules.known_topics(self._s.library.graph, marked, mastered)
-        return StudentView(frozenset(marked), frozenset(mastered), known, goal)
+        """What the student has marked, mastered and been placed on, and what that makes known."""
+        marked, mastered, placed, goal = await self._marks(user_id)
+        known = rules.known_topics(self._s.library.graph, [*marked, *placed], mastered)
+        return StudentView(
+            frozenset(marked), frozenset(mastered), known, goal, placed=frozenset(placed)
+        )
 
     async def toggle_known(self, user_id: int, topic_id: str) -> bool:
         """Flip "I know this" for a topic; returns whether it is now marked."""
@@ -78,9 +87,10 @@ class ProgressService:
         return await self._s.storage.progress.clear_goal(user_id)
 
     async def overview(self, user_id: int) -> rules.Progress:
-        """What /progress shows: known topics, goal progress, next topics, recent mastery."""
-        marked, mastered, goal = await self._marks(user_id)
-        return rules.progress(self._s.library.graph, marked, mastered, goal)
+        """What /progress shows: known topics (placed ones too), goal progress, next topics,
+        recent mastery."""
+        marked, mastered, placed, goal = await self._marks(user_id)
+        return rules.progress(self._s.library.graph, [*marked, *placed], mastered, goal)
 
     async def remembering(self, user_id: int, overview: rules.Progress) -> Remembering:
         """Reviews due today, and retention now of the topics `overview` lists as mastered."""

@@ -101,7 +101,8 @@ class QuizService:
         self._rng = rng or random.Random()  # noqa: S311 (shuffles questions, no secret)
 
     async def active(self, user_id: int) -> QuizSession | None:
-        """The student's quiz or review in progress, if any."""
+        """The student's session in progress, if any, of any kind: a quiz, a review or a
+        placement (front ends look at its `kind`)."""
         return await self._s.storage.quizzes.active_for(user_id)
 
     async def start(
@@ -113,8 +114,10 @@ class QuizService:
         topic: Topic,
         count: int | None,
     ) -> Screen | Refusal:
-        """A new quiz on `topic` (abandoning any other), at its first question."""
-        state = rules.start_quiz(topic, user_id, self._s.clock(), self._rng, count)
+        """A new quiz on `topic` (abandoning any other), at its first question; the questions
+        the student saw in their latest placement come last."""
+        seen = await self._s.placement.latest_seen(user_id, topic.id)
+        state = rules.start_quiz(topic, user_id, self._s.clock(), self._rng, count, seen)
         if isinstance(state, Refusal):
             return state
         return await self.begin(state, topic, guild_id=guild_id, channel_id=channel_id)

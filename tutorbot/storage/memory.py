@@ -188,6 +188,15 @@ def card_values(user_id: int, c: CardRow) -> tuple[object, ...]:
     )
 
 
+def add_new_cards(conn: sqlite3.Connection, user_id: int, cards: Sequence[CardRow]) -> None:
+    """Inside a write: these cards, without review rows (no answer was given), for the
+    questions that have none yet; a card already there (a concurrent answer's) is kept."""
+    conn.executemany(
+        INSERT_CARD + "ON CONFLICT (user_id, topic_id, question_id) DO NOTHING",
+        [card_values(user_id, c) for c in cards],
+    )
+
+
 def _write(conn: sqlite3.Connection, user_id: int, writes: PracticeWrites) -> None:
     conn.executemany(INSERT_CARD + UPDATE_CARD, [card_values(user_id, c) for c in writes.cards])
     conn.executemany(

@@ -1,10 +1,11 @@
-"""Per-user topic state (marked known, mastered by quiz) and the one goal a student may set."""
+"""Per-user topic state (marked known, mastered by quiz, placed by a placement) and the one goal
+a student may set."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -16,7 +17,8 @@ from tutorbot.storage.users import ensure_user
 
 @dataclass(frozen=True)
 class TopicState:
-    """What one student has shown of one topic: marked known, mastered in a quiz, or both."""
+    """What one student has shown of one topic: marked known, mastered in a quiz, known by their
+    latest placement, or several of these."""
 
     user_id: int
     topic_id: str
@@ -25,6 +27,8 @@ class TopicState:
     mastered_at: datetime | None
     """When a quiz showed it."""
     updated_at: datetime
+    placed_at: datetime | None = None
+    """When the student's latest placement found they know it (migration 0011)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ def _state(row: sqlite3.Row) -> TopicState:
         opt_from_db(row["known_at"]),
         opt_from_db(row["mastered_at"]),
         from_db(row["updated_at"]),
+        opt_from_db(row["placed_at"]),
     )
 
 
@@ -72,6 +77,26 @@ def upsert_topic_state(
         (user_id, topic_id, stamp, stamp),
     )
     return _state(conn.execute(_SELECT_ONE, (user_id, topic_id)).fetchone())
+
+
+def replace_placed(
+    conn: sqlite3.Connection, user_id: int, topic_ids: Sequence[str], now: datetime
+) -> None:
+    """Inside a write: the student's placement marks become exactly `topic_ids`, stamped `now`
+    (earlier placement marks cleared; "I know this" and mastery untouched)."""
+    ensure_user(conn, user_id, now)
+    stamp = to_db(now)
+    conn.execute(
+        "UPDATE topic_state SET placed_at = NULL, updated_at = ? "
+        "WHERE user_id = ? AND placed_at IS NOT NULL",
+        (stamp, user_id),
+    )
+    conn.executemany(
+        "INSERT INTO topic_state (user_id, topic_id, placed_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (user_id, topic_id) DO UPDATE SET placed_at = excluded.placed_at, "
+        "updated_at = excluded.updated_at",
+        [(user_id, topic_id, stamp, stamp) for topic_id in topic_ids],
+    )
 
 
 class ProgressStore:

@@ -13,12 +13,18 @@ from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import insert_answer
 from tutorbot.storage.db import Database
-from tutorbot.storage.memory import PracticeStep, record_practice
-from tutorbot.storage.progress import upsert_topic_state
+from tutorbot.storage.memory import CardRow, PracticeStep, add_new_cards, record_practice
+from tutorbot.storage.progress import replace_placed, upsert_topic_state
 from tutorbot.storage.users import ensure_user
 
 QuizRowStatus = Literal["active", "finished", "abandoned"]
 QuizKind = Literal["quiz", "review"]
+"""What `QuizSession.kind` is typed as: the kinds that are answered like quizzes (and reviewed
+under their own name in memory). A placement's row reads "placement" too (`SessionKind`); the
+type stays narrow until memory's `ReviewSource` names placement, so that the quiz service can
+pass a session's kind as its answers' review source."""
+SessionKind = Literal["quiz", "review", "placement"]
+"""Every kind of session a row may be (the CHECK of migration 0010)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class QuizSession:
     version: int = 0
     """Bumped by every `save_step`; the compare-and-swap token of the next step."""
     kind: QuizKind = "quiz"
-    """A quiz on one topic, or a /review across topics."""
+    """A quiz on one topic, a /review across topics, or a placement (see `QuizKind`)."""
 
 
 def _session(row: sqlite3.Row) -> QuizSession:
@@ -137,7 +143,7 @@ class QuizStore:
         state: dict[str, Any] | None = None,
         message_id: int | None = None,
         reveal_at: datetime | None = None,
-        kind: QuizKind = "quiz",
+        kind: SessionKind = "quiz",
     ) -> QuizSession:
         """Start a session at position 0, abandoning the user's active one in the same commit."""
 
@@ -185,6 +191,16 @@ class QuizStore:
         """The user's quiz in progress, if any."""
         row = await self._db.fetchone(
             _SELECT_FROM + "WHERE s.user_id = ? AND s.status = 'active'", (user_id,)
+        )
+        return None if row is None else _session(row)
+
+    async def latest_placement(self, user_id: int) -> QuizSession | None:
+        """The user's latest finished placement (given up counts: it ended with a result), or
+        None if they never finished one."""
+        row = await self._db.fetchone(
+            _SELECT_FROM + "WHERE s.user_id = ? AND s.kind = 'placement' "
+            "AND s.status = 'finished' ORDER BY s.id DESC LIMIT 1",
+            (user_id,),
         )
         return None if row is None else _session(row)
 
@@ -250,6 +266,9 @@ class QuizStore:
         status: QuizRowStatus,
         answer: NewAnswer | None = None,
         mastered: bool = False,
+        practice: PracticeStep | None = None,
+        placed: Sequence[str] | None = None,
+        new_cards: Sequence[CardRow] = (),
     ) -> QuizSession | None:
         """Apply one quiz step and record its answer in one commit, if the session is still at
         the version it was read at; None (and nothing written) when another step won the race.
@@ -258,6 +277,10 @@ class QuizStore:
         the ended state (`_ENDED_STATE`). An answer the student was told about is therefore
         never lost, nor recorded twice; with
         `mastered`, the topic is marked mastered in the same commit as the quiz's last step.
+
+        A placement's steps record no answer rows: `practice` is a review of a memory card
+        without one; `placed` replaces the student's placement marks (`replace_placed`) and
+        `new_cards` adds cards that no answer made (`add_new_cards`), in the step's commit.
         """
 
         def tx(conn: sqlite3.Connection) -> QuizSession | None:
@@ -297,8 +320,13 @@ class QuizStore:
                 )
                 if answer.practice is not None:
                     record_practice(conn, session.user_id, answer.practice)
+            if practice is not None:
+                record_practice(conn, session.user_id, practice)
             if mastered:
                 upsert_topic_state(conn, "mastered_at", session.user_id, session.topic_id, now)
+            if placed is not None:
+                replace_placed(conn, session.user_id, placed, now)
+            add_new_cards(conn, session.user_id, new_cards)
             return _session(conn.execute(_SELECT, (session.id,)).fetchone())
 
         return await self._db.write(tx)

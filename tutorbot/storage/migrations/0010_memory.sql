@@ -28,7 +28,7 @@ CREATE TABLE memory_reviews (
     topic_id     TEXT    NOT NULL,
     question_id  TEXT    NOT NULL,
     rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),  -- fsrs Rating: again .. easy
-    source       TEXT    NOT NULL CHECK (source IN ('quiz', 'round', 'review', 'implicit')),
+    source       TEXT    NOT NULL CHECK (source IN ('quiz', 'round', 'review', 'implicit', 'placement')),
     weight       REAL    NOT NULL DEFAULT 1,  -- implicit credit given (1 for an answer)
     reviewed_at  TEXT    NOT NULL
 );
