@@ -46,7 +46,27 @@ async def everything_about(
 ) -> int:
     """The user studies, quizzes, hosts a round (stored as `state`, in `channel`) and answers in
     it, is seen by name in two servers, has a timer, a memory card with its review and day, and
-    review settings; returns the round's id."""
+    review settings, and took a placement that found they know "counting"; returns the
+    round's id."""
+    placement = await storage.quizzes.create(
+        user_id=user,
+        guild_id=None,
+        channel_id=3,
+        topic_id="*placement",
+        question_ids=[],
+        now=now,
+        state={"user_id": user, "asked": []},
+        kind="placement",
+    )
+    await storage.quizzes.save_step(
+        placement,
+        now=now,
+        state={"user_id": user, "asked": []},
+        position=0,
+        reveal_at=None,
+        status="finished",
+        placed=["counting"],
+    )
     await storage.progress.mark_known(user, "algebra", now)
     await storage.progress.set_goal(user, "calculus", now)
     await storage.answers.record(

@@ -52,7 +52,11 @@ async def test_export_holds_everything_about_the_user_as_json(
         assert export[table], table
         assert all(r["user_id"] == 1 for r in export[table]), table
     assert len(export["answers"]) == 2  # the quiz answer and the round answer
-    assert export["quiz_sessions"][0]["question_ids"] == ["q1"]
+    kinds = [(r["kind"], r["status"], r["question_ids"]) for r in export["quiz_sessions"]]
+    assert kinds == [("placement", "finished", []), ("quiz", "active", ["q1"])]
+    marks = [(r["topic_id"], r["known_at"] is not None, r["placed_at"] is not None)
+             for r in export["topic_state"]]  # fmt: skip
+    assert sorted(marks) == [("algebra", True, False), ("counting", False, True)]
     assert [r["channel_id"] for r in export["rounds_hosted"]] == [101]
     assert [(r["topic_id"], r["question_id"]) for r in export["memory_cards"]] == [
         ("algebra", "q1")

@@ -288,3 +288,43 @@ async def test_0010_keeps_earlier_quizzes_as_quizzes_and_marks_where_memory_repl
     assert kinds == [("quiz",)]
     assert seed == [(str(last),)]
     assert memory == [0, 0, 0, 0]
+
+
+async def test_0011_keeps_earlier_marks_unplaced_and_memory_takes_placement_reviews(
+    tmp_path: Path,
+) -> None:
+    """Placement: marks made before keep their stamps and are placed by nothing; a placement
+    answer is a review of source 'placement'."""
+    path = tmp_path / "old.sqlite3"
+    conn = connect(path)
+    migrate(conn, target=10)
+    stamp = "2026-01-01T00:00:00.000000+00:00"
+    conn.execute("INSERT INTO users VALUES (1, ?, ?)", (stamp, stamp))
+    conn.execute(
+        "INSERT INTO topic_state (user_id, topic_id, known_at, mastered_at, updated_at) "
+        "VALUES (1, 'a', ?, NULL, ?), (1, 'b', NULL, ?, ?)",
+        (stamp, stamp, stamp, stamp),
+    )
+    conn.commit()
+    conn.close()
+
+    storage = await open_storage(path)
+    try:
+        states = await storage.progress.all_for(1)
+    finally:
+        await storage.close()
+    marks = [(s.topic_id, s.known_at is not None, s.mastered_at is not None) for s in states]
+    assert marks == [("a", True, False), ("b", False, True)]
+    assert all(s.placed_at is None for s in states)
+    with sqlite3.connect(path) as check:
+        check.execute(
+            "INSERT INTO memory_reviews (user_id, topic_id, question_id, rating, source, "
+            "reviewed_at) VALUES (1, 'a', 'q', 3, 'placement', ?)",
+            (stamp,),
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            check.execute(
+                "INSERT INTO memory_reviews (user_id, topic_id, question_id, rating, source, "
+                "reviewed_at) VALUES (1, 'a', 'q', 3, 'exam', ?)",
+                (stamp,),
+            )

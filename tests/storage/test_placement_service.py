@@ -17,7 +17,18 @@ import pytest
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import Question, QuestionType
-from tutorbot.domain.placement import NotCurrentQuestion, NotYourPlacement, PlacementOver
+from tutorbot.domain.memory import MemoryModel
+from tutorbot.domain.placement import (
+    Asked,
+    NotCurrentQuestion,
+    NotYourPlacement,
+    PlacementOver,
+    PlacementState,
+    Result,
+    gentle_cards,
+    next_question_of,
+)
+from tutorbot.domain.quiz import QuizState, start_quiz
 from tutorbot.services import Services
 from tutorbot.services.placement import (
     DONT_KNOW,
@@ -345,3 +356,32 @@ async def test_mydata_exports_the_placement_and_forgetme_removes_it(
 
     for table in ("topic_state", "quiz_sessions", "memory_cards", "memory_reviews"):
         assert rows(db_path, f"SELECT COUNT(*) FROM {table}") == [(0,)]
+
+
+# The pure rules the service uses (no database)
+
+
+def test_gentle_cards_spread_placed_topics_without_cards_over_a_week(
+    library: Library, now: datetime
+) -> None:
+    order = [t for t in library.graph.learning_order() if library.topics[t].questions][:10]
+    asked = Asked(order[1], library.topics[order[1]].questions[0].id, Result.RIGHT, 1.85)
+    state = PlacementState(user_id=USER, goal=None, started_at=now, asked=(asked,))
+
+    cards = gentle_cards(MemoryModel(), library.topics, state, order, {order[0], order[1]}, now)
+
+    assert [c.topic_id for c in cards] == order[2:]
+    assert [(c.due - now).days for c in cards] == [1, 2, 3, 4, 5, 6, 7, 1]
+    for card in cards:
+        strongest = next_question_of(library.topics[card.topic_id], ())
+        assert strongest is not None and card.question_id == strongest.id
+        assert (card.reps, card.last_review) == (1, now)
+
+
+def test_a_quiz_asks_the_questions_seen_in_placement_last(library: Library, now: datetime) -> None:
+    topic = next(t for t in library.topics.values() if len(t.questions) >= 3)
+    seen = {topic.questions[0].id, topic.questions[1].id}
+    for seed in range(10):
+        state = start_quiz(topic, USER, now, random.Random(seed), seen=seen)
+        assert isinstance(state, QuizState)
+        assert set(state.question_ids[-2:]) == seen
