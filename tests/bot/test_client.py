@@ -14,6 +14,7 @@ STUDENT_COMMANDS = {
     "topic",
     "quiz",
     "review",
+    "placement",
     "remind",
     "progress",
     "goal",

@@ -33,6 +33,7 @@ EXTENSIONS = tuple(
         "topics",
         "quiz",
         "review",
+        "placement",
         "remind",
         "progress",
         "stats",

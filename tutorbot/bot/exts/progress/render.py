@@ -8,10 +8,11 @@ from collections.abc import Mapping
 import discord
 
 from tutorbot.bot import limits
+from tutorbot.bot.exts.topics.render import only_by_placement
 from tutorbot.content.card import plural
 from tutorbot.content.library import Library
 from tutorbot.domain.progress import Progress, bar
-from tutorbot.services.progress import Remembering
+from tutorbot.services.progress import Remembering, StudentView
 
 COLOUR = discord.Colour.gold()
 
@@ -47,14 +48,28 @@ def _mastered_lines(
     return lines
 
 
+def known_line(known: int, total: int, student: StudentView | None) -> str:
+    """'You know **N** of T topics (M by placement).', M the topics known by placement alone
+    (left out when none)."""
+    placed = (
+        0 if student is None else sum(1 for t in student.placed if only_by_placement(t, student))
+    )
+    by_placement = f" ({placed} by placement)" if placed else ""
+    return f"You know **{known}** of {total} topics{by_placement}."
+
+
 def progress_embed(
-    library: Library, overview: Progress, remembering: Remembering | None = None
+    library: Library,
+    overview: Progress,
+    remembering: Remembering | None = None,
+    student: StudentView | None = None,
 ) -> discord.Embed:
-    """Goal, a progress bar of its known prerequisites, reviews due today, next topics, and
-    recent mastery with how well each topic is remembered today."""
+    """Goal, a progress bar of its known prerequisites, reviews due today, topics known (how
+    many by placement alone, given the `student`), next topics, and recent mastery with how
+    well each topic is remembered today."""
     memory = remembering or Remembering()
     total = len(library.topics)
-    lines = [f"You know **{len(overview.known)}** of {total} topics."]
+    lines = [known_line(len(overview.known), total, student)]
     due = due_line(memory.due)
     if due:
         lines.append(due)

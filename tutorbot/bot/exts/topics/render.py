@@ -25,6 +25,7 @@ FEATURE = "topic"
 EXPLAINER_PAGE = 3800
 CHAIN_PAGE = 20
 COLOUR = discord.Colour.blurple()
+PLACED_MARK = "📍 Known by placement"
 
 
 @dataclass
@@ -63,8 +64,9 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered
     if topic.tags:
         lines.append(" ".join(f"`{tag}`" for tag in topic.tags))
     lines.append(card.unlocks_text(figs.unlocks))
-    if topic.id in student.known:
-        lines.append("✅ You know this topic")
+    known_line = known_text(topic.id, student)
+    if known_line is not None:
+        lines.append(known_line)
     if student.goal == topic.id:
         lines.append("🎯 This is your goal")
     lines += ["", "**Core Idea**", topic.core_idea]
@@ -91,6 +93,24 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered
     )
     embed.set_footer(text=card.longest_path_text(figs.steps, figs.total_prerequisites))
     return Rendered([embed], _card_buttons(topic, student))
+
+
+def only_by_placement(topic_id: str, student: StudentView) -> bool:
+    """Whether the student knows a topic by placement alone (placed, neither marked nor
+    mastered): the card and /progress say so, as the console does."""
+    return topic_id in student.placed and not (
+        topic_id in student.marked or topic_id in student.mastered
+    )
+
+
+def known_text(topic_id: str, student: StudentView) -> str | None:
+    """How the card says the student knows a topic: "📍 Known by placement" when by placement
+    alone, "✅ You know this topic" any other way (a mark, mastery, or beneath either)."""
+    if only_by_placement(topic_id, student):
+        return PLACED_MARK
+    if topic_id in student.known:
+        return "✅ You know this topic"
+    return None
 
 
 def _topic_lines(library: Library, ids: list[str] | tuple[str, ...], known: frozenset[str]) -> str:
