@@ -15,16 +15,17 @@ SLASH_COMMANDS = (
     "/review settings",
     "/review settings limit",
     "/review settings timezone",
+    "/placement",
     "/wait",
     "/help",
     "/quit",
 )
-TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set")
+TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set", "/placement")
 """Commands whose argument is a topic (completed by id and title)."""
 ZONE_COMMAND = "/review settings timezone"
 """The command whose argument is a time zone (completed by IANA name)."""
 CARD_WORDS = ("explainer", "more", "chain", "card", "known", "goal", "practice")
-QUIZ_WORDS = ("reveal", "write", "got it", "partly", "missed", "next", "stop", "hint")
+QUIZ_WORDS = ("reveal", "write", "got it", "partly", "missed", "next", "stop", "hint", "idk")
 OTHER_WORDS = ("help", "quit")
 ASSESSMENTS = {
     "got it": "got_it",
@@ -46,6 +47,8 @@ HELP = (
     ("/review settings", "your daily limit and time zone; change them with:"),
     ("/review settings limit N", "at most N reviews a day (1 to 200, default 20)"),
     ("/review settings timezone NAME", "where your day starts, e.g. Europe/Paris"),
+    ("/placement [GOAL]", "a short private test of what you already know, toward GOAL"),
+    ("", "(Tab completes topics) or over the whole course; it sets where you start"),
     ("/wait DURATION", "skip ahead: 30 (seconds), 10m, 12h, 1d, 2d12h (at most 365 days);"),
     ("", "moves this console's clock, to see think times pass or a day of forgetting"),
     ("/quit", "leave (Ctrl-D and Ctrl-C too); everything is already saved"),
@@ -53,6 +56,8 @@ HELP = (
     ("After /topic", "explainer · more (or Enter) · chain · known · goal · practice · card"),
     ("In a quiz", "A, B, C... · true / false · reveal · write TEXT · got it / partly / missed"),
     ("", "next · hint · stop (a review takes the same words)"),
+    ("In a placement", "the same answers, and idk for “I don't know” (fine: not known yet)"),
+    ("", "· stop ends it with what it found so far"),
     ("", ""),
     ("/remind", "daily reminders are Discord direct messages: use /remind in Discord"),
 )

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from rich.text import Text
 
 from tutorbot.content import card
 from tutorbot.content.library import Library
-from tutorbot.content.models import LETTERS, QuestionType, Topic
+from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
 from tutorbot.domain.progress import Progress, bar
 from tutorbot.domain.quiz import Answered, Assessed, NotYet, Revealed
 from tutorbot.domain.scoring import SelfAssessment
 from tutorbot.paging import paginate
+from tutorbot.services.placement import NotYet as PlacementNotYet
+from tutorbot.services.placement import PlacementEnd, PlacementScreen
 from tutorbot.services.progress import Remembering, StudentView
 from tutorbot.services.quiz import QuizEnd, Screen
 from tutorbot.services.review import ReviewEnd, ReviewPlan
@@ -39,6 +42,14 @@ TITLE = "bold cyan"
 HEADING = "bold"
 HINT = "dim"
 RIGHT = "bold green"
+PLACED_MARK = "📍 Known by placement"
+PLACED_SHOWN = 10
+"""How many placed topics the end of a placement lists (the highest ones)."""
+LEARN_NEXT_SHOWN = 8
+"""How many topics of the frontier the end of a placement lists."""
+PLACEMENT_FOOTER = (
+    "Private placement: answer what you know; “I don't know” is fine (type idk). stop ends it."
+)
 WRONG = "bold red"
 
 
@@ -79,8 +90,9 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> list[Blo
     if topic.tags:
         blocks.append(" ".join(topic.tags))
     blocks.append(card.unlocks_text(figs.unlocks))
-    if topic.id in student.known:
-        blocks.append(Text("✅ You know this topic", style="green"))
+    known_line = known_text(topic.id, student, by_placement_only(library, student))
+    if known_line is not None:
+        blocks.append(known_line)
     if student.goal == topic.id:
         blocks.append(Text("🎯 This is your goal", style="yellow"))
     blocks += ["", heading("Core Idea"), Md(topic.core_idea), ""]
@@ -98,6 +110,25 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> list[Blo
     actions += ["practice" if topic.questions else None]
     blocks += ["", hint("Type: " + " · ".join(a for a in actions if a))]
     return blocks
+
+
+def known_text(topic_id: str, student: StudentView, placed_only: AbstractSet[str]) -> Text | None:
+    """How the card says the student knows a topic: "known by placement" when only a placement
+    makes it known (`placed_only`), else "you know" (a mark or mastery, on it or above it)."""
+    if topic_id in placed_only:
+        return Text(PLACED_MARK, style="green")
+    if topic_id in student.known:
+        return Text("✅ You know this topic", style="green")
+    return None
+
+
+def by_placement_only(library: Library, student: StudentView) -> AbstractSet[str]:
+    """The topics the student knows by placement alone: known, but neither marked nor mastered
+    nor beneath a topic that is (quiz mastery and "I know this" outrank a placement)."""
+    if not student.placed:
+        return frozenset()
+    otherwise = library.graph.known(student.marked | student.mastered)
+    return {t for t in student.known if t not in otherwise}
 
 
 def explainer_pages(topic: Topic) -> list[str]:
@@ -148,17 +179,8 @@ def question(screen: Screen) -> list[Block]:
     blocks: list[Block] = [
         title(f"{where} · Question {screen.number} of {screen.total}"),
         Md(q.prompt),
+        *how_to_answer(q, write=True),
     ]
-    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
-        blocks += [f"  {LETTERS[i]}. {choice.strip()}" for i, choice in enumerate(q.choices)]
-        blocks.append(hint(f"Answer with a letter (A–{LETTERS[len(q.choices) - 1]})."))
-    elif q.type is QuestionType.TRUE_FALSE:
-        blocks.append(hint("Answer true or false."))
-    else:
-        blocks.append(THINK_LINE)
-        seconds = q.think_seconds or 0
-        opens = f" (it opens {seconds} s after the question appears)" if seconds else ""
-        blocks.append(hint(f"Type reveal{opens}; write <your answer> first if you like."))
     given = screen.state.answer_for(q.id)
     if given is not None:
         return [*blocks[:2], f"Your answer: {given.given}", next_hint(screen.state.is_last)]
@@ -166,6 +188,22 @@ def question(screen: Screen) -> list[Block]:
     kind = "review" if screen.is_review else "quiz"
     blocks.append(hint(" · ".join([*extras, f"stop ends the {kind}"])))
     return blocks
+
+
+def how_to_answer(q: Question, *, write: bool) -> list[Block]:
+    """The choices of a question, if any, and what to type to answer it (a free response:
+    reveal, and with `write`, the student's own answer first)."""
+    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
+        blocks: list[Block] = [
+            f"  {LETTERS[i]}. {choice.strip()}" for i, choice in enumerate(q.choices)
+        ]
+        return [*blocks, hint(f"Answer with a letter (A–{LETTERS[len(q.choices) - 1]}).")]
+    if q.type is QuestionType.TRUE_FALSE:
+        return [hint("Answer true or false.")]
+    seconds = q.think_seconds or 0
+    opens = f" (it opens {seconds} s after the question appears)" if seconds else ""
+    then = "; write <your answer> first if you like." if write else "."
+    return [THINK_LINE, hint(f"Type reveal{opens}{then}")]
 
 
 def next_hint(is_last: bool) -> Text:
@@ -193,7 +231,7 @@ def look_again(topics: Sequence[Topic]) -> list[Block]:
     return _topic_list("Look again at (now due for review)", topics)
 
 
-def not_yet(result: NotYet) -> list[Block]:
+def not_yet(result: NotYet | PlacementNotYet) -> list[Block]:
     """Reveal pressed before the think time has passed."""
     left = max(1, math.ceil(result.seconds_left))
     return [f"Not yet: think it through first. The model answer opens in {left} s."]
@@ -335,9 +373,11 @@ def when_text(when: datetime, now: datetime) -> str:
     return "in " + card.plural(max(1, round(seconds / 86400)), "day")
 
 
-def progress(library: Library, overview: Progress, remembering: Remembering) -> list[Block]:
-    """Goal and a bar toward it, reviews due today, the next topics, recently mastered topics
-    with how well each is remembered today."""
+def progress(
+    library: Library, overview: Progress, remembering: Remembering, student: StudentView
+) -> list[Block]:
+    """Goal and a bar toward it, reviews due today, topics known (how many by placement alone),
+    the next topics, recently mastered topics with how well each is remembered today."""
     blocks: list[Block] = [title("Your progress")]
     if remembering.due > 0:
         blocks.append(Text(f"🧠 {card.plural(remembering.due, 'review')} due today — /review"))
@@ -354,13 +394,18 @@ def progress(library: Library, overview: Progress, remembering: Remembering) -> 
         )
         if goal.goal_known:
             blocks.append(Text("✅ You know your goal topic.", style="green"))
-    blocks.append(f"Topics known: {len(overview.known)}")
+    blocks.append(known_count_text(len(overview.known), len(by_placement_only(library, student))))
     blocks += _topic_list("Learn next", _topics(library, overview.next_topics))
     mastered = _topics(library, overview.recently_mastered)
     if mastered:
         blocks.append(heading("Recently mastered"))
         blocks += [_mastered_line(t, remembering.retention) for t in mastered]
     return blocks
+
+
+def known_count_text(known: int, placed_only: int) -> str:
+    """'Topics known: N', and '(M by placement)' when M of them are known by placement alone."""
+    return f"Topics known: {known}" + (f" ({placed_only} by placement)" if placed_only else "")
 
 
 def _mastered_line(topic: Topic, retention: Mapping[str, float]) -> str:
@@ -386,3 +431,97 @@ def stats(name: str, figures: StudentStats) -> list[Block]:
     if figures.review_streak > 0:
         blocks.append(f"🔥 Review streak: {card.plural(figures.review_streak, 'day')}")
     return blocks
+
+
+def placement_question(screen: PlacementScreen) -> list[Block]:
+    """A placement question: as a quiz shows it, how far the placement has got, and that "I
+    don't know" is a fine answer. No hints: a placement measures what the student knew."""
+    q = screen.question
+    return [
+        title(
+            f"Placement · {screen.topic.title} · Question {screen.number} of at most {screen.cap}"
+        ),
+        Md(q.prompt),
+        *how_to_answer(q, write=False),
+        hint(f"{screen.decided} of {card.plural(screen.candidates, 'topic')} on the way decided."),
+        hint(PLACEMENT_FOOTER),
+    ]
+
+
+def placement_revealed(screen: PlacementScreen) -> list[Block]:
+    """A free response's model answer in a placement, and the self-assessment to type."""
+    return [
+        heading("Model answer"),
+        Md(screen.question.answer_text()),
+        hint(
+            "How did you do? Be honest: it decides where you start. "
+            "Type got it, partly or missed (or idk)."
+        ),
+    ]
+
+
+def placement_end(end: PlacementEnd, *, stopped: bool = False) -> list[Block]:
+    """How many questions it took (or that it was stopped), the topics placed (the highest few),
+    what to learn next, and that placed topics come up in /review soon (as the Discord end
+    says); an end with nothing asked and nothing left says there was nothing to place."""
+    if end.questions == 0 and end.undecided == 0:
+        return _nothing_to_place(end)
+    blocks: list[Block] = [title("Placement stopped" if stopped else "Placement complete")]
+    if end.questions:
+        blocks.append(Text(f"It took {card.plural(end.questions, 'question')}.", style=HEADING))
+    else:
+        blocks.append("You stopped before answering anything.")
+    if end.goal is not None:
+        blocks.append(f"🎯 On the way to {end.goal.title}.")
+    if end.placed:
+        blocks.append(
+            Text(f"📍 {card.plural(len(end.placed), 'topic')} known by placement.", style=RIGHT)
+            + " They come up in /review over the next few days, so a lucky guess is soon put right."
+        )
+        blocks += _placed_list(end.placed)
+    elif end.questions:
+        blocks.append("No topic placed this time: start with what to learn next, below.")
+    if end.already_known:
+        blocks.append(
+            f"{card.plural(end.already_known, 'topic')} you already knew (marked or mastered) "
+            "were not asked."
+        )
+    if end.undecided:
+        blocks.append(
+            f"{card.plural(end.undecided, 'topic')} left undecided count as not known yet: "
+            "practise them, or take /placement again."
+        )
+    return blocks + _learn_next(end.frontier)
+
+
+def _nothing_to_place(end: PlacementEnd) -> list[Block]:
+    toward = f" to {end.goal.title}" if end.goal is not None else ""
+    return [
+        title("Placement"),
+        f"Nothing to ask: you already know every topic on the way{toward}.",
+        *_learn_next(end.frontier),
+    ]
+
+
+def _placed_list(placed: Sequence[Topic]) -> list[Block]:
+    """The topics placed, the highest `PLACED_SHOWN` of them (the last in learning order: the
+    others lie beneath them), saying how many more there are."""
+    shown = placed[-PLACED_SHOWN:]
+    blocks: list[Block] = [heading("Known by placement")]
+    if len(placed) > len(shown):
+        earlier = len(placed) - len(shown)
+        blocks.append(f"  … and {card.plural(earlier, 'topic')} beneath these")
+    return blocks + [f"  📍 {t.title} ({t.id})" for t in shown]
+
+
+def _learn_next(frontier: Sequence[Topic]) -> list[Block]:
+    if not frontier:
+        return [heading("Learn next"), "  Nothing left: well done!"]
+    more = len(frontier) - LEARN_NEXT_SHOWN
+    return [
+        *_topic_list("Learn next", frontier[:LEARN_NEXT_SHOWN]),
+        *([f"  … and {more} more: /progress lists what to learn next"] if more > 0 else []),
+        hint(
+            f"Type /quiz {frontier[0].id} to start on it, or /topic {frontier[0].id} for its card."
+        ),
+    ]

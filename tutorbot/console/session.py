@@ -15,9 +15,11 @@ from tutorbot.content.card import plural
 from tutorbot.content.models import LETTERS, Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.days import MAX_ZONE_NAME, UnknownTimeZone
+from tutorbot.domain.placement import NotCurrentQuestion, NotYourPlacement, PlacementOver
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import NotRevealedYet
-from tutorbot.services import Services
+from tutorbot.services import Services, placement
+from tutorbot.services.placement import DONT_KNOW, PlacementEnd, PlacementScreen
 from tutorbot.services.quiz import BadPosition, QuizEnd, QuizGone, Screen
 from tutorbot.services.review import ReviewEnd
 from tutorbot.storage.quizzes import QuizSession
@@ -30,8 +32,19 @@ from .identity import console_user_id
 from .output import Block, Output
 
 T = TypeVar("T")
+PlacementStep = PlacementScreen | PlacementEnd | placement.NotYet
+"""What a placement step shows: the next question, the end, or when a model answer opens."""
 MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
 GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
+PLACEMENT_GONE = (
+    placement.PlacementGone,
+    placement.PlacementConflict,
+    placement.PlacementQuestionRemoved,
+    PlacementOver,
+    NotYourPlacement,
+    NotCurrentQuestion,
+)
+"""Refusals after which the console reads the placement again rather than trust its screen."""
 CONSOLE_WORDING: dict[type[Refusal], str] = {
     rules.NotAnsweredYet: "Answer this question first, then type next.",
     NotRevealedYet: "Type reveal to see the model answer before judging your own.",
@@ -43,6 +56,16 @@ DISCORD_ONLY = (
     "Reminders come as Discord direct messages, so /remind works in Discord only. "
     "Here, type /review to see what is due."
 )
+
+
+PLACEMENT_REFUSES = {
+    "next": "In a placement the next question comes as soon as you answer: answer, type idk, "
+    "or stop.",
+    "hint": "No hints in a placement: it finds where you stand. Type idk if you don't know.",
+    "write": "write is for quizzes. In a placement, answer directly; for a free response, think "
+    "of your answer, then type reveal and judge it against the model answer.",
+}
+"""Quiz words that do nothing in a placement, and what to type instead."""
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -76,11 +99,16 @@ class ConsoleApp:
         self.topic: Topic | None = None
         self.pager: Pager | None = None
         self.screen: Screen | None = None
+        self.placement: PlacementScreen | None = None
+        """The placement question on screen (never both it and `screen`)."""
 
     async def resume(self) -> None:
-        """Pick up a quiz left unfinished in an earlier session."""
+        """Pick up a quiz, review or placement left unfinished in an earlier session."""
         active = await self.services.quiz.active(self.user_id)
         if active is None:
+            return
+        if active.kind == "placement":
+            await self._resume_placement(active)
             return
         screen = await self.services.quiz.current(active.id, self.user_id)
         if isinstance(screen, Refusal):
@@ -231,7 +259,8 @@ class ConsoleApp:
     async def _progress(self, rest: str) -> None:
         overview = await self.services.progress.overview(self.user_id)
         remembering = await self.services.progress.remembering(self.user_id, overview)
-        self.out.show(render.progress(self.services.library, overview, remembering))
+        student = await self.services.progress.student(self.user_id)
+        self.out.show(render.progress(self.services.library, overview, remembering, student))
 
     async def _stats(self, rest: str) -> None:
         figures = await self.services.stats.for_user(self.user_id, None)
@@ -276,7 +305,7 @@ class ConsoleApp:
             return
         if previous is not None:
             self.out.say(_ended_note(previous), "yellow")
-        self.topic, self.pager = None, None
+        self.topic, self.pager, self.placement = None, None, None
         self.out.show([render.review_intro(plan)])
         await self._show_screen(screen)
 
@@ -337,6 +366,112 @@ class ConsoleApp:
         limit = self.services.review.daily_limit(settings)
         return render.review_settings(limit, settings.timezone or "UTC", changed=changed)
 
+    # Placement
+
+    async def _placement_cmd(self, rest: str) -> None:
+        goal = self.find_topic(rest) if rest else None
+        previous = await self.services.quiz.active(self.user_id)
+        if (
+            previous is not None
+            and previous.kind == "placement"
+            and await self._resume_placement(previous, goal)
+        ):
+            return
+        step = await self._placement_step(
+            self.services.placement.start(
+                user_id=self.user_id, guild_id=None, channel_id=self.user_id, goal=goal
+            )
+        )
+        if previous is not None and await self._replaced(previous):
+            self.out.say(_ended_note(previous), "yellow")
+        self.topic, self.pager, self.screen = None, None, None
+        self._show_placement(step)
+
+    async def _replaced(self, previous: QuizSession) -> bool:
+        """Whether the quiz, review or placement in progress before a start has ended."""
+        active = await self.services.quiz.active(self.user_id)
+        return active is None or active.id != previous.id
+
+    async def _resume_placement(self, session: QuizSession, goal: Topic | None = None) -> bool:
+        """Show the question a placement stands at; False when it cannot go on, or when `goal`
+        asks for a placement toward another goal."""
+        screen = await self.services.placement.current(session.id, self.user_id)
+        if isinstance(screen, Refusal) or (goal is not None and screen.state.goal != goal.id):
+            return False
+        self.topic, self.pager = None, None
+        self.out.say("Picking up your placement where you left it.", "yellow")
+        self._show_placement(screen)
+        return True
+
+    def _show_placement(self, step: PlacementStep, *, stopped: bool = False) -> None:
+        """The next question, or the end (a stop's, when `stopped`), or how long a free
+        response's model answer still takes."""
+        if isinstance(step, PlacementEnd):
+            self.placement = None
+            self.out.show(render.placement_end(step, stopped=stopped))
+        elif isinstance(step, placement.NotYet):
+            self.out.show(render.not_yet(step))
+        else:
+            self.placement, self.screen = step, None
+            self.out.show(render.placement_question(step))
+
+    async def _placement_answer(self, screen: PlacementScreen, choice: str) -> None:
+        """A letter, true/false or "I don't know": recorded, and the next question at once (a
+        placement says nothing of right or wrong: it measures)."""
+        typed = choice.upper() if len(choice) == 1 else choice.lower()
+        self._show_placement(
+            await self._placement_step(
+                self.services.placement.answer(
+                    screen.session_id, self.user_id, screen.number, typed
+                )
+            )
+        )
+
+    async def _placement_reveal(self, screen: PlacementScreen) -> None:
+        result = await self._placement_step(
+            self.services.placement.reveal(screen.session_id, self.user_id, screen.number)
+        )
+        if isinstance(result, PlacementScreen):
+            self.placement = result
+            self.out.show(render.placement_revealed(result))
+        else:
+            self._show_placement(result)
+
+    async def _placement_assess(self, screen: PlacementScreen, assessment: str) -> None:
+        self._show_placement(
+            await self._placement_step(
+                self.services.placement.assess(
+                    screen.session_id, self.user_id, screen.number, assessment
+                )
+            )
+        )
+
+    async def _placement_stop(self, screen: PlacementScreen) -> None:
+        self._show_placement(
+            await self._placement_step(
+                self.services.placement.stop(screen.session_id, self.user_id)
+            ),
+            stopped=True,
+        )
+
+    async def _idk(self, rest: str) -> None:
+        screen = await self._on_screen()
+        if not isinstance(screen, PlacementScreen):
+            raise ConsoleError(
+                "idk (I don't know) is for placements (/placement). In a quiz, answer or type stop."
+            )
+        await self._placement_answer(screen, DONT_KNOW)
+
+    async def _placement_step(self, call: Awaitable[PlacementStep | Refusal]) -> PlacementStep:
+        """Run a placement step; a refusal is shown and ends the line, and a placement that ended
+        or moved on elsewhere is forgotten, so the next word reloads it."""
+        result = await call
+        if isinstance(result, Refusal):
+            if isinstance(result, PLACEMENT_GONE):
+                self.placement = None
+            raise ConsoleError(refusal_text(result))
+        return result
+
     # Quiz
 
     async def _quiz_cmd(self, rest: str) -> None:
@@ -359,9 +494,9 @@ class ConsoleApp:
         if not topic.questions:
             raise ConsoleError(f"{topic.title} has no practice questions yet.")
         previous = await self.services.quiz.active(self.user_id)
-        if previous is not None and previous.topic_id != topic.id:
+        if previous is not None and (previous.kind != "quiz" or previous.topic_id != topic.id):
             self.out.say(_ended_note(previous), "yellow")
-        self.topic, self.pager = topic, None
+        self.topic, self.pager, self.placement = topic, None, None
         screen = await self._step(
             self.services.quiz.start(
                 user_id=self.user_id,
@@ -374,35 +509,56 @@ class ConsoleApp:
         await self._show_screen(screen)
 
     async def _show_screen(self, screen: Screen) -> None:
-        self.screen = screen
+        self.screen, self.placement = screen, None
         self.out.show(render.question(screen))
 
-    async def _on_screen(self) -> Screen:
+    async def _on_screen(self) -> Screen | PlacementScreen:
+        """The quiz, review or placement question on screen, read again from the database when
+        the console has none (one may have moved on elsewhere, e.g. in Discord)."""
+        if self.placement is not None:
+            return self.placement
         if self.screen is None:
             active = await self.services.quiz.active(self.user_id)
             if active is None:
                 raise ConsoleError("No quiz in progress. Start one with /quiz TOPIC.")
+            if active.kind == "placement":
+                current = await self.services.placement.current(active.id, self.user_id)
+                if isinstance(current, Refusal):
+                    raise ConsoleError(refusal_text(current))
+                self.placement = current
+                return current
             self.screen = await self._step(self.services.quiz.current(active.id, self.user_id))
         return self.screen
+
+    async def _quiz_screen(self, word: str) -> Screen:
+        """The quiz or review question on screen; `word` does nothing in a placement."""
+        screen = await self._on_screen()
+        if isinstance(screen, PlacementScreen):
+            raise ConsoleError(PLACEMENT_REFUSES[word])
+        return screen
 
     @staticmethod
     def _is_choice(text: str) -> bool:
         return (len(text) == 1 and text.upper() in LETTERS) or text.lower() in ("true", "false")
 
     async def _answer(self, choice: str) -> None:
-        screen = await self._on_screen()
+        live = await self._on_screen()
+        if isinstance(live, PlacementScreen):
+            await self._placement_answer(live, choice)
+            return
         screen, result = await self._step(
-            self.services.quiz.answer(
-                screen.session_id, self.user_id, screen.state.position, choice
-            )
+            self.services.quiz.answer(live.session_id, self.user_id, live.state.position, choice)
         )
         self.screen = screen
         self.out.show(render.answered(result, screen.look_at))
 
     async def _reveal(self, rest: str) -> None:
-        screen = await self._on_screen()
+        live = await self._on_screen()
+        if isinstance(live, PlacementScreen):
+            await self._placement_reveal(live)
+            return
         screen, result = await self._step(
-            self.services.quiz.reveal(screen.session_id, self.user_id, screen.state.position)
+            self.services.quiz.reveal(live.session_id, self.user_id, live.state.position)
         )
         self.screen = screen
         if isinstance(result, rules.NotYet):
@@ -411,7 +567,7 @@ class ConsoleApp:
             self.out.show(render.revealed(result))
 
     async def _write(self, rest: str) -> None:
-        screen = await self._on_screen()
+        screen = await self._quiz_screen("write")
         if not rest.strip():
             raise ConsoleError("Type write followed by your answer, on one line.")
         self.screen = await self._step(
@@ -420,17 +576,20 @@ class ConsoleApp:
         self.out.show(render.written())
 
     async def _assess(self, assessment: str) -> None:
-        screen = await self._on_screen()
+        live = await self._on_screen()
+        if isinstance(live, PlacementScreen):
+            await self._placement_assess(live, assessment)
+            return
         screen, result, _ = await self._step(
             self.services.quiz.assess(
-                screen.session_id, self.user_id, screen.state.position, assessment
+                live.session_id, self.user_id, live.state.position, assessment
             )
         )
         self.screen = screen
         self.out.show(render.assessed(result, screen.look_at))
 
     async def _next(self, rest: str) -> None:
-        screen = await self._on_screen()
+        screen = await self._quiz_screen("next")
         step: Screen | QuizEnd | ReviewEnd = await self._step(
             self.services.quiz.next(screen.session_id, self.user_id, screen.state.position)
         )
@@ -438,12 +597,15 @@ class ConsoleApp:
 
     async def _stop(self, rest: str) -> None:
         screen = await self._on_screen()
+        if isinstance(screen, PlacementScreen):
+            await self._placement_stop(screen)
+            return
         await self._after(
             await self._step(self.services.quiz.stop(screen.session_id, self.user_id))
         )
 
     async def _hint(self, rest: str) -> None:
-        screen = await self._on_screen()
+        screen = await self._quiz_screen("hint")
         if not screen.question.hint:
             raise ConsoleError("There is no hint for this question.")
         self.out.say(f"💡 {screen.question.hint}")
@@ -470,6 +632,8 @@ class ConsoleApp:
 
     def prompt(self) -> str:
         """The prompt, saying where the student is."""
+        if self.placement is not None:
+            return f"{self.user_name} · placement {self.placement.number}/{self.placement.cap}> "
         if self.screen is not None:
             kind = "review" if self.screen.is_review else "quiz"
             return f"{self.user_name} · {kind} {self.screen.number}/{self.screen.total}> "
@@ -487,6 +651,7 @@ class ConsoleApp:
         "/wait": _wait,
         "/review": _review,
         "/remind": _remind,
+        "/placement": _placement_cmd,
     }
     _words: ClassVar[dict[str, Handler]] = {
         "explainer": _explainer,
@@ -501,6 +666,7 @@ class ConsoleApp:
         "next": _next,
         "stop": _stop,
         "hint": _hint,
+        "idk": _idk,
     }
 
 
@@ -512,7 +678,7 @@ def _picking_up(screen: Screen) -> str:
 
 
 def _ended_note(previous: QuizSession) -> str:
-    """What the console says of the quiz or review a new one replaces."""
-    if previous.kind == "review":
-        return "Your review ended where it was."
+    """What the console says of the quiz, review or placement a new one replaces."""
+    if previous.kind in ("review", "placement"):
+        return f"Your {previous.kind} ended where it was."
     return f"Your quiz on {previous.topic_id} ended where it was."

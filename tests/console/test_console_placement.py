@@ -1,0 +1,298 @@
+"""/placement in the console: a scripted student who knows the course up to a topic is placed
+there, the end lists what was placed and what to learn next, /progress and the topic card show
+it; "I don't know", stop, a goal, resuming in a later session, and a quiz it replaces."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from pexpect.popen_spawn import PopenSpawn
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+
+from tutorbot.console.completion import ConsoleCompleter
+from tutorbot.console.identity import console_user_id
+from tutorbot.content.library import Library
+from tutorbot.content.loader import load_library
+from tutorbot.content.models import QuestionType, Topic
+from tutorbot.settings import BUNDLED_CONTENT_DIR
+
+from .console_helpers import KIND, SEED, answers, piped, run_script
+
+QUESTION = r"Placement · (.+) · Question (\d+) of at most 15\n"
+END = r"Placement (complete|stopped)\n"
+LIBRARY = load_library(BUNDLED_CONTENT_DIR)
+BY_TITLE: dict[str, list[Topic]] = {}
+for _topic in LIBRARY.topics.values():
+    BY_TITLE.setdefault(_topic.title, []).append(_topic)
+"""Topics by title: two topics of the bundled course share theirs."""
+
+
+def _knowing(topic_id: str, library: Library = LIBRARY) -> frozenset[str]:
+    """Everything a student knows who knows the course up to `topic_id`: it and all beneath."""
+    return frozenset(library.graph.known([topic_id]))
+
+
+def _learning_order(ids: frozenset[str]) -> list[Topic]:
+    return [LIBRARY.topics[t] for t in LIBRARY.graph.learning_order() if t in ids]
+
+
+def _answer(console: PopenSpawn, knows: frozenset[str] | None) -> int | None:
+    """Answer the placement question on screen as a student who knows `knows` (right on those
+    topics, wrong elsewhere; None: "I don't know" to everything); its number, or None at the
+    end."""
+    if console.expect([QUESTION, END]) == 1:
+        return None
+    titled = BY_TITLE[console.match.group(1)]
+    number = int(console.match.group(2))
+    console.expect(KIND)
+    shown = " ".join(str(console.before).split())
+    topic, question = next(
+        (t, q) for t in titled for q in t.questions if " ".join(q.prompt.split()) in shown
+    )
+    right = knows is not None and topic.id in knows
+    if knows is None:
+        console.sendline("idk")
+    elif question.type is QuestionType.MULTIPLE_CHOICE:
+        console.sendline(str(question.answer) if right else "C" if question.answer != "C" else "D")
+    elif question.type is QuestionType.TRUE_FALSE:
+        console.sendline("true" if question.answer == right else "false")
+    else:
+        console.sendline(f"/wait {question.think_seconds or 0}")
+        console.sendline("reveal")
+        console.expect("Model answer\n")
+        console.sendline("got it" if right else "missed")
+    return number
+
+
+def _place(console: PopenSpawn, knows: frozenset[str] | None) -> int:
+    """Answer every question of a placement to its end; how many were asked (checking they
+    were numbered 1, 2, 3...)."""
+    asked = 0
+    while (number := _answer(console, knows)) is not None:
+        asked += 1
+        assert number == asked
+    return asked
+
+
+def _quit(console: PopenSpawn) -> None:
+    console.sendline("/quit")
+    console.expect("Bye")
+    assert console.wait() == 0
+
+
+def _placed(db_path: Path, user: str = "alice") -> set[str]:
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT topic_id FROM topic_state WHERE user_id = ? AND placed_at IS NOT NULL",
+            (console_user_id(user),),
+        ).fetchall()
+    return {str(t) for (t,) in rows}
+
+
+def _placement_reviews(db_path: Path, user: str = "alice") -> list[tuple[str, int]]:
+    """(topic, rating) of the user's memory reviews from placements, oldest first."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT topic_id, rating FROM memory_reviews WHERE user_id = ? "
+            "AND source = 'placement' ORDER BY id",
+            (console_user_id(user),),
+        ).fetchall()
+    return [(str(t), int(r)) for t, r in rows]
+
+
+def _sessions(db_path: Path, user: str = "alice") -> list[tuple[str, str]]:
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT kind, status FROM quiz_sessions WHERE user_id = ? ORDER BY id",
+            (console_user_id(user),),
+        ).fetchall()
+    return [(str(k), str(s)) for k, s in rows]
+
+
+def test_a_student_who_knows_the_course_up_to_a_topic_is_placed_there(db_path: Path) -> None:
+    knows = _knowing("division-as-equal-sharing")
+    placed = _learning_order(knows)
+    console = piped(db_path)
+    console.sendline("/placement")
+    asked = _place(console, knows)
+    assert console.match.group(1) == "complete"
+    console.expect(f"It took {asked} questions.\n")
+    console.expect(
+        f"📍 {len(placed)} topics known by placement. They come up in /review over the next "
+        "few days"
+    )
+    console.expect(f"Known by placement\n  … and {len(placed) - 10} topics beneath these\n")
+    shown = "".join(f"  📍 {re.escape(t.title)} \\({t.id}\\)\n" for t in placed[-10:])
+    console.expect(shown)
+    console.expect(
+        "Learn next\n  • Division as Grouping \\(Measurement Division\\) "
+        "\\(division-as-grouping-measurement-division\\)\n"
+    )
+    console.sendline("/progress")
+    console.expect(f"Topics known: {len(knows)} \\({len(placed)} by placement\\)\n")
+    console.expect("Learn next\n  • Division as Grouping")
+    console.sendline("/topic division-as-equal-sharing")
+    console.expect("Depth 14 in the knowledge graph")
+    console.expect("Unlocks")
+    console.expect("📍 Known by placement\n")
+    console.expect("Prerequisites \\(1\\)\n  ✅ Multiplication Facts Within 100")
+    console.sendline("/topic division-as-grouping-measurement-division")
+    console.expect("Unlocks \\d+ downstream topics\n\nCore Idea")
+    _quit(console)
+    assert 3 <= asked <= 15
+    assert _placed(db_path) == set(knows)
+    assert answers(db_path) == []
+    reviews = _placement_reviews(db_path)
+    assert len(reviews) == asked
+    assert {rating for topic, rating in reviews if topic in knows} <= {3}
+    assert {rating for topic, rating in reviews if topic not in knows} <= {1}
+    assert _sessions(db_path) == [("placement", "finished")]
+
+
+def test_i_know_this_outranks_placement_on_the_card_and_in_the_count(db_path: Path) -> None:
+    knows = _knowing("counting-to-five")
+    console = piped(db_path)
+    console.sendline("/placement")
+    _place(console, knows)
+    console.expect("📍 5 topics known by placement.")
+    console.sendline("/topic understanding-zero")
+    console.sendline("known")
+    console.expect("Marked Understanding Zero as known")
+    for topic, mark in (
+        ("counting-to-10", "✅ You know this topic"),
+        ("understanding-zero", "✅ You know this topic"),
+        ("the-number-zero", "📍 Known by placement"),
+    ):
+        console.sendline(f"/topic {topic}")
+        console.expect(f"Unlocks \\d+ downstream topics\n{mark}\n")
+    console.sendline("/progress")
+    console.expect("Topics known: 5 \\(2 by placement\\)\n")
+    _quit(console)
+
+
+def test_i_dont_know_counts_as_a_wrong_answer_and_places_nothing(db_path: Path) -> None:
+    console = piped(db_path)
+    console.sendline("/placement")
+    asked = _place(console, None)
+    console.expect(f"It took {asked} questions.\n")
+    console.expect("No topic placed this time: start with what to learn next, below.\n")
+    console.expect("Learn next\n  • Counting to 10 \\(counting-to-10\\)\n")
+    console.expect("Type /quiz counting-to-10 to start on it")
+    console.sendline("/progress")
+    console.expect("Topics known: 0\n")
+    console.sendline("idk")
+    console.expect(re.escape("No quiz in progress. Start one with /quiz TOPIC."))
+    _quit(console)
+    assert _placement_reviews(db_path) == [(t, 1) for t, _ in _placement_reviews(db_path)]
+    assert len(_placement_reviews(db_path)) == asked
+    assert _placed(db_path) == set()
+
+
+def test_stop_ends_with_what_was_found_and_quiz_words_say_what_to_type(db_path: Path) -> None:
+    out = run_script(
+        db_path,
+        [
+            "/placement",
+            "next",
+            "hint",
+            "write my answer",
+            "E",
+            "stop",
+            "stop",
+            "/placement",
+            "stop",
+        ],
+    )
+    assert "Placement · Variable Expressions · Question 1 of at most 15" in out
+    assert "0 of 83 topics on the way decided." in out
+    assert "Private placement: answer what you know; “I don't know” is fine (type idk)." in out
+    assert "In a placement the next question comes as soon as you answer" in out
+    assert "No hints in a placement: it finds where you stand." in out
+    assert "write is for quizzes. In a placement, answer directly" in out
+    assert "That is not one of this question's options." in out
+    assert out.count("Placement stopped\nYou stopped before answering anything.\n") == 2
+    assert "83 topics left undecided count as not known yet" in out
+    assert "No quiz in progress. Start one with /quiz TOPIC." in out
+    assert _sessions(db_path) == [("placement", "finished"), ("placement", "finished")]
+    knows = _knowing("foundation-models")
+    console = piped(db_path)
+    console.sendline("/placement")
+    for number in (1, 2):
+        assert _answer(console, knows) == number
+    console.sendline("stop")
+    console.expect("Placement stopped\nIt took 2 questions.\n")
+    console.expect("left undecided count as not known yet")
+    _quit(console)
+    assert len(_placement_reviews(db_path)) == 2
+
+
+def test_an_unfinished_placement_is_picked_up_in_a_later_session(db_path: Path) -> None:
+    first = run_script(db_path, ["/placement", "B"])
+    assert "Question 2 of at most 15" in first
+    again = run_script(db_path, ["/placement", "stop"])
+    assert again.count("Picking up your placement where you left it.") == 2
+    assert again.count("Question 2 of at most 15") == 2
+    assert "Placement stopped\nIt took 1 question.\n" in again
+    assert _sessions(db_path) == [("placement", "finished")]
+
+
+def test_a_goal_limits_the_placement_to_the_way_there(db_path: Path) -> None:
+    goal = LIBRARY.topics["addition-within-20"]
+    following = LIBRARY.topics["two-digit-addition-without-regrouping"]
+    knows = _knowing("foundation-models")
+    console = piped(db_path)
+    console.sendline(f"/placement {goal.title.lower()}")
+    console.expect(QUESTION)
+    console.expect("0 of 9 topics on the way decided.")
+    console.sendline("stop")
+    console.expect("Placement stopped\n")
+    console.sendline("/placement addition-within-20")
+    asked = _place(console, knows)
+    console.expect(f"It took {asked} questions.\n🎯 On the way to {goal.title}.\n")
+    console.expect("📍 9 topics known by placement.")
+    console.expect(f"Learn next\n  • {following.title} \\({following.id}\\)\n")
+    console.sendline("/progress")
+    console.expect("Topics known: 9 \\(9 by placement\\)\n")
+    console.sendline("/topic addition-within-20")
+    console.sendline("known")
+    console.sendline("/placement addition-within-20")
+    console.expect(
+        f"Placement\nNothing to ask: you already know every topic on the way to {goal.title}.\n"
+        f"Learn next\n  • {following.title}"
+    )
+    console.sendline("/progress")
+    console.expect("Topics known: 9\n")
+    _quit(console)
+    assert _placed(db_path) == set(_knowing(goal.id))
+    completer = ConsoleCompleter(lambda: LIBRARY)
+    typed = Document("/placement addition-within")
+    offered = [c.text for c in completer.get_completions(typed, CompleteEvent())]
+    assert "addition-within-20" in offered
+    assert "/placement" in [
+        c.text for c in completer.get_completions(Document("/pla"), CompleteEvent())
+    ]
+
+
+def test_a_quiz_in_progress_ends_when_a_placement_starts_and_the_other_way(
+    db_path: Path,
+) -> None:
+    out = run_script(
+        db_path,
+        [f"/quiz {SEED}", "/placement", "A", f"/quiz {SEED}", "stop", "/review", "help"],
+    )
+    assert "Your quiz on self-supervised-learning-theory ended where it was." in out
+    assert "Placement · Variable Expressions · Question 1 of at most 15" in out
+    assert "Question 2 of at most 15" in out
+    assert "Your placement ended where it was." in out
+    assert "Quiz complete: Self-Supervised Learning Theory" in out
+    assert "/placement [GOAL]" in out and "idk for “I don't know”" in out
+    assert _sessions(db_path) == [
+        ("quiz", "abandoned"),
+        ("placement", "abandoned"),
+        ("quiz", "finished"),
+    ]
+    assert answers(db_path) == []
+    assert len(_placement_reviews(db_path)) == 1
