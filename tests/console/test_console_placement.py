@@ -1,11 +1,13 @@
 """/placement in the console: a scripted student who knows the course up to a topic is placed
 there, the end lists what was placed and what to learn next, /progress and the topic card show
-it; "I don't know", stop, a goal, resuming in a later session, and a quiz it replaces."""
+it; "I don't know", stop, a goal, resuming in a later session, a quiz it replaces, and a free
+response's reveal and self-assessment (on a two-topic course of its own)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from pexpect.popen_spawn import PopenSpawn
@@ -19,7 +21,16 @@ from tutorbot.content.loader import load_library
 from tutorbot.content.models import QuestionType, Topic
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
-from .console_helpers import KIND, SEED, answers, piped, run_script
+from .console_helpers import (
+    KIND,
+    SEED,
+    TIMEOUT,
+    answers,
+    command,
+    console_env,
+    piped,
+    run_script,
+)
 
 QUESTION = r"Placement · (.+) · Question (\d+) of at most 15\n"
 END = r"Placement (complete|stopped)\n"
@@ -296,3 +307,68 @@ def test_a_quiz_in_progress_ends_when_a_placement_starts_and_the_other_way(
     ]
     assert answers(db_path) == []
     assert len(_placement_reviews(db_path)) == 1
+
+
+BASICS = """id: basics
+title: Basics
+core_idea: The first idea.
+questions:
+- id: explain-basics
+  type: free_response
+  think_seconds: 20
+  prompt: Explain the first idea in one sentence.
+  answer: The first idea is the one everything else builds on.
+  explanation: Everything later uses it.
+"""
+NEXT_STEP = """id: next-step
+title: Next Step
+prerequisites: [basics]
+core_idea: The second idea.
+questions:
+- id: pick-next
+  type: multiple_choice
+  prompt: Which idea comes second?
+  choices: [The first, The second, The third, None]
+  answer: B
+  explanation: The second idea comes second.
+"""
+
+
+def test_a_free_response_opens_after_its_think_time_and_is_judged_by_the_student(
+    db_path: Path,
+) -> None:
+    part = db_path.parent / "pack" / "01-part"
+    part.mkdir(parents=True)
+    (part / "basics.yaml").write_text(BASICS, encoding="utf-8")
+    (part / "next-step.yaml").write_text(NEXT_STEP, encoding="utf-8")
+    env = {**console_env(db_path), "TUTORBOT_CONTENT_DIR": str(part.parent)}
+    lines = ["/placement", "A", "got it", "reveal", "/wait 20", "reveal", "got it", "B"]
+    done = subprocess.run(
+        command("alice"),
+        input="\n".join([*lines, "/progress", "/topic basics"]) + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=db_path.parent,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    out = done.stdout
+    assert "Traceback" not in out + done.stderr
+    assert "Placement · Basics · Question 1 of at most 15\n" in out
+    assert "Type reveal (it opens 20 s after the question appears).\n" in out
+    assert "That does not fit this kind of question." in out
+    assert "Type reveal to see the model answer before judging your own." in out
+    assert "Not yet: think it through first. The model answer opens in 20 s." in out
+    assert "Model answer\nThe first idea is the one everything else builds on.\n" in out
+    assert "Type got it, partly or missed (or idk)." in out
+    assert "Placement · Next Step · Question 2 of at most 15\n" in out
+    assert "Placement complete\nIt took 2 questions.\n" in out
+    assert "📍 1 topic known by placement." in out
+    assert "Known by placement\n  📍 Basics (basics)\n" in out
+    assert "1 topic left undecided counts as not known yet: practise it" in out
+    assert "Learn next\n  • Next Step (next-step)\n" in out
+    assert "Topics known: 1 (1 by placement)" in out
+    assert "Unlocks 1 downstream topic\n📍 Known by placement\n" in out
+    assert _placement_reviews(db_path) == [("basics", 3), ("next-step", 3)]

@@ -487,9 +487,11 @@ def placement_end(end: PlacementEnd, *, stopped: bool = False) -> list[Block]:
             "were not asked."
         )
     if end.undecided:
+        one = end.undecided == 1
         blocks.append(
-            f"{card.plural(end.undecided, 'topic')} left undecided count as not known yet: "
-            "practise them, or take /placement again."
+            f"{card.plural(end.undecided, 'topic')} left undecided "
+            f"{'counts' if one else 'count'} as not known yet: practise "
+            f"{'it' if one else 'them'}, or take /placement again."
         )
     return blocks + _learn_next(end.frontier)
 
