@@ -5,7 +5,9 @@ students' clicks, a goal, and a quiz in progress. The fake checks every message 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 from fakediscord import FakeDiscord
@@ -280,4 +282,70 @@ async def test_a_quiz_in_progress_asks_first(bot: TutorBot, fake_discord: FakeDi
     assert _number(started) == 1
     assert session is not None
     assert (await bot.services.storage.quizzes.get(session.id)).status == "abandoned"  # type: ignore[union-attr]
+    assert fake.rejections == []
+
+
+def _free_response_course(root: Path) -> Path:
+    """Two topics, the second built on the first, each asked only by a free response."""
+    root.mkdir()
+    for topic_id, prerequisites in (("first-steps", "[]"), ("next-steps", "[first-steps]")):
+        title = topic_id.replace("-", " ").title()
+        (root / f"{topic_id}.yaml").write_text(
+            textwrap.dedent(
+                f"""\
+                id: {topic_id}
+                title: {title}
+                prerequisites: {prerequisites}
+                core_idea: The idea of {title}.
+                questions:
+                  - id: explain
+                    type: free_response
+                    prompt: Explain {title} in your own words.
+                    answer: The model answer of {title}.
+                    think_seconds: 30
+                    explanation: Why {title} works.
+                """
+            )
+        )
+    return root
+
+
+async def test_a_free_response_is_revealed_after_its_think_time_and_judged(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    async with start_bot(content_dir=_free_response_course(tmp_path / "content")) as bot:
+        i, first = await _placement(fake, user)
+        assert "Think about your answer" in message_text(first)
+        assert "The model answer opens <t:" in message_text(first)
+        early = await click_label(fake, i, "Reveal", user)
+        assert early.ephemeral and early.content.startswith("Not yet")
+        assert _number(fake.original(i)) == 1
+        clock.advance(30)
+        shown = await click_label(fake, i, "Reveal", user)
+        assert "The model answer of" in message_text(shown)
+        assert set(enabled(shown.components)) == {"Got it", "Partly", "Missed it", "Stop"}
+        second = await click_label(fake, i, "Got it", user)
+        # one "Got it" (1.85 bits) does not pass First Steps: Next Steps is asked next
+        assert _number(second) == 2 and "Next Steps" in second.embeds[0]["title"]
+        end = await click_label(fake, i, "I don't know", user)  # no think time to wait out
+        text = message_text(end)
+        assert end.embeds[0]["title"] == "Placement complete"
+        assert "It took **2 questions**" in text and "No topic placed this time" in text
+        # First Steps had no question left to decide it with
+        assert "1 topic left undecided counts as not known yet: practise it" in text
+        assert await _placed(bot, user) == frozenset()
+    assert fake.rejections == []
+
+
+async def test_nothing_to_place_when_the_goal_is_already_known(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    await bot.services.progress.toggle_known(user.id, GOAL)  # "I know this" on the card
+    _, end = await _placement(fake, user, goal=GOAL)
+    assert end.embeds[0]["title"] == "Nothing to place"
+    assert "you already know every topic on the way to **" in message_text(end)
+    assert "topic:card:addition-within-20" in buttons(end.components).values()  # learn next
+    assert await bot.services.quiz.active(user.id) is None  # nothing stored
     assert fake.rejections == []

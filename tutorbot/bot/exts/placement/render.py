@@ -165,6 +165,18 @@ def ask_first(session_id: int, kind: str, topic_id: str, goal: Topic | None) -> 
     return Rendered([embed], view)
 
 
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _count(n: int) -> str:
+    return "counts" if n == 1 else "count"
+
+
+def _them(n: int) -> str:
+    return "it" if n == 1 else "them"
+
+
 def _summary_lines(end: PlacementEnd) -> list[str]:
     if end.questions == 0:
         lines = ["You stopped before answering anything."]
@@ -182,12 +194,12 @@ def _summary_lines(end: PlacementEnd) -> list[str]:
     if end.already_known:
         lines.append(
             f"{plural(end.already_known, 'topic')} you already knew (marked or mastered) "
-            "were not asked."
+            f"{_were(end.already_known)} not asked."
         )
     if end.undecided:
         lines.append(
-            f"{plural(end.undecided, 'topic')} left undecided count as not known yet: practise "
-            "them, or take /placement again."
+            f"{plural(end.undecided, 'topic')} left undecided {_count(end.undecided)} as not "
+            f"known yet: practise {_them(end.undecided)}, or take /placement again."
         )
     return lines
 
