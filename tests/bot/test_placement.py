@@ -349,3 +349,18 @@ async def test_nothing_to_place_when_the_goal_is_already_known(
     assert "topic:card:addition-within-20" in buttons(end.components).values()  # learn next
     assert await bot.services.quiz.active(user.id) is None  # nothing stored
     assert fake.rejections == []
+
+
+async def test_a_double_click_is_counted_once(bot: TutorBot, fake_discord: FakeDiscord) -> None:
+    fake, user = fake_discord, fake_discord.student
+    _, first = await _placement(fake, user, goal=GOAL)
+    idk = enabled(first.components)["I don't know"]
+    # forged: the second click may come after the first edited the message, as a slow client's
+    clicks = [await fake.click(first, idk, user, forged=True) for _ in range(2)]
+    replies = [await fake.wait_response(click) for click in clicks]
+    refused = [r for r in replies if r.ephemeral and r.content]
+    assert len(refused) == 1  # the second click, politely
+    exported = await bot.services.storage.data_rights.export_user(user.id)
+    reviews = [r for r in exported["memory_reviews"] if r["source"] == "placement"]
+    assert len(reviews) == 1
+    assert fake.rejections == []
