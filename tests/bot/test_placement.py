@@ -364,3 +364,18 @@ async def test_a_double_click_is_counted_once(bot: TutorBot, fake_discord: FakeD
     reviews = [r for r in exported["memory_reviews"] if r["source"] == "placement"]
     assert len(reviews) == 1
     assert fake.rejections == []
+
+
+async def test_the_resume_button_shows_the_question_on_screen(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    _, first = await _placement(fake, user, goal=GOAL)
+    session = await bot.services.quiz.active(user.id)
+    assert session is not None and session.kind == "placement"
+    resume = f"placement:resume:{session.id}"  # what /quiz and /review offer while one runs
+    shown = await fake.wait_response(await fake.click(first, resume, user, forged=True))
+    assert shown.content.startswith("📍 Your placement continues") and _number(shown) == 1
+    other = await fake.wait_response(await fake.click(first, resume, fake.admin, forged=True))
+    assert other.ephemeral and "belongs to someone else" in other.content
+    assert fake.rejections == []
