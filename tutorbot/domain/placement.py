@@ -58,7 +58,8 @@ randomness, so a placement can be replayed and tested.
 counted known that is not) sends a student into work they cannot follow, a cautious one only
 asks them to show again what they know, and reviews correct it either way. `outcome` gives the
 topics placed (passed, not already known), the frontier (what to learn next, over what was known
-before and what was passed) and the number of questions asked.
+before and what was passed) and the number of questions asked. `gentle_cards` brings the placed
+topics into spaced review: one memory card for each placed topic that has none, due within a week.
 
 Cost: a step looks at every undecided topic with a few bitset ANDs, about 5 ms on a 1,000-topic
 course and 100 ms on a 10,000-topic one; the stored state is a few hundred bytes either way.
