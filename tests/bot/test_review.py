@@ -231,3 +231,20 @@ def test_first_answers_are_due_in_days_not_minutes() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     card = MemoryModel().review(None, "t", "q", Rating.GOOD, now)
     assert card.due - now >= timedelta(days=1)
+
+
+async def test_a_placement_in_progress_is_named_and_resumed_from_quiz_and_review(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    placement = await fake.slash("placement", {}, user)
+    first = await fake.wait_response(placement)
+    assert first.embeds[0]["title"].startswith("Placement · ")
+    _, asked = await _review(fake, user)
+    assert "Your placement is not finished. Review instead?" in message_text(asked)
+    i = await fake.slash("quiz", {"topic": FIRST}, user)
+    offered = await fake.wait_response(i)
+    assert "Your placement is not finished. Start a new quiz" in message_text(offered)
+    back = await click_label(fake, i, "Continue the old one", user)
+    assert back.embeds[0]["title"] == first.embeds[0]["title"]
+    assert fake.rejections == []

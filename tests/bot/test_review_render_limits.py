@@ -92,4 +92,5 @@ def test_nothing_due_limit_settings_and_summary_fit(case: tuple[Library, Topic])
         tally = ReviewTally(answered, answered, 10**9)
         end = ReviewEnd(2**63 - 1, tally, everything, left, ready, NOW)
         assert_fits(quiz_render.review_summary(end))
-    assert_fits(render.ask_replace(2**63 - 1, "t" * m.MAX_ID))
+    for kind in ("quiz", "placement"):
+        assert_fits(render.ask_replace(2**63 - 1, kind, "t" * m.MAX_ID))

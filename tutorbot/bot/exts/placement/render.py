@@ -16,7 +16,14 @@ import discord
 from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
-from tutorbot.bot.exts.quiz.render import NEUTRAL, RIGHT, THINK_LINE, topic_list
+from tutorbot.bot.exts.quiz.render import (
+    NEUTRAL,
+    RIGHT,
+    THINK_LINE,
+    resume_id,
+    topic_list,
+    unfinished,
+)
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.card import plural
 from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
@@ -149,19 +156,18 @@ def resume_message(screen: PlacementScreen, *, start_over: str | None = None) ->
 
 def ask_first(session_id: int, kind: str, topic_id: str, goal: Topic | None) -> Rendered:
     """A quiz or review is in progress: end it and start the placement, or go back to it."""
-    what = "Your review is" if kind == "review" else f"Your quiz on `{topic_id}` is"
     toward = f" toward **{goal.title}**" if goal is not None else ""
     embed = discord.Embed(
         title=f"You have a {kind} in progress",
         description=(
-            f"{what} not finished. Start a placement{toward} instead? The {kind} will end "
-            "where it is."
+            f"{unfinished(kind, topic_id)} is not finished. Start a placement{toward} instead? "
+            f"The {kind} will end where it is."
         ),
         colour=NEUTRAL,
     )
     view = discord.ui.View(timeout=None)
     view.add_item(button(new_id(goal), "Start placement", style=discord.ButtonStyle.primary))
-    view.add_item(button(make("quiz", "resume", session_id), f"Continue the {kind}"))
+    view.add_item(button(resume_id(kind, session_id), f"Continue the {kind}"))
     return Rendered([embed], view)
 
 

@@ -80,12 +80,11 @@ async def start_now(
 def _ask_replace(
     session_id: int, kind: str, old_topic_id: str, topic: Topic, count: int | None
 ) -> Rendered:
-    old = "Your review is" if kind == "review" else f"Your quiz on `{old_topic_id}` is"
     embed = discord.Embed(
         title=f"You have a {kind} in progress",
         description=(
-            f"{old} not finished. Start a new quiz on **{topic.title}** instead? The old one "
-            "will end where it is."
+            f"{render.unfinished(kind, old_topic_id)} is not finished. Start a new quiz on "
+            f"**{topic.title}** instead? The old one will end where it is."
         ),
         colour=render.NEUTRAL,
     )
@@ -97,7 +96,7 @@ def _ask_replace(
             style=discord.ButtonStyle.primary,
         )
     )
-    view.add_item(button(make(render.FEATURE, "resume", session_id), "Continue the old one"))
+    view.add_item(button(render.resume_id(kind, session_id), "Continue the old one"))
     return Rendered([embed], view)
 
 

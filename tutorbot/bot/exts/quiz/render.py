@@ -272,3 +272,15 @@ def review_summary(end: ReviewEnd) -> Rendered:
             button(make("review", "more"), "Review more", style=discord.ButtonStyle.primary)
         )
     return Rendered([embed], view)
+
+
+def unfinished(kind: str, topic_id: str) -> str:
+    """How an unfinished session is named to its student: "Your quiz on `topic`", "Your
+    review", "Your placement"."""
+    return f"Your quiz on `{topic_id}`" if kind == "quiz" else f"Your {kind}"
+
+
+def resume_id(kind: str, session_id: int) -> str:
+    """The custom id of the button that goes back to an unfinished session of this kind (a
+    placement has buttons of its own; quizzes and reviews share the quiz's)."""
+    return make("placement" if kind == "placement" else FEATURE, "resume", session_id)

@@ -48,7 +48,9 @@ async def open_review(interaction: discord.Interaction[Any], *, edit: bool, ask:
             await quiz_render.resume_message(screen).reply(interaction, edit=edit)
             return
     elif active is not None and ask:
-        await render.ask_replace(active.id, active.topic_id).reply(interaction, edit=edit)
+        await render.ask_replace(active.id, active.kind, active.topic_id).reply(
+            interaction, edit=edit
+        )
         return
     channel_id = interaction.channel_id or user_id
     started = await bot.services.review.start(user_id, interaction.guild_id, channel_id)

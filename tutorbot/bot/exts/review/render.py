@@ -11,7 +11,7 @@ import discord
 
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
-from tutorbot.bot.exts.quiz.render import NEUTRAL, topic_list, when
+from tutorbot.bot.exts.quiz.render import NEUTRAL, resume_id, topic_list, unfinished, when
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.services.review import ReviewPlan
 from tutorbot.storage.review_settings import ReviewSettings
@@ -88,17 +88,17 @@ def settings_text(settings: ReviewSettings, limit: int, local_now: str | None) -
     return "\n".join(lines)
 
 
-def ask_replace(session_id: int, topic_id: str) -> Rendered:
-    """A quiz is in progress: end it and review, or go back to it."""
+def ask_replace(session_id: int, kind: str, topic_id: str) -> Rendered:
+    """A quiz or placement is in progress: end it and review, or go back to it."""
     embed = discord.Embed(
-        title="You have a quiz in progress",
+        title=f"You have a {kind} in progress",
         description=(
-            f"Your quiz on `{topic_id}` is not finished. Review instead? The quiz will end "
+            f"{unfinished(kind, topic_id)} is not finished. Review instead? The {kind} will end "
             "where it is."
         ),
         colour=NEUTRAL,
     )
     view = discord.ui.View(timeout=None)
     view.add_item(button(make(FEATURE, "more"), "Start review", style=discord.ButtonStyle.primary))
-    view.add_item(button(make("quiz", "resume", session_id), "Continue the quiz"))
+    view.add_item(button(resume_id(kind, session_id), f"Continue the {kind}"))
     return Rendered([embed], view)
