@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import textwrap
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,10 +29,13 @@ from tutorbot.domain.placement import (
     gentle_cards,
     next_question_of,
 )
-from tutorbot.domain.quiz import QuizState, start_quiz
+from tutorbot.domain.quiz import QuizState, WrongKind, start_quiz
+from tutorbot.domain.refusals import Forged
+from tutorbot.domain.scoring import NotRevealedYet
 from tutorbot.services import Services
 from tutorbot.services.placement import (
     DONT_KNOW,
+    NotYet,
     PlacementConflict,
     PlacementEnd,
     PlacementGone,
@@ -385,3 +389,64 @@ def test_a_quiz_asks_the_questions_seen_in_placement_last(library: Library, now:
         state = start_quiz(topic, USER, now, random.Random(seed), seen=seen)
         assert isinstance(state, QuizState)
         assert set(state.question_ids[-2:]) == seen
+
+
+# A free response
+
+
+def write_free_response_course(root: Path) -> Library:
+    """Two topics, the second built on the first, each with one free response (30 s to think)."""
+    root.mkdir()
+    for topic, below in (("base", ""), ("top", "base")):
+        (root / f"{topic}.yaml").write_text(
+            textwrap.dedent(f"""\
+            id: {topic}
+            title: Title of {topic}
+            prerequisites: [{below}]
+            core_idea: An idea.
+            explainer: An explainer.
+            questions:
+              - id: fr-{topic}
+                type: free_response
+                prompt: Explain it.
+                answer: Like so.
+                explanation: It is so.
+                think_seconds: 30
+            """)
+        )
+    return load_library(root)
+
+
+async def test_a_free_response_opens_after_its_think_time_and_is_judged_by_the_student(
+    db_path: Path, tmp_path: Path, clock: Clock
+) -> None:
+    library = write_free_response_course(tmp_path / "content")
+    storage = await open_storage(db_path)
+    try:
+        services = Services(library, storage, clock)
+        screen = await services.placement.start(
+            user_id=USER, guild_id=None, channel_id=5, goal=None
+        )
+        assert isinstance(screen, PlacementScreen)
+        sid, number = screen.session_id, screen.number
+        assert screen.question.type is QuestionType.FREE_RESPONSE
+
+        clock.now += timedelta(seconds=10)
+        early = await services.placement.reveal(sid, USER, number)
+        too_soon = await services.placement.assess(sid, USER, number, "got_it")
+        wrong_kind = await services.placement.answer(sid, USER, number, "A")
+        assert isinstance(early, NotYet) and early.seconds_left == 20
+        assert isinstance(too_soon, NotRevealedYet)
+        assert isinstance(wrong_kind, WrongKind)
+        assert rows(db_path, "SELECT COUNT(*) FROM memory_reviews") == [(0,)]
+
+        clock.now += timedelta(seconds=20)
+        opened = await services.placement.reveal(sid, USER, number)
+        assert isinstance(opened, PlacementScreen) and opened.question.answer_text() == "Like so."
+        with pytest.raises(Forged):
+            await services.placement.assess(sid, USER, number, "perfect")
+        after = await services.placement.assess(sid, USER, number, "missed")
+        assert isinstance(after, PlacementScreen | PlacementEnd)
+    finally:
+        await storage.close()
+    assert rows(db_path, "SELECT source, rating FROM memory_reviews") == [("placement", 1)]
