@@ -139,7 +139,8 @@ async def test_the_card_and_progress_show_what_placement_found(
     )
     assert "Known by placement" not in message_text(other)
     progress = await fake.wait_response(await fake.slash("progress", {}, user))
-    assert f"You know **{len(placed)}** of" in message_text(progress)  # placed topics count
+    text = message_text(progress)
+    assert f"You know **{len(placed)}** of" in text and f"({len(placed)} by placement)" in text
     assert fake.rejections == []
 
 

@@ -29,7 +29,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
         services = self.bot.services
         overview = await services.progress.overview(interaction.user.id)
         remembering = await services.progress.remembering(interaction.user.id, overview)
-        embed = progress_embed(services.library, overview, remembering)
+        student = await services.progress.student(interaction.user.id)
+        embed = progress_embed(services.library, overview, remembering, student)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @goal.command(name="set", description="Aim for a topic: /progress then shows the way there")
@@ -42,7 +43,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
         await services.progress.set_goal(interaction.user.id, found.id)
         overview = await services.progress.overview(interaction.user.id)
         remembering = await services.progress.remembering(interaction.user.id, overview)
-        embed = progress_embed(services.library, overview, remembering)
+        student = await services.progress.student(interaction.user.id)
+        embed = progress_embed(services.library, overview, remembering, student)
         note = f"🎯 Goal set: **{found.title}**."
         if overview.goal is not None and overview.goal.goal_known:
             note += " You already know this topic: a later one makes a goal worth climbing to."
