@@ -86,7 +86,7 @@ def test_the_end_and_the_ask_first_screen_fit(case: tuple[Library, Topic]) -> No
 def test_a_card_and_progress_with_placed_topics_fit(case: tuple[Library, Topic]) -> None:
     library, topic = case
     everyone = frozenset(library.topics)
-    student = StudentView(known=everyone, goal=topic.id, placed=everyone)
+    student = StudentView(known=everyone, goal=topic.id, placed=everyone, placed_only=everyone)
     card = topic_render.topic_card(library, topic, student)
     assert_fits(card)
     assert topic_render.PLACED_MARK in (card.embeds[0].description or "")

@@ -90,7 +90,7 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> list[Blo
     if topic.tags:
         blocks.append(" ".join(topic.tags))
     blocks.append(card.unlocks_text(figs.unlocks))
-    known_line = known_text(topic.id, student, by_placement_only(library, student))
+    known_line = known_text(topic.id, student, student.placed_only)
     if known_line is not None:
         blocks.append(known_line)
     if student.goal == topic.id:
@@ -120,15 +120,6 @@ def known_text(topic_id: str, student: StudentView, placed_only: AbstractSet[str
     if topic_id in student.known:
         return Text("✅ You know this topic", style="green")
     return None
-
-
-def by_placement_only(library: Library, student: StudentView) -> AbstractSet[str]:
-    """The topics the student knows by placement alone: known, but neither marked nor mastered
-    nor beneath a topic that is (quiz mastery and "I know this" outrank a placement)."""
-    if not student.placed:
-        return frozenset()
-    otherwise = library.graph.known(student.marked | student.mastered)
-    return {t for t in student.known if t not in otherwise}
 
 
 def explainer_pages(topic: Topic) -> list[str]:
@@ -394,7 +385,7 @@ def progress(
         )
         if goal.goal_known:
             blocks.append(Text("✅ You know your goal topic.", style="green"))
-    blocks.append(known_count_text(len(overview.known), len(by_placement_only(library, student))))
+    blocks.append(known_count_text(len(overview.known), len(student.placed_only)))
     blocks += _topic_list("Learn next", _topics(library, overview.next_topics))
     mastered = _topics(library, overview.recently_mastered)
     if mastered:

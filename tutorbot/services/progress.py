@@ -24,6 +24,9 @@ class StudentView:
     goal: str | None = None
     placed: frozenset[str] = frozenset()
     """Topics the student's latest placement found they know (known "by placement")."""
+    placed_only: frozenset[str] = frozenset()
+    """The known topics only a placement makes known: neither marked nor mastered nor beneath a
+    topic that is (the card says "Known by placement", /progress counts them)."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,18 @@ class ProgressService:
     async def student(self, user_id: int) -> StudentView:
         """What the student has marked, mastered and been placed on, and what that makes known."""
         marked, mastered, placed, goal = await self._marks(user_id)
-        known = rules.known_topics(self._s.library.graph, [*marked, *placed], mastered)
+        graph = self._s.library.graph
+        known = rules.known_topics(graph, [*marked, *placed], mastered)
+        # Quiz mastery and "I know this" outrank a placement, on a topic or above it.
+        otherwise = graph.known([*marked, *mastered])
+        placed_only = frozenset(t for t in known if t not in otherwise) if placed else frozenset()
         return StudentView(
-            frozenset(marked), frozenset(mastered), known, goal, placed=frozenset(placed)
+            frozenset(marked),
+            frozenset(mastered),
+            known,
+            goal,
+            placed=frozenset(placed),
+            placed_only=placed_only,
         )
 
     async def toggle_known(self, user_id: int, topic_id: str) -> bool:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 import discord
 
 from tutorbot.bot import limits
-from tutorbot.bot.exts.topics.render import only_by_placement
 from tutorbot.content.card import plural
 from tutorbot.content.library import Library
 from tutorbot.domain.progress import Progress, bar
@@ -51,9 +50,7 @@ def _mastered_lines(
 def known_line(known: int, total: int, student: StudentView | None) -> str:
     """'You know **N** of T topics (M by placement).', M the topics known by placement alone
     (left out when none)."""
-    placed = (
-        0 if student is None else sum(1 for t in student.placed if only_by_placement(t, student))
-    )
+    placed = 0 if student is None else len(student.placed_only)
     by_placement = f" ({placed} by placement)" if placed else ""
     return f"You know **{known}** of {total} topics{by_placement}."
 

@@ -95,18 +95,10 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered
     return Rendered([embed], _card_buttons(topic, student))
 
 
-def only_by_placement(topic_id: str, student: StudentView) -> bool:
-    """Whether the student knows a topic by placement alone (placed, neither marked nor
-    mastered): the card and /progress say so, as the console does."""
-    return topic_id in student.placed and not (
-        topic_id in student.marked or topic_id in student.mastered
-    )
-
-
 def known_text(topic_id: str, student: StudentView) -> str | None:
     """How the card says the student knows a topic: "📍 Known by placement" when by placement
     alone, "✅ You know this topic" any other way (a mark, mastery, or beneath either)."""
-    if only_by_placement(topic_id, student):
+    if topic_id in student.placed_only:
         return PLACED_MARK
     if topic_id in student.known:
         return "✅ You know this topic"
