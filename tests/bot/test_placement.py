@@ -380,3 +380,16 @@ async def test_the_resume_button_shows_the_question_on_screen(
     other = await fake.wait_response(await fake.click(first, resume, fake.admin, forged=True))
     assert other.ephemeral and "belongs to someone else" in other.content
     assert fake.rejections == []
+
+
+async def test_a_quiz_button_forged_with_a_placement_session_is_refused_politely(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    i, _ = await _placement(fake, user)
+    session = await bot.services.quiz.active(user.id)
+    assert session is not None and session.kind == "placement"
+    forged = await fake.click(fake.original(i), f"quiz:next:{session.id}:0", user, forged=True)
+    reply = await fake.wait_response(forged)
+    assert reply.ephemeral and "no longer exists" in (reply.content or "")
+    assert fake.rejections == []

@@ -61,7 +61,7 @@ FULL_CREDIT = 1.0 - 1e-9
 HELD = -1.0
 """A card's credit after a failure above made it due: no implicit credit until it is answered."""
 
-ReviewSource = Literal["quiz", "round", "review", "implicit"]
+ReviewSource = Literal["quiz", "round", "review", "placement", "implicit"]
 
 
 class Rating(IntEnum):

@@ -25,7 +25,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain import placement as rules
@@ -52,9 +52,8 @@ PLACEMENT_DECK = "*placement"
 """The topic id of a placement's session row when it has no goal (the whole course)."""
 DONT_KNOW = "idk"
 """The choice "I don't know": counted as a wrong answer (see the module docstring)."""
-PLACEMENT_SOURCE = cast("ReviewSource", "placement")
-"""The review source of placement answers in memory_reviews (migration 0010's CHECK allows it;
-memory's `ReviewSource` type does not name it yet)."""
+PLACEMENT_SOURCE: ReviewSource = "placement"
+"""The review source of placement answers in memory_reviews."""
 
 
 @dataclass(frozen=True)

@@ -356,7 +356,7 @@ class QuizService:
         self, session_id: int, user_id: int
     ) -> tuple[QuizSession, QuizState, Deck | None] | Refusal:
         session = await self._s.storage.quizzes.get(session_id)
-        if session is None:
+        if session is None or session.kind == "placement":  # a placement's steps are its own
             return QuizGone()
         if session.user_id != user_id:
             return rules.NotYourQuiz()

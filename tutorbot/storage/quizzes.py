@@ -18,11 +18,6 @@ from tutorbot.storage.progress import replace_placed, upsert_topic_state
 from tutorbot.storage.users import ensure_user
 
 QuizRowStatus = Literal["active", "finished", "abandoned"]
-QuizKind = Literal["quiz", "review"]
-"""What `QuizSession.kind` is typed as: the kinds that are answered like quizzes (and reviewed
-under their own name in memory). A placement's row reads "placement" too (`SessionKind`); the
-type stays narrow until memory's `ReviewSource` names placement, so that the quiz service can
-pass a session's kind as its answers' review source."""
 SessionKind = Literal["quiz", "review", "placement"]
 """Every kind of session a row may be (the CHECK of migration 0010)."""
 
@@ -62,8 +57,8 @@ class QuizSession:
     updated_at: datetime
     version: int = 0
     """Bumped by every `save_step`; the compare-and-swap token of the next step."""
-    kind: QuizKind = "quiz"
-    """A quiz on one topic, a /review across topics, or a placement (see `QuizKind`)."""
+    kind: SessionKind = "quiz"
+    """A quiz on one topic, a /review across topics, or a placement."""
 
 
 def _session(row: sqlite3.Row) -> QuizSession:
@@ -304,6 +299,8 @@ class QuizStore:
             else:
                 _end(conn, session.id, json.dumps(state))
             if answer is not None:
+                if session.kind == "placement":  # its answers are memory reviews only
+                    raise ValueError("a placement step records no answers row")
                 insert_answer(
                     conn,
                     user_id=session.user_id,
