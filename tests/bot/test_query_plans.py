@@ -1,7 +1,8 @@
 """No action reads a growing table from end to end (issue 14).
 
 A bot with a history (many students, servers and answers, statistics gathered) goes through a
-day of use through the fake Discord: a quiz, a round with a class, three days later a /review,
+day of use through the fake Discord: a quiz, a round with a class, three days later a /review and
+a /placement (then a quiz, which reads the placement's questions),
 /stats, /leaderboard, /progress, /mydata, /round results and report, /forgetme. Every statement
 its connections run is then put through `EXPLAIN QUERY PLAN`: none may scan a table that grows
 with users, answers, rounds or servers. And every foreign key has an index leading with its
@@ -87,6 +88,19 @@ async def _history(bot: TutorBot, guilds: list[int], students: int, each: int) -
     )
     for number, guild in enumerate(guilds[1:] * 5):
         await _past_round(bot, guild, 5_000 + number, students)
+    quizzes = bot.services.storage.quizzes
+    for u in range(students):  # past quizzes, reviews and placements, as a day leaves them
+        for kind in ("quiz", "review", "placement", "quiz"):
+            session = await quizzes.create(
+                user_id=10_000 + u,
+                guild_id=guilds[0],
+                channel_id=7,
+                topic_id=TOPIC,
+                question_ids=["mc", "tf"],
+                now=now,
+                kind=kind,
+            )
+            await quizzes.finish(session.id, now)
     await bot.services.storage.db.write(analyze)
 
 
@@ -186,6 +200,15 @@ async def _a_day_of_use(
         await fake.slash("review", {"limit": 30, "timezone": "Asia/Tokyo"}, fake.student)
     )
     await _quiz(fake, bot, fake.student, "review", {})
+    placed = await fake.slash("placement", {}, class_[1])
+    await fake.wait_response(placed)
+    for label in ("I don't know", "Stop"):
+        labels = enabled(fake.original(placed).components)
+        if label in labels:
+            await fake.wait_response(
+                await fake.click(fake.original(placed), labels[label], class_[1])
+            )
+    await fake.wait_response(await fake.slash("quiz", {"topic": TOPIC}, class_[1]))
     for command, options, user in (
         ("stats", {}, fake.student),
         ("leaderboard", {}, fake.student),
