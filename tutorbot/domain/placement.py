@@ -73,7 +73,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.models import Question, QuestionType, Topic
@@ -148,12 +148,6 @@ class PlacementRefused(Refusal):
     """A placement step that cannot happen; each subclass says why, in the student's words."""
 
     __slots__ = ()
-    default: ClassVar[str] = "That button can no longer do anything."
-
-    @property
-    def text(self) -> str:
-        """What the student is told."""
-        return self.default
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import random
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from tutorbot.content.models import Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
@@ -39,12 +39,6 @@ class QuizRefused(Refusal):
     """A click the quiz cannot act on; each subclass says which, in the words the student sees."""
 
     __slots__ = ()
-    default: ClassVar[str] = "That button can no longer do anything."
-
-    @property
-    def text(self) -> str:
-        """What the student is told."""
-        return self.default
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,20 @@ kept for forged input (a value no honest client sends) and for bugs.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class Refusal:
-    """Base of every refusal; subclasses say why in `text`, worded for the person who asked."""
+    """Base of every refusal; subclasses say why in `text`, worded for the person who asked: a
+    fixed sentence as their `default`, or a `text` of their own built from their fields."""
 
     __slots__ = ()
+    default: ClassVar[str] = "That button can no longer do anything."
 
     @property
     def text(self) -> str:
         """What the person is told."""
-        return "That button can no longer do anything."
+        return self.default
 
 
 class Forged(ValueError):

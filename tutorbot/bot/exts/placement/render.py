@@ -20,6 +20,7 @@ from tutorbot.bot.exts.quiz.render import (
     NEUTRAL,
     RIGHT,
     THINK_LINE,
+    add_answer_buttons,
     resume_id,
     topic_list,
     unfinished,
@@ -100,14 +101,7 @@ def question_message(screen: PlacementScreen) -> Rendered:
     q = screen.question
     embed = _question_embed(screen)
     view = discord.ui.View(timeout=None)
-    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
-        for index in range(len(q.choices)):
-            letter = LETTERS[index]
-            view.add_item(button(_id("answer", screen, letter), letter, row=index // 5))
-    elif q.type is QuestionType.TRUE_FALSE:
-        view.add_item(button(_id("answer", screen, "true"), "True"))
-        view.add_item(button(_id("answer", screen, "false"), "False"))
-    else:
+    if not add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
         opens = opens_at(screen)
         if opens is not None:
             embed.add_field(

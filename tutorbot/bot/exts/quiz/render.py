@@ -6,6 +6,7 @@ at the content schema's maximum lengths (tested in tests/bot/test_render_limits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import discord
@@ -14,7 +15,7 @@ from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
-from tutorbot.content.models import LETTERS, QuestionType, Topic
+from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
 from tutorbot.domain.quiz import Answered, Assessed, Revealed
 from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.quiz import QuizEnd, Screen
@@ -55,19 +56,29 @@ def _id(action: str, screen: Screen, *args: object) -> str:
     return make(FEATURE, action, screen.session_id, screen.state.position, *args)
 
 
+def add_answer_buttons(
+    view: discord.ui.View, question: Question, answer_id: Callable[[str], str]
+) -> bool:
+    """The buttons that answer a multiple-choice (A, B, ... up to five a row) or true/false
+    question, each with `answer_id(choice)`; False (and nothing added) for a free response."""
+    if question.type is QuestionType.MULTIPLE_CHOICE and question.choices:
+        for index in range(len(question.choices)):
+            letter = LETTERS[index]
+            view.add_item(button(answer_id(letter), letter, row=index // 5))
+        return True
+    if question.type is QuestionType.TRUE_FALSE:
+        view.add_item(button(answer_id("true"), "True"))
+        view.add_item(button(answer_id("false"), "False"))
+        return True
+    return False
+
+
 def question_message(screen: Screen) -> Rendered:
     """A question waiting for an answer, with its answer buttons."""
     q = screen.question
     embed = _question_embed(screen)
     view = discord.ui.View(timeout=None)
-    if q.type is QuestionType.MULTIPLE_CHOICE and q.choices:
-        for index in range(len(q.choices)):
-            letter = LETTERS[index]
-            view.add_item(button(_id("answer", screen, letter), letter, row=index // 5))
-    elif q.type is QuestionType.TRUE_FALSE:
-        view.add_item(button(_id("answer", screen, "true"), "True"))
-        view.add_item(button(_id("answer", screen, "false"), "False"))
-    else:
+    if not add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
         opens = screen.state.reveal_at
         if opens is not None:
             embed.add_field(
