@@ -102,9 +102,11 @@ def insert_answer(
     now: datetime,
     stamp: str | None = None,
     user_ensured: bool = False,
+    practice: PracticeStep | None = None,
 ) -> Answer:
-    """Inside a write: record one answer and add it to the student's counters
-    (`count_answer`), so that nothing reads answers back to count them.
+    """Inside a write: record one answer, add it to the student's counters (`count_answer`),
+    so that nothing reads answers back to count them, and write its `practice` (the review of
+    the question's memory card, `memory.record_practice`).
 
     `stamp` is `to_db(now)` when the caller already has it, and `user_ensured` says the caller
     already ran `ensure_user` in this write (both keep the writer thread short).
@@ -131,6 +133,8 @@ def insert_answer(
         ),
     )
     count_answer(conn, user_id, guild_id, topic_id, answered=1, correct=int(correct), points=points)
+    if practice is not None:
+        record_practice(conn, user_id, practice)
     if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
         raise sqlite3.DatabaseError("the answer was inserted without a row id")
     return Answer(
@@ -206,7 +210,7 @@ class AnswerStore:
         stamp = to_db(now)
 
         def tx(conn: sqlite3.Connection) -> Answer:
-            recorded = insert_answer(
+            return insert_answer(
                 conn,
                 user_id=user_id,
                 guild_id=guild_id,
@@ -220,10 +224,8 @@ class AnswerStore:
                 points=points,
                 now=now,
                 stamp=stamp,
+                practice=practice,
             )
-            if practice is not None:
-                record_practice(conn, user_id, practice)
-            return recorded
 
         return await self._db.write(tx)
 

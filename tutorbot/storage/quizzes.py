@@ -314,9 +314,8 @@ class QuizStore:
                     source_id=session.id,
                     points=answer.points,
                     now=now,
+                    practice=answer.practice,
                 )
-                if answer.practice is not None:
-                    record_practice(conn, session.user_id, answer.practice)
             if practice is not None:
                 record_practice(conn, session.user_id, practice)
             if mastered:

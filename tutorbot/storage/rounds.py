@@ -155,9 +155,8 @@ def _record(
         now=now,
         stamp=stamp,
         user_ensured=True,
+        practice=practice,
     )
-    if practice is not None:
-        record_practice(conn, user_id, practice)
     return RecordedRoundAnswer(True, _round_answer(row))
 
 
