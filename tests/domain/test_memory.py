@@ -481,3 +481,10 @@ def test_credit_stays_below_a_unit_and_only_due_cards_take_it(
             assert nearly_due(cards[after.topic_id], now)
             assert 0 <= after.credit < 1
             cards[after.topic_id] = after
+
+
+def test_a_placement_answer_shares_nothing_with_the_graph() -> None:
+    """Placement measures where a student stands: no credit below, nothing made due."""
+    for rating in (Rating.GOOD, Rating.AGAIN):
+        step = practice(COURSE, "calculus", "q", rating, "placement", T0)
+        assert step.credit_to == {} and step.due_now == ()

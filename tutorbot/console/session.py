@@ -257,9 +257,8 @@ class ConsoleApp:
             raise ConsoleError("Type /goal set TOPIC or /goal clear.")
 
     async def _progress(self, rest: str) -> None:
-        overview = await self.services.progress.overview(self.user_id)
+        overview, student = await self.services.progress.overview_and_student(self.user_id)
         remembering = await self.services.progress.remembering(self.user_id, overview)
-        student = await self.services.progress.student(self.user_id)
         self.out.show(render.progress(self.services.library, overview, remembering, student))
 
     async def _stats(self, rest: str) -> None:

@@ -324,9 +324,11 @@ def practice(
     now: datetime,
 ) -> Practice:
     """The review an answer makes: credit down the graph on Good or Easy, prerequisites due now
-    on Again, neither on Hard ("Partly": neither a success to share nor a failure to trace)."""
-    success = rating >= Rating.GOOD
-    failure = rating is Rating.AGAIN
+    on Again, neither on Hard ("Partly": neither a success to share nor a failure to trace), and
+    neither for a placement answer (it measures where the student stands; it is not practice)."""
+    shares = source != "placement"
+    success = shares and rating >= Rating.GOOD
+    failure = shares and rating is Rating.AGAIN
     return Practice(
         topic_id=topic_id,
         question_id=question_id,

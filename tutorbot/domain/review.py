@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.domain.progress import REVIEW_LIMIT, Graph, prerequisites_to_review
 from tutorbot.domain.refusals import Refusal
 
 REVIEW_DECK = "*review"
@@ -114,3 +115,14 @@ def tally(
     given = list(credits)
     covered = sum(1 for key in skipped if key in question_ids and still_in_content(key))
     return ReviewTally(len(given), sum(1 for c in given if c >= 1.0), covered)
+
+
+def look_at(graph: Graph, missed_topics: Iterable[str]) -> tuple[str, ...]:
+    """What a student should look at again after missing review questions of these topics: each
+    topic's direct prerequisites, which the miss made due (mastered once, they are what a review
+    finds forgotten; `progress.prerequisites_to_review` with nothing excluded), in order of the
+    misses, at most `REVIEW_LIMIT`."""
+    found: dict[str, None] = {}
+    for topic_id in missed_topics:
+        found.update(dict.fromkeys(prerequisites_to_review(graph, topic_id, ())))
+    return tuple(found)[:REVIEW_LIMIT]

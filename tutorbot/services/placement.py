@@ -21,7 +21,6 @@ the topic would most often get, and it spares them a guess that could place them
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -96,6 +95,11 @@ class PlacementScreen:
     """How many topics the placement decides (those on the way not known before)."""
     decided: int
     """How many of them are decided so far (passed or failed)."""
+
+    @property
+    def opens_at(self) -> datetime:
+        """When a free response's model answer may be shown (what `reveal` checks)."""
+        return _opens_at(self.state, self.question)
 
 
 @dataclass(frozen=True)
@@ -268,10 +272,9 @@ class PlacementService:
     def _practice(
         self, topic_id: str, question_id: str, rating: Rating, now: datetime
     ) -> PracticeStep:
-        """A placement answer's review of its card: no implicit credit, nothing made due."""
-        step = self._s.memory.step(topic_id, question_id, rating, PLACEMENT_SOURCE, now)
-        bare = dataclasses.replace(step.practice, credit_to={}, due_now=())
-        return dataclasses.replace(step, practice=bare)
+        """A placement answer's review of its card (no implicit credit, nothing made due: the
+        rule `domain.memory.practice` keeps for placement answers)."""
+        return self._s.memory.step(topic_id, question_id, rating, PLACEMENT_SOURCE, now)
 
     async def _end(
         self, session: QuizSession, state: PlacementState, practice: PracticeStep | None

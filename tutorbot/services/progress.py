@@ -65,7 +65,23 @@ class ProgressService:
 
     async def student(self, user_id: int) -> StudentView:
         """What the student has marked, mastered and been placed on, and what that makes known."""
-        marked, mastered, placed, goal = await self._marks(user_id)
+        return self._view(*await self._marks(user_id))
+
+    async def overview_and_student(self, user_id: int) -> tuple[rules.Progress, StudentView]:
+        """`overview` and `student` from one read of the student's marks (what /progress shows
+        needs both)."""
+        marks = await self._marks(user_id)
+        marked, mastered, placed, goal = marks
+        overview = rules.progress(self._s.library.graph, [*marked, *placed], mastered, goal)
+        return overview, self._view(*marks)
+
+    def _view(
+        self,
+        marked: list[str],
+        mastered: dict[str, datetime],
+        placed: list[str],
+        goal: str | None,
+    ) -> StudentView:
         graph = self._s.library.graph
         known = rules.known_topics(graph, [*marked, *placed], mastered)
         # Quiz mastery and "I know this" outrank a placement, on a topic or above it.

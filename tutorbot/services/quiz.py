@@ -19,7 +19,7 @@ from tutorbot.domain import quiz as rules
 from tutorbot.domain.memory import Rating, rating_for_assessment, rating_for_choice
 from tutorbot.domain.quiz import QuizRefused, QuizState
 from tutorbot.domain.refusals import Refusal
-from tutorbot.domain.review import REVIEW_DECK, ReviewDeck, split_key
+from tutorbot.domain.review import REVIEW_DECK, ReviewDeck, look_at, split_key
 from tutorbot.domain.scoring import SelfAssessment, quiz_points
 from tutorbot.storage.quizzes import NewAnswer, QuizSession
 
@@ -344,7 +344,7 @@ class QuizService:
         made due now: mastered once, they are what a review finds forgotten."""
         if not screen.is_review or rating is not Rating.AGAIN:
             return screen
-        ids = progress_rules.prerequisites_to_review(self._s.library.graph, screen.topic.id, ())
+        ids = look_at(self._s.library.graph, [screen.topic.id])
         return replace(screen, look_at=self._topics(ids))
 
     def _deck(self, session: QuizSession) -> Deck | None:

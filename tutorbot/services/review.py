@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tutorbot.content.models import Topic
-from tutorbot.domain import progress as progress_rules
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.days import (
     UnknownTimeZone,
@@ -33,6 +32,7 @@ from tutorbot.domain.review import (
     ReviewDeck,
     ReviewTally,
     check_daily_limit,
+    look_at,
     minutes_for,
     review_key,
     split_key,
@@ -109,8 +109,9 @@ class ReviewService:
         """The student's daily limit, or the default."""
         return settings.daily_limit or DEFAULT_DAILY_LIMIT
 
-    async def plan(self, user_id: int) -> ReviewPlan:
-        """Today's review for the student: due count, order, limit, and what else to say."""
+    async def plan(self, user_id: int, *, suggest: bool = True) -> ReviewPlan:
+        """Today's review for the student: due count, order, limit, and what else to say (with
+        `suggest`, what to learn next when nothing is left to review)."""
         now = self._s.clock()
         settings = await self.settings(user_id)
         zone = zone_or_utc(settings.timezone)
@@ -128,7 +129,7 @@ class ReviewService:
         if not keys:
             next_due = await self._s.storage.memory.next_due(user_id, after=day_end(now, zone))
         next_topics: tuple[Topic, ...] = ()
-        if not keys:
+        if not keys and suggest:
             overview = await self._s.progress.overview(user_id)
             next_topics = self._topics(overview.next_topics)
         return ReviewPlan(
@@ -177,26 +178,20 @@ class ReviewService:
 
     async def ended(self, session_id: int, state: QuizState, deck: ReviewDeck) -> ReviewEnd:
         """The summary of a finished review."""
+        in_content = ReviewDeck(self._s.library.get)
         counted = tally(
             state.question_ids,
             state.skipped,
             (a.credit for a in state.answers),
-            lambda key: ReviewDeck(self._s.library.get).question(key) is not None,
+            lambda key: in_content.question(key) is not None,
         )
-        missed_topics = dict.fromkeys(
-            split_key(a.question_id)[0] for a in state.answers if a.credit == 0
-        )
-        graph = self._s.library.graph
-        look_at: dict[str, None] = {}
-        for topic_id in missed_topics:
-            look_at.update(
-                dict.fromkeys(progress_rules.prerequisites_to_review(graph, topic_id, ()))
-            )
-        plan = await self.plan(state.user_id)
+        missed = (split_key(a.question_id)[0] for a in state.answers if a.credit == 0)
+        ids = look_at(self._s.library.graph, missed)
+        plan = await self.plan(state.user_id, suggest=False)
         return ReviewEnd(
             session_id,
             counted,
-            self._topics(list(look_at)[: progress_rules.REVIEW_LIMIT]),
+            self._topics(ids),
             plan.due,
             len(plan.keys),
             plan.next_due,

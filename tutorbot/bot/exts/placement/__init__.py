@@ -18,7 +18,7 @@ from tutorbot.bot.components import FeatureButton
 from tutorbot.bot.custom_ids import CustomId
 from tutorbot.bot.errors import refuse
 from tutorbot.bot.exts.placement import render
-from tutorbot.bot.exts.quiz.render import not_yet_text
+from tutorbot.bot.exts.quiz.render import not_yet_text, when
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
@@ -99,8 +99,8 @@ async def _reveal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
         await refuse(interaction, step)
         return
     if isinstance(step, NotYet):
-        when = discord.utils.format_dt(step.opens_at, "R")
-        await interaction.response.send_message(not_yet_text(when), ephemeral=True)
+        opens = when(step.opens_at)
+        await interaction.response.send_message(not_yet_text(opens), ephemeral=True)
         return
     await render.revealed_message(step).edit(interaction)
 

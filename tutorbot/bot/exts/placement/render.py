@@ -9,8 +9,6 @@ tests/bot/test_placement_render_limits.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import discord
 
 from tutorbot.bot import limits
@@ -24,6 +22,7 @@ from tutorbot.bot.exts.quiz.render import (
     resume_id,
     topic_list,
     unfinished,
+    when,
 )
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.card import plural
@@ -51,15 +50,6 @@ ASSESS_STYLES = {
 
 def _id(action: str, screen: PlacementScreen, *args: object) -> str:
     return make(FEATURE, action, screen.session_id, screen.number, *args)
-
-
-def opens_at(screen: PlacementScreen) -> datetime | None:
-    """When a free response's model answer opens: its think time after the question was shown
-    (None when the state does not say when that was)."""
-    shown = screen.state.shown_at
-    if shown is None:
-        return None
-    return shown + timedelta(seconds=screen.question.think_seconds or 0)
 
 
 def _question_lines(question: Question) -> list[str]:
@@ -102,13 +92,11 @@ def question_message(screen: PlacementScreen) -> Rendered:
     embed = _question_embed(screen)
     view = discord.ui.View(timeout=None)
     if not add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
-        opens = opens_at(screen)
-        if opens is not None:
-            embed.add_field(
-                name="Reveal",
-                value=f"The model answer opens {discord.utils.format_dt(opens, 'R')}.",
-                inline=False,
-            )
+        embed.add_field(
+            name="Reveal",
+            value=f"The model answer opens {when(screen.opens_at)}.",
+            inline=False,
+        )
         view.add_item(button(_id("reveal", screen), "Reveal", style=discord.ButtonStyle.primary))
     view.add_item(button(_id("answer", screen, DONT_KNOW_CHOICE), DONT_KNOW, row=2))
     view.add_item(_stop_button(screen.session_id))

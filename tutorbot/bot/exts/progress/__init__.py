@@ -27,9 +27,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
     async def progress(self, interaction: discord.Interaction[Any]) -> None:
         """Show the student their overview, privately."""
         services = self.bot.services
-        overview = await services.progress.overview(interaction.user.id)
+        overview, student = await services.progress.overview_and_student(interaction.user.id)
         remembering = await services.progress.remembering(interaction.user.id, overview)
-        student = await services.progress.student(interaction.user.id)
         embed = progress_embed(services.library, overview, remembering, student)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -41,9 +40,8 @@ class ProgressCommands(commands.Cog, name="Progress"):
         services = self.bot.services
         found = resolve_topic(services.library, topic)
         await services.progress.set_goal(interaction.user.id, found.id)
-        overview = await services.progress.overview(interaction.user.id)
+        overview, student = await services.progress.overview_and_student(interaction.user.id)
         remembering = await services.progress.remembering(interaction.user.id, overview)
-        student = await services.progress.student(interaction.user.id)
         embed = progress_embed(services.library, overview, remembering, student)
         note = f"🎯 Goal set: **{found.title}**."
         if overview.goal is not None and overview.goal.goal_known:

@@ -7,6 +7,7 @@ import discord
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.quiz.render import topic_list, when
+from tutorbot.bot.exts.review.render import minutes_text
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.services.reminders import Reminder, ReminderOn
 
@@ -45,8 +46,7 @@ def reminder_message(reminder: Reminder) -> Rendered:
     plan = reminder.plan
     footer = f"Every day at {reminder.remind_at} ({reminder.timezone}) · /remind off to stop"
     if plan.keys:
-        minutes = "about 1 minute" if plan.minutes <= 1 else f"about {plan.minutes} minutes"
-        lines = [f"**{_count(len(plan.keys))} due today**, {minutes}."]
+        lines = [f"**{_count(len(plan.keys))} due today**, {minutes_text(plan.minutes)}."]
         if plan.due > len(plan.keys):
             lines.append(f"{plan.due - len(plan.keys)} more wait for another day (daily limit).")
         embed = discord.Embed(

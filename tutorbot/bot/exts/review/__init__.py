@@ -8,7 +8,6 @@ and hold subcommands, so the settings are `/review`'s options: `/review limit:30
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -25,6 +24,7 @@ from tutorbot.bot.timezone_option import autocomplete_timezone
 from tutorbot.domain.days import zone_or_utc
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.review import MAX_DAILY_LIMIT, MIN_DAILY_LIMIT
+from tutorbot.storage.review_settings import ReviewSettings
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
@@ -109,19 +109,24 @@ class Review(commands.Cog):
     ) -> None:
         review = self.bot.services.review
         user_id = interaction.user.id
+        settings: ReviewSettings | None = None
         if timezone is not None:
-            changed = await review.set_timezone(user_id, timezone)
-            if isinstance(changed, Refusal):
-                await refuse(interaction, changed)
+            zoned = await review.set_timezone(user_id, timezone)
+            if isinstance(zoned, Refusal):
+                await refuse(interaction, zoned)
                 return
+            settings = zoned
         if limit is not None:
             limited = await review.set_limit(user_id, limit)
             if isinstance(limited, Refusal):
                 await refuse(interaction, limited)
                 return
-        settings = await review.settings(user_id)
+            settings = limited
+        if settings is None:  # no option: the command only comes here with one
+            settings = await review.settings(user_id)
         zone = zone_or_utc(settings.timezone)
-        local_now = datetime.now(zone).strftime("%H:%M") if timezone is not None else None
+        now = self.bot.services.clock().astimezone(zone)
+        local_now = now.strftime("%H:%M") if timezone is not None else None
         text = render.settings_text(settings, review.daily_limit(settings), local_now)
         await interaction.response.send_message(text, ephemeral=True)
 

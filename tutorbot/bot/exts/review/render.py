@@ -24,7 +24,8 @@ DM_CLOSED = (
 )
 
 
-def _minutes(minutes: int) -> str:
+def minutes_text(minutes: int) -> str:
+    """About how long a review takes, in words."""
     return "about 1 minute" if minutes <= 1 else f"about {minutes} minutes"
 
 
@@ -32,7 +33,7 @@ def intro(plan: ReviewPlan) -> str:
     """The line above a review's first question: how many are due and how long today's take."""
     count = len(plan.keys)
     due = f"**{plan.due} due**" if plan.due == count else f"**{plan.due} due**, {count} today"
-    lines = [f"🧠 {due}, {_minutes(plan.minutes)}."]
+    lines = [f"🧠 {due}, {minutes_text(plan.minutes)}."]
     if plan.dm_closed:
         lines.append(DM_CLOSED)
     return "\n".join(lines)
@@ -65,12 +66,8 @@ def nothing_to_do(plan: ReviewPlan) -> Rendered:
     embed.set_footer(text="Private: only you can see this.")
     view = discord.ui.View(timeout=None)
     for topic in plan.next_topics[:3]:
-        view.add_item(button(make("topic", "card", topic.id), _label(topic.title)))
+        view.add_item(button(make("topic", "card", topic.id), topic.title))
     return Rendered([embed], view, DM_CLOSED if plan.dm_closed else None)
-
-
-def _label(title: str) -> str:
-    return title if len(title) <= 80 else title[:79] + "…"
 
 
 def settings_text(settings: ReviewSettings, limit: int, local_now: str | None) -> str:
