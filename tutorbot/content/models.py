@@ -8,7 +8,10 @@ characters of one message's embeds. The explainer has no practical limit: render
 
 from __future__ import annotations
 
+import math
+import re
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -35,6 +38,15 @@ MAX_THINK_SECONDS = 600
 MAX_QUESTIONS = 100
 MAX_REASON = 300
 MAX_CHECK = 200
+MAX_ACCEPTED = 20
+"""Accepted answers of one short-answer question."""
+MAX_ACCEPTED_ANSWER = 200
+"""Characters of one accepted answer: the most a student may type (domain.typed_answers)."""
+MAX_NUMBER_TEXT = 100
+"""Characters of a number written as text (in a file or typed by a student)."""
+MAX_EXPONENT = 30
+"""Largest power of ten a number may carry (1e30): a bigger one is no answer to a question, and
+Fraction of 1e999999 would be slow."""
 MAX_SHOWN = 60
 """How much of an input value an error message echoes."""
 
@@ -87,6 +99,70 @@ class QuestionType(StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     TRUE_FALSE = "true_false"
     FREE_RESPONSE = "free_response"
+    SHORT_ANSWER = "short_answer"
+    NUMERIC = "numeric"
+
+
+TYPED = frozenset({QuestionType.SHORT_ANSWER, QuestionType.NUMERIC})
+"""The question types a student answers by typing (judged by domain.typed_answers)."""
+
+_NUMBER_TEXT = re.compile(
+    r"(?P<sign>[-+\u2212])?\s*(?:(?P<num>\d+)\s*/\s*(?P<den>\d+)"
+    r"|(?P<mantissa>\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE](?P<exp>[-+]?\d+))?)"
+)
+
+
+def number_value(text: str) -> Fraction | None:
+    """The exact number a text states, or None: `3.5`, `3,5` (a decimal comma), `7/2`, `-0.25`,
+    `+2`, `1e3`, with space around; no thousands separators, at most MAX_NUMBER_TEXT characters,
+    exponents up to MAX_EXPONENT, no division by zero. The one rule for numbers written by an
+    author (a numeric answer given as text) and typed by a student."""
+    if len(text) > MAX_NUMBER_TEXT:
+        return None
+    match = _NUMBER_TEXT.fullmatch(text.strip())
+    if match is None:
+        return None
+    if match["num"] is not None:
+        if int(match["den"]) == 0:
+            return None
+        value = Fraction(int(match["num"]), int(match["den"]))
+    else:
+        exponent = int(match["exp"] or 0)
+        if abs(exponent) > MAX_EXPONENT:
+            return None
+        value = Fraction(match["mantissa"].replace(",", ".")) * Fraction(10) ** exponent
+    return -value if match["sign"] in ("-", "\u2212") else value
+
+
+def as_fraction(value: int | float | str) -> Fraction | None:
+    """A number from a topic file (an int, a finite float as written, or text number_value
+    reads) as an exact Fraction; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value)) if math.isfinite(value) else None
+    return number_value(value)
+
+
+def number_text(value: Fraction) -> str:
+    """A number as a person reads it: `3`, `3.5`, `-0.25`; a fraction without an exact short
+    decimal as `7/3`."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator = value.denominator
+    for factor in (2, 5):
+        while denominator % factor == 0:
+            denominator //= factor
+    if denominator != 1:
+        return str(value)
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
 class _Frozen(BaseModel):
@@ -100,7 +176,16 @@ class Question(_Frozen):
     type: QuestionType
     prompt: Annotated[str, _text(MAX_PROMPT)]
     choices: tuple[Annotated[str, _text(MAX_CHOICE)], ...] | None = None
-    answer: Annotated[str, StringConstraints(strip_whitespace=True)] | bool
+    answer: Annotated[str, StringConstraints(strip_whitespace=True)] | bool | int | float | None = (
+        None
+    )
+    """The key: a choice letter, true/false, a model answer, or a numeric question's number."""
+    answers: tuple[Annotated[str, _text(MAX_ACCEPTED_ANSWER)], ...] | None = None
+    """A short-answer question's accepted answers; the first is the one shown as expected."""
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    """How far a numeric answer may be from `answer` and still be right."""
+    range: tuple[float, float] | None = None
+    """A numeric question's accepted interval [low, high], instead of answer and tolerance."""
     explanation: Annotated[str, _text(MAX_EXPLANATION)]
     think_seconds: Annotated[int, Field(ge=0, le=MAX_THINK_SECONDS)] | None = None
     hint: Annotated[str, _text(MAX_HINT)] | None = None
@@ -120,31 +205,42 @@ class Question(_Frozen):
 
     @model_validator(mode="after")
     def _check_answer(self) -> Question:
-        if self.type is QuestionType.MULTIPLE_CHOICE:
-            if self.choices is None or not 2 <= len(self.choices) <= MAX_CHOICES:
-                raise invalid(
-                    f"a multiple-choice question needs 2 to {MAX_CHOICES} choices", "choices"
-                )
-            letters = tuple(LETTERS[: len(self.choices)])
-            if self.answer not in letters:
-                raise invalid(
-                    f"answer {shown(self.answer)} is not one of the choice letters "
-                    + ", ".join(letters),
-                    "answer",
-                )
-        elif self.type is QuestionType.TRUE_FALSE:
-            if self.choices is not None:
-                raise invalid("a true/false question takes no choices", "choices")
-            if not isinstance(self.answer, bool):
-                raise invalid(f"answer {shown(self.answer)} must be true or false", "answer")
-        else:
-            if self.choices is not None:
-                raise invalid("a free-response question takes no choices", "choices")
-            if not isinstance(self.answer, str) or not self.answer:
-                raise invalid("a free-response question needs the model answer as text", "answer")
-            if len(self.answer) > MAX_ANSWER:
-                raise invalid(f"the model answer is longer than {MAX_ANSWER} characters", "answer")
+        if self.type is not QuestionType.MULTIPLE_CHOICE and self.choices is not None:
+            raise invalid(f"a {self._kind} question takes no choices", "choices")
+        for field in ("answers", "tolerance", "range"):
+            if getattr(self, field) is not None and field not in _FIELDS_OF.get(self.type, ()):
+                raise invalid(f"a {self._kind} question takes no {field}", field)
+        _CHECKS[self.type](self)
         return self
+
+    @property
+    def _kind(self) -> str:
+        return _KIND_NAMES[self.type]
+
+    @property
+    def number(self) -> Fraction | None:
+        """A numeric question's `answer` as an exact number (None when only a range is given)."""
+        if self.type is not QuestionType.NUMERIC or self.answer is None:
+            return None
+        return as_fraction(self.answer)  # validated as a number
+
+    @property
+    def bounds(self) -> tuple[Fraction, Fraction]:
+        """The closed interval of right values of a numeric question: the range, or the answer
+        plus or minus the tolerance (0 when none is given)."""
+        if self.range is not None:
+            low, high = self.range
+            return Fraction(repr(float(low))), Fraction(repr(float(high)))
+        value = self.number
+        if value is None:  # validation rules this out
+            raise ValueError(f"question {self.id!r} is not a numeric question")
+        spread = Fraction(repr(float(self.tolerance))) if self.tolerance else Fraction(0)
+        return value - spread, value + spread
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """A short-answer question's accepted answers (empty for other kinds)."""
+        return self.answers or ()
 
     @property
     def letters(self) -> str:
@@ -159,14 +255,120 @@ class Question(_Frozen):
         return None
 
     def answer_text(self) -> str:
-        """The right answer as a person reads it: "B. option text", "True", or the model answer."""
+        """The right answer as a person reads it: "B. option text", "True", the model answer, a
+        short answer's first accepted answer ("Paris"), "3.5 (± 0.1)" or "between 3 and 4"."""
         if self.type is QuestionType.MULTIPLE_CHOICE:
             if self.choices is None or self.correct_index is None:  # validation rules this out
                 raise ValueError(f"multiple choice question {self.id!r} without choices")
             return f"{self.answer}. {self.choices[self.correct_index]}"
         if self.type is QuestionType.TRUE_FALSE:
             return "True" if self.answer else "False"
+        if self.type is QuestionType.SHORT_ANSWER:
+            return self.accepted[0]
+        if self.type is QuestionType.NUMERIC:
+            return self._number_answer_text()
         return str(self.answer)
+
+    def _number_answer_text(self) -> str:
+        low, high = self.bounds
+        if self.range is not None:
+            return f"between {number_text(low)} and {number_text(high)}"
+        value = self.number
+        if value is None:  # validation rules this out
+            raise ValueError(f"numeric question {self.id!r} without a number")
+        if high == value:
+            return number_text(value)
+        return f"{number_text(value)} (± {number_text(high - value)})"
+
+
+_KIND_NAMES = {
+    QuestionType.MULTIPLE_CHOICE: "multiple-choice",
+    QuestionType.TRUE_FALSE: "true/false",
+    QuestionType.FREE_RESPONSE: "free-response",
+    QuestionType.SHORT_ANSWER: "short-answer",
+    QuestionType.NUMERIC: "numeric",
+}
+_FIELDS_OF = {
+    QuestionType.SHORT_ANSWER: ("answers",),
+    QuestionType.NUMERIC: ("tolerance", "range"),
+}
+
+
+def _needs_answer(question: Question) -> None:
+    if question.answer is None:
+        raise invalid("required field is missing", "answer")
+
+
+def _check_multiple_choice(question: Question) -> None:
+    if question.choices is None or not 2 <= len(question.choices) <= MAX_CHOICES:
+        raise invalid(f"a multiple-choice question needs 2 to {MAX_CHOICES} choices", "choices")
+    _needs_answer(question)
+    letters = tuple(LETTERS[: len(question.choices)])
+    if question.answer not in letters:
+        raise invalid(
+            f"answer {shown(question.answer)} is not one of the choice letters "
+            + ", ".join(letters),
+            "answer",
+        )
+
+
+def _check_true_false(question: Question) -> None:
+    _needs_answer(question)
+    if not isinstance(question.answer, bool):
+        raise invalid(f"answer {shown(question.answer)} must be true or false", "answer")
+
+
+def _check_free_response(question: Question) -> None:
+    _needs_answer(question)
+    if not isinstance(question.answer, str) or not question.answer:
+        raise invalid("a free-response question needs the model answer as text", "answer")
+    if len(question.answer) > MAX_ANSWER:
+        raise invalid(f"the model answer is longer than {MAX_ANSWER} characters", "answer")
+
+
+def _check_short_answer(question: Question) -> None:
+    if question.answer is not None:
+        raise invalid(
+            "a short-answer question takes no answer: list the accepted answers under answers",
+            "answer",
+        )
+    if question.answers is None:
+        raise invalid("a short-answer question needs answers: the accepted answers", "answers")
+    if not 1 <= len(question.answers) <= MAX_ACCEPTED:
+        raise invalid(
+            f"a short-answer question needs 1 to {MAX_ACCEPTED} accepted answers", "answers"
+        )
+
+
+def _check_numeric(question: Question) -> None:
+    if question.answer is not None and as_fraction(question.answer) is None:
+        raise invalid(
+            f"answer {shown(question.answer)} must be a number such as 3.5, -0.25 or 7/2",
+            "answer",
+        )
+    if question.range is None:
+        if question.answer is None:
+            raise invalid("a numeric question needs answer (a number) or range", "answer")
+        return
+    if question.tolerance is not None:
+        raise invalid("give tolerance or range, not both", "range")
+    low, high = question.range
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise invalid("range must be two finite numbers", "range")
+    if low > high:
+        raise invalid(f"range [{low:g}, {high:g}] must be [low, high] with low <= high", "range")
+    value = question.number
+    if value is not None and not question.bounds[0] <= value <= question.bounds[1]:
+        raise invalid(f"answer {shown(question.answer)} is outside the range", "answer")
+
+
+_CHECKS = {
+    QuestionType.MULTIPLE_CHOICE: _check_multiple_choice,
+    QuestionType.TRUE_FALSE: _check_true_false,
+    QuestionType.FREE_RESPONSE: _check_free_response,
+    QuestionType.SHORT_ANSWER: _check_short_answer,
+    QuestionType.NUMERIC: _check_numeric,
+}
 
 
 class Topic(_Frozen):
