@@ -16,7 +16,12 @@ log2(0.9 / 0.5) = +0.85, a wrong one -2.9 and -2.3. A free response judged "Got 
 a right 4-option answer: there is no lucky click, the student compares their answer with the
 model answer, and a student who over-claims only places themselves where reviews soon correct
 them; we do not trust it more than that because the judgement is the student's own. "Partly"
-counts as a right true/false answer (weak), "Missed it" as a wrong 4-option answer.
+counts as a right true/false answer (weak), "Missed it" as a wrong 4-option answer. A typed
+answer (short answer, numeric), judged by the bot, is hardly ever right by luck, but a student
+may know a word or a number by rote without the topic, so its evidence is bounded: a right one
+counts as a right 5-option answer (`TYPED_GUESS`: +2.17 bits, enough alone to pass its topic
+and those beneath it), a wrong one as a wrong 4-option answer (-2.91 bits: a typo the judge did
+not forgive is no stronger evidence against than a wrong click).
 
 **The graph shares evidence.** A right answer on a topic is evidence for everything beneath it,
 a wrong one against everything built on it: a topic's evidence is the sum of the right answers'
@@ -49,9 +54,10 @@ decide (t and its undecided prerequisites that would reach the threshold), `b` =
 one would decide (t and its undecided dependents); the largest min(a, b) wins, then the largest
 min of the undecided topics each answer would touch at all (when no single answer decides
 anything), then the smallest topic id. Within the topic, `next_question_of` takes the question a
-guess answers least often (most options first; a choice before a free response at equal odds,
-being judged by the bot, not the student), not asked before, then the smallest question id: no
-randomness, so a placement can be replayed and tested.
+guess answers least often (most options first, a typed answer counting as 5 options; at equal
+odds a choice, then a typed answer, then a free response: the first two are judged by the bot,
+not the student, and a choice cannot fail on spelling), not asked before, then the smallest
+question id: no randomness, so a placement can be replayed and tested.
 
 **The end.** A placement stops when every candidate is decided, or at the question cap
 (`DEFAULT_CAP`); topics still undecided then count as not known: a lucky placement (a topic
@@ -76,7 +82,7 @@ from enum import StrEnum
 from typing import Any
 
 from tutorbot.content.graph import KnowledgeGraph
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
 from tutorbot.domain._time import from_iso, required_iso, to_iso, utc
 from tutorbot.domain.memory import MemoryCard, MemoryModel, Rating
 from tutorbot.domain.refusals import Refusal
@@ -88,6 +94,12 @@ SLIP = 0.1
 """How often a student who knows a topic still answers wrong (a slip, a misread)."""
 FREE_RESPONSE_GUESS = 0.25
 """The chance we allow that a student who does not know a topic judges their answer "Got it"."""
+TYPED_GUESS = 0.2
+"""The guess chance a right typed answer (short answer, numeric) is weighed with: as a right
+5-option answer, +2.17 bits (see the module docstring)."""
+WRONG_TYPED_GUESS = 0.25
+"""The guess chance a wrong typed answer is weighed with: as a wrong 4-option answer, -2.91
+bits."""
 DECIDE_BITS = 2.0
 """Evidence that passes a topic (negative: fails it): 4 times likelier one way than the other."""
 GENTLE_DAYS = 7
@@ -118,30 +130,44 @@ def result_for_assessment(assessment: SelfAssessment) -> Result:
 
 def guess_chance(question: Question) -> float:
     """How often a student who does not know the topic answers this question right: 1 in k for
-    k options, 1 in 2 for true/false, and `FREE_RESPONSE_GUESS` for a free response."""
+    k options, 1 in 2 for true/false, `TYPED_GUESS` for a typed answer (a bound, not a guess:
+    see the module docstring) and `FREE_RESPONSE_GUESS` for a free response."""
     if question.type is QuestionType.MULTIPLE_CHOICE:
         return 1 / len(question.choices or ("", ""))
     if question.type is QuestionType.TRUE_FALSE:
         return 1 / 2
+    if question.type in TYPED:
+        return TYPED_GUESS
     return FREE_RESPONSE_GUESS
 
 
 def evidence(question: Question, result: Result) -> float:
     """Bits an answer gives for "the student knows this topic" (negative: against it): log2 of
     how much likelier the answer is from a student who knows it (right unless they slip) than
-    from one who does not (right only by guessing). "Partly" counts as a right true/false."""
+    from one who does not (right only by guessing). "Partly" counts as a right true/false, a
+    wrong typed answer as a wrong 4-option one (`WRONG_TYPED_GUESS`)."""
     if result is Result.PARTLY:
         return math.log2((1 - SLIP) / (1 / 2))
     g = guess_chance(question)
     if result is Result.RIGHT:
         return math.log2((1 - SLIP) / g)
+    if question.type in TYPED:
+        g = WRONG_TYPED_GUESS
     return math.log2(SLIP / (1 - g))
 
 
 def _strength(question: Question) -> tuple[float, int, str]:
-    """Sort key of questions, strongest evidence first: least guessable, a choice before a free
-    response at equal odds, then by id."""
-    return (guess_chance(question), question.type is QuestionType.FREE_RESPONSE, question.id)
+    """Sort key of questions, strongest evidence first: least guessable, at equal odds a choice,
+    then a typed answer, then a free response, then by id."""
+    return (guess_chance(question), _judged_by(question), question.id)
+
+
+def _judged_by(question: Question) -> int:
+    """0 for a choice (judged by the bot, no spelling to fail), 1 for a typed answer (judged by
+    the bot), 2 for a free response (judged by the student)."""
+    if question.type is QuestionType.FREE_RESPONSE:
+        return 2
+    return 1 if question.type in TYPED else 0
 
 
 class PlacementRefused(Refusal):

@@ -6,9 +6,9 @@ and what the student should see; a click that cannot do anything returns a `Quiz
 current `Topic` at every step, so a question removed from content is noticed (QuestionRemoved) and
 skipped by `next_question` instead of wedging the quiz.
 
-Life of one question: shown (at `shown_at`) -> answered (multiple choice, true/false) or
-revealed -> self-assessed (free response) -> `next_question`. Next after the last question
-finishes the quiz.
+Life of one question: shown (at `shown_at`) -> answered (multiple choice, true/false: `answer`;
+short answer, numeric: `answer_typed`, judged by `typed_answers`) or revealed -> self-assessed
+(free response) -> `next_question`. Next after the last question finishes the quiz.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
+from tutorbot.domain import typed_answers
 from tutorbot.domain._time import from_iso, required_iso, seconds_between, to_iso, utc
 from tutorbot.domain.placement import quiz_order
 from tutorbot.domain.refusals import Refusal
@@ -79,6 +80,13 @@ class WrongKind(QuizRefused):
     """A button of another kind than the question takes (a choice for a free response one)."""
 
     default = "That button does not fit this kind of question."
+
+
+@dataclass(frozen=True)
+class NothingTyped(QuizRefused):
+    """A typed answer (short answer, numeric) that is empty once its spaces are trimmed."""
+
+    default = "Type your answer first: nothing was recorded."
 
 
 @dataclass(frozen=True)
@@ -257,7 +265,11 @@ class QuizState:
 
 @dataclass(frozen=True)
 class Answered:
-    """Result of a multiple-choice or true/false answer, for the "right or wrong" message."""
+    """Result of a multiple-choice, true/false or typed answer, for the "right or wrong" message.
+
+    For a typed answer (`typed`), `given` is what the student typed (trimmed, at most
+    `typed_answers.MAX_TYPED_ANSWER` characters) and `accepted` the accepted answer a near
+    match (a typo forgiven) was taken for, None otherwise."""
 
     state: QuizState
     question: Question
@@ -267,6 +279,8 @@ class Answered:
     explanation: str
     seconds: float
     is_last: bool
+    typed: bool = False
+    accepted: str | None = None
 
 
 @dataclass(frozen=True)
@@ -454,6 +468,77 @@ def answer(
         seconds=seconds,
         is_last=new.is_last,
     )
+
+
+def answer_typed(
+    state: QuizState,
+    topic: Deck | None,
+    user_id: int,
+    question_id: str,
+    text: str,
+    now: datetime,
+) -> Answered | Refusal:
+    """Record a short-answer or numeric answer the student typed, judged at once by
+    `typed_answers` (right: full credit; wrong: none). Nothing is recorded for an empty text, a
+    numeric answer that is not a number (`typed_answers.NotANumber`, said politely), or a
+    question of another kind (`WrongKind`)."""
+    now = utc(now)
+    question = typed_question(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
+    given = typed_answers.clean(text)
+    judged = judge_typed(question, given)
+    if isinstance(judged, Refusal):
+        return judged
+    seconds = seconds_between(state.shown_at or now, now)
+    record = QuizAnswer(question_id, given, 1.0 if judged.correct else 0.0, seconds, now)
+    new = replace(state, answers=(*state.answers, record))
+    return Answered(
+        state=new,
+        question=question,
+        given=given,
+        correct=judged.correct,
+        correct_answer=judged.expected,
+        explanation=question.explanation,
+        seconds=seconds,
+        is_last=new.is_last,
+        typed=True,
+        accepted=_shown_accepted(given, judged.accepted),
+    )
+
+
+def typed_question(
+    state: QuizState, topic: Deck | None, user_id: int, question_id: str
+) -> Question | QuizRefused:
+    """The short-answer or numeric question on screen a typed answer addresses, or why none may
+    be typed now (as `answer_typed` would refuse before reading the text)."""
+    question = _current(state, topic, user_id, question_id)
+    if isinstance(question, QuizRefused):
+        return question
+    if question.type not in TYPED:
+        return WrongKind()
+    return question
+
+
+def judge_typed(question: Question, text: str) -> typed_answers.TypedJudgement | Refusal:
+    """A typed answer to a short-answer or numeric question judged (the one rule quizzes,
+    reviews and placements share), or why it cannot be: `WrongKind` for another kind of
+    question, `NothingTyped` for an empty text, `typed_answers.NotANumber` for a numeric
+    answer that is not a number."""
+    if question.type not in TYPED:
+        return WrongKind()
+    given = typed_answers.clean(text)
+    if not given:
+        return NothingTyped()
+    return typed_answers.judge(question, given)
+
+
+def _shown_accepted(given: str, accepted: str | None) -> str | None:
+    """The accepted answer worth naming beside what was typed: the one a near match (a typo)
+    was taken for; None when the text typed matched it exactly (once normalised)."""
+    if accepted is None or typed_answers.normalise(accepted) == typed_answers.normalise(given):
+        return None
+    return accepted
 
 
 def _free_response(

@@ -27,8 +27,11 @@ SECONDS_PER_QUESTION = {
     QuestionType.MULTIPLE_CHOICE: 20,
     QuestionType.TRUE_FALSE: 12,
     QuestionType.FREE_RESPONSE: 60,
+    QuestionType.SHORT_ANSWER: 30,
+    QuestionType.NUMERIC: 40,
 }
-"""A typical time to answer each kind, for the "about M minutes" at the top of a review."""
+"""A typical time to answer each kind, for the "about M minutes" at the top of a review (a typed
+answer: opening the form and typing a few words, or working out a number)."""
 DEFAULT_SECONDS = 30
 
 

@@ -16,7 +16,9 @@ topic with no memory card yet gets one, due within a week (`placement.gentle_car
 
 A placement shows no right or wrong: an answer is recorded and the next question shown at once.
 "I don't know" (`DONT_KNOW`) counts as a wrong answer: it is what a student who does not know
-the topic would most often get, and it spares them a guess that could place them too high.
+the topic would most often get, and it spares them a guess that could place them too high. A
+typed answer (short answer, numeric) is judged at once as in a quiz (`answer_typed`), right or
+wrong like a choice.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
 from tutorbot.domain import placement as rules
 from tutorbot.domain import quiz as quiz_rules
 from tutorbot.domain.memory import Rating, ReviewSource, rating_for_assessment, rating_for_choice
@@ -193,6 +195,34 @@ class PlacementService:
         return await self._step(
             session, state, rules.result_for_choice(correct), rating_for_choice(correct)
         )
+
+    async def answer_typed(
+        self, session_id: int, user_id: int, number: int, text: str
+    ) -> PlacementScreen | PlacementEnd | Refusal:
+        """A short answer or number typed for question `number`, judged by the quizzes' rule
+        (`quiz.judge_typed`): recorded, and the next question (or the end) at once. Text that
+        is no number for a numeric question is refused politely and records nothing."""
+        at = await self._at(session_id, user_id, number)
+        if isinstance(at, Refusal):
+            return at
+        session, state, question = at
+        judged = quiz_rules.judge_typed(question, text)
+        if isinstance(judged, Refusal):
+            return judged
+        correct = judged.correct
+        return await self._step(
+            session, state, rules.result_for_choice(correct), rating_for_choice(correct)
+        )
+
+    async def check_typeable(self, session_id: int, user_id: int, number: int) -> Refusal | None:
+        """Why the typed-answer form may not be opened for question `number` (another kind of
+        question, a stale button), or None when it may."""
+        at = await self._at(session_id, user_id, number)
+        if isinstance(at, Refusal):
+            return at
+        if at[2].type not in TYPED:
+            return quiz_rules.WrongKind()
+        return None
 
     async def reveal(
         self, session_id: int, user_id: int, number: int

@@ -162,10 +162,38 @@ class QuizService:
         if isinstance(at, Refusal):
             return at
         session, state, deck, key = at
-        now = self._s.clock()
-        result = rules.answer(state, deck, user_id, key, choice, now)
+        result = rules.answer(state, deck, user_id, key, choice, self._s.clock())
+        return await self._answered(session, deck, key, result)
+
+    async def answer_typed(
+        self, session_id: int, user_id: int, position: int, text: str
+    ) -> tuple[Screen, rules.Answered] | Refusal:
+        """A short answer or number the student typed for the question at `position`, judged at
+        once and recorded like a choice (points, memory); a refusal records nothing."""
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, Refusal):
+            return at
+        session, state, deck, key = at
+        result = rules.answer_typed(state, deck, user_id, key, text, self._s.clock())
+        return await self._answered(session, deck, key, result)
+
+    async def check_typeable(self, session_id: int, user_id: int, position: int) -> Refusal | None:
+        """Why the typed-answer form may not be opened for the question at `position` (another
+        kind, already answered, a stale button), or None when it may."""
+        at = await self._at(session_id, user_id, position)
+        if isinstance(at, Refusal):
+            return at
+        _, state, deck, key = at
+        question = rules.typed_question(state, deck, user_id, key)
+        return question if isinstance(question, Refusal) else None
+
+    async def _answered(
+        self, session: QuizSession, deck: Deck, key: str, result: rules.Answered | Refusal
+    ) -> tuple[Screen, rules.Answered] | Refusal:
+        """Record a judged answer (a choice or typed) with its review, and the screen after it."""
         if isinstance(result, Refusal):
             return result
+        now = result.state.answers[-1].answered_at
         rating = rating_for_choice(result.correct)
         credit = 1.0 if result.correct else 0.0
         record = self._record(

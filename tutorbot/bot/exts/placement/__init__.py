@@ -14,16 +14,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import FeatureButton
-from tutorbot.bot.custom_ids import CustomId
+from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
+from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import refuse
 from tutorbot.bot.exts.placement import render
-from tutorbot.bot.exts.quiz.render import not_yet_text, when
+from tutorbot.bot.exts.quiz.render import TYPE_LABEL, not_yet_text, when
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
 from tutorbot.content.models import Topic
 from tutorbot.domain.refusals import Refusal
+from tutorbot.domain.typed_answers import MAX_TYPED_ANSWER
 from tutorbot.services.placement import NotYet, PlacementEnd, PlacementScreen
 
 if TYPE_CHECKING:
@@ -83,6 +84,31 @@ def _step(step: PlacementScreen | PlacementEnd) -> Rendered:
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     step = await bot_of(interaction).services.placement.answer(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1), cid.arg(2)
+    )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
+    await _step(step).edit(interaction)
+
+
+@PlacementButton.action("type")
+async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    refused = await bot_of(interaction).services.placement.check_typeable(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1)
+    )
+    if refused is not None:
+        await refuse(interaction, refused)
+        return
+    form_id = make(render.FEATURE, "typed", *cid.args[:2])
+    await interaction.response.send_modal(answer_form(form_id, TYPE_LABEL, MAX_TYPED_ANSWER))
+
+
+@modal_action(render.FEATURE, "typed")
+async def _typed(
+    interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
+) -> None:
+    step = await bot_of(interaction).services.placement.answer_typed(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(ANSWER_FIELD, "")
     )
     if isinstance(step, Refusal):
         await refuse(interaction, step)

@@ -18,6 +18,8 @@ from tutorbot.bot.exts.quiz.render import (
     NEUTRAL,
     RIGHT,
     THINK_LINE,
+    TYPE_LABEL,
+    TYPED_LINES,
     add_answer_buttons,
     resume_id,
     topic_list,
@@ -26,7 +28,7 @@ from tutorbot.bot.exts.quiz.render import (
 )
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.content.card import plural
-from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
+from tutorbot.content.models import LETTERS, TYPED, Question, QuestionType, Topic
 from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.placement import PlacementEnd, PlacementScreen
 
@@ -60,6 +62,8 @@ def _question_lines(question: Question) -> list[str]:
         lines += [f"**{LETTERS[i]}.** {choice}" for i, choice in enumerate(question.choices)]
     elif question.type is QuestionType.FREE_RESPONSE:
         lines += ["", THINK_LINE]
+    elif question.type in TYPED:
+        lines += ["", TYPED_LINES[question.type]]
     return lines
 
 
@@ -87,11 +91,16 @@ def _stop_button(session_id: int) -> discord.ui.Button[discord.ui.View]:
 
 
 def question_message(screen: PlacementScreen) -> Rendered:
-    """A question waiting for its answer: the answer buttons (or Reveal), I don't know, Stop."""
+    """A question waiting for its answer: the answer buttons (Type my answer for a short answer
+    or a number, Reveal for a free response), I don't know, Stop."""
     q = screen.question
     embed = _question_embed(screen)
     view = discord.ui.View(timeout=None)
-    if not add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
+    if add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
+        pass
+    elif q.type in TYPED:
+        view.add_item(button(_id("type", screen), TYPE_LABEL, style=discord.ButtonStyle.primary))
+    else:
         embed.add_field(
             name="Reveal",
             value=f"The model answer opens {when(screen.opens_at)}.",

@@ -19,6 +19,7 @@ from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_o
 from tutorbot.content.models import Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.refusals import Refusal
+from tutorbot.domain.typed_answers import MAX_TYPED_ANSWER
 from tutorbot.services.quiz import QuizEnd, Screen
 from tutorbot.services.review import ReviewEnd
 
@@ -155,6 +156,32 @@ async def _written(
     await interaction.response.send_message(
         "Saved your answer. Press **Reveal** to compare it with the model answer.", ephemeral=True
     )
+
+
+@QuizButton.action("type")
+async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    refused = await bot_of(interaction).services.quiz.check_typeable(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1)
+    )
+    if refused is not None:
+        await refuse(interaction, refused)
+        return
+    form_id = make(render.FEATURE, "typed", *cid.args[:2])
+    await interaction.response.send_modal(answer_form(form_id, render.TYPE_LABEL, MAX_TYPED_ANSWER))
+
+
+@modal_action(render.FEATURE, "typed")
+async def _typed(
+    interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
+) -> None:
+    step = await bot_of(interaction).services.quiz.answer_typed(
+        cid.int_arg(0), interaction.user.id, cid.int_arg(1), values.get(ANSWER_FIELD, "")
+    )
+    if isinstance(step, Refusal):
+        await refuse(interaction, step)
+        return
+    screen, result = step
+    await render.answered_message(screen, result).edit(interaction)
 
 
 @QuizButton.action("assess")

@@ -1,5 +1,9 @@
 """Private quiz messages: a question, its result, the free-response reveal, and the summary.
 
+A short-answer or numeric question shows "Type my answer", which opens a one-field form; its
+result says what the student typed (escaped: their text never restyles the message), whether it
+was right, the accepted answer a near match was taken for, and the expected answer.
+
 Pure functions of content and quiz state. Sizes stay inside one message's 6000 embed characters
 at the content schema's maximum lengths (tested in tests/bot/test_render_limits.py).
 """
@@ -15,7 +19,7 @@ from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
-from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
+from tutorbot.content.models import LETTERS, TYPED, Question, QuestionType, Topic
 from tutorbot.domain.quiz import Answered, Assessed, Revealed
 from tutorbot.domain.scoring import ASSESSMENT_LABELS, SelfAssessment
 from tutorbot.services.quiz import QuizEnd, Screen
@@ -23,6 +27,13 @@ from tutorbot.services.review import ReviewEnd
 
 FEATURE = "quiz"
 THINK_LINE = "Think about your answer, then reveal below."
+TYPE_LABEL = "Type my answer"
+TYPED_LINES = {
+    QuestionType.SHORT_ANSWER: "Type your answer below (case, accents and punctuation do not "
+    "matter).",
+    QuestionType.NUMERIC: "Type a number below: 3.5, 3,5, 7/2 and -0.25 all work.",
+}
+"""The line under a typed question's prompt, saying how it is answered."""
 WRITTEN_SHOWN = 1000
 RIGHT = discord.Colour.green()
 WRONG = discord.Colour.red()
@@ -39,6 +50,8 @@ def _question_embed(screen: Screen, marks: dict[int, str] | None = None) -> disc
             lines.append(f"{mark}**{LETTERS[index]}.** {choice}")
     elif q.type is QuestionType.FREE_RESPONSE:
         lines += ["", THINK_LINE]
+    elif q.type in TYPED:
+        lines += ["", TYPED_LINES[q.type]]
     where = f"Review · {screen.topic.title}" if screen.is_review else screen.topic.title
     embed = discord.Embed(
         title=limits.clip(
@@ -78,7 +91,11 @@ def question_message(screen: Screen) -> Rendered:
     q = screen.question
     embed = _question_embed(screen)
     view = discord.ui.View(timeout=None)
-    if not add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
+    if add_answer_buttons(view, q, lambda choice: _id("answer", screen, choice)):
+        pass
+    elif q.type in TYPED:
+        view.add_item(button(_id("type", screen), TYPE_LABEL, style=discord.ButtonStyle.primary))
+    else:
         opens = screen.state.reveal_at
         if opens is not None:
             embed.add_field(
@@ -112,16 +129,33 @@ def answered_message(screen: Screen, result: Answered) -> Rendered:
     question = _question_embed(screen, marks)
     verdict = discord.Embed(
         title="✅ Correct!" if result.correct else "❌ Not quite",
-        description=(
-            f"You answered **{result.given}**.\n"
-            f"Correct answer: **{result.correct_answer}**\n\n"
-            f"**Why**\n{result.explanation}"
-        ),
+        description="\n".join([*verdict_lines(result), "", f"**Why**\n{result.explanation}"]),
         colour=RIGHT if result.correct else WRONG,
     )
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, result.is_last))
     return Rendered([question, verdict], view, look_at_line(screen))
+
+
+def verdict_lines(result: Answered) -> list[str]:
+    """What was given and the correct answer: "You answered **B**." for a choice; for a typed
+    answer "You typed …" (as typed, escaped), the accepted answer a near match counted as, and
+    the expected answer."""
+    if not result.typed:
+        return [
+            f"You answered **{result.given}**.",
+            f"Correct answer: **{result.correct_answer}**",
+        ]
+    lines = [f"You typed: {typed_text(result.given)}"]
+    if result.correct and result.accepted is not None:
+        lines.append(f"Accepted: **{result.accepted}**")
+    return [*lines, f"Expected answer: **{result.correct_answer}**"]
+
+
+def typed_text(text: str) -> str:
+    """A typed answer as the student wrote it, escaped so it cannot restyle the message (an
+    empty one shows as a dash)."""
+    return discord.utils.escape_markdown(text) or "–"
 
 
 def look_at_line(screen: Screen) -> str | None:
@@ -241,7 +275,10 @@ def resume_message(screen: Screen) -> Rendered:
     if answered is None:
         return question_message(screen)
     embed = _question_embed(screen)
-    embed.add_field(name="Your answer", value=limits.clip(answered.given, 100), inline=False)
+    if screen.question.type in TYPED:
+        embed.add_field(name="You typed", value=typed_text(answered.given), inline=False)
+    else:
+        embed.add_field(name="Your answer", value=limits.clip(answered.given, 100), inline=False)
     view = discord.ui.View(timeout=None)
     view.add_item(_next_button(screen, screen.state.is_last))
     return Rendered([embed], view)
