@@ -55,6 +55,7 @@ HELP = (
     ("", ""),
     ("After /topic", "explainer · more (or Enter) · chain · known · goal · practice · card"),
     ("In a quiz", "A, B, C... · true / false · reveal · write TEXT · got it / partly / missed"),
+    ("", "a short answer or number: type it (= TEXT when it is also a command word)"),
     ("", "next · hint · stop (a review takes the same words)"),
     ("In a placement", "the same answers, and idk for “I don't know” (fine: not known yet)"),
     ("", "· stop ends it with what it found so far"),

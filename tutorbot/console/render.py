@@ -16,7 +16,7 @@ from rich.text import Text
 
 from tutorbot.content import card
 from tutorbot.content.library import Library
-from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
+from tutorbot.content.models import LETTERS, TYPED, Question, QuestionType, Topic
 from tutorbot.domain.progress import Progress, bar
 from tutorbot.domain.quiz import Answered, Assessed, NotYet, Revealed
 from tutorbot.domain.scoring import SelfAssessment
@@ -33,6 +33,12 @@ from .output import Block, Md
 EXPLAINER_PAGE = 1800
 CHAIN_PAGE = 20
 THINK_LINE = "Think about your answer, then reveal below."
+TYPED_HINTS = {
+    QuestionType.SHORT_ANSWER: "Type your answer (case, accents and punctuation do not matter); "
+    "start with = if it is also a command word, e.g. = next.",
+    QuestionType.NUMERIC: "Type a number: 3.5, 3,5, 7/2 and -0.25 all work.",
+}
+"""What to type for a question answered by typing (session.py says how a line is read)."""
 ASSESSMENT_LABELS = {
     SelfAssessment.GOT_IT: "Got it",
     SelfAssessment.PARTLY: "Partly",
@@ -191,6 +197,8 @@ def how_to_answer(q: Question, *, write: bool) -> list[Block]:
         return [*blocks, hint(f"Answer with a letter (A–{LETTERS[len(q.choices) - 1]}).")]
     if q.type is QuestionType.TRUE_FALSE:
         return [hint("Answer true or false.")]
+    if q.type in TYPED:
+        return [hint(TYPED_HINTS[q.type])]
     seconds = q.think_seconds or 0
     opens = f" (it opens {seconds} s after the question appears)" if seconds else ""
     then = "; write <your answer> first if you like." if write else "."
@@ -204,17 +212,26 @@ def next_hint(is_last: bool) -> Text:
 
 def answered(result: Answered, look_at: Sequence[Topic] = ()) -> list[Block]:
     """Right or wrong, the correct answer and why (after a missed review question, the
-    prerequisites to look at again)."""
+    prerequisites to look at again); for a typed answer, what was typed, the accepted answer a
+    near match counted as, and the expected answer."""
     verdict = Text("✅ Correct!", style=RIGHT) if result.correct else Text("❌ Not quite", WRONG)
     return [
         verdict,
-        f"You answered {result.given}.",
-        f"Correct answer: {result.correct_answer.strip()}",
+        *_given_lines(result),
         heading("Why"),
         Md(result.explanation),
         *look_again(look_at),
         next_hint(result.is_last),
     ]
+
+
+def _given_lines(result: Answered) -> list[Block]:
+    """What the student gave and the correct (or, typed, expected) answer."""
+    expected = result.correct_answer.strip()
+    if not result.typed:
+        return [f"You answered {result.given}.", f"Correct answer: {expected}"]
+    accepted = [f"Accepted: {result.accepted}"] if result.accepted is not None else []
+    return [f"You typed: {result.given}", *accepted, f"Expected answer: {expected}"]
 
 
 def look_again(topics: Sequence[Topic]) -> list[Block]:

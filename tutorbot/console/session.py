@@ -3,6 +3,12 @@
 A thin front end like the Discord one: it turns words into service calls and results into the
 blocks `render` builds; it keeps only what is on screen (the topic in focus, the page being read,
 the quiz question shown), and everything that matters is saved by the services as it happens.
+
+**Typed answers.** When the question on screen (quiz, review or placement) is a short answer or a
+number, a line that is not a command (a slash command, a command word such as `next`, `stop`,
+`reveal`, `idk`, `help`, or a self-assessment) is the answer, whole: `Paris`, `3,5`, `true`. A
+line starting with `=` is always a typed answer, without the `=` (`= next` answers "next"), on any
+screen: the way to type an answer that is also a command word.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from tutorbot.content.card import plural
-from tutorbot.content.models import LETTERS, Topic
+from tutorbot.content.models import LETTERS, TYPED, Topic
 from tutorbot.domain import quiz as rules
 from tutorbot.domain.days import MAX_ZONE_NAME, UnknownTimeZone
 from tutorbot.domain.placement import NotCurrentQuestion, NotYourPlacement, PlacementOver
@@ -35,6 +41,8 @@ T = TypeVar("T")
 PlacementStep = PlacementScreen | PlacementEnd | placement.NotYet
 """What a placement step shows: the next question, the end, or when a model answer opens."""
 MAX_QUESTIONS = rules.MAX_QUIZ_QUESTIONS
+TYPED_PREFIX = "="
+"""A line starting with it is a typed answer, even one that is also a command word."""
 GONE = (QuizGone, BadPosition, rules.QuizFinished, rules.TopicRemoved, rules.NotYourQuiz)
 PLACEMENT_GONE = (
     placement.PlacementGone,
@@ -131,6 +139,9 @@ class ConsoleApp:
             if self.pager is not None:
                 await self._more()
             return True
+        if text.startswith(TYPED_PREFIX):
+            await self._type_answer(text[len(TYPED_PREFIX) :])
+            return True
         word, _, rest = text.partition(" ")
         word = word.lower()
         if word in ("/quit", "/exit", "quit", "exit"):
@@ -148,6 +159,9 @@ class ConsoleApp:
         bare = self._words.get(word)
         if bare is not None:
             await bare(self, rest)
+            return True
+        if await self._typed_on_screen():
+            await self._type_answer(text)
             return True
         if self._is_choice(text):
             await self._answer(text)
@@ -547,6 +561,39 @@ class ConsoleApp:
             return
         screen, result = await self._step(
             self.services.quiz.answer(live.session_id, self.user_id, live.state.position, choice)
+        )
+        self.screen = screen
+        self.out.show(render.answered(result, screen.look_at))
+
+    async def _typed_on_screen(self) -> bool:
+        """Whether the question on screen is answered by typing (short answer, numeric); False
+        when there is none."""
+        nothing_shown = self.placement is None and self.screen is None
+        if nothing_shown and await self.services.quiz.active(self.user_id) is None:
+            return False
+        try:
+            live = await self._on_screen()
+        except ConsoleError:
+            return False
+        return live.question.type in TYPED
+
+    async def _type_answer(self, text: str) -> None:
+        """A typed answer to the question on screen: judged at once (right or wrong, the
+        expected answer) in a quiz or review; recorded, and the next question, in a placement."""
+        live = await self._on_screen()
+        if isinstance(live, PlacementScreen):
+            self._show_placement(
+                await self._placement_step(
+                    self.services.placement.answer_typed(
+                        live.session_id, self.user_id, live.number, text
+                    )
+                )
+            )
+            return
+        screen, result = await self._step(
+            self.services.quiz.answer_typed(
+                live.session_id, self.user_id, live.state.position, text
+            )
         )
         self.screen = screen
         self.out.show(render.answered(result, screen.look_at))

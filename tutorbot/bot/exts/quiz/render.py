@@ -73,7 +73,8 @@ def add_answer_buttons(
     view: discord.ui.View, question: Question, answer_id: Callable[[str], str]
 ) -> bool:
     """The buttons that answer a multiple-choice (A, B, ... up to five a row) or true/false
-    question, each with `answer_id(choice)`; False (and nothing added) for a free response."""
+    question, each with `answer_id(choice)`; False (and nothing added) for a free response or a
+    typed question (short answer, numeric), which callers give their own buttons."""
     if question.type is QuestionType.MULTIPLE_CHOICE and question.choices:
         for index in range(len(question.choices)):
             letter = LETTERS[index]
