@@ -47,7 +47,9 @@ class Fastest:
 
 @dataclass(frozen=True)
 class Reveal:
-    """What the reveal shows: each option's count and share, the right one, the fastest right."""
+    """What the reveal shows: each option's count and share, the right one, the fastest right;
+    for a typed short or numeric answer, the expected answer (`correct`) and how many were
+    right."""
 
     question_id: str
     kind: QuestionType
@@ -55,6 +57,8 @@ class Reveal:
     answered: int
     options: tuple[OptionCount, ...]
     fastest: tuple[Fastest, ...]
+    right: int = 0
+    """How many answers earned full credit."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,8 @@ class MissedQuestion:
 def reveal(question: RoundQuestion) -> Reveal:
     """The reveal of a question: option counts and shares, the correct option, the 3 fastest right.
 
-    Free response has no options; its fastest are those who judged "got it"."""
+    Free response has no options; its fastest are those who judged "got it". A short or numeric
+    answer has none either; its fastest are those typed right."""
     answered = len(question.answers)
     chosen = Counter(a.choice for a in question.answers)
     options = tuple(
@@ -101,7 +106,15 @@ def reveal(question: RoundQuestion) -> Reveal:
     right = [a for a in question.answers if question.credit_of(a) >= 1.0]
     right.sort(key=lambda a: (a.seconds, a.user_id))
     fastest = tuple(Fastest(a.user_id, a.seconds) for a in right[:FASTEST_LIMIT])
-    return Reveal(question.question_id, question.kind, question.correct, answered, options, fastest)
+    return Reveal(
+        question.question_id,
+        question.kind,
+        question.correct,
+        answered,
+        options,
+        fastest,
+        right=len(right),
+    )
 
 
 @dataclass
@@ -248,8 +261,9 @@ def result_rows(scores: RoundScores, names: Mapping[int, str] | None = None) -> 
     questions in asked order; made as they are read (a class of 5,000 has 50,000 rows, which
     `csv_text` writes one by one instead of keeping them all).
 
-    `correct` is yes/no, or for free response the self-assessment (got_it, partly, missed) or
-    blank if the student never judged it; a question not answered has blank answer and seconds.
+    `correct` is yes/no (a typed short or numeric answer as judged), or for free response the
+    self-assessment (got_it, partly, missed) or blank if the student never judged it; a question
+    not answered has blank answer and seconds.
     """
     names = names or {}
     columns = [(s.question.question_id, _answer_cells(s)) for s in scores.closed]
@@ -272,9 +286,9 @@ def _answer_cells(scored: ScoredQuestion) -> dict[int, tuple[str, str, str, int]
 def _verdict(question: RoundQuestion, given: RoundAnswer) -> str:
     """The CSV's `correct` cell of an answer: yes/no, or for free response the student's own
     judgement (blank until they gave one)."""
-    if question.kind is QuestionType.FREE_RESPONSE:
+    if question.self_assessed:
         return given.assessment.value if given.assessment else ""
-    return "yes" if given.choice == question.correct else "no"
+    return "yes" if question.is_right(given) else "no"
 
 
 def csv_text(rows: Iterable[ResultRow]) -> str:

@@ -16,8 +16,10 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from tutorbot.content.models import QuestionType
+from tutorbot.content.models import TYPED, Question, QuestionType
+from tutorbot.domain import typed_answers
 from tutorbot.domain._time import from_iso, required_iso, to_iso
+from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.scoring import (
     ScoringMode,
     SelfAssessment,
@@ -28,6 +30,9 @@ from tutorbot.domain.scoring import (
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
+WRITTEN = frozenset({QuestionType.FREE_RESPONSE, *TYPED})
+"""The kinds a student answers in a form ("Write my answer", "Type my answer"), not by a button;
+of them, only free response is judged by its author (short answer and numeric at once)."""
 
 
 class InvalidSettings(ValueError):
@@ -77,7 +82,8 @@ class RoundSettings:
 
 @dataclass(frozen=True)
 class RoundAnswer:
-    """One student's answer: a letter, "True"/"False", or typed text for free response."""
+    """One student's answer: a letter, "True"/"False", or the text typed for free response,
+    a short answer or a number."""
 
     user_id: int
     choice: str
@@ -126,6 +132,41 @@ class RoundQuestion:
     deadline: datetime
     answers: tuple[RoundAnswer, ...] = ()
     closed_at: datetime | None = None
+    key: Question | None = None
+    """A short answer's or a numeric question's key as it was when asked (its accepted answers,
+    number, tolerance or range): what its typed answers are judged by (`typed_right`)."""
+
+    @property
+    def typed(self) -> bool:
+        """Whether the question is answered by typing in a form rather than by a button."""
+        return self.kind in WRITTEN
+
+    @property
+    def self_assessed(self) -> bool:
+        """Whether each student judges their own answer after the reveal (free response)."""
+        return self.kind is QuestionType.FREE_RESPONSE
+
+    @cached_property
+    def _verdicts(self) -> dict[str, bool]:
+        """Typed answers already judged, by text (a class types many of the same)."""
+        return {}
+
+    def typed_right(self, text: str) -> bool:
+        """Whether a typed short or numeric answer is right by the question's key (the one rule
+        of `typed_answers.judge`); text that is no answer (not a number) is wrong."""
+        if self.key is None:
+            raise ValueError(f"question {self.question_id!r} has no key to judge typed answers")
+        verdict = self._verdicts.get(text)
+        if verdict is None:
+            judged = typed_answers.judge(self.key, text)
+            verdict = self._verdicts[text] = not isinstance(judged, Refusal) and judged.correct
+        return verdict
+
+    def is_right(self, answer: RoundAnswer) -> bool:
+        """Whether a chosen or automatically judged answer is right (never free response)."""
+        if self.kind in TYPED:
+            return self.typed_right(answer.choice)
+        return answer.choice == self.correct
 
     @property
     def closed(self) -> bool:
@@ -148,16 +189,17 @@ class RoundQuestion:
         return self.answers_by_user.get(user_id)
 
     def credit_of(self, answer: RoundAnswer) -> float:
-        """1 for a right choice, the self-assessed credit for free response, else 0."""
-        if self.kind is QuestionType.FREE_RESPONSE:
+        """1 for a right choice or typed answer, the self-assessed credit for free response,
+        else 0."""
+        if self.self_assessed:
             return credit(answer.assessment) if answer.assessment else 0.0
-        return 1.0 if answer.choice == self.correct else 0.0
+        return 1.0 if self.is_right(answer) else 0.0
 
     def points_of(self, answer: RoundAnswer, scoring: ScoringMode) -> int:
         """Points this answer earns under the round's scoring."""
-        if self.kind is QuestionType.FREE_RESPONSE:
+        if self.self_assessed:
             return self_assessed_points(answer.assessment) if answer.assessment else 0
-        return answer_points(answer.choice == self.correct, answer.seconds, self.limit, scoring)
+        return answer_points(self.is_right(answer), answer.seconds, self.limit, scoring)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form, kept inside the round's state."""
@@ -170,6 +212,7 @@ class RoundQuestion:
             "deadline": to_iso(self.deadline),
             "answers": [a.to_dict() for a in self.answers],
             "closed_at": to_iso(self.closed_at),
+            **({"key": self.key.model_dump(mode="json", exclude_none=True)} if self.key else {}),
         }
 
     @classmethod
@@ -185,6 +228,7 @@ class RoundQuestion:
             deadline=deadline,
             answers=tuple(RoundAnswer.from_dict(a) for a in data.get("answers", ())),
             closed_at=from_iso(data.get("closed_at")),
+            key=Question.model_validate(data["key"]) if data.get("key") else None,
         )
 
 

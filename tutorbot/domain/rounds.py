@@ -10,7 +10,9 @@ and report) is computed from the state in `round_results`, never stored.
 
 Life of a round: start (question 1 opens) -> answers -> close (time up, skip or stop; the reveal)
 -> next question ... -> finished. Free-response answers are typed; after the reveal each student
-who answered judges their own answer.
+who answered judges their own answer. Short answers and numbers are typed too, and judged at once
+by the question's key (`RoundQuestion.typed_right`), scored as a choice is; a numeric answer that
+is no number is refused (nothing recorded), so the student may type again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from tutorbot.content.models import QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
+from tutorbot.domain import typed_answers
 from tutorbot.domain._time import seconds_between, utc
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.round_state import (
@@ -148,15 +151,24 @@ class Judged:
 AssessOutcome = Judged | Refusal
 
 
+def typed_key(question: Question) -> Question:
+    """What a round keeps of a short-answer or numeric question to judge its typed answers by:
+    its key (accepted answers, number, tolerance, range) without the words shown."""
+    return question.model_copy(update={"prompt": "-", "explanation": "-", "hint": None})
+
+
 def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> RoundQuestion | None:
     question = topic.question(question_id)
     if question is None:
         return None
+    key = None
     if question.type is QuestionType.MULTIPLE_CHOICE:
         options: tuple[str, ...] = tuple(question.letters)
         correct: str | None = str(question.answer)
     elif question.type is QuestionType.TRUE_FALSE:
         options, correct = TRUE_FALSE_OPTIONS, ("True" if question.answer else "False")
+    elif question.type in TYPED:
+        options, correct, key = (), question.answer_text(), typed_key(question)
     else:
         options, correct = (), None
     return RoundQuestion(
@@ -166,6 +178,7 @@ def _snapshot(topic: Topic, question_id: str, now: datetime, seconds: int) -> Ro
         correct=correct,
         opened_at=now,
         deadline=now + timedelta(seconds=seconds),
+        key=key,
     )
 
 
@@ -203,10 +216,25 @@ def _normalise(question: RoundQuestion, choice: str) -> str | Refusal:
     text = choice.strip()
     if question.kind is QuestionType.FREE_RESPONSE:
         return text[:MAX_TYPED_ANSWER] if text else EmptyAnswer()
+    if question.kind in TYPED:
+        return _typed(question, choice)
     text = text.capitalize() if question.kind is QuestionType.TRUE_FALSE else text.upper()
     if text not in question.options:
         raise Forged("That is not one of this question's options.")
     return text
+
+
+def _typed(question: RoundQuestion, text: str) -> str | Refusal:
+    """A short or numeric answer as typed (trimmed, clipped to `typed_answers.MAX_TYPED`), or
+    why it is no answer: empty, or for a numeric question not a number (nothing is recorded,
+    so the student may type again)."""
+    given = typed_answers.clean(text)
+    if not given:
+        return EmptyAnswer()
+    if question.key is None:  # the snapshot of a typed question always has its key
+        raise RoundError(f"typed question {question.question_id!r} asked without its key")
+    judged = typed_answers.judge(question.key, given)
+    return judged if isinstance(judged, Refusal) else given
 
 
 def judge_answer(
@@ -223,7 +251,7 @@ def judge_answer(
     deadline still counts, after it (or once the question closed, or the round ended) it is
     TooLate. An option the question does not have is forged and raises `Forged`."""
     at = utc(at)
-    typed = question.kind is QuestionType.FREE_RESPONSE
+    typed = question.typed
     if previous is not None:
         return FirstAnswerStands(previous.choice, typed)
     if at > question.deadline or question.closed or not running:
@@ -240,7 +268,7 @@ def judge_assessment(
     """A student's judgement of their typed answer to `question` (`previous`, if they gave one),
     by the rule quizzes share (`scoring.judge_self_assessment`): after the reveal, once. A
     question that takes no judgement, or a value that is none, is forged and raises."""
-    if question.kind is not QuestionType.FREE_RESPONSE:
+    if not question.self_assessed:
         raise Forged("That question takes no self-assessment.")
     return judge_self_assessment(
         assessment,

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tutorbot.content.models import QuestionType
 from tutorbot.domain import rounds as rules
 from tutorbot.domain._time import utc
 from tutorbot.domain.memory import rating_for_assessment, rating_for_choice
@@ -97,7 +96,7 @@ class RoundAnswers:
         if isinstance(judged, Refusal):
             return judged
         correct = question.credit_of(judged) >= 1.0
-        typed = question.kind is QuestionType.FREE_RESPONSE
+        typed = question.typed
         now = self._s.clock()
         recorded = await self._s.storage.rounds.record_open_answer(
             round_id=round_id,
@@ -110,9 +109,10 @@ class RoundAnswers:
             seconds=judged.seconds,
             points=question.points_of(judged, state.settings.scoring),
             now=now,
-            # A typed answer is a review once its author judged it (`assess`).
+            # A free response is a review once its author judged it (`assess`); a choice, a
+            # short answer or a number is judged now, and reviewed as a choice is.
             practice=None
-            if typed
+            if question.self_assessed
             else self._s.memory.step(
                 state.topic_id, question.question_id, rating_for_choice(correct), "round", now
             ),
@@ -138,7 +138,7 @@ class RoundAnswers:
             or utc(at) > question.deadline
         ):
             return await self._late(live, question_index, user_id, None)
-        if question.kind is not QuestionType.FREE_RESPONSE:
+        if not question.typed:
             raise Forged("This question is answered with the buttons.")
         given = await self._s.storage.rounds.answer_of(round_id, question_index, user_id)
         return None if given is None else FirstAnswerStands(given.answer, typed=True)
@@ -153,8 +153,7 @@ class RoundAnswers:
         if given is None:
             return TooLate(deadline or self._s.clock())
         asked = live.state.question_at(question_index)
-        typed = asked is not None and asked.kind is QuestionType.FREE_RESPONSE
-        return FirstAnswerStands(given.answer, typed)
+        return FirstAnswerStands(given.answer, asked is not None and asked.typed)
 
     async def answer_count(self, round_id: int, question_index: int) -> int:
         """How many students answered the question so far (the live counter)."""
@@ -163,7 +162,8 @@ class RoundAnswers:
     async def assess(
         self, round_id: int, question_index: int, user_id: int, assessment: str
     ) -> AssessOutcome:
-        """Got it / Partly / Missed it on a revealed free-response answer, judged by
+        """Got it / Partly / Missed it on a revealed free-response answer (never a short or
+        numeric one: those were judged when typed), judged by
         `rules.judge_assessment` against this question and the student's answer to it; the
         first judgement stands (the database's conditional write decides between two)."""
         rnd = await self._s.storage.rounds.get(round_id)

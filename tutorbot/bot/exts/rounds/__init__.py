@@ -21,7 +21,7 @@ from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter, names_in
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
-from tutorbot.domain import round_state
+from tutorbot.domain import round_state, typed_answers
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER
@@ -81,6 +81,17 @@ def _count(
 
 @RoundButton.action("write")
 async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await _open_form(interaction, cid, MAX_TYPED_ANSWER)
+
+
+@RoundButton.action("type")
+async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await _open_form(interaction, cid, typed_answers.MAX_TYPED_ANSWER)
+
+
+async def _open_form(interaction: discord.Interaction[Any], cid: CustomId, longest: int) -> None:
+    """The answer form of a question answered by typing (free response, short answer, number),
+    or privately why not (answered already, time up); the service judges what is sent."""
     round_id, index = cid.int_arg(0), cid.int_arg(1)
     refused = await bot_of(interaction).services.rounds.check_writable(
         round_id, index, interaction.user.id, clicked_at(interaction)
@@ -89,7 +100,7 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
         await interaction.response.send_message(refused.text, ephemeral=True)
         return
     form_id = make(render.FEATURE, "written", *cid.args)
-    await interaction.response.send_modal(answer_form(form_id, "Your answer", MAX_TYPED_ANSWER))
+    await interaction.response.send_modal(answer_form(form_id, "Your answer", longest))
 
 
 @modal_action(render.FEATURE, "written")

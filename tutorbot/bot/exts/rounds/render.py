@@ -17,7 +17,7 @@ from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.bot.members import name_of
-from tutorbot.content.models import QuestionType
+from tutorbot.content.models import TYPED, QuestionType
 from tutorbot.domain.progress import bar
 from tutorbot.domain.scoring import ASSESSMENT_LABELS
 from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
@@ -28,6 +28,9 @@ DONE = discord.Colour.green()
 BAR_WIDTH = 12
 MEDALS = ("🥇", "🥈", "🥉")
 WRITE_LABEL = "Write my answer"
+TYPE_LABEL = "Type my answer"
+ALSO_ACCEPTED = 300
+"""Characters of the "Also accepted" line of a short answer's reveal (up to 20 answers of 200)."""
 TF_LABELS = {"True": "True", "False": "False"}
 
 
@@ -67,11 +70,12 @@ def _answer_id(view: QuestionView, *args: object) -> str:
 
 def _buttons(view: QuestionView, *, disabled: bool, correct: str | None = None) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
-    if view.asked.kind is QuestionType.FREE_RESPONSE:
+    if view.asked.typed:
+        written = view.asked.self_assessed
         buttons.add_item(
             button(
-                make(FEATURE, "write", view.round_id, view.index),
-                WRITE_LABEL,
+                make(FEATURE, "write" if written else "type", view.round_id, view.index),
+                WRITE_LABEL if written else TYPE_LABEL,
                 style=discord.ButtonStyle.primary,
                 disabled=disabled,
             )
@@ -101,14 +105,24 @@ def question_message(view: QuestionView) -> Rendered:
     options = _option_lines(view)
     if options:
         lines += ["", *options]
-    if view.asked.kind is QuestionType.FREE_RESPONSE:
-        lines += ["", "Press **Write my answer** and type it before time is up."]
+    lines += _how_to_answer(view.asked.kind)
     embed = discord.Embed(title=_title(view), description="\n".join(lines), colour=OPEN)
     ends = discord.utils.format_dt(view.asked.deadline, "R")
     embed.add_field(name="Time", value=f"Time is up {ends}", inline=True)
     embed.add_field(name="Answers", value=str(view.answered), inline=True)
     embed.set_footer(text="Group round: your first answer is final.")
     return Rendered([embed], _buttons(view, disabled=False))
+
+
+def _how_to_answer(kind: QuestionType) -> list[str]:
+    """The line under a question answered in a form, saying how."""
+    if kind is QuestionType.FREE_RESPONSE:
+        return ["", f"Press **{WRITE_LABEL}** and type it before time is up."]
+    if kind is QuestionType.NUMERIC:
+        return ["", f"Press **{TYPE_LABEL}** and type a number (such as 3.5, 3,5 or 7/2)."]
+    if kind in TYPED:
+        return ["", f"Press **{TYPE_LABEL}** and type your answer before time is up."]
+    return []
 
 
 def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
@@ -139,23 +153,19 @@ def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
             buttons.add_item(
                 button(make(FEATURE, "assess", q.round_id, q.index, assessment.value), label)
             )
+    elif q.asked.kind in TYPED:
+        embeds.append(_typed_reveal(view, names))
+        buttons = _buttons(q, disabled=True)
     else:
         counts = [
             f"{'✅' if option.correct else '▫️'} **{option.option}** "
             f"`{bar(option.share, BAR_WIDTH)}` {option.count} ({round(option.share * 100)}%)"
             for option in reveal.options
         ]
-        text = "\n".join(counts) + f"\n\n{_why(q)}"
-        if reveal.fastest:
-            fastest = ", ".join(
-                f"{MEDALS[rank]} {name_of(f.user_id, names)} ({_seconds(f.seconds)})"
-                for rank, f in enumerate(reveal.fastest)
-            )
-            text += f"\n\n**Fastest right answers**\n{fastest}"
-        answered = "1 answer" if reveal.answered == 1 else f"{reveal.answered} answers"
+        text = "\n".join(counts) + f"\n\n{_why(q)}" + _fastest(view, names)
         embeds.append(
             discord.Embed(
-                title=f"Correct answer: {reveal.correct} · {answered}",
+                title=f"Correct answer: {reveal.correct} · {_answers(reveal.answered)}",
                 description=text,
                 colour=DONE,
             )
@@ -167,6 +177,43 @@ def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
     if footer:
         embeds[-1].set_footer(text=footer)
     return Rendered(embeds, buttons)
+
+
+def _fastest(view: RevealView, names: Mapping[int, str]) -> str:
+    """The fastest right answers, as the reveal's last paragraph ("" when nobody was right)."""
+    if not view.reveal.fastest:
+        return ""
+    fastest = ", ".join(
+        f"{MEDALS[rank]} {name_of(f.user_id, names)} ({_seconds(f.seconds)})"
+        for rank, f in enumerate(view.reveal.fastest)
+    )
+    return f"\n\n**Fastest right answers**\n{fastest}"
+
+
+def _answers(count: int) -> str:
+    return "1 answer" if count == 1 else f"{count} answers"
+
+
+def _typed_reveal(view: RevealView, names: Mapping[int, str]) -> discord.Embed:
+    """A short or numeric answer's reveal: the expected answer (and the others accepted), how
+    many typed it right, the explanation and the fastest right answers."""
+    q, reveal = view.question, view.reveal
+    key = q.asked.key
+    lines = [f"**Expected:** {reveal.correct or '—'}"]
+    others = key.accepted[1:] if key is not None else ()
+    if others:
+        lines.append(limits.clip(f"**Also accepted:** {', '.join(others)}", ALSO_ACCEPTED))
+    share = reveal.right / reveal.answered if reveal.answered else 0.0
+    lines += [
+        "",
+        f"`{bar(share, BAR_WIDTH)}` **{reveal.right} of {_answers(reveal.answered)} right**",
+    ]
+    text = "\n".join(lines) + f"\n\n{_why(q)}" + _fastest(view, names)
+    return discord.Embed(
+        title=f"Right answers: {reveal.right} · {_answers(reveal.answered)}",
+        description=text,
+        colour=DONE,
+    )
 
 
 def _why(view: QuestionView) -> str:
