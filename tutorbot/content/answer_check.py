@@ -7,7 +7,9 @@ answer key:
 - multiple choice: the numbers in the correct choice contain the value (a tuple's values in order,
   e.g. `divmod(14, 3)` for "4 remainder 2"), and no other choice does;
 - true/false: the expression is a comparison whose truth is the answer;
-- free response: the model answer contains the value.
+- free response: the model answer contains the value;
+- short answer: the first accepted answer (the one shown) contains the value;
+- numeric: the value is one number, within the tolerance or range of the answer.
 
 So a wrong key fails `tutorbot content check` and the build.
 """
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from tutorbot.content.models import MAX_CHECK, Question, QuestionType, clip, shown
+from tutorbot.content.models import MAX_CHECK, Question, QuestionType, clip, number_text, shown
 
 Value = Fraction | bool | tuple[Fraction, ...]
 
@@ -358,10 +360,18 @@ def verify(question: Question) -> str | None:
         return None
     if isinstance(value, bool):
         return f"check {check} is a comparison; give the number the answer states"
+    if question.type is QuestionType.NUMERIC:
+        return _verify_numeric(question, value, check)
     values = value if isinstance(value, tuple) else (value,)
     if question.type is QuestionType.FREE_RESPONSE:
         if not _contains(str(question.answer), values):
             return f"the model answer does not state {_show(value)}, the value of the check"
+        return None
+    if question.type is QuestionType.SHORT_ANSWER:
+        if not _contains(question.accepted[0], values):
+            return (
+                f"the first accepted answer does not state {_show(value)}, the value of the check"
+            )
         return None
     if question.choices is None or question.correct_index is None:  # validation rules this out
         raise ValueError(f"multiple choice question {question.id!r} without choices")
@@ -376,4 +386,19 @@ def verify(question: Question) -> str | None:
     if len(matching) > 1:
         others = ", ".join(letters[i] for i in matching if i != question.correct_index)
         return f"check value {_show(value)} is also in choice {others}: the key is ambiguous"
+    return None
+
+
+def _verify_numeric(question: Question, value: Value, check: str) -> str | None:
+    """Why a numeric question's check is not one number within its tolerance or range."""
+    if isinstance(value, tuple):
+        return f"check {check} gives several values; a numeric question needs one number"
+    if isinstance(value, bool):  # verify rules this out
+        raise ValueError("a comparison is not a number")
+    low, high = question.bounds
+    if not low <= value <= high:
+        return (
+            f"check {check} gives {clip(number_text(value))}, "
+            f"but the answer key accepts {question.answer_text()}"
+        )
     return None

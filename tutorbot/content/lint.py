@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutorbot.content.library import Library
-from tutorbot.content.models import QuestionType, Topic, WarningCode
+from tutorbot.content.models import Question, QuestionType, Topic, WarningCode, normalise
 from tutorbot.content.textflow import soft_breaks
 
 SKEW_MIN_QUESTIONS = 8
@@ -57,6 +57,8 @@ def lint(library: Library) -> list[LintWarning]:
                         "state a claim to judge",
                     )
                 )
+        for index, question in enumerate(topic.questions):
+            found.extend(_same_accepted(index, question))
         found.extend(_hard_wrapped(topic))
         twins = [t.id for t in by_title[topic.title.casefold()] if t.id != topic.id]
         if twins:
@@ -71,6 +73,27 @@ def lint(library: Library) -> list[LintWarning]:
             warnings.append(LintWarning(code, file, message, topic.id, reason))
     warnings.extend(_answer_skew(library))
     return sorted(warnings, key=lambda w: (str(w.file), w.code.value, w.message))
+
+
+def _same_accepted(index: int, question: Question) -> list[tuple[WarningCode, str]]:
+    """Accepted answers of one short-answer question that a student cannot tell apart: they
+    normalise to the same text (case, accents, punctuation and spacing are ignored)."""
+    first: dict[str, int] = {}
+    found = []
+    for position, accepted in enumerate(question.accepted):
+        key = normalise(accepted)
+        if key in first:
+            found.append(
+                (
+                    WarningCode.SAME_ACCEPTED_ANSWER,
+                    f"questions[{index}].answers[{position}] {accepted!r} is matched the same as "
+                    f"answers[{first[key]}] (case, accents, punctuation and spacing are "
+                    "ignored); remove it",
+                )
+            )
+        else:
+            first[key] = position
+    return found
 
 
 def _hard_wrapped(topic: Topic) -> list[tuple[WarningCode, str]]:

@@ -34,6 +34,7 @@ from tutorbot.content.graph import KnowledgeGraph, find_cycles
 from tutorbot.content.library import CLOSE, Library
 from tutorbot.content.locate import LineFinder, Loc, data_loc, field_path
 from tutorbot.content.models import (
+    MAX_ACCEPTED,
     MAX_CHOICES,
     MAX_PREREQUISITES,
     MAX_QUESTIONS,
@@ -51,7 +52,7 @@ characters, 100 questions of prompt, 10 choices, answer, explanation, hint and c
 830,000 characters; real topics are near 10 KB. 1 MiB holds any topic a student could read, and
 parsing a hostile file of this size takes well under a second."""
 MAX_KEYS = 50
-"""Keys read in one mapping of a topic; a topic has 10 fields and a question 10."""
+"""Keys read in one mapping of a topic; a topic has 10 fields and a question 13."""
 _LIST_LIMITS = {"tags": MAX_TAGS, "prerequisites": MAX_PREREQUISITES, "questions": MAX_QUESTIONS}
 _PERMISSIONS = "permission {is_are} missing for the user running TutorBot"
 
@@ -336,8 +337,9 @@ def _size_problems(path: Path, data: dict[str, Any]) -> list[_Problem]:
             if not isinstance(question, dict):
                 continue
             problems += _too_long(path, ("questions", index), question, MAX_KEYS)
-            if isinstance(choices := question.get("choices"), list | dict):
-                problems += _too_long(path, ("questions", index, "choices"), choices, MAX_CHOICES)
+            for field, limit in (("choices", MAX_CHOICES), ("answers", MAX_ACCEPTED)):
+                if isinstance(items := question.get(field), list | dict):
+                    problems += _too_long(path, ("questions", index, field), items, limit)
     return problems
 
 
@@ -392,6 +394,12 @@ def _message(error: ErrorDetails, loc: Loc) -> str:
         return f"must be text, not {shown(error['input'])}"
     if kind in ("bool_type", "bool_parsing"):
         return "must be true or false"
+    if kind in ("int_type", "int_parsing", "float_type", "float_parsing", "finite_number"):
+        return "must be a number"
+    if kind == "greater_than_equal":
+        return f"must be {ctx['ge']:g} or more"
+    if kind in ("tuple_type", "list_type"):
+        return "must be a list"
     msg = error["msg"]
     return msg[:1].lower() + msg[1:]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from enum import StrEnum
 from fractions import Fraction
 from typing import Annotated, Any
@@ -91,6 +92,7 @@ class WarningCode(StrEnum):
     NO_QUESTIONS = "no-questions"
     ANSWER_LETTER_SKEW = "answer-letter-skew"
     HARD_WRAPPED_TEXT = "hard-wrapped-text"
+    SAME_ACCEPTED_ANSWER = "same-accepted-answer"
 
 
 class QuestionType(StrEnum):
@@ -132,6 +134,32 @@ def number_value(text: str) -> Fraction | None:
             return None
         value = Fraction(match["mantissa"].replace(",", ".")) * Fraction(10) ** exponent
     return -value if match["sign"] in ("-", "\u2212") else value
+
+
+_AS_SPACE = frozenset({"Pd", "Pc"})
+"""Punctuation that separates words (dashes, underscores): read as a space, so that
+"well-known" and "well known" agree. Every other punctuation mark is dropped ("don't", "dont")."""
+
+
+def normalise(text: str) -> str:
+    """Text as typed answers are compared: accents dropped (NFKD, combining marks removed), case
+    folded, punctuation dropped (dashes and underscores read as spaces), spaces collapsed. The
+    one rule for judging (domain.typed_answers) and linting accepted answers."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    kept: list[str] = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category == "Mn":
+            continue
+        if category in _AS_SPACE:
+            kept.append(" ")
+        elif not category.startswith("P"):
+            kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def as_fraction(value: int | float | str) -> Fraction | None:
@@ -201,6 +229,17 @@ class Question(_Frozen):
             answer = data.get("answer")
             if isinstance(answer, str) and not answer.isupper():
                 data = {**data, "answer": answer.upper()}
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_as_text(cls, data: Any) -> Any:
+        """Accept numbers among a short answer's accepted answers (`answers: [56, fifty-six]`)
+        as the text YAML read them from."""
+        answers = data.get("answers") if isinstance(data, dict) else None
+        if isinstance(answers, list) and any(_is_number(item) for item in answers):
+            texts = [repr(item) if _is_number(item) else item for item in answers]
+            data = {**data, "answers": texts}
         return data
 
     @model_validator(mode="after")
@@ -359,7 +398,11 @@ def _check_numeric(question: Question) -> None:
         raise invalid(f"range [{low:g}, {high:g}] must be [low, high] with low <= high", "range")
     value = question.number
     if value is not None and not question.bounds[0] <= value <= question.bounds[1]:
-        raise invalid(f"answer {shown(question.answer)} is outside the range", "answer")
+        raise invalid(
+            f"answer {shown(question.answer)} is outside the range "
+            f"[{number_text(question.bounds[0])}, {number_text(question.bounds[1])}]",
+            "answer",
+        )
 
 
 _CHECKS = {

@@ -9,20 +9,27 @@ from collections import Counter
 
 from tutorbot.content.card import plural
 from tutorbot.content.library import Library
-from tutorbot.content.models import QuestionType
+from tutorbot.content.models import TYPED, QuestionType
 
 _TYPE_NAMES = {
     QuestionType.MULTIPLE_CHOICE: "multiple choice",
     QuestionType.TRUE_FALSE: "true/false",
     QuestionType.FREE_RESPONSE: "free response",
+    QuestionType.SHORT_ANSWER: "short answer",
+    QuestionType.NUMERIC: "numeric",
 }
 
 
 def summary(library: Library) -> list[str]:
-    """Topic and question counts and the deepest topic, one line each."""
+    """Topic and question counts and the deepest topic, one line each. The typed kinds (short
+    answer, numeric) are counted only when the library has some."""
     types = Counter(q.type for t in library.topics.values() for q in t.questions)
     total = sum(types.values())
-    by_type = ", ".join(f"{types[kind]} {name}" for kind, name in _TYPE_NAMES.items())
+    by_type = ", ".join(
+        f"{types[kind]} {name}"
+        for kind, name in _TYPE_NAMES.items()
+        if kind not in TYPED or types[kind]
+    )
     lines = [f"{plural(len(library), 'topic')}, {plural(total, 'question')} ({by_type})"]
     if len(library):
         graph = library.graph

@@ -11,7 +11,6 @@ range). Text that is not a number is refused politely (`NotANumber`), not judged
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -21,9 +20,23 @@ from tutorbot.content.models import (
     MAX_ACCEPTED_ANSWER,
     Question,
     QuestionType,
+    normalise,
     number_value,
 )
 from tutorbot.domain.refusals import Refusal
+
+__all__ = [
+    "MAX_TYPED_ANSWER",
+    "NotANumber",
+    "TypedJudgement",
+    "clean",
+    "judge",
+    "judge_numeric",
+    "judge_short",
+    "normalise",
+    "parse_number",
+    "typos_allowed",
+]
 
 MAX_TYPED_ANSWER = MAX_ACCEPTED_ANSWER
 """Characters of one typed answer (the modal's limit); longer text is judged on its first
@@ -32,10 +45,6 @@ ONE_TYPO_FROM = 6
 """Normalised length of an accepted answer from which one typo is forgiven."""
 TWO_TYPOS_FROM = 12
 """Normalised length of an accepted answer from which two typos are forgiven."""
-
-_AS_SPACE = frozenset({"Pd", "Pc"})
-"""Punctuation that separates words (dashes, underscores): read as a space, so that
-"well-known" and "well known" agree. Every other punctuation mark is dropped ("don't", "dont")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +68,6 @@ def clean(text: str) -> str:
     """A typed answer as it is judged and shown: surrounding space trimmed, at most
     MAX_TYPED_ANSWER characters."""
     return text.strip()[:MAX_TYPED_ANSWER].strip()
-
-
-def normalise(text: str) -> str:
-    """Text as answers are compared: accents dropped (NFKD, combining marks removed), case
-    folded, punctuation dropped (dashes and underscores read as spaces), spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    kept: list[str] = []
-    for char in decomposed:
-        category = unicodedata.category(char)
-        if category == "Mn":
-            continue
-        if category in _AS_SPACE:
-            kept.append(" ")
-        elif not category.startswith("P"):
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 def typos_allowed(accepted: str) -> int:
