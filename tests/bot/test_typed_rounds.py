@@ -211,3 +211,42 @@ def test_typed_question_and_reveal_fit_at_the_longest() -> None:
             shown = render.reveal_message(RevealView(view, reveal, 1, last, None), names)
             _fits(shown)
             assert "Expected:" in str(shown.embeds[1].description)
+
+
+async def test_a_reload_mid_question_does_not_change_how_typed_answers_are_judged(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The round judges by the key it snapshot when it opened the question: an author who
+    changes the accepted answers (or the number) mid-question changes nothing for this round."""
+    fake = fake_discord
+    ana, ben = fake.add_member(fake.guild, "ana"), fake.add_member(fake.guild, "ben")
+    content = write_typed_course(tmp_path / "content")
+    async with start_bot(content_dir=content) as bot:
+        started = await fake.slash(
+            "round start", {"topic": TYPED_TOPIC, "questions": 1, "seconds": SECONDS}, fake.admin
+        )
+        await reply(fake, started)
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+        message = channel_messages(fake)[0]
+        short = typed_kind(message) == "short"
+        assert await type_answer(fake, message, "Canberra" if short else "100", ana) == LOCKED
+        path = content / f"{TYPED_TOPIC}.yaml"
+        changed = path.read_text().replace('"Canberra", "Canberra ACT"', '"Sydney"')
+        path.write_text(changed.replace("answer: 100", "answer: 12"))
+        assert "Reloaded" in await reply(
+            fake, await fake.slash("tutoradmin reload", {}, fake.admin)
+        )
+        assert await type_answer(fake, message, "Sydney" if short else "12", ben) == LOCKED
+        await tick(bot, clock, AFTER_DEADLINE)
+        await fake.wait_until(lambda: is_typed_revealed(fake, message))
+        revealed = message_text(fake.messages[message.id])
+        assert "**1 of 2 answers right**" in revealed
+        assert ("**Expected:** Canberra" if short else "**Expected:** 100 (± 0.5)") in revealed
+        rnd = (await bot.services.storage.rounds.recent_in_guild(fake.guild.id))[0]
+        verdicts = {a.user_id: a.correct for a in await bot.services.storage.rounds.answers(rnd.id)}
+        assert verdicts == {ana.id: True, ben.id: False}
+        await tick(bot, clock, NEXT_PAUSE.total_seconds())
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 2)
+        podium = message_text(channel_messages(fake)[-1])
+        assert "🥇 **Ana**" in podium and "🥈 **Ben** · 0 points" in podium
+    assert fake.rejections == []
