@@ -12,6 +12,7 @@ from tutorbot.content.errors import ContentError
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
 from tutorbot.content.models import QuestionType, WarningCode
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 from .conftest import Pack
 
@@ -307,3 +308,15 @@ def test_check_recomputes_typed_answers(pack: Pack, case: str) -> None:
         load_library(root)
     else:
         assert _errors(pack, kind, fields) == [expected]
+
+
+def test_the_readme_examples_load_and_show_as_it_says(pack: Pack) -> None:
+    readme = (BUNDLED_CONTENT_DIR / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### Typed answers")[1].split("```yaml\n")[1].split("```")[0]
+    root = pack(
+        {"typed.yaml": "id: typed\ntitle: Typed\ncore_idea: An idea.\nquestions:\n" + example}
+    )
+    questions = load_library(root).topics["typed"].questions
+    shown = [f"`{q.answer_text()}`" for q in questions]
+    assert shown == ["`Paris`", "`3.5`", "`3.14 (± 0.005)`", "`between 3 and 4`"]
+    assert "The expected answer is shown as " + ", ".join(shown[:3]) in readme
