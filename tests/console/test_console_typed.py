@@ -68,6 +68,7 @@ def test_a_quiz_takes_the_line_typed_as_the_answer(db_path: Path) -> None:
             "/quiz capitals",
             "next",  # a command word, not an answer
             "canbera",
+            "nxt",  # after the answer, a mistyped command is called one
             "next",
             "/quiz halves",
             "three and a half",
@@ -81,6 +82,7 @@ def test_a_quiz_takes_the_line_typed_as_the_answer(db_path: Path) -> None:
     assert "Type your answer (case, accents and punctuation do not matter); start with = if" in out
     assert "Answer this question first, then type next." in out
     assert "✅ Correct!\nYou typed: canbera\nAccepted: Canberra\nExpected answer: Canberra\n" in out
+    assert "Unknown command “nxt”. Did you mean next?" in out
     assert "Type a number: 3.5, 3,5, 7/2 and -0.25 all work." in out
     assert NOT_A_NUMBER in out
     assert "✅ Correct!\nYou typed: 3,5\nExpected answer: 3.5\n" in out

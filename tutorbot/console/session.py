@@ -566,14 +566,17 @@ class ConsoleApp:
         self.out.show(render.answered(result, screen.look_at))
 
     async def _typed_on_screen(self) -> bool:
-        """Whether the question on screen is answered by typing (short answer, numeric); False
-        when there is none."""
+        """Whether the question on screen waits for a typed answer (a short answer or a number
+        not answered yet); False when there is none, so a mistyped word after the answer is
+        still called an unknown command."""
         nothing_shown = self.placement is None and self.screen is None
         if nothing_shown and await self.services.quiz.active(self.user_id) is None:
             return False
         try:
             live = await self._on_screen()
         except ConsoleError:
+            return False
+        if isinstance(live, Screen) and live.state.answer_for(live.question.id) is not None:
             return False
         return live.question.type in TYPED
 
