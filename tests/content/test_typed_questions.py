@@ -175,6 +175,20 @@ ERRORS = {
         "    answer: 5\n    range: [2, 4.5]\n",
         "typed.yaml:9: questions[0].answer: answer 5 is outside the range [2, 4.5]",
     ),
+    "a number too long to show": (
+        "numeric",
+        "    answer: 1.0e+300\n",
+        "typed.yaml:9: questions[0].answer: the expected answer would show as 301 characters "
+        "('10000000000000000000000000000000000000000000000000000000000…'); at most 200: "
+        "use fewer digits",
+    ),
+    "a range too long to show": (
+        "numeric",
+        "    range: [0, 1.0e-199]\n",
+        "typed.yaml:9: questions[0].range: the expected answer would show as 215 characters "
+        "('between 0 and 0." + "0" * 43 + "…'); at most 200: "
+        "use fewer digits",
+    ),
     "accepted answers on a numeric question": (
         "numeric",
         "    answer: 5\n    answers: ['5']\n",

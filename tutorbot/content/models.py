@@ -388,6 +388,19 @@ def _check_numeric(question: Question) -> None:
     if question.range is None:
         if question.answer is None:
             raise invalid("a numeric question needs answer (a number) or range", "answer")
+    else:
+        _check_range(question)
+    shown_as = question.answer_text()
+    if len(shown_as) > MAX_ACCEPTED_ANSWER:
+        raise invalid(
+            f"the expected answer would show as {len(shown_as)} characters "
+            f"({clip(shown_as)!r}); at most {MAX_ACCEPTED_ANSWER}: use fewer digits",
+            "range" if question.range is not None else "answer",
+        )
+
+
+def _check_range(question: Question) -> None:
+    if question.range is None:  # the caller rules this out
         return
     if question.tolerance is not None:
         raise invalid("give tolerance or range, not both", "range")
