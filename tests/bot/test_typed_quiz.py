@@ -191,3 +191,35 @@ async def test_a_placement_is_answered_by_typing(
         assert student.placed == frozenset({"capitals", "halves"})
         assert await bot.services.storage.answers.recent(user.id, 10) == []
     assert fake.rejections == []
+
+
+async def test_i_dont_know_and_a_form_opened_before_a_restart(
+    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake, user = fake_discord, fake_discord.student
+    content = _course(tmp_path / "content")
+    async with start_bot(content_dir=content) as bot:
+        i = await fake.slash("placement", {}, user)
+        await fake.wait_response(i)
+        # I don't know on a typed question: a wrong answer, Capitals and Halves fail at once
+        end = message_text(await click_label(fake, i, "I don't know", user))
+        assert "It took **1 question**." in end and "No topic placed this time" in end
+        q = await fake.slash("quiz", {"topic": "capitals"}, user)
+        await fake.wait_response(q)
+        _, question = _on_screen(bot, fake, q)
+        typed = question.accepted[0].upper()
+        form = await click_label(fake, q, TYPE, user)  # opened before the restart
+    async with start_bot(content_dir=content) as bot:
+        submitted = await fake.modal_submit(form.data["custom_id"], {"answer": typed}, user)
+        shown = message_text(await fake.wait_response(submitted))
+        assert "✅ Correct!" in shown and f"You typed: {typed}" in shown
+        assert "Accepted" not in shown  # an exact match, case aside
+        again = await fake.modal_submit(
+            form.data["custom_id"], {"answer": "Sydney"}, user, forged=True
+        )
+        assert (
+            f"already answered this question ({typed})" in (await fake.wait_response(again)).content
+        )
+        answers = await bot.services.storage.answers.recent(user.id, 10)
+        assert [(a.answer, a.correct) for a in answers] == [(typed, True)]
+    assert fake.rejections == []
