@@ -250,3 +250,35 @@ async def test_a_reload_mid_question_does_not_change_how_typed_answers_are_judge
         podium = message_text(channel_messages(fake)[-1])
         assert "🥇 **Ana**" in podium and "🥈 **Ben** · 0 points" in podium
     assert fake.rejections == []
+
+
+async def test_typed_forms_refuse_nothing_and_clip_the_overlong(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Spaces only are no answer (nothing recorded, type again); a form forged past the modal's
+    limit is judged on its first 200 characters (stored so for a short answer; too long to be
+    a number for a numeric one)."""
+    fake = fake_discord
+    ana, ben = fake.add_member(fake.guild, "ana"), fake.add_member(fake.guild, "ben")
+    async with start_bot(content_dir=write_typed_course(tmp_path / "content")) as bot:
+        started = await fake.slash(
+            "round start", {"topic": TYPED_TOPIC, "questions": 1, "seconds": SECONDS}, fake.admin
+        )
+        await reply(fake, started)
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+        message = channel_messages(fake)[0]
+        assert await type_answer(fake, message, "   ", ana) == "Type an answer first."
+        rnd = (await bot.services.storage.rounds.recent_in_guild(fake.guild.id))[0]
+        assert await bot.services.storage.rounds.answers(rnd.id) == []
+        form = make(render.FEATURE, "written", rnd.id, 0)
+        sent = await fake.modal_submit(form, {"answer": "9" * 5000}, ben, forged=True)
+        if typed_kind(message) == "short":
+            assert await reply(fake, sent) == LOCKED
+            (stored,) = await bot.services.storage.rounds.answers(rnd.id)
+            assert stored.answer == "9" * typed_answers.MAX_TYPED_ANSWER and not stored.correct
+        else:  # 200 digits are past the longest number read (100 characters)
+            assert await reply(fake, sent) == typed_answers.NotANumber().text
+            assert await bot.services.storage.rounds.answers(rnd.id) == []
+        right = "Canberra" if typed_kind(message) == "short" else "100"
+        assert await type_answer(fake, message, right, ana) == LOCKED  # typed again, counted
+    assert fake.rejections == []
