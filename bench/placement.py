@@ -48,7 +48,7 @@ from big_course import generate
 
 from tutorbot.content.graph import KnowledgeGraph
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
 from tutorbot.domain import placement
 from tutorbot.domain.placement import PlacementState, Result
 
@@ -76,8 +76,8 @@ def respond(question: Question, knows: bool, slip: float, rng: random.Random) ->
     """A simulated student's answer: right unless they slip when they know, a guess otherwise."""
     if knows:
         return Result.WRONG if rng.random() < slip else Result.RIGHT
-    if question.type is QuestionType.FREE_RESPONSE:
-        return Result.WRONG
+    if question.type is QuestionType.FREE_RESPONSE or question.type in TYPED:
+        return Result.WRONG  # nothing to guess from: a typed answer is all but never right
     options = len(question.choices or ()) if question.type is QuestionType.MULTIPLE_CHOICE else 2
     return Result.RIGHT if rng.random() < 1 / options else Result.WRONG
 
