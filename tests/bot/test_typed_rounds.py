@@ -204,8 +204,16 @@ def test_typed_question_and_reveal_fit_at_the_longest() -> None:
         view = QuestionView(2**62, 2**62, 2**62, "T" * m.MAX_TITLE, 49, 50, 50, asked, question)
         _fits(render.question_message(view))
         fastest = tuple(round_results.Fastest(i, 299.95) for i in range(3))
+        wrong = tuple(round_results.WrongAnswer("_*@" * 70, 10**6) for _ in range(3))
         reveal = round_results.Reveal(
-            question.id, kind, asked.correct, 10**6, (), fastest, right=10**6 - 1
+            question.id,
+            kind,
+            asked.correct,
+            10**6,
+            (),
+            fastest,
+            right=10**6 - 1,
+            common_wrong=wrong,
         )
         for last in (True, False):
             shown = render.reveal_message(RevealView(view, reveal, 1, last, None), names)
@@ -281,4 +289,40 @@ async def test_typed_forms_refuse_nothing_and_clip_the_overlong(
             assert await bot.services.storage.rounds.answers(rnd.id) == []
         right = "Canberra" if typed_kind(message) == "short" else "100"
         assert await type_answer(fake, message, right, ana) == LOCKED  # typed again, counted
+    assert fake.rejections == []
+
+
+async def test_the_reveal_shows_wrong_answers_several_typed_escaped(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A wrong answer two students typed is shown (the same once normalised, or the same
+    number), most common first, escaped; one student's wrong answer is never repeated."""
+    fake = fake_discord
+    names = ("ana", "ben", "cy", "dee", "eve", "fay")
+    students = [fake.add_member(fake.guild, n) for n in names]
+    async with start_bot(content_dir=write_typed_course(tmp_path / "content")) as bot:
+        started = await fake.slash(
+            "round start", {"topic": TYPED_TOPIC, "questions": 1, "seconds": SECONDS}, fake.admin
+        )
+        await reply(fake, started)
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+        message = channel_messages(fake)[0]
+        short = typed_kind(message) == "short"
+        if short:
+            typed = ("Sydney", "sydney!", "@everyone *bold*", "@everyone *bold*", "Perth", "x")
+        else:
+            typed = ("12", "12,0", "7/2", "3.5", "99", "100")
+        for student, text in zip(students, typed, strict=True):
+            assert await type_answer(fake, message, text, student) == LOCKED
+        await tick(bot, clock, AFTER_DEADLINE)
+        await fake.wait_until(lambda: is_typed_revealed(fake, message))
+        revealed = message_text(fake.messages[message.id])
+        line = next(x for x in revealed.splitlines() if x.startswith("**Common wrong answers:**"))
+        if short:
+            assert line == (
+                "**Common wrong answers:** “Sydney” ×2, “@\u200beveryone \\*bold\\*” ×2"
+            )
+        else:
+            assert line == "**Common wrong answers:** “12” ×2, “3.5” ×2"
+        assert "Perth" not in revealed and "99" not in revealed
     assert fake.rejections == []

@@ -15,13 +15,18 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from tutorbot.content.models import QuestionType
+from tutorbot.content.models import QuestionType, number_text
+from tutorbot.domain import typed_answers
 from tutorbot.domain.progress import Graph, prerequisites_to_review
 from tutorbot.domain.round_state import RoundAnswer, RoundQuestion, RoundState
 from tutorbot.domain.scoring import ScoringMode
 from tutorbot.domain.standings import ranked
 
 FASTEST_LIMIT = 3
+COMMON_WRONG_LIMIT = 3
+COMMON_WRONG_AT_LEAST = 2
+"""A wrong typed answer is shown on the reveal only when this many students typed it: a
+misconception the class shares, never one student's words repeated to the channel."""
 STRUGGLING_BELOW = 0.5
 CSV_HEADER = ("student", "question id", "answer", "correct", "seconds", "points")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +51,15 @@ class Fastest:
 
 
 @dataclass(frozen=True)
+class WrongAnswer:
+    """A wrong typed answer several students gave (written as the first of them typed it; a
+    number as a number), and how many gave it."""
+
+    text: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Reveal:
     """What the reveal shows: each option's count and share, the right one, the fastest right;
     for a typed short or numeric answer, the expected answer (`correct`) and how many were
@@ -59,6 +73,8 @@ class Reveal:
     fastest: tuple[Fastest, ...]
     right: int = 0
     """How many answers earned full credit."""
+    common_wrong: tuple[WrongAnswer, ...] = ()
+    """A typed question's most common wrong answers (see `common_wrong`)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,42 @@ def reveal(question: RoundQuestion) -> Reveal:
         options,
         fastest,
         right=len(right),
+        common_wrong=common_wrong(question),
     )
+
+
+def _same_answer(question: RoundQuestion, text: str) -> tuple[str, str]:
+    """What makes two typed answers the same, and how the group is written: for a number its
+    value ("3,5" and "7/2" are 3.5), for a short answer its normalised text (case, accents and
+    punctuation aside), written as typed."""
+    if question.kind is QuestionType.NUMERIC:
+        value = typed_answers.parse_number(text)
+        if not isinstance(value, typed_answers.NotANumber):
+            shown = number_text(value)
+            return shown, shown
+    return typed_answers.normalise(text) or text, text
+
+
+def common_wrong(
+    question: RoundQuestion,
+    limit: int = COMMON_WRONG_LIMIT,
+    at_least: int = COMMON_WRONG_AT_LEAST,
+) -> tuple[WrongAnswer, ...]:
+    """The wrong answers to a short-answer or numeric question that at least `at_least` students
+    typed, most common first (ties: the one typed first), at most `limit`; none for other
+    kinds."""
+    if question.kind not in (QuestionType.SHORT_ANSWER, QuestionType.NUMERIC):
+        return ()
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for given in question.answers:
+        if question.credit_of(given) >= 1.0:
+            continue
+        key, text = _same_answer(question, given.choice)
+        counts[key] += 1
+        shown.setdefault(key, text)
+    common = [(key, n) for key, n in counts.most_common() if n >= at_least][:limit]
+    return tuple(WrongAnswer(shown[key], n) for key, n in common)
 
 
 @dataclass

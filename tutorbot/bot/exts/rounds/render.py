@@ -1,7 +1,9 @@
 """Group round messages: the open question, its reveal, the podium and the instructor's report.
 
 Pure functions of the service's views. At the content schema's maximum lengths (prompt 1000, ten
-choices of 250, explanation 1500) a reveal stays inside one message's 6000 embed characters.
+choices of 250, explanation 1500; a short answer's twenty accepted answers of 200, shown clipped)
+a reveal stays inside one message's 6000 embed characters. A typed question's reveal repeats
+students' words only for a wrong answer several typed, clipped and escaped.
 Names are escaped for Markdown; mentions are never produced in content (only inside embeds,
 which never ping), and the client sends with AllowedMentions.none() anyway.
 """
@@ -31,6 +33,8 @@ WRITE_LABEL = "Write my answer"
 TYPE_LABEL = "Type my answer"
 ALSO_ACCEPTED = 300
 """Characters of the "Also accepted" line of a short answer's reveal (up to 20 answers of 200)."""
+WRONG_SHOWN = 60
+"""Characters of one common wrong answer on a reveal (before escaping)."""
 TF_LABELS = {"True": "True", "False": "False"}
 
 
@@ -208,12 +212,22 @@ def _typed_reveal(view: RevealView, names: Mapping[int, str]) -> discord.Embed:
         "",
         f"`{bar(share, BAR_WIDTH)}` **{reveal.right} of {_answers(reveal.answered)} right**",
     ]
+    if reveal.common_wrong:
+        wrong = ", ".join(f"“{_typed_text(w.text)}” ×{w.count}" for w in reveal.common_wrong)
+        lines.append(f"**Common wrong answers:** {wrong}")
     text = "\n".join(lines) + f"\n\n{_why(q)}" + _fastest(view, names)
     return discord.Embed(
         title=f"Right answers: {reveal.right} · {_answers(reveal.answered)}",
         description=text,
         colour=DONE,
     )
+
+
+def _typed_text(text: str) -> str:
+    """What students typed, shown in the channel: on one line, clipped, Markdown and mentions
+    escaped (it is words, never formatting or a ping)."""
+    shown = limits.clip(" ".join(text.split()), WRONG_SHOWN)
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(shown))
 
 
 def _why(view: QuestionView) -> str:
