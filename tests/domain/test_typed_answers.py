@@ -79,6 +79,7 @@ def test_the_judgement_names_the_accepted_answer_that_matched() -> None:
         ("the   United Kingdom", " The United\u00a0Kingdom "),
         ("don't", "dont"),
         ("Straße", "STRASSE"),
+        ("Paris", "Par\u200bis"),
     ],
 )
 def test_accents_inner_space_and_dashes_are_ignored(accepted: str, typed: str) -> None:
@@ -162,6 +163,10 @@ def test_a_long_typed_answer_is_judged_on_its_first_characters() -> None:
         ("-1/3", Fraction(-1, 3)),
         ("  42  ", Fraction(42)),
         ("0.1", Fraction(1, 10)),
+        ("0,125", Fraction(1, 8)),
+        ("12,5", Fraction(25, 2)),
+        ("1,2345", Fraction(12345, 10000)),
+        ("1000", Fraction(1000)),
     ],
 )
 def test_numbers_are_read_exactly(typed: str, value: Fraction) -> None:
@@ -181,6 +186,8 @@ def test_numbers_are_read_exactly(typed: str, value: Fraction) -> None:
         "1e-31",
         "1e999999999",
         "1,000.5",
+        "1,000",
+        "-12,500",
         "1,000,000",
         "1 000",
         "3..5",

@@ -114,15 +114,22 @@ _NUMBER_TEXT = re.compile(
 )
 
 
+_THOUSANDS = re.compile(r"[1-9]\d{0,2},\d{3}")
+"""`1,000`: one thousand to some readers, one to others (a decimal comma); refused as unclear.
+`0,125` and `12,5` are decimal commas."""
+
+
 def number_value(text: str) -> Fraction | None:
     """The exact number a text states, or None: `3.5`, `3,5` (a decimal comma), `7/2`, `-0.25`,
-    `+2`, `1e3`, with space around; no thousands separators, at most MAX_NUMBER_TEXT characters,
-    exponents up to MAX_EXPONENT, no division by zero. The one rule for numbers written by an
-    author (a numeric answer given as text) and typed by a student."""
+    `+2`, `1e3`, with space around. Refused: thousands separators (`1,000` is unclear), text over
+    MAX_NUMBER_TEXT characters, exponents past MAX_EXPONENT, division by zero. The one rule for
+    numbers written by an author (a numeric answer given as text) and typed by a student."""
     if len(text) > MAX_NUMBER_TEXT:
         return None
     match = _NUMBER_TEXT.fullmatch(text.strip())
     if match is None:
+        return None
+    if match["mantissa"] is not None and _THOUSANDS.fullmatch(match["mantissa"]):
         return None
     if match["num"] is not None:
         if int(match["den"]) == 0:
@@ -143,13 +150,14 @@ _AS_SPACE = frozenset({"Pd", "Pc"})
 
 def normalise(text: str) -> str:
     """Text as typed answers are compared: accents dropped (NFKD, combining marks removed), case
-    folded, punctuation dropped (dashes and underscores read as spaces), spaces collapsed. The
-    one rule for judging (domain.typed_answers) and linting accepted answers."""
+    folded, invisible format characters (a zero-width space) dropped, punctuation dropped (dashes
+    and underscores read as spaces), spaces collapsed. The one rule for judging
+    (domain.typed_answers) and linting accepted answers."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     kept: list[str] = []
     for char in decomposed:
         category = unicodedata.category(char)
-        if category == "Mn":
+        if category in ("Mn", "Cf"):
             continue
         if category in _AS_SPACE:
             kept.append(" ")
