@@ -1,5 +1,8 @@
 """A group round's state, as plain frozen values: its settings, the questions asked (each with the
 snapshot it was asked with and the answers given), and the round as a whole, with its JSON form.
+A short-answer or numeric question's snapshot keeps its key (`RoundQuestion.key`), so its typed
+answers are judged the same way whenever a round's results are computed, whatever the content says
+by then.
 
 The rules that move a round from one state to the next, and what they return, are in
 `domain/rounds.py`; what a round shows and leaves behind is in `domain/round_results.py`. Kept
