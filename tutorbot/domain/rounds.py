@@ -225,7 +225,7 @@ def _normalise(question: RoundQuestion, choice: str) -> str | Refusal:
 
 
 def _typed(question: RoundQuestion, text: str) -> str | Refusal:
-    """A short or numeric answer as typed (trimmed, clipped to `typed_answers.MAX_TYPED`), or
+    """A short or numeric answer as typed (trimmed, clipped to `typed_answers.MAX_TYPED_ANSWER`), or
     why it is no answer: empty, or for a numeric question not a number (nothing is recorded,
     so the student may type again)."""
     given = typed_answers.clean(text)
