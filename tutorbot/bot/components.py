@@ -17,8 +17,9 @@ from discord.ui import Button, DynamicItem
 
 from tutorbot.bot import limits
 from tutorbot.bot.custom_ids import BadCustomId, CustomId, parse
-from tutorbot.bot.errors import UserFacingError, report_error
+from tutorbot.bot.errors import UserFacingError, refuse, report_error
 from tutorbot.bot.members import note_member
+from tutorbot.domain.refusals import Refusal
 
 RESTARTING = "TutorBot is restarting; please try again in a few seconds."
 STALE_BUTTON = "This button is no longer active. Run the command again to get a fresh one."
@@ -156,6 +157,21 @@ def answer_form(custom_id: str, title: str, max_length: int) -> PassiveModal:
         )
     )
     return form
+
+
+async def open_answer_form(
+    interaction: discord.Interaction[Any],
+    refused: Refusal | None,
+    custom_id: str,
+    title: str,
+    max_length: int,
+) -> None:
+    """The answer form (`answer_form`), or privately the refusal that keeps it closed (the
+    question answered already, time up, a stale button)."""
+    if refused is not None:
+        await refuse(interaction, refused)
+        return
+    await interaction.response.send_modal(answer_form(custom_id, title, max_length))
 
 
 def modal_values(data: Any) -> dict[str, str]:

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
+from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, modal_action, open_answer_form
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import refuse
 from tutorbot.bot.exts.placement import render
@@ -96,11 +96,8 @@ async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     refused = await bot_of(interaction).services.placement.check_typeable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
-    if refused is not None:
-        await refuse(interaction, refused)
-        return
     form_id = make(render.FEATURE, "typed", *cid.args[:2])
-    await interaction.response.send_modal(answer_form(form_id, TYPE_LABEL, MAX_TYPED_ANSWER))
+    await open_answer_form(interaction, refused, form_id, TYPE_LABEL, MAX_TYPED_ANSWER)
 
 
 @modal_action(render.FEATURE, "typed")

@@ -8,7 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, button, modal_action
+from tutorbot.bot.components import (
+    ANSWER_FIELD,
+    FeatureButton,
+    button,
+    modal_action,
+    open_answer_form,
+)
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import UserFacingError, refuse
 from tutorbot.bot.exts.quiz import render
@@ -134,13 +140,8 @@ async def _write(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     refused = await bot_of(interaction).services.quiz.check_writable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
-    if refused is not None:
-        await refuse(interaction, refused)
-        return
     form_id = make(render.FEATURE, "written", *cid.args[:2])
-    await interaction.response.send_modal(
-        answer_form(form_id, "Write my answer", render.WRITTEN_SHOWN)
-    )
+    await open_answer_form(interaction, refused, form_id, "Write my answer", render.WRITTEN_SHOWN)
 
 
 @modal_action(render.FEATURE, "written")
@@ -163,11 +164,8 @@ async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     refused = await bot_of(interaction).services.quiz.check_typeable(
         cid.int_arg(0), interaction.user.id, cid.int_arg(1)
     )
-    if refused is not None:
-        await refuse(interaction, refused)
-        return
     form_id = make(render.FEATURE, "typed", *cid.args[:2])
-    await interaction.response.send_modal(answer_form(form_id, render.TYPE_LABEL, MAX_TYPED_ANSWER))
+    await open_answer_form(interaction, refused, form_id, render.TYPE_LABEL, MAX_TYPED_ANSWER)
 
 
 @modal_action(render.FEATURE, "typed")

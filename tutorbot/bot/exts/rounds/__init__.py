@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, answer_form, modal_action
+from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, modal_action, open_answer_form
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import refuse, reply_private
 from tutorbot.bot.exts.rounds import render
@@ -96,11 +96,8 @@ async def _open_form(interaction: discord.Interaction[Any], cid: CustomId, longe
     refused = await bot_of(interaction).services.rounds.check_writable(
         round_id, index, interaction.user.id, clicked_at(interaction)
     )
-    if refused is not None:
-        await interaction.response.send_message(refused.text, ephemeral=True)
-        return
     form_id = make(render.FEATURE, "written", *cid.args)
-    await interaction.response.send_modal(answer_form(form_id, "Your answer", longest))
+    await open_answer_form(interaction, refused, form_id, "Your answer", longest)
 
 
 @modal_action(render.FEATURE, "written")
