@@ -9,7 +9,7 @@ from discord import app_commands
 from rapidfuzz import fuzz, process
 
 from tutorbot.bot import limits
-from tutorbot.domain.days import zone_names
+from tutorbot.domain.days import zone_names, zones_containing
 
 POPULAR = (
     "UTC",
@@ -35,8 +35,7 @@ def timezone_choices(query: str) -> list[app_commands.Choice[str]]:
     if not wanted:
         found = [n for n in POPULAR if n in names]
     else:
-        found = [n for n in names if wanted in n.lower()]
-        found.sort(key=lambda n: (not _city(n).startswith(wanted), len(n), n))
+        found = zones_containing(wanted)
         if not found:
             close = process.extract(
                 wanted,
@@ -48,10 +47,6 @@ def timezone_choices(query: str) -> list[app_commands.Choice[str]]:
             )
             found = [name for name, _, _ in close]
     return [app_commands.Choice(name=n, value=n) for n in found[: limits.AUTOCOMPLETE_CHOICES]]
-
-
-def _city(name: str) -> str:
-    return name.rpartition("/")[2].lower()
 
 
 async def autocomplete_timezone(

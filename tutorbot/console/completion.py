@@ -9,7 +9,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from tutorbot.content.library import Library
-from tutorbot.domain.days import zone_names
+from tutorbot.domain.days import zones_containing
 
 from .commands import (
     CARD_WORDS,
@@ -63,8 +63,5 @@ class ConsoleCompleter(Completer):
     def _zones(query: str) -> Iterable[Completion]:
         """IANA names containing what was typed (spaces as underscores, any case), those whose
         city starts with it first."""
-        wanted = query.strip().replace(" ", "_").lower()
-        found = [n for n in zone_names() if wanted in n.lower()]
-        found.sort(key=lambda n: (not n.rpartition("/")[2].lower().startswith(wanted), len(n), n))
-        for name in found[:ZONE_CHOICES]:
+        for name in zones_containing(query)[:ZONE_CHOICES]:
             yield Completion(name, start_position=-len(query))

@@ -63,6 +63,15 @@ def zone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones() - NOT_PLACES))
 
 
+def zones_containing(query: str) -> list[str]:
+    """IANA names containing what was typed (any case, spaces as underscores), those whose
+    city starts with it first, then the shorter; what autocomplete and completion offer."""
+    wanted = query.strip().replace(" ", "_").lower()[:MAX_ZONE_NAME]
+    found = [n for n in zone_names() if wanted in n.lower()]
+    found.sort(key=lambda n: (not n.rpartition("/")[2].lower().startswith(wanted), len(n), n))
+    return found
+
+
 def zone_named(name: str | None) -> ZoneInfo | UnknownTimeZone:
     """The time zone with this IANA name (None or empty: UTC), or why not."""
     if not name:
