@@ -127,9 +127,12 @@ class Scheduler:
         *,
         key: str | None = None,
         user_id: int | None = None,
+        elsewhere: bool = False,
     ) -> Timer:
-        """Store a timer and wake the loop so a sooner one is not slept past."""
-        if kind not in self._handlers:
+        """Store a timer and wake the loop so a sooner one is not slept past. A kind no
+        handler here fires is refused (a typo would never fire), unless `elsewhere` says another
+        process fires it (the console stores reminders for the bot)."""
+        if kind not in self._handlers and not elsewhere:
             raise ValueError(f"no handler for timer kind {kind!r}")
         timer = await self._timers.add(
             kind, due_at, payload, self._clock(), key=key, user_id=user_id

@@ -224,15 +224,9 @@ class ReminderService:
         """Store the student's next reminder timer. In a process that sends no reminders (the
         console, which may change a student's zone) the row is stored for the bot to fire."""
         payload = {"at": at_text, "zone": zone.key}
-        key = timer_key(user_id)
-        if TIMER_REMIND in self._s.scheduler.kinds:
-            await self._s.scheduler.schedule(
-                TIMER_REMIND, due_at, payload, key=key, user_id=user_id
-            )
-        else:
-            await self._s.storage.timers.add(
-                TIMER_REMIND, due_at, payload, self._s.clock(), key=key, user_id=user_id
-            )
+        await self._s.scheduler.schedule(
+            TIMER_REMIND, due_at, payload, key=timer_key(user_id), user_id=user_id, elsewhere=True
+        )
 
     # -- sending --------------------------------------------------------------------------------
 
