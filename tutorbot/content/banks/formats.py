@@ -1,0 +1,80 @@
+"""The import formats: their names for `--format`, the module that reads each, and how a file's
+format is guessed when none is given.
+
+Each format's module has `read_<name>(upload) -> Bank` and `sniff(upload) -> bool` (a cheap look
+at the content). A format is guessed from the file's suffix first, then its content: the first
+format whose suffix matches and whose sniff agrees, else the first whose sniff agrees in the
+order below (most particular first, Quizlet's bare tab-separated lines last).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from tutorbot.content.banks.draft import Bank, ImportRefused, Upload
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One import format: `name` for `--format`, `label` for people, its module (under
+    `tutorbot.content.banks`) and the file suffixes it is usually saved with."""
+
+    name: str
+    label: str
+    module: str
+    suffixes: tuple[str, ...]
+
+    def _function(self, prefix: str) -> Callable[[Upload], object]:
+        module = importlib.import_module(f"tutorbot.content.banks.{self.module}")
+        function: Callable[[Upload], object] = getattr(module, prefix)
+        return function
+
+    def read(self, upload: Upload) -> Bank:
+        """The bank this format reads from the upload (or ImportRefused)."""
+        bank = self._function(f"read_{self.module}")(upload)
+        if not isinstance(bank, Bank):  # every reader returns a Bank
+            raise TypeError(f"read_{self.module} returned {type(bank).__name__}")
+        return bank
+
+    def sniff(self, upload: Upload) -> bool:
+        """Whether the upload's content looks like this format."""
+        return bool(self._function("sniff")(upload))
+
+
+FORMATS = (
+    Format("anki", "Anki package (.apkg, .colpkg)", "anki", (".apkg", ".colpkg")),
+    Format("kahoot", "Kahoot spreadsheet (.xlsx)", "kahoot", (".xlsx",)),
+    Format("moodle-xml", "Moodle XML", "moodle_xml", (".xml",)),
+    Format("opentdb", "Open Trivia DB JSON", "opentdb", (".json",)),
+    Format("red-trivia", "Red-DiscordBot trivia list (YAML)", "red_trivia", (".yaml", ".yml")),
+    Format("anki-text", "Anki notes in plain text", "anki_text", (".txt", ".tsv", ".csv")),
+    Format("gift", "Moodle GIFT", "gift", (".gift", ".txt")),
+    Format("aiken", "Aiken", "aiken", (".txt", ".aiken")),
+    Format("quizlet", "Quizlet export (term and definition)", "quizlet", (".txt", ".tsv")),
+)
+"""Every import format, in the order they are tried when guessing."""
+FORMAT_NAMES = tuple(fmt.name for fmt in FORMATS)
+
+
+def format_named(name: str) -> Format:
+    """The format with this `--format` name, or ImportRefused listing the names."""
+    for fmt in FORMATS:
+        if fmt.name == name.strip().lower():
+            return fmt
+    raise ImportRefused(f"unknown format {name!r}; use one of: {', '.join(FORMAT_NAMES)}")
+
+
+def guess_format(upload: Upload) -> Format:
+    """The format of an upload, from its suffix and content; ImportRefused when none fits."""
+    suffix = PurePath(upload.name).suffix.lower()
+    by_suffix = [fmt for fmt in FORMATS if suffix in fmt.suffixes]
+    for fmt in by_suffix + [fmt for fmt in FORMATS if fmt not in by_suffix]:
+        if fmt.sniff(upload):
+            return fmt
+    raise ImportRefused(
+        "could not tell which format the file is in; name it with --format, one of: "
+        + ", ".join(FORMAT_NAMES)
+    )
