@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     content_dir: Path = BUNDLED_CONTENT_DIR
     dev_guild_id: int | None = Field(default=None, gt=0, le=MAX_SNOWFLAKE)
     log_level: str = "INFO"
+    import_max_file_mb: int = Field(default=10, gt=0, le=1024)
+    """Largest question-bank file `tutorbot content import` reads (content/banks/limits.py)."""
+    import_max_unpacked_mb: int = Field(default=100, gt=0, le=4096)
+    """What an imported archive (Anki package, spreadsheet) may inflate to, in all."""
+    import_max_entries: int = Field(default=5000, gt=0, le=1_000_000)
+    """Entries an imported archive may hold."""
     discord_api_url: str | None = Field(
         default=None, description="REST base URL, e.g. http://127.0.0.1:8080/api/v10"
     )
@@ -54,6 +60,9 @@ class SettingsError(Exception):
 
 
 HINTS = {
+    "import_max_file_mb": "Give a whole number of megabytes, such as 10.",
+    "import_max_unpacked_mb": "Give a whole number of megabytes, such as 100.",
+    "import_max_entries": "Give a whole number of archive entries, such as 5000.",
     "dev_guild_id": "A server id is a number such as 123456789012345678 (Developer Mode on, "
     "right-click the server, Copy Server ID).",
     "log_level": f"Use one of {', '.join(LOG_LEVELS[:4])}.",

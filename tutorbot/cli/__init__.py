@@ -57,6 +57,25 @@ def _content_show(args: argparse.Namespace) -> int:
     return run_show(args.topic_id, args.dir or load_settings().content_dir)
 
 
+def _content_import(args: argparse.Namespace) -> int:
+    from tutorbot.cli.content import run_import
+
+    return run_import(
+        args.file,
+        load_settings(),
+        format_name=args.format,
+        out=args.out,
+        separator=args.separator,
+    )
+
+
+def _content_export(args: argparse.Namespace) -> int:
+    from tutorbot.cli.content import run_export
+
+    content_dir = args.dir or load_settings().content_dir
+    return run_export(args.topic_ids, args.format, content_dir, args.out)
+
+
 def _db_backup(args: argparse.Namespace) -> int:
     from tutorbot.cli.db import run_backup
 
@@ -85,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "healthcheck", help="exit 0 if the running bot's heartbeat is fresh"
     ).set_defaults(handler=_healthcheck)
 
-    content = sub.add_parser("content", help="check or show the topic content")
+    content = sub.add_parser("content", help="check, show, import or export topic content")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     check = content_sub.add_parser("check", help="validate a content folder and lint it")
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default: settings)")
@@ -94,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("topic_id")
     show.add_argument("--dir", type=Path, help="content folder (default: settings)")
     show.set_defaults(handler=_content_show)
+    _add_import(content_sub)
+    _add_export(content_sub)
 
     db = sub.add_parser("db", help="back up or check the database")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -103,6 +124,38 @@ def build_parser() -> argparse.ArgumentParser:
     db_check = db_sub.add_parser("check", help="integrity check and schema version")
     db_check.set_defaults(handler=_db_check)
     return parser
+
+
+def _add_import(content_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from tutorbot.content.banks.formats import FORMAT_NAMES
+
+    command = content_sub.add_parser(
+        "import", help="turn a question bank (GIFT, Moodle XML, Anki, ...) into topic files"
+    )
+    command.add_argument("file", type=Path, help="the file to import")
+    command.add_argument(
+        "--format", choices=FORMAT_NAMES, help="the file's format (default: guessed from it)"
+    )
+    command.add_argument(
+        "--out", type=Path, help="new folder for the topic files (default: named after the file)"
+    )
+    command.add_argument(
+        "--separator",
+        metavar="SEP",
+        help="Quizlet: what separates term and definition (tab, comma, semicolon or the text)",
+    )
+    command.set_defaults(handler=_content_import)
+
+
+def _add_export(content_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from tutorbot.cli.content import EXPORT_FORMATS
+
+    command = content_sub.add_parser("export", help="write topics as GIFT or Moodle XML")
+    command.add_argument("topic_ids", nargs="+", metavar="TOPIC", help="topic ids to export")
+    command.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    command.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    command.add_argument("--dir", type=Path, help="content folder (default: settings)")
+    command.set_defaults(handler=_content_export)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
