@@ -195,6 +195,7 @@ def test_error_responses_and_broken_json_are_refused(name: str, message: str) ->
         (b'{"response_code": 0, "results": {}}', "'results' should be a list"),
         (b'{"response_code": 0, "results": []}', "holds no questions"),
         (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
+        (b"[" + b"1" * 5000 + b"]", "holds a value that cannot be read: Exceeds the limit"),
     ],
 )
 def test_files_that_are_not_questions_are_refused(data: bytes, message: str) -> None:

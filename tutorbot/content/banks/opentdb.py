@@ -85,6 +85,11 @@ def _json(data: bytes) -> Any:
         raise ImportRefused(
             f"the file is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except ValueError as exc:  # a number of 5,000 digits
+        reason = str(exc).split(";")[0]
+        raise ImportRefused(
+            f"the file's JSON holds a value that cannot be read: {reason}"
+        ) from None
     except RecursionError:
         raise ImportRefused("the file's JSON is nested too deeply to be questions") from None
 
