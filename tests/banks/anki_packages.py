@@ -19,6 +19,7 @@ GEO_EUROPE = "Geography::Europe"
 GEO = "Geography"
 JAPANESE = "Langues::日本語"
 CHEMISTRY = "Chemistry"
+FRENCH = "Langues::Français"
 PICTURE_FILE = "eiffel.jpg"
 SOUND_FILE = "hello.mp3"
 
@@ -48,7 +49,7 @@ def _add(col: Collection, notetype: str, deck: str, tags: list[str], **fields: s
 
 
 def fill(col: Collection) -> None:
-    """The test notes, in this order (note 1 to note 8)."""
+    """The test notes, in this order (note 1 to note 10)."""
     col.media.write_data(PICTURE_FILE, b"\xff\xd8\xff\xe0 not really a jpeg")
     col.media.write_data(SOUND_FILE, b"ID3 not really an mp3")
     _add(col, "Basic", GEO_EUROPE, ["capitals"], Front="<b>Capital</b> of <i>France</i>?",
@@ -67,9 +68,31 @@ def fill(col: Collection) -> None:
          Back="Au")  # fmt: skip
     _add(col, "Cloze", JAPANESE, [], Text="{{c1::東京}} is the capital of {{c2::Japan::country}}"
          " and {{c1::Tokyo}} is its romaji.")  # fmt: skip
+    _add(col, "Basic (optional reversed card)", GEO_EUROPE, [], Front="Capital of Spain",
+         Back="Madrid", Add_Reverse="y")  # fmt: skip
+    _vocabulary(col)
+    _add(col, "Vocabulary", FRENCH, [], Word="la pomme", Picture="", Meaning="the apple",
+         Example="Je mange une pomme.")  # fmt: skip
     emptied = col.get_note(col.find_notes("Will")[0])
     emptied["Front"] = "&nbsp;"  # cards stay: Anki keeps them when a field is edited
     col.update_note(emptied)
+
+
+def _vocabulary(col: Collection) -> None:
+    """A note type of the instructor's own: two cards, fields in an order Basic does not use."""
+    models = col.models
+    vocabulary = models.new("Vocabulary")
+    for name in ("Word", "Picture", "Meaning", "Example"):
+        models.add_field(vocabulary, models.new_field(name))
+    for name, front, back in (
+        ("Recognise", "{{Word}}<br>{{Picture}}", "{{Meaning}}<br><i>{{Example}}</i>"),
+        ("Recall", "{{Meaning}}", "{{Word}}"),
+    ):
+        template = models.new_template(name)
+        template["qfmt"] = front
+        template["afmt"] = "{{FrontSide}}<hr id=answer>" + back
+        models.add_template(vocabulary, template)
+    models.add(vocabulary)
 
 
 def build(folder: Path) -> Packages:

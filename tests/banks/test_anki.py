@@ -36,6 +36,8 @@ EUROPE = [
     (FREE, "Capital of Italy", "Rome"),
     (FREE, "Rome", "Capital of Italy"),
     (FREE, "[picture]\nWhich tower is this?", "The Eiffel Tower"),
+    (FREE, "Capital of Spain", "Madrid"),  # Basic (optional reversed card), reverse wanted
+    (FREE, "Madrid", "Capital of Spain"),
 ]
 GEOGRAPHY = [
     (FREE, "[capital] is the capital of France.", "Paris"),
@@ -47,11 +49,15 @@ JAPANESE = [
     (FREE, "東京 is the capital of [country] and Tokyo is its romaji.", "Japan"),
 ]
 CHEMISTRY = [(QuestionType.SHORT_ANSWER, "Chemical symbol of gold?", "Au")]
+APPLE = (FREE, "la pomme", "the apple\n\nJe mange une pomme.")
+"""The instructor's own note type: its first card asks the word, reveals meaning and example."""
+FRENCH = [APPLE, (FREE, "the apple", "la pomme")]
 PACKAGE_TOPICS = {
     "Geography › Europe": EUROPE,
     "Geography": GEOGRAPHY,
     "Langues › 日本語": JAPANESE,
     "Chemistry": CHEMISTRY,
+    "Langues › Français": FRENCH,
 }
 
 
@@ -133,7 +139,7 @@ def test_clozes_have_their_extra_as_explanation_and_distinct_ids(packages: made.
 def test_the_notes_text_export_maps_as_the_package(packages: made.Packages) -> None:
     imported = import_upload(Upload("notes.txt", packages.notes_text))
     assert imported.format == "anki-text"
-    assert _topics(imported) == PACKAGE_TOPICS
+    assert _topics(imported) == PACKAGE_TOPICS | {"Langues › Français": [APPLE]}  # no templates
     assert _problems(imported) == [
         "line 10: has a picture, which is not imported",
         "line 11: has a sound (hello.mp3), which is not imported",
@@ -156,6 +162,8 @@ def test_a_text_export_without_deck_and_note_type_is_one_topic_of_basic_and_cloz
             *JAPANESE[:1],
             (FREE, "Chemical symbol of gold?", "Au"),  # nor the typed answer
             *JAPANESE[1:],
+            (FREE, "Capital of Spain", "Madrid\n\ny"),  # the fields after the first
+            APPLE,
         ]
     )
     assert _problems(imported)[-1] == "line 8: the front is empty, so there is no question"
@@ -254,7 +262,7 @@ def test_a_package_whose_notes_are_a_view_is_refused(packages: made.Packages) ->
 
 def test_a_collection_that_takes_too_long_to_read_is_refused(packages: made.Packages) -> None:
     database = made.many_notes(made.current_collection(packages.apkg), 5000)
-    assert len(read_collection(database)[2]) == 5008  # read in full within the real bound
+    assert len(read_collection(database)[2]) == 5010  # read in full within the real bound
     with pytest.raises(ImportRefused, match="takes far too long"):
         read_collection(database, max_steps=50_000)
 
@@ -307,3 +315,20 @@ def test_anki_is_imported_only_by_the_tests() -> None:
     source = Path(__file__).parents[2] / "tutorbot"
     importing = re.compile(r"^\s*(import anki\b|from anki\b)", re.MULTILINE)
     assert not [path for path in source.rglob("*.py") if importing.search(path.read_text("utf-8"))]
+
+
+def test_a_note_with_too_many_clozes_or_a_huge_field_is_bounded() -> None:
+    clozes = " ".join(f"{{{{c{n}::w{n}}}}}" for n in range(1, 151))
+    huge = "<b>x</b>" * 5000
+    data = f"#separator:tab\n#html:true\n{clozes}\t\n{huge}\tback\nfront\t{huge}\n".encode()
+    imported = import_upload(Upload("many.txt", data))
+    [topic] = imported.topics
+    assert len(topic.questions) == 100
+    assert topic.questions[99].answer == "w100"
+    assert _problems(imported) == [
+        "line 3: the note has 150 cards; the first 100 are imported, not the rest",
+        "line 4: a field of the card is 40,000 characters long, far more than a question shows "
+        "(1,000 characters), so it is not imported",
+        "line 5: a field of the card is 40,000 characters long, far more than a question shows "
+        "(1,000 characters), so it is not imported",
+    ]

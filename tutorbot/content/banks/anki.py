@@ -33,14 +33,20 @@ from tutorbot.content.banks.build import slug
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import Archive, unzstd
 from tutorbot.content.banks.markup import PICTURE, has_picture, html_to_markdown, html_to_text
-from tutorbot.content.models import MAX_ACCEPTED_ANSWER, QuestionType
+from tutorbot.content.models import MAX_ACCEPTED_ANSWER, MAX_PROMPT, QuestionType
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 """The collection's names in a package, the one read first first."""
-MAX_SQL_STEPS = 200_000_000
-"""SQLite VM steps all queries of one import may take: a collection of 50,000 notes needs a few
-million; a crafted file that makes a query crawl is refused well before it takes long."""
+MAX_SQL_STEPS = 100_000_000
+"""SQLite VM steps all queries of one import may take: a collection of 50,000 notes needs under
+2 million; a crafted file that makes a query crawl is refused within seconds."""
+MAX_CARDS_PER_NOTE = 100
+"""Cards (clozes) of one note that are imported; Anki notes have a few."""
+MAX_FIELD_CHARACTERS = 30 * MAX_PROMPT
+"""A field longer than this (HTML included) cannot make a question and is not converted."""
 _STEPS_PER_CHECK = 1000
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+"""The real tables of a collection: not views, not virtual tables (whose module runs code)."""
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _DECK_SEPARATOR = re.compile(r"\x1f|::")
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
@@ -145,6 +151,14 @@ def card_drafts(
 ) -> list[Draft]:
     """The question one card makes (a cloze card's number is `card` + 1), or none with the
     reason recorded in the bank."""
+    longest = max((len(fields[n]) for n in side.ask + side.show if n < len(fields)), default=0)
+    if longest > MAX_FIELD_CHARACTERS:
+        bank.skip(
+            where,
+            f"a field of the card is {longest:,} characters long, far more than a question "
+            f"shows ({MAX_PROMPT:,} characters), so it is not imported",
+        )
+        return []
     if side.cloze:
         return _cloze_drafts(bank, fields, side, card + 1, where, html)
     where = f"{where}, {side.label}" if side.label else where
@@ -258,6 +272,16 @@ def _cloze_drafts(
             where, QuestionType.FREE_RESPONSE, prompt, answer=answer, explanation=extra, name=name
         )
     ]
+
+
+def report_extra_cards(bank: Bank, where: str, cards: int) -> None:
+    """Record that a note's cards past MAX_CARDS_PER_NOTE are not imported."""
+    if cards > MAX_CARDS_PER_NOTE:
+        bank.skip(
+            where,
+            f"the note has {cards:,} cards; the first {MAX_CARDS_PER_NOTE} are imported, not "
+            "the rest",
+        )
 
 
 def deck_title(name: str) -> str:
@@ -389,10 +413,7 @@ class Collection:
             self._db.execute("PRAGMA query_only=ON")
             self._db.execute("PRAGMA cell_size_check=ON")
             self._db.set_progress_handler(self._progress, _STEPS_PER_CHECK)
-            self._tables = {
-                _text(row[0])
-                for row in self._query("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
+            self._tables = {_text(row[0]) for row in self._query(_TABLES)}
         except Exception:
             self.close()
             raise
@@ -530,7 +551,8 @@ def _note(
         bank.skip(where, "the note has no cards, so it is not imported")
         return
     Media(note.fields).report(bank, where)
-    for deck, card in note.cards:
+    report_extra_cards(bank, where, len(note.cards))
+    for deck, card in note.cards[:MAX_CARDS_PER_NOTE]:
         title = decks.get(deck, "Default")
         at = f"note {note.number} in {title}" if several else where
         drafts = card_drafts(bank, note.fields, notetype.side(card), card, at)

@@ -19,12 +19,14 @@ from pathlib import PurePath
 from tutorbot.content.banks.anki import (
     CLOZE,
     FORWARD,
+    MAX_CARDS_PER_NOTE,
     REVERSE,
     Media,
     Side,
     card_drafts,
     cloze_numbers,
     deck_title,
+    report_extra_cards,
 )
 from tutorbot.content.banks.draft import Bank, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
@@ -143,9 +145,11 @@ def _record(bank: Bank, header: Header, record: list[str], where: str, stem: str
     title = deck_title(deck) if deck else stem
     if header.html:
         Media(fields).report(bank, where)
+    cards = _cards(notetype, fields)
+    report_extra_cards(bank, where, len(cards))
     drafts = [
         draft
-        for side, card in _cards(notetype, fields)
+        for side, card in cards[:MAX_CARDS_PER_NOTE]
         for draft in card_drafts(bank, fields, side, card, where, header.html)
     ]
     if drafts:
@@ -155,13 +159,17 @@ def _record(bank: Bank, header: Header, record: list[str], where: str, stem: str
 
 
 def _cards(notetype: str, fields: list[str]) -> list[tuple[Side, int]]:
-    """The cards a note makes, by its note type's name (or clozes in its first field)."""
+    """The cards a note makes, by its note type's name (or clozes in its first field): Basic
+    asks the first field and reveals the second; a note type TutorBot does not know (or none
+    named) reveals all the fields after the first."""
     name = notetype.lower()
     numbers = cloze_numbers(fields[0]) if fields else []
     if "cloze" in name or (numbers and not name):
         return [(CLOZE, number - 1) for number in numbers] or [(CLOZE, 0)]
     if "type in" in name:
         return [(Side((0,), (1,), typed=True), 0)]
+    if not name.startswith("basic"):  # the export has no templates: the rest is the answer
+        return [(Side((0,), tuple(range(1, len(fields)))), 0)]
     cards = [(FORWARD, 0)]
     optional = "optional reversed" in name
     if ("reverse" in name and not optional) or (optional and len(fields) > 2 and fields[2].strip()):
