@@ -276,6 +276,19 @@ def test_deeply_nested_html_is_one_problem_not_a_crash() -> None:
     ]
 
 
+def test_deeply_nested_elements_in_a_name_or_a_category_are_problems() -> None:
+    deep = "<b>" * 5000 + "x" + "</b>" * 5000
+    text = (
+        f'<quiz><question type="category"><category><text>{deep}</text></category></question>'
+        f'<question type="essay"><name><text>{deep}</text></name></question></quiz>'
+    )
+    bank = read_moodle_xml(Upload("deep.xml", text.encode()))
+    assert [str(p) for p in bank.problems] == [
+        "question 1: its text is nested too deeply to be read",
+        "question 2: its text is nested too deeply to be read",
+    ]
+
+
 def test_sniff() -> None:
     for name in ("everything.xml", "billion_laughs.xml", "external_entity.xml"):
         assert sniff(Upload(name, (SAMPLES / name).read_bytes()))

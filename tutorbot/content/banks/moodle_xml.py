@@ -126,12 +126,13 @@ def read_moodle_xml(upload: Upload) -> Bank:
     stem = stem_title(upload.name) or "Moodle questions"
     topic: DraftTopic | None = None
     for number, element in enumerate(root.findall("question"), start=1):
-        kind = (element.get("type") or "").strip().lower()
-        where = _where(number, element)
-        if kind == "category":
-            topic = _category(bank, element, where, stem)
-            continue
+        where = f"question {number}"
         try:
+            where = _where(number, element)
+            kind = (element.get("type") or "").strip().lower()
+            if kind == "category":
+                topic = _category(bank, element, where, stem)
+                continue
             draft = _question(kind, element, where, bank)
         except _Skip as exc:
             bank.skip(where, str(exc))
@@ -256,12 +257,9 @@ def _only_picture(text: str) -> bool:
 def _category(bank: Bank, element: Element, where: str, stem: str) -> DraftTopic:
     """The topic a category question starts; its `<info>` becomes the topic's core idea."""
     topic = bank.topic(category_title(_text(element, "category")) or stem, where)
-    info = element.find("info")
-    if info is not None and topic.core_idea is None:
-        text = _text(info)
-        markdown = text if _format(info, "moodle_auto_format") == "markdown" else None
-        core_idea = markdown or html_to_markdown(_as_html(text, _format(info, "html")))
-        topic.core_idea = core_idea.replace(PICTURE, "").strip() or None
+    if topic.core_idea is None:
+        info, _ = _field_markdown(element.find("info"), "moodle_auto_format")
+        topic.core_idea = info.replace(PICTURE, "").strip() or None
     return topic
 
 
