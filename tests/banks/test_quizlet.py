@@ -107,7 +107,9 @@ def test_an_empty_separator_is_refused() -> None:
 def test_sniff_wants_mostly_tabbed_lines_and_no_other_format() -> None:
     assert sniff(Upload("x.txt", (SAMPLES / "french_words.txt").read_bytes()))
     assert sniff(Upload("x.txt", (SAMPLES / "broken.txt").read_bytes()))
-    assert not sniff(Upload("x.txt", (SAMPLES / "chemistry-dash.txt").read_bytes()))
+    dashed = (SAMPLES / "chemistry-dash.txt").read_bytes()
+    assert not sniff(Upload("x.txt", dashed))
+    assert sniff(Upload("x.txt", dashed, separator=" - "))
     assert not sniff(Upload("x.txt", b"#separator:tab\n#html:true\nfront\tback\n"))
     assert not sniff(Upload("x.txt", b"Q?\nA. a\tb\nB. c\tb\nANSWER: A\n"))
     assert not sniff(Upload("x.json", b'[{"a":\t1}]'))
@@ -142,3 +144,9 @@ def test_the_guess_picks_quizlet_for_a_tab_separated_export() -> None:
     path = SAMPLES / "french_words.txt"
 
     assert guess_format(Upload(path.name, path.read_bytes())).name == "quizlet"
+
+
+def test_the_guess_picks_quizlet_for_an_export_with_the_separator_given() -> None:
+    path = SAMPLES / "chemistry-dash.txt"
+
+    assert guess_format(Upload(path.name, path.read_bytes(), separator=" - ")).name == "quizlet"

@@ -73,15 +73,16 @@ def card_question(term: str, definition: str, where: str) -> Draft:
 
 
 def sniff(upload: Upload) -> bool:
-    """Whether the file looks like a Quizlet export: most of its lines hold a tab, and none
-    starts like another format's line."""
+    """Whether the file looks like a Quizlet export: most of its lines hold a tab (or the
+    upload's separator, when one is given), and none starts like another format's line."""
     try:
+        separator = upload.separator or TAB
         text = upload.data[:SNIFF_BYTES].decode("utf-8", errors="ignore")
         lines = [line for line in text.replace("\r", "\n").split("\n") if line.strip()]
         if not lines or text.lstrip()[:1] in ("{", "[", "<"):
             return False
         if any(line.lstrip().startswith(_OTHER_FORMATS) for line in lines):
             return False
-        return sum(TAB in line for line in lines) * 2 > len(lines)
+        return sum(separator in line for line in lines) * 2 > len(lines)
     except Exception:  # a sniff never raises
         return False
