@@ -352,7 +352,7 @@ def test_export_refuses_text_xml_cannot_carry() -> None:
         core_idea="Bells.",
         questions=(Question(id="q", type="true_false", prompt="P?", answer=True, explanation="x"),),
     )
-    with pytest.raises(ValueError, match="control character"):
+    with pytest.raises(ValueError, match=r"^topic 't': 'Bell \\x07' holds the control character"):
         write_moodle_xml([topic])
 
 

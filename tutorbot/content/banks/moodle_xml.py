@@ -529,8 +529,14 @@ def write_moodle_xml(topics: Sequence[Topic]) -> str:
     """
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     for topic in topics:
-        parts.append(_write_category(topic))
-        parts.extend(_write_question(question) for question in topic.questions)
+        where = f"topic {topic.id!r}"
+        try:
+            parts.append(_write_category(topic))
+            for question in topic.questions:
+                where = f"topic {topic.id!r}, question {question.id!r}"
+                parts.append(_write_question(question))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
     parts.append("</quiz>")
     return "\n".join(parts) + "\n"
 
