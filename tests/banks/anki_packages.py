@@ -211,6 +211,15 @@ def many_notes(database: bytes, count: int) -> bytes:
     return made
 
 
+def without_notes(database: bytes) -> bytes:
+    """The database with its notes and cards deleted (an empty collection)."""
+    db = _open(database)
+    db.executescript("DELETE FROM notes; DELETE FROM cards;")
+    made = db.serialize()
+    db.close()
+    return made
+
+
 def _open(database: bytes) -> sqlite3.Connection:
     """A writable copy of an Anki database in memory, with Anki's `unicase` collation."""
     db = sqlite3.connect(":memory:")

@@ -272,6 +272,13 @@ def test_a_truncated_package_is_refused(packages: made.Packages) -> None:
         assert "not an Anki package that can be read" in _refusal(cut)
 
 
+def test_a_package_without_notes_is_refused(packages: made.Packages) -> None:
+    database = made.without_notes(made.current_collection(packages.colpkg))
+    assert _refusal(made.with_collection(packages.colpkg, database)) == (
+        "the Anki package holds no notes"
+    )
+
+
 def test_an_empty_zip_archive_is_refused() -> None:
     assert "holds no collection" in _refusal(made.zipped({}))
 

@@ -143,8 +143,7 @@ def _record(bank: Bank, header: Header, record: list[str], where: str, stem: str
     notetype = values.get("notetype") or header.notetype or ""
     deck = values.get("deck") or header.deck
     title = deck_title(deck) if deck else stem
-    if header.html:
-        Media(fields).report(bank, where)
+    Media(fields).report(bank, where)
     cards = _cards(notetype, fields)
     report_extra_cards(bank, where, len(cards))
     drafts = [
