@@ -352,7 +352,9 @@ def test_export_refuses_text_xml_cannot_carry() -> None:
         core_idea="Bells.",
         questions=(Question(id="q", type="true_false", prompt="P?", answer=True, explanation="x"),),
     )
-    with pytest.raises(ValueError, match=r"^topic 't': 'Bell \\x07' holds the control character"):
+    with pytest.raises(
+        ValueError, match=r"^topic 't': '\$course\$/top/Bell \\x07' holds the control"
+    ):
         write_moodle_xml([topic])
 
 
