@@ -214,6 +214,8 @@ def test_text_that_is_not_an_anki_export_is_refused() -> None:
 
 def test_nested_and_unclosed_clozes_are_read_without_losing_text() -> None:
     assert parse_clozes("a {{c1::b") == ["a ", "{{c1::", "b"]
+    long_number = "{{c" + "9" * 5000 + "::x}}"  # text, not a cloze (nor a crash)
+    assert "".join(map(str, parse_clozes(long_number))) == long_number
     bank = Bank("anki")
     nested = ["{{c1::The {{c2::Seine}} river::a river}} flows}} here", ""]
     first, second = (card_drafts(bank, nested, CLOZE, n, "note 1")[0] for n in (0, 1))

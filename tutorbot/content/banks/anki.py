@@ -54,7 +54,9 @@ _REFERENCE = re.compile(r"\{\{\s*([#^/]?)([^{}]*?)\s*\}\}")
 _SPECIAL_FIELDS = frozenset(
     {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
 )
-_CLOZE_OPEN = re.compile(r"\{\{c(\d+)::")
+_CLOZE_OPEN = re.compile(r"\{\{c(\d{1,4})::")
+"""A cloze's opening (Anki numbers clozes from 1 to a few hundred; longer numbers are text)."""
+_CLOZE_TOKEN = re.compile(r"\{\{c(\d{1,4})::|\}\}")
 _WORDS_IN_NAME = 6
 
 
@@ -195,7 +197,7 @@ def parse_clozes(text: str) -> list[str | _Cloze]:
     root: list[str | _Cloze] = []
     stack: list[_Cloze] = []
     position = 0
-    for token in re.finditer(r"\{\{c(\d+)::|\}\}", text):
+    for token in _CLOZE_TOKEN.finditer(text):
         target = stack[-1].parts if stack else root
         if token.group(1) is not None:
             target.append(text[position : token.start()])
