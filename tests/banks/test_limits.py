@@ -121,6 +121,56 @@ def shared_data_zip(names: list[str], size: int) -> bytes:
     return body + central + end
 
 
+def fifield_zip(count: int, size: int) -> bytes:
+    """An overlapping-entries zip bomb after David Fifield: `count` entries whose local headers
+    overlap, each entry's deflate stream quoting the next entry's local header in a stored block
+    and ending in the one shared kernel (deflated zeros, `size` bytes inflated). Every entry's
+    name matches its local header, so each can be read, and each inflates the kernel again."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = compressor.compress(bytes(size)) + compressor.flush()
+    content = bytes(size)
+    entries: list[tuple[bytes, int, int, int, bytes]] = []
+    for index in reversed(range(count)):
+        name = f"xl/{index:03d}.xml".encode()
+        crc = zlib.crc32(content)
+        header = struct.pack(
+            "<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(data), len(content), len(name), 0
+        )
+        header += name
+        entries.append((name, crc, len(data), len(content), header))
+        if index:  # the previous entry quotes this header, then goes on with this entry's data
+            data = struct.pack("<BHH", 0, len(header), len(header) ^ 0xFFFF) + header + data
+            content = header + content
+    entries.reverse()
+    body = entries[0][4] + data
+    central, offset = b"", 0
+    for name, crc, packed, unpacked, header in entries:
+        central += struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0,
+            crc,
+            packed,
+            unpacked,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        central += name
+        offset += len(header) + 5  # the next header is quoted after a 5-byte stored block head
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(central), len(body), 0)
+    return body + central + end
+
+
 def refused(data: bytes, name: str = "quiz.xlsx", format_name: str | None = "kahoot") -> str:
     """The message an upload under the small caps is refused with."""
     with pytest.raises(ImportRefused) as refusal:
@@ -240,12 +290,23 @@ def test_entries_at_the_entry_cap_are_read() -> None:
 
 
 def test_overlapping_entries_are_refused_by_what_they_declare_in_all() -> None:
-    bomb = shared_data_zip([f"entry{n:03d}" for n in range(10)], 10 * KB)
-    assert len(bomb) < 2 * KB  # 10 entries of 10 KB from a few dozen bytes of deflated zeros
+    bomb = fifield_zip(10, 10 * KB)
+    assert len(bomb) < 2 * KB  # 10 entries of 10 KB from a kernel of a few dozen bytes
     with pytest.raises(TooBig) as refusal:
         Archive(bomb, SMALL, "the spreadsheet")
     assert str(refusal.value) == f"the spreadsheet {UNPACKED}"
     assert refused(bomb) == f"the spreadsheet {UNPACKED}"
+    shared = shared_data_zip([f"entry{n:03d}" for n in range(10)], 10 * KB)
+    assert refused(shared) == f"the spreadsheet {UNPACKED}"
+
+
+def test_overlapping_entries_within_the_cap_are_each_read_once_within_the_budget() -> None:
+    archive = Archive(fifield_zip(6, 10 * KB), SMALL)
+    sizes = [len(archive.read(name)) for name in archive.names]
+    assert sizes[-1] == 10 * KB
+    assert sum(sizes) < 64 * KB
+    with pytest.raises(TooBig, match="TUTORBOT_IMPORT_MAX_UNPACKED_MB"):
+        archive.read(archive.names[0])
 
 
 def test_overlapping_entries_read_again_and_again_stop_at_the_budget() -> None:
