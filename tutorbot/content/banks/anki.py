@@ -116,7 +116,8 @@ def _references(template: str, index: dict[str, int]) -> tuple[list[int], list[i
 
 
 class Media:
-    """Sounds and pictures in a note's fields: taken out of the text, said once per note."""
+    """Sounds and pictures in a note's fields, reported once per note (`field_text` takes the
+    sounds out of the text; a picture stays as `[picture]`)."""
 
     def __init__(self, fields: Sequence[str]) -> None:
         joined = "\n".join(fields)
