@@ -2,9 +2,10 @@
 
 The template has a title area, then a header row ("Question - max 120 characters", "Answer 1 -
 max 75 characters" ... "Answer 4", "Time limit (sec)", "Correct answer(s) - choose at least
-one"), then one question a row, numbered in column A. The header row is found by its text, on
-the first sheet that has one, so moved rows and columns are read too. The whole file becomes one
-topic, titled from the file's name (the template has no quiz title).
+one"), then one question a row, numbered in column A. The header row is found by its text in
+the first 100 rows of the first sheet that has one, so moved rows and columns are read too;
+rows up to 10,000 are read. The whole file becomes one topic, titled from the file's name (the
+template has no quiz title).
 
 - One correct answer number: multiple choice; the choices are the answers filled in, in order,
   and the key is the letter of the right one. Two answers "True" and "False" (any case):
