@@ -4,6 +4,8 @@ constructor."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -76,3 +78,40 @@ SNIPPETS = [
 @pytest.mark.parametrize("text", SNIPPETS, ids=range(len(SNIPPETS)))
 def test_every_kind_of_node_gives_what_the_constructor_gives(text: str) -> None:
     _same(text.encode())
+
+
+DEEP = {
+    "flow": "b'[' * 400_000 + b']' * 400_000",
+    "block sequences": "b'a:\\n' + b'- ' * 300_000 + b'x'",
+    "flow mappings": "b'{a: ' * 100_000 + b'1' + b'}' * 100_000",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP))
+def test_deep_nesting_is_refused_not_a_crash(kind: str) -> None:
+    """libyaml's composer recurses on the C stack: a file nested 25,000 deep used to kill the
+    process (exit 139) instead of raising. Run in a child so a regression fails, not crashes."""
+    code = (
+        "from tutorbot.content.safe_yaml import Refused, load_topic_yaml\n"
+        f"try:\n    load_topic_yaml({DEEP[kind]})\n"
+        "except Refused as exc:\n    print(exc.line, exc.message)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nested more than 32 deep here; refused" in result.stdout
+
+
+def test_nesting_a_topic_needs_loads_and_thirty_three_levels_do_not() -> None:
+    assert load_topic_yaml(b"a: " + b"[" * 32 + b"]" * 32) == {"a": _nested(31)}
+    indicators = b"- " * 5001
+    with pytest.raises(Refused, match="nested more than 32 deep"):
+        load_topic_yaml(b"a: " + b"[" * 33 + b"]" * 33 + b"\nb: '" + indicators + b"'")
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value

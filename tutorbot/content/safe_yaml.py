@@ -34,6 +34,14 @@ from tutorbot.content.models import shown
 
 MAX_ALIASED_VALUES = 1000
 """Values (nodes) one file may repeat through aliases and merge keys, in all."""
+MAX_DEPTH = 32
+"""Lists and mappings nested in one another: a topic file needs 4 (topic, questions, a
+question, its choices). libyaml's composer builds nodes recursively on the C stack, and a file
+nested some 25,000 deep (60 KB of `[`) kills the process instead of raising, so deep nesting is
+refused from the parse events first (see `_refuse_deep`)."""
+_SAFE_NESTING = 5000
+"""Below this many nesting indicators and this much indentation a file cannot be nested deep
+enough to reach the composer's crash, and skips the event pass."""
 
 _CSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
@@ -74,8 +82,35 @@ def load_topic_yaml(text: bytes) -> Any:
     Python call per node). The test is sound in every encoding PyYAML reads: '&' is the byte
     0x26 in UTF-8 and one of the two bytes of its UTF-16 code unit.
     """
+    _refuse_deep(text)
     loader = _AliasBoundLoader if b"&" in text else TopicLoader
     return yaml.load(text, Loader=loader)  # noqa: S506 (both loaders derive from SafeLoader)
+
+
+def _may_nest_deep(text: bytes) -> bool:
+    """Whether a text could nest collections more than `_SAFE_NESTING` * 2 deep: every level
+    opens with `[`, `{`, `-` or `?`, or with more indentation than the level around it, so a
+    text with few of those and no deeply indented line cannot. Counting is C speed."""
+    indicators = sum(text.count(char) for char in (b"[", b"{", b"-", b"?"))
+    return indicators > _SAFE_NESTING or b"\n" + b" " * _SAFE_NESTING in text
+
+
+def _refuse_deep(text: bytes) -> None:
+    """Refuse collections nested more than MAX_DEPTH deep, from libyaml's parse events (its
+    parser keeps its own stack, so this pass cannot crash), before any node is composed."""
+    if not _may_nest_deep(text):
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise Refused(
+                    event.start_mark.line + 1 if event.start_mark else None,
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep here; refused",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 class _Unusual(Exception):
