@@ -10,6 +10,8 @@ subclass of PyYAML's safe constructor with two rules added:
   before any of it is validated or printed. An alias to its own value (recursive) counts as
   unbounded. Merge keys (`<<: *base`) repeat values too and are charged the same way. A file
   without anchors, nearly every one, skips this accounting.
+- **Nesting is bounded** (`MAX_DEPTH`): libyaml composes nodes recursively in C, so a file nested
+  tens of thousands deep would crash the process; it is refused from the parse events first.
 - **A key repeated in one mapping is an error** naming both lines (YAML would silently keep the
   last value). Checked by comparing the built dict's size with the mapping's pairs, so a file
   without repeats pays one `len` per mapping.

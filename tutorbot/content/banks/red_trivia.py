@@ -30,12 +30,8 @@ from tutorbot.content.safe_yaml import Refused, TopicLoader, load_topic_yaml
 FORMAT = "red-trivia"
 AUTHOR = "AUTHOR"
 CONFIG = "CONFIG"
-MAX_DEPTH = 20
-"""Nesting of lists and mappings a file may have (a trivia list needs 2, its CONFIG 3): libyaml
-builds nodes recursively in C and crashes the process on a file nested some 30,000 deep."""
 SNIFF_BYTES = 16 * 1024
 """How much of a file `sniff` looks at."""
-_CSafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _ENTRY = re.compile(r"^[^\s#\-][^\n]*:[ \t]*\n[ \t]*- (?![\w ]+:\s)", re.MULTILINE)
@@ -64,7 +60,6 @@ def _document(data: bytes) -> MappingNode:
     YAML that is broken, hostile or not a mapping."""
     text = decode_text(data)
     try:
-        _check_depth(text)
         load_topic_yaml(text.encode("utf-8"))
         root = yaml.compose(text, Loader=TopicLoader)
     except Refused as exc:
@@ -83,24 +78,6 @@ def _document(data: bytes) -> MappingNode:
             "its answers ('Question?:' then '- answer' lines)"
         )
     return root
-
-
-def _check_depth(text: str) -> None:
-    """Refuse YAML nested deeper than MAX_DEPTH, from its parse events (libyaml's parser keeps
-    its own stack, so this pass cannot crash), before any node is built."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                at = f"line {mark.line + 1}: " if mark is not None else ""
-                raise ImportRefused(
-                    f"{at}lists and mappings are nested more than "
-                    f"{MAX_DEPTH} deep; a trivia list is a mapping of lists"
-                )
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
 
 
 def _yaml_error(exc: yaml.YAMLError) -> str:
