@@ -543,12 +543,22 @@ def write_moodle_xml(topics: Sequence[Topic]) -> str:
 
 def _xml(text: str) -> str:
     """Text escaped for XML content or an attribute."""
+    _check_xml(text)
+    return html.escape(text, quote=True).replace("\r", "&#13;")
+
+
+def _cdata(markup: str) -> str:
+    """HTML in a CDATA section, as Moodle writes it (`]]>` split across two sections)."""
+    _check_xml(markup)
+    return "<![CDATA[" + markup.replace("]]>", "]]]]><![CDATA[>") + "]]>" if markup else ""
+
+
+def _check_xml(text: str) -> None:
     bad = _NOT_XML.search(text)
     if bad:
         raise ValueError(
             f"{clip(text)!r} holds the control character {bad.group()!r}, which XML cannot carry"
         )
-    return html.escape(text, quote=True).replace("\r", "&#13;")
 
 
 def _plain_html(text: str) -> str:
@@ -561,9 +571,8 @@ def _plain_html(text: str) -> str:
     )
 
 
-def _text_field(tag: str, text: str, text_format: str = "html") -> str:
-    body = _plain_html(text) if text_format == "html" else text
-    return f'<{tag} format="{text_format}"><text>{_xml(body)}</text></{tag}>'
+def _text_field(tag: str, text: str) -> str:
+    return f'<{tag} format="html"><text>{_cdata(_plain_html(text))}</text></{tag}>'
 
 
 def _write_category(topic: Topic) -> str:
@@ -594,8 +603,9 @@ def _write_question(question: Question) -> str:
 
 
 def _answer(fraction: int, text: str, text_format: str, *more: str) -> str:
+    body = _cdata(text) if text_format == "html" else _xml(text)
     return (
-        f'<answer fraction="{fraction}" format="{text_format}"><text>{_xml(text)}</text>'
+        f'<answer fraction="{fraction}" format="{text_format}"><text>{body}</text>'
         f'{"".join(more)}<feedback format="html"><text></text></feedback></answer>'
     )
 
