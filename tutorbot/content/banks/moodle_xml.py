@@ -21,7 +21,9 @@ reported. A question is found by its place among the file's `<question>` element
 ("question 7 (capital-of-france)"): ElementTree keeps no line numbers.
 
 `write_moodle_xml` writes topics back: a category per topic, the question id as `<name>`, text
-as HTML that reads back as the same Markdown.
+as HTML showing the Markdown as written (a paragraph per blank-line-separated part, `<br>` per
+newline), which reads back as the same text except that Markdown's own `*` and `_` come back
+escaped, as any star or underscore in Moodle's HTML does.
 """
 
 from __future__ import annotations
@@ -408,35 +410,33 @@ def _truefalse(element: Element, where: str, bank: Bank) -> Draft:
 
 
 def _shortanswer(element: Element, where: str, bank: Bank) -> Draft:
-    accepted: list[str] = []
-    first: Element | None = None
+    accepted: list[tuple[str, Element]] = []
+    wildcards: list[str] = []
     partial: list[str] = []
     for credit, answer in _answers(element):
         text = " ".join(_text(answer).split())
-        if not text:
-            continue
-        if not _full(credit):
-            if credit > 0:
-                partial.append(f"{clip(text, 40)!r} ({credit:g}%)")
-            continue
-        if _WILDCARD.search(text):
-            bank.skip(
-                where,
-                f"accepted answer {clip(text, 40)!r} uses Moodle's * wildcard, which TutorBot "
-                "does not match; it is left out",
-            )
-            continue
-        accepted.append(text.replace("\\*", "*"))
-        first = first if first is not None else answer
+        if text and not _full(credit):
+            partial.extend([f"{clip(text, 40)!r} ({credit:g}%)"] if credit > 0 else [])
+        elif text and _WILDCARD.search(text):
+            wildcards.append(clip(text, 40))
+        elif text:
+            accepted.append((text.replace("\\*", "*"), answer))
     if not accepted:
         reason = "no answer worth 100% can be accepted"
+        if wildcards:
+            reason += f" (Moodle's * wildcard in {', '.join(map(repr, wildcards))})"
         raise _Skip(reason + (f" (partial credit only: {', '.join(partial)})" if partial else ""))
+    draft = _base(element, where, bank, QuestionType.SHORT_ANSWER)
+    draft.answers = [text for text, _ in accepted]
+    _fold_feedback(draft, accepted[0][1], element, bank)
+    for wildcard in wildcards:
+        bank.skip(
+            where,
+            f"accepted answer {wildcard!r} uses Moodle's * wildcard, which TutorBot does not "
+            "match; it is left out",
+        )
     if _text(element, "usecase") == "1":
         bank.skip(where, "case-sensitive matching is not kept: TutorBot ignores case")
-    draft = _base(element, where, bank, QuestionType.SHORT_ANSWER)
-    draft.answers = accepted
-    if first is not None:
-        _fold_feedback(draft, first, element, bank)
     return draft
 
 
@@ -455,6 +455,10 @@ def _numerical(element: Element, where: str, bank: Bank) -> Draft:
     tolerance = number_value(tolerance_text) if tolerance_text else Fraction(0)
     if tolerance is None:
         raise _Skip(f"the tolerance {clip(tolerance_text, 40)!r} is not a number")
+    draft = _base(element, where, bank, QuestionType.NUMERIC)
+    draft.answer = _number(value, said)
+    draft.tolerance = abs(float(tolerance)) or None
+    _fold_feedback(draft, answer, element, bank)
     if len(right) > 1:
         others = ", ".join(clip(_text(other), 20) for other in right[1:])
         bank.skip(where, f"other answers worth 100% ({others}) are left out: TutorBot takes one")
@@ -465,10 +469,6 @@ def _numerical(element: Element, where: str, bank: Bank) -> Draft:
             f"units ({', '.join(clip(u, 20) for u in units if u)}) are not imported: students "
             "type the number only",
         )
-    draft = _base(element, where, bank, QuestionType.NUMERIC)
-    draft.answer = _number(value, said)
-    draft.tolerance = abs(float(tolerance)) or None
-    _fold_feedback(draft, answer, element, bank)
     return draft
 
 
