@@ -329,28 +329,60 @@ def test_bytes_that_are_not_a_zip_archive_raise_bad_zip_file() -> None:
         Archive(b"not a zip at all", SMALL)
 
 
-def corrupt_member() -> bytes:
-    data = bytearray(zip_of({"a.txt": b"hello world " * 100}))
-    data[35:39] = b"\xff\xff\xff\xff"  # the deflate stream of a.txt starts at 30 + len("a.txt")
+def broken(change: str) -> bytes:
+    """A small valid workbook broken in one way zipfile does not report as BadZipFile."""
+    data = bytearray(with_members(workbook(), {"xl/é.txt": b"hello world " * 100}))
+    central = data.find(b"PK\x01\x02")
+    last_central = data.rfind(b"PK\x01\x02")
+    end = data.rfind(b"PK\x05\x06")
+    local = data.rfind(b"PK\x03\x04")  # xl/é.txt, added last
+    if change == "corrupt deflate stream":  # zlib.error
+        start = local + 30 + len("xl/é.txt".encode())
+        data[start : start + 4] = b"\xff\xff\xff\xff"
+    elif change == "central directory placed after where it is":  # ValueError: negative seek
+        struct.pack_into("<L", data, end + 16, struct.unpack_from("<L", data, end + 16)[0] + 50)
+    elif change == "a name flagged UTF-8 that is not":  # UnicodeDecodeError
+        data[last_central + 46 + 3] = 0xFF
+    elif change == "a zip version from the future":  # NotImplementedError
+        struct.pack_into("<H", data, central + 6, 69)
+    elif change == "an unknown compression method":  # NotImplementedError
+        struct.pack_into("<H", data, local + 8, 99)
+        struct.pack_into("<H", data, last_central + 10, 99)
+    elif change == "an encrypted member":  # RuntimeError
+        struct.pack_into("<H", data, local + 6, 1)
+        struct.pack_into("<H", data, last_central + 8, 1)
     return bytes(data)
 
 
-def test_a_corrupt_member_in_a_workbook_is_refused_by_the_kahoot_reader() -> None:
-    data = bytearray(with_members(b"", {"xl/a.txt": b"hello world " * 100}))
-    data[38:42] = b"\xff\xff\xff\xff"  # inside the deflate stream of xl/a.txt
-    assert refused(bytes(data)).startswith("the file is not an Excel spreadsheet (.xlsx)")
+BROKEN = (
+    "corrupt deflate stream",
+    "central directory placed after where it is",
+    "a name flagged UTF-8 that is not",
+    "a zip version from the future",
+    "an unknown compression method",
+    "an encrypted member",
+)
+
+
+@pytest.mark.parametrize("change", BROKEN)
+def test_a_broken_archive_is_refused_by_the_kahoot_reader(change: str) -> None:
+    assert refused(broken(change)) == (
+        "the file is not an Excel spreadsheet (.xlsx): it is not a zip archive that can be read"
+    )
 
 
 @pytest.mark.xfail(
     strict=True,
-    raises=zlib.error,
-    reason="Archive.read lets zlib.error (and RuntimeError for an encrypted member, "
-    "NotImplementedError for an unknown compression method) out instead of BadZipFile, so "
-    "import_upload shows a traceback unless the reader catches them (report to the lead)",
+    reason="Archive lets zipfile's other errors out (zlib.error, ValueError, UnicodeDecodeError, "
+    "NotImplementedError, RuntimeError) where it documents BadZipFile, so import_upload shows "
+    "a traceback unless the reader catches them (report to the lead)",
 )
-def test_a_corrupt_member_raises_bad_zip_file() -> None:
+@pytest.mark.parametrize("change", BROKEN)
+def test_a_broken_archive_raises_bad_zip_file(change: str) -> None:
     with pytest.raises(zipfile.BadZipFile):
-        Archive(corrupt_member(), SMALL).read("a.txt")
+        archive = Archive(broken(change), SMALL)
+        for name in archive.names:
+            archive.read(name)
 
 
 # zstd
