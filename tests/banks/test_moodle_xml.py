@@ -404,7 +404,7 @@ def _only_refusals(data: bytes) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=400))
+@given(st.binary(max_size=400) | st.text(max_size=200).map(str.encode))
 def test_random_bytes_are_refused_or_read(data: bytes) -> None:
     _only_refusals(data)
     assert sniff(Upload("fuzz.xml", data)) in (True, False)

@@ -245,8 +245,12 @@ def _has_files(field: Element, text: str) -> bool:
 def _picture(bank: Bank, where: str) -> None:
     """Report once per question that a picture is left out."""
     problem = "has a picture, which is not imported"
-    if not any(p.where == where and p.why == problem for p in bank.problems):
-        bank.skip(where, problem)
+    for earlier in reversed(bank.problems):  # this question's problems are the last ones
+        if earlier.where != where:
+            break
+        if earlier.why == problem:
+            return
+    bank.skip(where, problem)
 
 
 def _only_picture(text: str) -> bool:
