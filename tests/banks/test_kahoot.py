@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 
 import pytest
@@ -49,12 +49,14 @@ def template_xlsx(
     first_column: int = 1,
     numbered: bool = True,
     before: Sequence[str] = (),
+    after: Mapping[str, Sequence[Sequence[Cell]]] | None = None,
 ) -> bytes:
     """A workbook in Kahoot's template layout: "Quiz template" and its instructions in the title
     area, the header row at `header_row` (after a number column when `numbered`), then one row
     per question (question, answers 1-4, time limit, correct answer(s)), numbered in the first
     column (the title area only above a header on row 4 or below). `before` names empty sheets
-    that come before the quiz sheet."""
+    that come before the quiz sheet; `after` more sheets by title, each with the header on its
+    first row and its questions below (empty when given no questions)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -73,6 +75,10 @@ def template_xlsx(
             sheet.cell(row, first_column, number)
         for offset, value in enumerate(values):
             sheet.cell(row, start + offset, value)
+    for title, rows in (after or {}).items():
+        more = workbook.create_sheet(title)
+        for values in [header, *rows] if rows else []:
+            more.append(list(values))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -274,6 +280,20 @@ def test_the_quiz_may_be_on_a_later_sheet() -> None:
     data = template_xlsx([question("Second sheet?", ["a", "b"], 1)], before=["Notes"])
     [topic], _ = imported_topics(data)
     assert topic.questions[0].prompt == "Second sheet?"
+
+
+def test_a_second_quiz_sheet_is_reported_not_imported() -> None:
+    data = template_xlsx(
+        [question("First sheet?", ["a", "b"], 1)],
+        after={"Notes": [], "Quiz 2": [question("Second sheet?", ["a", "b"], 2)]},
+    )
+    [topic], problems = imported_topics(data)
+    assert [q.prompt for q in topic.questions] == ["First sheet?"]
+    assert problems == [
+        Problem(
+            "sheet 'Quiz 2'", "a second quiz sheet is not imported; save it as a file of its own"
+        )
+    ]
 
 
 def test_rows_past_a_stale_declared_size_are_read() -> None:

@@ -4,8 +4,8 @@ The template has a title area, then a header row ("Question - max 120 characters
 max 75 characters" ... "Answer 4", "Time limit (sec)", "Correct answer(s) - choose at least
 one"), then one question a row, numbered in column A. The header row is found by its text in
 the first 100 rows of the first sheet that has one, so moved rows and columns are read too;
-rows up to 10,000 are read. The whole file becomes one topic, titled from the file's name (the
-template has no quiz title).
+rows up to 10,000 are read; another quiz sheet is reported, not read. The whole file becomes
+one topic, titled from the file's name (the template has no quiz title).
 
 - One correct answer number: multiple choice; the choices are the answers filled in, in order,
   and the key is the letter of the right one. Two answers "True" and "False" (any case):
@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
 
-from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
+from tutorbot.content.banks.draft import Bank, Draft, DraftTopic, ImportRefused, Upload
 from tutorbot.content.banks.limits import Archive, TooBig
 from tutorbot.content.models import LETTERS, QuestionType, clip, number_text
 
@@ -80,21 +80,37 @@ def sniff(upload: Upload) -> bool:
 
 
 def read_kahoot(upload: Upload) -> Bank:
-    """The questions of a Kahoot quiz spreadsheet, as one topic titled from the file's name."""
+    """The questions of a Kahoot quiz spreadsheet, as one topic titled from the file's name: the
+    first sheet with the template's header row; another such sheet is a problem."""
     _check_archive(upload)
     bank = Bank("kahoot")
+    found = False
     with warnings.catch_warnings():
         # openpyxl warns of what it leaves out (styles, extensions); none of it is a question
         warnings.simplefilter("ignore", UserWarning)
         with _workbook(upload.data) as workbook:
             for sheet in _guarded(iter(workbook.worksheets)):
-                if _read_sheet(sheet, _title(upload.name), bank):
-                    return bank
-    raise ImportRefused(
-        "the spreadsheet has no header row of Kahoot's quiz template (a row with “Question”, "
-        "“Answer 1”, “Answer 2” and “Correct answer(s)” columns); is it a Kahoot quiz "
-        "spreadsheet?"
-    )
+                rows = _guarded(_numbered_rows(sheet))
+                header = _find_header(rows)
+                if header is None:
+                    continue
+                if found:
+                    bank.skip(
+                        f"sheet {clip(str(sheet.title), 40)!r}",
+                        "a second quiz sheet is not imported; save it as a file of its own",
+                    )
+                    continue
+                found = True
+                number, columns = header
+                topic = bank.topic(_title(upload.name), f"row {number}")
+                _read_questions(rows, columns, topic, bank)
+    if not found:
+        raise ImportRefused(
+            "the spreadsheet has no header row of Kahoot's quiz template (a row with “Question”, "
+            "“Answer 1”, “Answer 2” and “Correct answer(s)” columns); is it a Kahoot quiz "
+            "spreadsheet?"
+        )
+    return bank
 
 
 def _title(name: str) -> str:
@@ -141,25 +157,29 @@ def _workbook(data: bytes) -> Iterator[Workbook]:
         workbook.close()
 
 
-def _read_sheet(sheet: Any, title: str, bank: Bank) -> bool:
-    """Whether the sheet has the template's header row (in its first `HEADER_ROWS` rows); if so
-    its questions go into `bank`."""
-    rows = _guarded(_numbered_rows(sheet))
+def _find_header(rows: Iterator[tuple[int, Row]]) -> tuple[int, Columns] | None:
+    """The number and columns of the template's header row, looked for in the first
+    `HEADER_ROWS` rows (which are consumed up to it), or None."""
     for number, row in rows:
         if number > HEADER_ROWS:
-            return False
+            return None
         columns = _header(row) if any(value is not None for value in row) else None
         if columns is not None:
-            topic = bank.topic(title, f"row {number}")
-            for row_number, question_row in rows:
-                if row_number > MAX_ROW:
-                    bank.skip(f"row {row_number}", f"rows after row {MAX_ROW:,} are not read")
-                    break
-                draft = _row_draft(row_number, question_row, columns, bank)
-                if draft is not None:
-                    topic.questions.append(draft)
-            return True
-    return False
+            return number, columns
+    return None
+
+
+def _read_questions(
+    rows: Iterator[tuple[int, Row]], columns: Columns, topic: DraftTopic, bank: Bank
+) -> None:
+    """The question rows below the header into `topic`, a problem for each not imported."""
+    for number, row in rows:
+        if number > MAX_ROW:
+            bank.skip(f"row {number}", f"rows after row {MAX_ROW:,} are not read")
+            return
+        draft = _row_draft(number, row, columns, bank)
+        if draft is not None:
+            topic.questions.append(draft)
 
 
 def _numbered_rows(sheet: Any) -> Iterator[tuple[int, Row]]:
