@@ -84,26 +84,11 @@ def read_kahoot(upload: Upload) -> Bank:
     first sheet with the template's header row; another such sheet is a problem."""
     _check_archive(upload)
     bank = Bank("kahoot")
-    found = False
     with warnings.catch_warnings():
         # openpyxl warns of what it leaves out (styles, extensions); none of it is a question
         warnings.simplefilter("ignore", UserWarning)
         with _workbook(upload.data) as workbook:
-            for sheet in _guarded(iter(workbook.worksheets)):
-                rows = _guarded(_numbered_rows(sheet))
-                header = _find_header(rows)
-                if header is None:
-                    continue
-                if found:
-                    bank.skip(
-                        f"sheet {clip(str(sheet.title), 40)!r}",
-                        "a second quiz sheet is not imported; save it as a file of its own",
-                    )
-                    continue
-                found = True
-                number, columns = header
-                topic = bank.topic(_title(upload.name), f"row {number}")
-                _read_questions(rows, columns, topic, bank)
+            found = _read_sheets(workbook, _title(upload.name), bank)
     if not found:
         raise ImportRefused(
             "the spreadsheet has no header row of Kahoot's quiz template (a row with “Question”, "
@@ -111,6 +96,27 @@ def read_kahoot(upload: Upload) -> Bank:
             "spreadsheet?"
         )
     return bank
+
+
+def _read_sheets(workbook: Workbook, title: str, bank: Bank) -> bool:
+    """Whether a sheet has the template's header row: the first one's questions go into `bank`
+    as the topic `title`, any other one is a problem."""
+    found = False
+    for sheet in _guarded(iter(workbook.worksheets)):
+        rows = _guarded(_numbered_rows(sheet))
+        header = _find_header(rows)
+        if header is None:
+            continue
+        if found:
+            bank.skip(
+                f"sheet {clip(str(sheet.title), 40)!r}",
+                "a second quiz sheet is not imported; save it as a file of its own",
+            )
+            continue
+        found = True
+        number, columns = header
+        _read_questions(rows, columns, bank.topic(title, f"row {number}"), bank)
+    return found
 
 
 def _title(name: str) -> str:
