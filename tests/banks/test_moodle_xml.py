@@ -152,6 +152,7 @@ def test_every_item_not_imported_is_reported_with_its_place_and_why(
             "question 8 (seine-length)",
             "units (km, m) are not imported: students type the number only",
         ),
+        Problem("question 9 (why-rivers)", "has a picture, which is not imported"),
         Problem(
             "question 10 (no-grader-info)",
             "an essay without information for graders: TutorBot's free response shows a model "

@@ -315,7 +315,7 @@ def _base(element: Element, where: str, bank: Bank, kind: QuestionType) -> Draft
             if picture
             else "the question has no text"
         )
-    if picture:
+    if picture or (element.findtext("image") or "").strip():  # `<image>`: Moodle 1.x's picture
         _picture(bank, where)
     hint_field = element.find("hint")
     hint = _markdown(element, "hint", default, where, bank) if hint_field is not None else ""
