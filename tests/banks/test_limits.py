@@ -202,11 +202,6 @@ def test_the_file_cap_holds_whatever_the_format_or_name() -> None:
     assert "(setting TUTORBOT_IMPORT_MAX_FILE_MB)" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="limits._mb rounds a size just over the cap down to the cap: 'the file is 64 KB; "
-    "files of at most 64 KB are imported' (report to the lead)",
-)
 def test_a_file_just_over_the_cap_says_a_size_over_the_cap() -> None:
     message = refused(bytes(64 * KB + 1))
     assert not message.startswith("the file is 64 KB;")
@@ -233,7 +228,7 @@ def test_a_highly_compressible_member_over_the_unpacked_cap_is_refused() -> None
 
 def test_a_bomb_named_xlsx_is_refused_naming_the_cap_when_the_format_is_guessed() -> None:
     bomb = with_members(workbook(), {"xl/media/zeros.bin": bytes(1024 * KB)})
-    assert refused(bomb, format_name=None) == f"the spreadsheet {UNPACKED}"
+    assert refused(bomb, format_name=None) == f"the file {UNPACKED}"
 
 
 def test_members_adding_up_past_the_unpacked_cap_are_refused_before_inflating() -> None:
@@ -371,12 +366,6 @@ def test_a_broken_archive_is_refused_by_the_kahoot_reader(change: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Archive lets zipfile's other errors out (zlib.error, ValueError, UnicodeDecodeError, "
-    "NotImplementedError, RuntimeError) where it documents BadZipFile, so import_upload shows "
-    "a traceback unless the reader catches them (report to the lead)",
-)
 @pytest.mark.parametrize("change", BROKEN)
 def test_a_broken_archive_raises_bad_zip_file(change: str) -> None:
     with pytest.raises(zipfile.BadZipFile):
@@ -435,12 +424,6 @@ def test_invalid_utf8_names_the_byte_and_its_line() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode_text: with a UTF-8 byte order mark, UnicodeDecodeError.start counts from "
-    "after the mark, so the message names the byte 3 places early and may name the wrong line "
-    "(report to the lead)",
-)
 def test_invalid_utf8_after_a_byte_order_mark_names_the_byte_and_its_line() -> None:
     with pytest.raises(NotText) as refusal:
         decode_text(b"\xef\xbb\xbfab\n\xff")

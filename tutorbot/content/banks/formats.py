@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from tutorbot.content.banks.draft import Bank, ImportRefused, Upload
+from tutorbot.content.banks.limits import Archive
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,11 @@ def format_named(name: str) -> Format:
 
 
 def guess_format(upload: Upload) -> Format:
-    """The format of an upload, from its suffix and content; ImportRefused when none fits."""
+    """The format of an upload, from its suffix and content; ImportRefused when none fits. A zip
+    archive is checked against the caps first, so a zip bomb is refused naming the cap rather
+    than as a file of no known format."""
+    if upload.data.startswith(b"PK"):
+        Archive(upload.data, upload.limits, "the file")
     suffix = PurePath(upload.name).suffix.lower()
     by_suffix = [fmt for fmt in FORMATS if suffix in fmt.suffixes]
     for fmt in by_suffix + [fmt for fmt in FORMATS if fmt not in by_suffix]:

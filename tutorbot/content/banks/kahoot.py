@@ -66,15 +66,12 @@ class Columns:
 
 
 def sniff(upload: Upload) -> bool:
-    """Whether the upload is an Excel workbook (a zip archive with `xl/workbook.xml`), or a zip
-    archive named .xlsx that is over the caps (refused by `read_kahoot` naming the cap, rather
-    than as a file of no known format)."""
+    """Whether the upload is an Excel workbook (a zip archive with `xl/workbook.xml`). A zip over
+    the caps never gets here: `guess_format` refuses it first, naming the cap."""
     if not upload.data.startswith(b"PK"):
         return False
     try:
         return "xl/workbook.xml" in Archive(upload.data, upload.limits, WHAT)
-    except TooBig:
-        return PurePath(upload.name).suffix.lower() == ".xlsx"
     except Exception:  # sniff never raises: anything odd is not this format
         return False
 

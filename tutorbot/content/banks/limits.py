@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,18 @@ DEFAULT_MAX_ENTRIES = 5000
 """Entries in an archive: an Anki package holds its collection, a few metadata files and one
 entry per picture; a spreadsheet a few dozen."""
 _CHUNK = 64 * 1024
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ValueError,
+    UnicodeDecodeError,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+)
+"""What zipfile raises for a damaged archive (a bad stream, offsets past the end, a name that is
+not the UTF-8 it claims, an unknown compression method, an encrypted member)."""
 
 
 class TooBig(Exception):
@@ -44,8 +57,11 @@ class ImportLimits:
     def check_file(self, size: int) -> None:
         """Refuse a file larger than the file cap."""
         if size > self.max_file_bytes:
+            shown = _mb(size)
+            if shown == _mb(self.max_file_bytes):
+                shown = f"{size:,} bytes"
             raise TooBig(
-                f"the file is {_mb(size)}; files of at most {_mb(self.max_file_bytes)} are "
+                f"the file is {shown}; files of at most {_mb(self.max_file_bytes)} are "
                 "imported (setting TUTORBOT_IMPORT_MAX_FILE_MB)"
             )
 
@@ -58,9 +74,13 @@ class ImportLimits:
 
 
 def _mb(size: int) -> str:
+    """A size as people read it, rounded up, so a file just over a cap never reads as the cap."""
+    if size < 1024:
+        return f"{size} bytes"
     if size < MB:
-        return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
-    return f"{size / MB:.1f} MB".replace(".0 MB", " MB")
+        return f"{-(-size // 1024)} KB"
+    tenths = -(-size * 10 // MB)
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MB"
 
 
 def read_file(path: Path, limits: ImportLimits) -> bytes:
@@ -90,9 +110,10 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            at = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+            line = data[:at].count(b"\n") + 1
             raise NotText(
-                f"the file is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line} cannot "
+                f"the file is not UTF-8 text: byte 0x{data[at]:02x} on line {line} cannot "
                 "be read; save it as UTF-8"
             ) from None
     if "\x00" in text:
@@ -105,13 +126,17 @@ class Archive:
     `max_entries` entries, and declared sizes that add up to at most `max_unpacked_bytes`.
     `read` inflates one member up to what is left of that budget, whatever its header says.
 
-    Raises `TooBig`, or `zipfile.BadZipFile` for bytes that are not a zip archive.
+    Raises `TooBig`, or `zipfile.BadZipFile` for bytes that are not a zip archive that can be
+    read (zipfile's other errors for damaged, encrypted or exotic archives are reported as that).
     """
 
     def __init__(self, data: bytes, limits: ImportLimits, what: str = "the archive") -> None:
         self._limits = limits
         self._what = what
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+        except _ZIP_ERRORS as exc:
+            raise zipfile.BadZipFile(str(exc)) from None
         infos = self._zip.infolist()
         if len(infos) > limits.max_entries:
             raise TooBig(
@@ -129,12 +154,15 @@ class Archive:
     def read(self, name: str) -> bytes:
         """One member's bytes, inflated in chunks and refused past the budget left."""
         parts: list[bytes] = []
-        with self._zip.open(name) as member:
-            while chunk := member.read(_CHUNK):
-                self._left -= len(chunk)
-                if self._left < 0:
-                    raise self._limits.unpacked_too_big(self._what)
-                parts.append(chunk)
+        try:
+            with self._zip.open(name) as member:
+                while chunk := member.read(_CHUNK):
+                    self._left -= len(chunk)
+                    if self._left < 0:
+                        raise self._limits.unpacked_too_big(self._what)
+                    parts.append(chunk)
+        except _ZIP_ERRORS as exc:
+            raise zipfile.BadZipFile(str(exc)) from None
         return b"".join(parts)
 
 
