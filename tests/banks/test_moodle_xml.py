@@ -15,6 +15,7 @@ from tutorbot.content.banks.draft import ImportRefused, Problem, Upload
 from tutorbot.content.banks.importing import import_upload
 from tutorbot.content.banks.limits import ImportLimits, NotText, TooBig
 from tutorbot.content.banks.moodle_xml import (
+    category_parts,
     category_path,
     category_title,
     read_moodle_xml,
@@ -199,6 +200,36 @@ def test_category_paths_read_back_as_the_title(title: str) -> None:
     assert category_title(category_path(title)) == title
 
 
+def test_category_parts_and_a_parent() -> None:
+    assert category_parts("$course$/top/Geography/Europe") == ("Geography", "Europe")
+    assert category_parts("$system$/top") == ()
+    assert category_path("topic-2", "a/b") == "$course$/top/topic-2/a//b"
+
+
+def _true_false(path: str, prompt: str) -> str:
+    return (
+        f'<question type="category"><category><text>{path}</text></category></question>'
+        f'<question type="truefalse"><questiontext><text>{prompt}</text></questiontext>'
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>'
+    )
+
+
+def test_a_category_met_again_adds_to_its_topic_and_two_paths_ending_alike_are_two() -> None:
+    text = (
+        "<quiz>"
+        + _true_false("$course$/top/Europe/Rivers", "The Rhine is long.")
+        + _true_false("$course$/top/Asia/Rivers", "The Ganges is long.")
+        + _true_false("$course$/top/Europe/Rivers", "The Seine is long.")
+        + "</quiz>"
+    )
+    imported = import_upload(Upload("rivers.xml", text.encode()))
+    assert [(t.title, [q.prompt for q in t.questions]) for t in imported.topics] == [
+        ("Rivers", ["The Rhine is long.", "The Seine is long."]),
+        ("Rivers", ["The Ganges is long."]),
+    ]
+
+
 def test_questions_before_any_category_and_a_category_without_a_name_use_the_file_name() -> None:
     text = (
         '<quiz><question type="category"><category><text>$course$/top</text></category>'
@@ -329,6 +360,62 @@ def test_export_then_import_gives_back_the_same_questions(topics: list[Topic]) -
     assert [t.core_idea for t in imported.topics] == [t.core_idea for t in topics]
     for back, original in zip(imported.topics, topics, strict=True):
         assert [_key(q) for q in back.questions] == [_key(q) for q in original.questions]
+
+
+def test_two_topics_of_one_title_stay_two_topics() -> None:
+    question = Question(id="q", type="true_false", prompt="P?", answer=True, explanation="E.")
+    topics = [
+        Topic(id=f"sharing-{n}", title="Sharing", core_idea="C.", questions=(question,))
+        for n in (1, 2)
+    ]
+    text = write_moodle_xml(topics)
+    assert "<text>$course$/top/Sharing</text>" in text
+    assert "<text>$course$/top/sharing-2/Sharing</text>" in text
+    imported = import_upload(Upload("export.xml", text.encode()))
+    assert [(t.title, len(t.questions)) for t in imported.topics] == [("Sharing", 1)] * 2
+
+
+def test_text_html_would_change_is_written_as_markdown() -> None:
+    question = Question(
+        id="q",
+        type="multiple_choice",
+        prompt="Is **this** bold?\nLine two",
+        choices=("two  spaces", "a_b"),
+        answer="A",
+        explanation="Plain text & <tags>.",
+        hint="Use `code`  here",
+    )
+    topic = Topic(id="t", title="T", core_idea="C.", questions=(question,))
+    text = write_moodle_xml([topic])
+    assert '<questiontext format="markdown"><text>Is **this** bold?\nLine two</text>' in text
+    assert '<answer fraction="100" format="markdown"><text>two  spaces</text>' in text
+    assert '<answer fraction="0" format="html"><text><![CDATA[<p>a_b</p>]]></text>' in text
+    assert (
+        '<generalfeedback format="html"><text><![CDATA[<p>Plain text &amp; &lt;tags&gt;.</p>]]>'
+        in text
+    )
+    (back,) = import_upload(Upload("export.xml", text.encode())).topics
+    assert back.questions == (question,)
+
+
+_MARKED = st.text(alphabet="ab *_\\`#>-[]()&<\n", min_size=1, max_size=40).map(str.strip)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_MARKED.filter(bool), _MARKED.filter(lambda t: bool(t) and "\n" not in t))
+def test_markdown_marks_and_spacing_come_back_as_written(text: str, line: str) -> None:
+    question = Question(
+        id="q",
+        type="multiple_choice",
+        prompt=text,
+        choices=(line, line + " x"),
+        answer="B",
+        explanation=text,
+        hint=line,
+    )
+    topic = Topic(id="t", title="T", core_idea="C.", questions=(question,))
+    (back,) = import_upload(Upload("export.xml", write_moodle_xml([topic]).encode())).topics
+    assert back.questions == (question,)
 
 
 def test_export_writes_numeric_ranges_as_midpoint_and_tolerance() -> None:

@@ -21,9 +21,9 @@ reported. A question is found by its place among the file's `<question>` element
 ("question 7 (capital-of-france)"): ElementTree keeps no line numbers.
 
 `write_moodle_xml` writes topics back: a category per topic, the question id as `<name>`, text
-as HTML showing the Markdown as written (a paragraph per blank-line-separated part, `<br>` per
-newline), which reads back as the same text except that Markdown's own `*` and `_` come back
-escaped, as any star or underscore in Moodle's HTML does.
+as HTML showing it as written (a paragraph per blank-line-separated part, `<br>` per newline),
+or in Moodle's Markdown format when HTML would not read back as the same text (Markdown's own
+`*` and `_` come back escaped from HTML, as any star or underscore in Moodle's HTML does).
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
     root = _parse(upload)
     bank = Bank(FORMAT)
     stem = stem_title(upload.name) or "Moodle questions"
+    categories: dict[tuple[str, ...], DraftTopic] = {}
     topic: DraftTopic | None = None
     for number, element in enumerate(root.findall("question"), start=1):
         where = f"question {number}"
@@ -133,7 +134,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
             where = _where(number, element)
             kind = (element.get("type") or "").strip().lower()
             if kind == "category":
-                topic = _category(bank, element, where, stem)
+                topic = _category(bank, categories, element, where, stem)
                 continue
             draft = _question(kind, element, where, bank)
         except _Skip as exc:
@@ -143,7 +144,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
             bank.skip(where, "its text is nested too deeply to be read")
             continue
         if topic is None:
-            topic = bank.topic(stem, where)
+            topic = _topic(bank, categories, (), stem, where)
         topic.questions.append(draft)
     if not bank.topics and not bank.problems:
         raise ImportRefused("the Moodle XML file holds no questions")
@@ -231,10 +232,11 @@ def _field_markdown(field: Element | None, default: str) -> tuple[str, bool]:
 
 
 def _plain(field: Element | None, default: str) -> str:
-    """A choice's text as plain text, spaces collapsed."""
+    """A choice's text as plain text: HTML's tags dropped and spaces collapsed; plain text and
+    Markdown as they are."""
     text = _text(field)
     if _format(field, default) in ("plain_text", "markdown"):
-        return " ".join(text.split())
+        return text
     return html_to_text(text)
 
 
@@ -260,36 +262,68 @@ def _only_picture(text: str) -> bool:
 # Categories ------------------------------------------------------------------------------------
 
 
-def _category(bank: Bank, element: Element, where: str, stem: str) -> DraftTopic:
+def _category(
+    bank: Bank,
+    categories: dict[tuple[str, ...], DraftTopic],
+    element: Element,
+    where: str,
+    stem: str,
+) -> DraftTopic:
     """The topic a category question starts; its `<info>` becomes the topic's core idea."""
-    topic = bank.topic(category_title(_text(element, "category")) or stem, where)
+    parts = category_parts(_text(element, "category"))
+    topic = _topic(bank, categories, parts, parts[-1] if parts else stem, where)
     if topic.core_idea is None:
         info, _ = _field_markdown(element.find("info"), "moodle_auto_format")
         topic.core_idea = info.replace(PICTURE, "").strip() or None
     return topic
 
 
-def category_title(path: str) -> str:
-    """The last part of a category path (`$course$/top/A/B` → "B"); "" when it names none (the
-    context's top category)."""
+def _topic(
+    bank: Bank,
+    categories: dict[tuple[str, ...], DraftTopic],
+    parts: tuple[str, ...],
+    title: str,
+    where: str,
+) -> DraftTopic:
+    """The topic of a category path, made the first time the path is met: `A/B` met again
+    adds to the same topic, while `A/B` and `C/B` are two topics titled "B"."""
+    topic = categories.get(parts)
+    if topic is None:
+        topic = categories[parts] = DraftTopic(title, where)
+        bank.topics.append(topic)
+    return topic
+
+
+def category_parts(path: str) -> tuple[str, ...]:
+    """The names of a category path below its context and top category (`$course$/top/A/B` →
+    ("A", "B"); `//` is a slash inside a name); () for the top category itself."""
     parts = [part.replace("//", "/").strip() for part in _SLASH.split(path)]
     if parts and _CONTEXT.fullmatch(parts[0]):
         parts = parts[1:]
     if parts and parts[0].lower() == "top":
         parts = parts[1:]
-    named = [part for part in parts if part]
-    return named[-1] if named else ""
+    return tuple(part for part in parts if part)
 
 
-def category_path(title: str) -> str:
-    """A topic title as a course category path, `/` doubled and a leading or trailing slash
-    spaced away from the separators (as Moodle writes it)."""
-    escaped = title.replace("/", "//")
+def category_title(path: str) -> str:
+    """The last name of a category path (`$course$/top/A/B` → "B"); "" for the top category."""
+    parts = category_parts(path)
+    return parts[-1] if parts else ""
+
+
+def category_path(*names: str) -> str:
+    """A course category path for names (a topic's title, after its parent's when given): `/`
+    doubled, and a leading or trailing slash spaced away from the separators, as Moodle does."""
+    return "/".join(["$course$", "top", *(_path_name(name) for name in names)])
+
+
+def _path_name(name: str) -> str:
+    escaped = name.replace("/", "//")
     if escaped.startswith("/"):
         escaped = " " + escaped
     if escaped.endswith("/"):
         escaped += " "
-    return f"$course$/top/{escaped}"
+    return escaped
 
 
 # Questions -------------------------------------------------------------------------------------
@@ -526,16 +560,25 @@ def write_moodle_xml(topics: Sequence[Topic]) -> str:
       `*` escaped); numeric as `numerical` (a range as its midpoint with a tolerance of half its
       width); free response as `essay`, the model answer as information for graders;
     - the prompt as the question text, the explanation as general feedback, the hint as a hint,
-      all HTML (`<br>` for a newline, a paragraph for each blank-line-separated part).
+      in HTML (`<br>` for a newline, a paragraph for each blank-line-separated part), or in
+      Markdown when HTML would not read back as the same text.
+
+    Two topics of the same title get two categories: the second under a parent named with its
+    id (`$course$/top/<id>/<title>`), since Moodle merges categories of the same path.
 
     Think times and `check` expressions have no place in Moodle and are left out. Raises
     ValueError for text holding a control character, which XML cannot carry.
     """
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
+    paths: set[str] = set()
     for topic in topics:
         where = f"topic {topic.id!r}"
+        path = category_path(topic.title)
+        if path in paths:  # a second topic of that title: a category of its own, under its id
+            path = category_path(topic.id, topic.title)
+        paths.add(path)
         try:
-            parts.append(_write_category(topic))
+            parts.append(_write_category(topic, path))
             for question in topic.questions:
                 where = f"topic {topic.id!r}, question {question.id!r}"
                 parts.append(_write_question(question))
@@ -576,13 +619,18 @@ def _plain_html(text: str) -> str:
 
 
 def _text_field(tag: str, text: str) -> str:
-    return f'<{tag} format="html"><text>{_cdata(_plain_html(text))}</text></{tag}>'
+    """A text field as HTML when that reads back as the same Markdown, else as Markdown (text
+    with Markdown's own marks, `**bold**` or `a_b`, which HTML would bring back escaped)."""
+    markup = _plain_html(text)
+    if html_to_markdown(markup) == text:
+        return f'<{tag} format="html"><text>{_cdata(markup)}</text></{tag}>'
+    return f'<{tag} format="markdown"><text>{_xml(text)}</text></{tag}>'
 
 
-def _write_category(topic: Topic) -> str:
+def _write_category(topic: Topic, path: str) -> str:
     return (
         '  <question type="category">\n'
-        f"    <category><text>{_xml(category_path(topic.title))}</text></category>\n"
+        f"    <category><text>{_xml(path)}</text></category>\n"
         f"    {_text_field('info', topic.core_idea)}\n"
         "  </question>"
     )
@@ -617,7 +665,7 @@ def _answer(fraction: int, text: str, text_format: str, *more: str) -> str:
 def _write_multichoice(question: Question) -> tuple[str, list[str]]:
     right = question.correct_index
     answers = [
-        _answer(100 if index == right else 0, _plain_html(choice), "html")
+        _write_choice(100 if index == right else 0, choice)
         for index, choice in enumerate(question.choices or ())
     ]
     head = [
@@ -626,6 +674,14 @@ def _write_multichoice(question: Question) -> tuple[str, list[str]]:
         "<answernumbering>ABCD</answernumbering>",
     ]
     return "multichoice", head + answers
+
+
+def _write_choice(fraction: int, choice: str) -> str:
+    """A choice as HTML when that reads back as the same text, else as Markdown."""
+    markup = _plain_html(choice)
+    if html_to_text(markup) == choice:
+        return _answer(fraction, markup, "html")
+    return _answer(fraction, choice, "markdown")
 
 
 def _write_truefalse(question: Question) -> tuple[str, list[str]]:
