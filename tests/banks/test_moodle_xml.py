@@ -17,7 +17,6 @@ from tutorbot.content.banks.limits import ImportLimits, NotText, TooBig
 from tutorbot.content.banks.moodle_xml import (
     category_parts,
     category_path,
-    category_title,
     read_moodle_xml,
     sniff,
     write_moodle_xml,
@@ -180,29 +179,27 @@ def test_every_item_not_imported_is_reported_with_its_place_and_why(
 
 
 @pytest.mark.parametrize(
-    ("path", "title"),
+    ("path", "parts"),
     [
-        ("$course$/top/Geography/Europe", "Europe"),
-        ("$course$/Default for Biology", "Default for Biology"),
-        ("$cat$/top/Sets//Logic", "Sets/Logic"),
-        ("$course$/top/ //slash", "/slash"),
-        ("$course$/top/top", "top"),
-        ("$course$/top", ""),
-        ("tom/dick/harry", "harry"),
+        ("$course$/top/Geography/Europe", ("Geography", "Europe")),
+        ("$course$/Default for Biology", ("Default for Biology",)),
+        ("$cat$/top/Sets//Logic", ("Sets/Logic",)),
+        ("$course$/top/ //slash", ("/slash",)),
+        ("$course$/top/top", ("top",)),
+        ("$system$/top", ()),
+        ("tom/dick/harry", ("tom", "dick", "harry")),
     ],
 )
-def test_category_titles(path: str, title: str) -> None:
-    assert category_title(path) == title
+def test_category_parts(path: str, parts: tuple[str, ...]) -> None:
+    assert category_parts(path) == parts
 
 
 @pytest.mark.parametrize("title", ["Europe", "a/b", "/lead", "trail/", "a//b", "///", "top"])
 def test_category_paths_read_back_as_the_title(title: str) -> None:
-    assert category_title(category_path(title)) == title
+    assert category_parts(category_path(title)) == (title,)
 
 
-def test_category_parts_and_a_parent() -> None:
-    assert category_parts("$course$/top/Geography/Europe") == ("Geography", "Europe")
-    assert category_parts("$system$/top") == ()
+def test_a_parent_named_in_a_path() -> None:
     assert category_path("topic-2", "a/b") == "$course$/top/topic-2/a//b"
 
 

@@ -305,12 +305,6 @@ def category_parts(path: str) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
-def category_title(path: str) -> str:
-    """The last name of a category path (`$course$/top/A/B` → "B"); "" for the top category."""
-    parts = category_parts(path)
-    return parts[-1] if parts else ""
-
-
 def category_path(*names: str) -> str:
     """A course category path for names (a topic's title, after its parent's when given): `/`
     doubled, and a leading or trailing slash spaced away from the separators, as Moodle does."""
