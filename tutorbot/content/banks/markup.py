@@ -38,10 +38,15 @@ def _soup(html: str) -> BeautifulSoup:
 
 def html_to_markdown(html: str) -> str:
     """Markdown for an HTML fragment: bold, italics, lists, links and line breaks kept; blank
-    lines collapsed; surrounding space stripped."""
+    lines collapsed; surrounding space stripped. HTML nested too deep to convert gives its plain
+    text."""
     if not looks_like_html(html):
         return html.strip()
-    text = _CONVERTER.convert_soup(_soup(html))
+    soup = _soup(html)
+    try:
+        text = _CONVERTER.convert_soup(soup)
+    except RecursionError:  # tags nested thousands deep: markdownify recurses; keep the words
+        return " ".join(soup.get_text(" ").split())
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
