@@ -303,3 +303,31 @@ def test_random_bytes_are_read_or_refused(data: bytes) -> None:
         read_gift(upload)
     except (ImportRefused, NotText):
         return
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("$CATEGORY: $course$/top/Europe/Rivers", "Rivers"),
+        ("$CATEGORY: Either//or", "Either/or"),
+        ("$CATEGORY: $course$/top", "rivers"),
+        ("$CATEGORY: $system$/top/A/", "A"),
+        ("$CATEGORY: top", "top"),
+    ],
+)
+def test_a_category_s_last_part_titles_its_topic(line: str, title: str) -> None:
+    bank = read_gift(Upload("rivers.gift", f"{line}\nIs it? {{T}}\n".encode()))
+    assert [(topic.title, len(topic.questions)) for topic in bank.topics] == [(title, 1)]
+
+
+def test_hostile_blocks_are_skipped_quickly() -> None:
+    tildes = b"Q {=" + b"~" * 200_000 + b"}"
+    equals = b"Q {#" + b"=1" * 200_000 + b"}"
+    nested = b"[html]Deep?{T####" + b"<i>" * 100_000 + b"}"
+    text = b"\n\n".join([tildes, equals, nested, b"Fine? {F}"])
+    bank = read_gift(Upload("hostile.gift", text))
+    assert [str(p) for p in bank.problems] == [
+        "line 1: 200001 answers in { }: a multiple choice has at most 10",
+        "line 3: 200000 answers in { }: at most 100 are read",
+    ]
+    assert [draft.prompt for draft in bank.topics[0].questions] == ["Deep?", "Fine?"]

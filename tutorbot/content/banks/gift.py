@@ -31,6 +31,7 @@ from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import has_picture, html_to_markdown, html_to_text
 from tutorbot.content.models import (
+    MAX_CHOICES,
     Question,
     QuestionType,
     Topic,
@@ -45,6 +46,8 @@ MODEL_ANSWER = "Model answer:"
 BLANK = "_____"
 """What replaces the answers of a "missing word" question in its text."""
 SNIFF_CHARS = 65536
+MAX_READ = 100
+"""Answers of a short-answer or numeric question read at most (TutorBot accepts 20)."""
 
 _ESCAPABLE = {":": ":", "#": "#", "=": "=", "{": "{", "}": "}", "~": "~", "n": "\n", "\\": "\\"}
 _PLACEHOLDER = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
@@ -55,7 +58,7 @@ _WEIGHT = re.compile(r"%(-?\d+(?:\.\d*)?)%")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _CONTEXTS = re.compile(r"\$(course|system|module|coursecategory|cat\d*)\$", re.IGNORECASE)
 _SNIFF = re.compile(
-    r"^\s*(?:\$CATEGORY:|::[^\n]*?::)|\{\s*(?:[=~#]|%-?\d|(?:T|F|TRUE|FALSE)\s*[#}])",
+    r"^[ \t]*(?:\$CATEGORY:|::[^\n]*?::)|\{\s*(?:[=~#]|%-?\d|(?:T|F|TRUE|FALSE)\s*[#}])",
     re.MULTILINE,
 )
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -284,13 +287,17 @@ def _explanation(parsed: _Parsed, bank: Bank, where: str, *more: str) -> str | N
 
 def _split_answers(answers: str, separators: str) -> list[str]:
     """The answers of a block, each starting with its marker (`=` or `~`)."""
-    items: list[str] = []
-    for char in answers:
-        if char in separators or not items:
-            items.append(char)
-        else:
-            items[-1] += char
-    return [item.strip() for item in items if item.strip()]
+    pieces = re.split(f"(?=[{re.escape(separators)}])", answers)
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _too_many(block: _Block, bank: Bank, items: list[str], limit: int, what: str) -> bool:
+    """Whether a block has more answers than any question takes (recorded as a problem): read
+    no further than that, so a hostile block of millions of `~` costs nothing."""
+    if len(items) <= limit:
+        return False
+    bank.skip(block.where, f"{len(items)} answers in {{ }}: {what}")
+    return True
 
 
 def _answer(item: str, text_format: str) -> _Answer:
@@ -321,7 +328,10 @@ def _multiple_choice(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None
     if _unknown_markers(parsed.answers, "=~"):
         _refuse_markers(block, bank, parsed.answers)
         return None
-    answers = [_answer(item, parsed.format) for item in _split_answers(parsed.answers, "=~")]
+    items = _split_answers(parsed.answers, "=~")
+    if _too_many(block, bank, items, MAX_CHOICES, f"a multiple choice has at most {MAX_CHOICES}"):
+        return None
+    answers = [_answer(item, parsed.format) for item in items]
     right = [index for index, answer in enumerate(answers) if answer.weight >= 100]
     if len(right) > 1:
         bank.skip(block.where, f"{len(right)} right answers: TutorBot's multiple choice has one")
@@ -383,6 +393,8 @@ def _short_answer(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None:
         _refuse_markers(block, bank, parsed.answers)
         return None
     items = _split_answers(parsed.answers, "=")
+    if _too_many(block, bank, items, MAX_READ, f"at most {MAX_READ} are read"):
+        return None
     answers = [_answer(item if item[0] == "=" else "=" + item, parsed.format) for item in items]
     accepted = [answer for answer in answers if answer.weight >= 100]
     partial = [answer.text for answer in answers if answer.weight < 100]
@@ -420,6 +432,8 @@ def _essay(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None:
 def _numeric(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None:
     body, _, wrong_feedback = parsed.answers[1:].partition("~")
     items = _split_answers(body.strip(), "=")
+    if _too_many(block, bank, items, MAX_READ, f"at most {MAX_READ} are read"):
+        return None
     answers = [_answer(item if item[0] == "=" else "=" + item, "plain") for item in items]
     right = [answer for answer in answers if answer.weight >= 100]
     if len(right) != 1:
