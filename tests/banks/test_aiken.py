@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutorbot.content.banks.aiken import read_aiken, sniff, stem_title
+from tutorbot.content.banks.aiken import read_aiken, sniff
 from tutorbot.content.banks.draft import Bank, ImportRefused, Problem, Upload
 from tutorbot.content.banks.formats import guess_format
 from tutorbot.content.banks.importing import Imported, import_upload
@@ -102,8 +102,9 @@ def test_crlf_and_a_byte_order_mark_are_read() -> None:
 
 
 def test_the_topic_is_titled_from_the_file_stem() -> None:
-    assert stem_title("dir/world_capitals-2024.txt") == "World capitals 2024"
-    assert stem_title(".txt") == ".txt"
+    assert Upload("dir/world_capitals-2024.txt", b"").title("x") == "World capitals 2024"
+    assert Upload(".txt", b"").title("x") == ".txt"
+    assert Upload("_.txt", b"").title("Aiken questions") == "Aiken questions"
 
 
 def test_sniff_knows_aiken_from_other_text() -> None:

@@ -152,9 +152,9 @@ def test_a_text_export_without_deck_and_note_type_is_one_topic_of_basic_and_cloz
 ) -> None:
     imported = import_upload(Upload("capitals.txt", packages.notes_text_bare))
     topics = _topics(imported)
-    assert list(topics) == ["capitals"]
+    assert list(topics) == ["Capitals"]
     assert (
-        topics["capitals"]
+        topics["Capitals"]
         == [
             *EUROPE[:2],  # no note type column: the reverse card is not known
             *GEOGRAPHY,
@@ -189,7 +189,7 @@ def test_a_hand_written_semicolon_export_with_a_deck_header() -> None:
 def test_a_pipe_export_with_html_a_picture_and_a_sound_front() -> None:
     imported = import_upload(Upload("pipe.txt", (SAMPLES / "pipe.txt").read_bytes()))
     assert _topics(imported) == {
-        "pipe": [
+        "Pipe": [
             (FREE, "**Ñandú**?", "A bird [picture]"),
             (FREE, "[…] is in Peru", "Lima"),
             (FREE, "Lima is in [country]", "Peru"),

@@ -9,7 +9,7 @@ from tutorbot.content.banks.draft import Bank, ImportRefused, Problem, Upload
 from tutorbot.content.banks.formats import guess_format
 from tutorbot.content.banks.importing import Imported, import_upload
 from tutorbot.content.banks.limits import NotText, TooBig
-from tutorbot.content.banks.red_trivia import file_title, read_red_trivia, sniff
+from tutorbot.content.banks.red_trivia import read_red_trivia, sniff
 from tutorbot.content.banks.write import topic_yaml
 from tutorbot.content.models import QuestionType
 
@@ -29,7 +29,7 @@ def test_each_question_accepts_its_answers_as_written() -> None:
 
     assert result.problems == []
     [topic] = result.topics
-    assert topic.title == "World Capitals"
+    assert topic.title == "World capitals"
     assert topic.explainer == "Trivia list by Jane Doe."
     assert {q.type for q in topic.questions} == {QuestionType.SHORT_ANSWER}
     assert [(q.prompt, q.accepted) for q in topic.questions] == [
@@ -55,7 +55,7 @@ def test_entries_that_are_not_lists_of_text_are_problems_with_their_line() -> No
     result = imported("broken-list.yaml")
 
     [topic] = result.topics
-    assert topic.title == "Broken List"
+    assert topic.title == "Broken list"
     assert topic.explainer == "Trivia list by Alice, Bob."
     assert [(q.prompt, q.accepted) for q in topic.questions] == [
         ("What is 2 + 2?", ("4", "four")),
@@ -140,9 +140,9 @@ def test_a_list_with_only_author_and_config_imports_nothing() -> None:
 
 
 def test_the_title_comes_from_the_file_name() -> None:
-    assert file_title("lists/world_capitals.yaml") == "World Capitals"
-    assert file_title("general-knowledge_2.yml") == "General Knowledge 2"
-    assert file_title("NBA.yaml") == "NBA"
+    assert Upload("lists/world_capitals.yaml", b"").title("x") == "World capitals"
+    assert Upload("general-knowledge_2.yml", b"").title("x") == "General knowledge 2"
+    assert Upload("NBA.yaml", b"").title("x") == "NBA"
 
 
 def test_sniff_knows_a_trivia_list_from_other_text() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
@@ -24,13 +23,6 @@ SNIFF_BYTES = 64 * 1024
 _OPTION = re.compile(r"([A-Z])[.)](?:[ \t]+(.*)|[ \t]*)$")
 _ANSWER = re.compile(r"ANSWER[ \t]*:[ \t]*(.*)$|(?i:answer)[ \t]*:[ \t]*([A-Za-z])[ \t]*$")
 """Moodle's `ANSWER: B`; `answer: b` (a single letter) is taken too."""
-
-
-def stem_title(name: str) -> str:
-    """A topic title from a file's name: its stem with underscores and hyphens as spaces, the
-    first letter made upper case ("world_capitals.txt" gives "World capitals")."""
-    words = " ".join(PurePath(name).stem.replace("_", " ").replace("-", " ").split())
-    return words[:1].upper() + words[1:]
 
 
 @dataclass(slots=True)
@@ -49,7 +41,7 @@ def read_aiken(upload: Upload) -> Bank:
     if not any(_ANSWER.match(line.strip()) for line in lines):
         raise ImportRefused("this is not an Aiken file: no line says 'ANSWER: <letter>'")
     bank = Bank(FORMAT)
-    topic = bank.topic(stem_title(upload.name) or "Aiken questions", "line 1")
+    topic = bank.topic(upload.title("Aiken questions"), "line 1")
     current: _Question | None = None
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from tutorbot.content.banks.anki import (
     CLOZE,
@@ -83,7 +82,7 @@ def read_anki_text(upload: Upload) -> Bank:
     text = decode_text(upload.data)
     header = read_header(text)
     bank = Bank("anki-text")
-    stem = PurePath(upload.name).stem or "Anki notes"
+    stem = upload.title("Anki notes")
     parts = text.split("\n", header.lines)
     body = parts[-1] if len(parts) > header.lines else ""
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=header.separator)

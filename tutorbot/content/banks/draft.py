@@ -9,6 +9,7 @@ broken) raises `ImportRefused`, whose message is shown as it is and nothing is w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from tutorbot.content.banks.limits import ImportLimits
 from tutorbot.content.models import QuestionType
@@ -27,6 +28,13 @@ class Upload:
     data: bytes
     limits: ImportLimits = field(default_factory=ImportLimits)
     separator: str | None = None
+
+    def title(self, fallback: str) -> str:
+        """A topic title from the file's name, for formats without one of their own: the stem
+        with underscores and hyphens as spaces, the first letter upper case
+        ("world_capitals.txt" gives "World capitals"); `fallback` when nothing is left."""
+        words = " ".join(PurePath(self.name).stem.replace("_", " ").replace("-", " ").split())
+        return words[:1].upper() + words[1:] or fallback
 
 
 @dataclass(frozen=True, slots=True)

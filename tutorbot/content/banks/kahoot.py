@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from io import BytesIO
-from pathlib import PurePath
 from typing import Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
@@ -85,7 +84,7 @@ def read_kahoot(upload: Upload) -> Bank:
         # openpyxl warns of what it leaves out (styles, extensions); none of it is a question
         warnings.simplefilter("ignore", UserWarning)
         with _workbook(upload.data) as workbook:
-            found = _read_sheets(workbook, _title(upload.name), bank)
+            found = _read_sheets(workbook, upload.title("Kahoot quiz"), bank)
     if not found:
         raise ImportRefused(
             "the spreadsheet has no header row of Kahoot's quiz template (a row with “Question”, "
@@ -114,10 +113,6 @@ def _read_sheets(workbook: Workbook, title: str, bank: Bank) -> bool:
         number, columns = header
         _read_questions(rows, columns, bank.topic(title, f"row {number}"), bank)
     return found
-
-
-def _title(name: str) -> str:
-    return PurePath(name).stem.strip() or "Kahoot quiz"
 
 
 def _check_archive(upload: Upload) -> None:

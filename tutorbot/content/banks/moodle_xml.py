@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING
 import defusedxml.ElementTree as SafeTree
 from defusedxml import DefusedXmlException
 
-from tutorbot.content.banks.aiken import stem_title
 from tutorbot.content.banks.draft import Bank, Draft, DraftTopic, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import PICTURE, has_picture, html_to_markdown, html_to_text
@@ -125,7 +124,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
     """The questions of a Moodle XML file, one topic per category."""
     root = _parse(upload)
     bank = Bank(FORMAT)
-    stem = stem_title(upload.name) or "Moodle questions"
+    stem = upload.title("Moodle questions")
     categories: dict[tuple[str, ...], DraftTopic] = {}
     topic: DraftTopic | None = None
     for number, element in enumerate(root.findall("question"), start=1):

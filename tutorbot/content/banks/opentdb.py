@@ -28,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from tutorbot.content.banks.aiken import stem_title
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import html_to_text
@@ -66,7 +65,7 @@ def read_opentdb(upload: Upload) -> Bank:
     for number, item in enumerate(results, start=1):
         where = f"item {number}"
         try:
-            _read_item(bank, item, decode, where, stem_title(upload.name))
+            _read_item(bank, item, decode, where, upload.title("Open Trivia DB"))
         except _BadItem as exc:
             bank.skip(where, str(exc))
     return bank

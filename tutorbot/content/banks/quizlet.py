@@ -12,7 +12,6 @@ skipped; a line without the separator or with an empty side is a problem naming 
 
 from __future__ import annotations
 
-from tutorbot.content.banks.aiken import stem_title
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.models import MAX_ACCEPTED_ANSWER, QuestionType
@@ -37,7 +36,7 @@ def read_quizlet(upload: Upload) -> Bank:
             "name the separator the set was exported with"
         )
     bank = Bank(FORMAT)
-    topic = bank.topic(stem_title(upload.name) or "Quizlet set", "line 1")
+    topic = bank.topic(upload.title("Quizlet set"), "line 1")
     for number, line in enumerate(lines, start=1):
         if line.strip():
             draft = _card(bank, line, separator, f"line {number}")

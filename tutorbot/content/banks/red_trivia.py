@@ -17,7 +17,6 @@ naming the entry's line.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -38,18 +37,11 @@ _ENTRY = re.compile(r"^[^\s#\-][^\n]*:[ \t]*\n[ \t]*- (?![\w ]+:\s)", re.MULTILI
 """A top-level key followed by a list item that is not a mapping ("Question?:" then "- answer")."""
 
 
-def file_title(name: str) -> str:
-    """A topic title from a list's file name: underscores and hyphens as spaces, each word
-    capitalised ("world_capitals.yaml" gives "World Capitals")."""
-    words = PurePath(name).stem.replace("_", " ").replace("-", " ").split()
-    return " ".join(word[:1].upper() + word[1:] for word in words)
-
-
 def read_red_trivia(upload: Upload) -> Bank:
     """The questions of a Red trivia list, as one topic named after the file."""
     root = _document(upload.data)
     bank = Bank(FORMAT)
-    topic = bank.topic(file_title(upload.name) or "Trivia", "line 1")
+    topic = bank.topic(upload.title("Trivia"), "line 1")
     for key, value in root.value:
         _entry(bank, topic, key, value)
     return bank
