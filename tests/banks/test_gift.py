@@ -40,7 +40,7 @@ def test_categories_become_topics_and_questions_before_any_go_to_the_file_s_topi
     result = imported("capitals.gift")
     assert result.format == "gift"
     assert [(t.title, [q.id for q in t.questions]) for t in result.topics] == [
-        ("capitals", ["capital-france", "largest-planet"]),
+        ("Capitals", ["capital-france", "largest-planet"]),
         ("Rivers", ["nile-longest", "amazon", "rhine", "danube"]),
         (
             "Numbers",
@@ -139,7 +139,7 @@ def test_what_is_not_imported_is_said_with_its_line() -> None:
 
 def test_broken_questions_are_skipped_and_the_rest_imported() -> None:
     result = imported("broken.gift")
-    assert [(t.title, [q.id for q in t.questions]) for t in result.topics] == [("broken", ["fine"])]
+    assert [(t.title, [q.id for q in t.questions]) for t in result.topics] == [("Broken", ["fine"])]
     assert result.problems == [
         Problem("line 2", "the { that opens the answers is not closed with }"),
         Problem("line 4", "a } without the { that opens the answers"),
@@ -310,7 +310,7 @@ def test_random_bytes_are_read_or_refused(data: bytes) -> None:
     [
         ("$CATEGORY: $course$/top/Europe/Rivers", "Rivers"),
         ("$CATEGORY: Either//or", "Either/or"),
-        ("$CATEGORY: $course$/top", "rivers"),
+        ("$CATEGORY: $course$/top", "Rivers"),
         ("$CATEGORY: $system$/top/A/", "A"),
         ("$CATEGORY: top", "top"),
     ],

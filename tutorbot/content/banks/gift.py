@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import PurePath
 
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
@@ -111,7 +110,7 @@ def read_gift(upload: Upload) -> Bank:
             "$CATEGORY line"
         )
     bank = Bank(FORMAT)
-    stem = PurePath(upload.name).stem or "Imported questions"
+    stem = upload.title("GIFT questions")
     topic_title = stem
     for block in blocks:
         if block.text.startswith("$CATEGORY:"):
