@@ -230,7 +230,7 @@ def test_the_writer_escapes_and_writes_every_type() -> None:
         ),
     )
     assert write_gift([topic]).split("\n\n") == [
-        "$CATEGORY: Either//or",
+        "$CATEGORY: $course$/top/Either//or",
         "::mc::[markdown]Which \\{one\\}?\\nSay\\: a\\=b \\#1 \\~ \\\\{\n~x\n=y\n####Because.\n}",
         "::tf::[markdown]Yes?{\nT\n####Yes.\n}",
         "::sa::[markdown]Name?{\n=Ann\n=Anne\n####Ann.\n}",

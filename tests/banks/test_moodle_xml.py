@@ -11,16 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutorbot.content.banks.build import Imported
+from tutorbot.content.banks.categories import category_parts, category_path
 from tutorbot.content.banks.draft import ImportRefused, Problem, Upload
 from tutorbot.content.banks.importing import import_upload
 from tutorbot.content.banks.limits import ImportLimits, NotText, TooBig
-from tutorbot.content.banks.moodle_xml import (
-    category_parts,
-    category_path,
-    read_moodle_xml,
-    sniff,
-    write_moodle_xml,
-)
+from tutorbot.content.banks.moodle_xml import read_moodle_xml, sniff, write_moodle_xml
 from tutorbot.content.banks.write import topic_yaml
 from tutorbot.content.models import Question, QuestionType, Topic
 

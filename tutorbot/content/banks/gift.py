@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from tutorbot.content.banks.categories import CategoryTopics, category_parts, export_paths
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import has_picture, html_to_markdown, html_to_text
@@ -55,7 +56,6 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d*)?)%")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
-_CONTEXTS = re.compile(r"\$(course|system|module|coursecategory|cat\d*)\$", re.IGNORECASE)
 _SNIFF = re.compile(
     r"^[ \t]*(?:\$CATEGORY:|::[^\n]*?::)|\{\s*(?:[=~#]|%-?\d|(?:T|F|TRUE|FALSE)\s*[#}])",
     re.MULTILINE,
@@ -110,16 +110,16 @@ def read_gift(upload: Upload) -> Bank:
             "$CATEGORY line"
         )
     bank = Bank(FORMAT)
-    stem = upload.title("GIFT questions")
-    topic_title = stem
+    categories = CategoryTopics(bank, upload.title("GIFT questions"))
+    category: tuple[str, ...] = ()
     for block in blocks:
         if block.text.startswith("$CATEGORY:"):
-            topic_title = _category(block.text, stem)
-            bank.topic(topic_title, block.where)
+            category = category_parts(block.text.removeprefix("$CATEGORY:"))
+            categories.topic(category, block.where)
             continue
         draft = _question(block, bank)
         if draft is not None:
-            bank.topic(topic_title, block.where).questions.append(draft)
+            categories.topic(category, block.where).questions.append(draft)
     return bank
 
 
@@ -162,18 +162,6 @@ def _hold_escapes(text: str) -> str:
 def _release(text: str) -> str:
     """Text with the placeholders back as the characters they stand for."""
     return "".join(_UNPLACE.get(char, char) for char in text)
-
-
-def _category(line: str, stem: str) -> str:
-    """A category's title: the last part of its path (`$course$/top/A/B` → "B", `//` is a
-    slash in a name); the file's name when the path names no category of its own."""
-    parts = [part.replace("\0", "/").strip() for part in line[10:].replace("//", "\0").split("/")]
-    if len(parts) > 1 and _CONTEXTS.fullmatch(parts[0]):
-        parts = parts[1:]
-        if parts and parts[0].lower() == "top":
-            parts = parts[1:]
-    named = [part for part in parts if part]
-    return named[-1] if named else stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,8 +492,8 @@ def write_gift(topics: Sequence[Topic]) -> str:
     written `\n` and GIFT's special characters escaped, so every question is one block.
     """
     parts: list[str] = []
-    for topic in topics:
-        parts.append("$CATEGORY: " + " ".join(topic.title.split()).replace("/", "//"))
+    for topic, path in export_paths(topics):
+        parts.append(f"$CATEGORY: {path}")
         parts.extend(_write_question(question) for question in topic.questions)
     return "\n\n".join(parts) + "\n"
 

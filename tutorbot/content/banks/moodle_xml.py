@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import defusedxml.ElementTree as SafeTree
 from defusedxml import DefusedXmlException
 
+from tutorbot.content.banks.categories import CategoryTopics, category_parts, export_paths
 from tutorbot.content.banks.draft import Bank, Draft, DraftTopic, ImportRefused, Upload
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import PICTURE, has_picture, html_to_markdown, html_to_text
@@ -59,10 +60,6 @@ FORMAT = "moodle-xml"
 SNIFF_BYTES = 4096
 """How much of a file `sniff` looks at: Moodle's exports open with `<quiz>` at once."""
 FULL_CREDIT = 100.0
-_CONTEXT = re.compile(r"\$[a-z_]+\$")
-"""`$course$`, `$cat$`, `$module$`, `$system$`: the context a category path starts with."""
-_SLASH = re.compile(r"(?<!/)/(?!/)")
-"""A single slash separates a category path's parts; `//` is a slash inside a name."""
 _WILDCARD = re.compile(r"(?<!\\)\*")
 _QUIZ_ROOT = re.compile(r"<quiz[\s>/]")
 _SKIPPED_TYPES = {
@@ -125,7 +122,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
     root = _parse(upload)
     bank = Bank(FORMAT)
     stem = upload.title("Moodle questions")
-    categories: dict[tuple[str, ...], DraftTopic] = {}
+    categories = CategoryTopics(bank, stem)
     topic: DraftTopic | None = None
     for number, element in enumerate(root.findall("question"), start=1):
         where = f"question {number}"
@@ -133,7 +130,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
             where = _where(number, element)
             kind = (element.get("type") or "").strip().lower()
             if kind == "category":
-                topic = _category(bank, categories, element, where, stem)
+                topic = _category(categories, element, where)
                 continue
             draft = _question(kind, element, where, bank)
         except _Skip as exc:
@@ -143,7 +140,7 @@ def read_moodle_xml(upload: Upload) -> Bank:
             bank.skip(where, "its text is nested too deeply to be read")
             continue
         if topic is None:
-            topic = _topic(bank, categories, (), stem, where)
+            topic = categories.topic((), where)
         topic.questions.append(draft)
     if not bank.topics and not bank.problems:
         raise ImportRefused("the Moodle XML file holds no questions")
@@ -261,62 +258,13 @@ def _only_picture(text: str) -> bool:
 # Categories ------------------------------------------------------------------------------------
 
 
-def _category(
-    bank: Bank,
-    categories: dict[tuple[str, ...], DraftTopic],
-    element: Element,
-    where: str,
-    stem: str,
-) -> DraftTopic:
+def _category(categories: CategoryTopics, element: Element, where: str) -> DraftTopic:
     """The topic a category question starts; its `<info>` becomes the topic's core idea."""
-    parts = category_parts(_text(element, "category"))
-    topic = _topic(bank, categories, parts, parts[-1] if parts else stem, where)
+    topic = categories.topic(category_parts(_text(element, "category")), where)
     if topic.core_idea is None:
         info, _ = _field_markdown(element.find("info"), "moodle_auto_format")
         topic.core_idea = info.replace(PICTURE, "").strip() or None
     return topic
-
-
-def _topic(
-    bank: Bank,
-    categories: dict[tuple[str, ...], DraftTopic],
-    parts: tuple[str, ...],
-    title: str,
-    where: str,
-) -> DraftTopic:
-    """The topic of a category path, made the first time the path is met: `A/B` met again
-    adds to the same topic, while `A/B` and `C/B` are two topics titled "B"."""
-    topic = categories.get(parts)
-    if topic is None:
-        topic = categories[parts] = DraftTopic(title, where)
-        bank.topics.append(topic)
-    return topic
-
-
-def category_parts(path: str) -> tuple[str, ...]:
-    """The names of a category path below its context and top category (`$course$/top/A/B` →
-    ("A", "B"); `//` is a slash inside a name); () for the top category itself."""
-    parts = [part.replace("//", "/").strip() for part in _SLASH.split(path)]
-    if parts and _CONTEXT.fullmatch(parts[0]):
-        parts = parts[1:]
-    if parts and parts[0].lower() == "top":
-        parts = parts[1:]
-    return tuple(part for part in parts if part)
-
-
-def category_path(*names: str) -> str:
-    """A course category path for names (a topic's title, after its parent's when given): `/`
-    doubled, and a leading or trailing slash spaced away from the separators, as Moodle does."""
-    return "/".join(["$course$", "top", *(_path_name(name) for name in names)])
-
-
-def _path_name(name: str) -> str:
-    escaped = name.replace("/", "//")
-    if escaped.startswith("/"):
-        escaped = " " + escaped
-    if escaped.endswith("/"):
-        escaped += " "
-    return escaped
 
 
 # Questions -------------------------------------------------------------------------------------
@@ -563,13 +511,8 @@ def write_moodle_xml(topics: Sequence[Topic]) -> str:
     ValueError for text holding a control character, which XML cannot carry.
     """
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
-    paths: set[str] = set()
-    for topic in topics:
+    for topic, path in export_paths(topics):
         where = f"topic {topic.id!r}"
-        path = category_path(topic.title)
-        if path in paths:  # a second topic of that title: a category of its own, under its id
-            path = category_path(topic.id, topic.title)
-        paths.add(path)
         try:
             parts.append(_write_category(topic, path))
             for question in topic.questions:
