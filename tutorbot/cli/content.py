@@ -136,7 +136,7 @@ def _import(
         return 1
     print(
         f"\nWrote {plural(len(written), 'topic file')} to {target}{os.sep}. "
-        f"Check them with: tutorbot content check {target}"
+        f"Check with: tutorbot content check {target}"
     )
     return 0
 

@@ -46,15 +46,15 @@ class Format:
 
 
 FORMATS = (
-    Format("anki", "Anki package (.apkg, .colpkg)", "anki", (".apkg", ".colpkg")),
-    Format("kahoot", "Kahoot spreadsheet (.xlsx)", "kahoot", (".xlsx",)),
+    Format("anki", "Anki package", "anki", (".apkg", ".colpkg")),
+    Format("kahoot", "Kahoot spreadsheet", "kahoot", (".xlsx",)),
     Format("moodle-xml", "Moodle XML", "moodle_xml", (".xml",)),
     Format("opentdb", "Open Trivia DB JSON", "opentdb", (".json",)),
-    Format("red-trivia", "Red-DiscordBot trivia list (YAML)", "red_trivia", (".yaml", ".yml")),
+    Format("red-trivia", "Red-DiscordBot trivia list", "red_trivia", (".yaml", ".yml")),
     Format("anki-text", "Anki notes in plain text", "anki_text", (".txt", ".tsv", ".csv")),
     Format("gift", "Moodle GIFT", "gift", (".gift", ".txt")),
     Format("aiken", "Aiken", "aiken", (".txt", ".aiken")),
-    Format("quizlet", "Quizlet export (term and definition)", "quizlet", (".txt", ".tsv")),
+    Format("quizlet", "Quizlet export", "quizlet", (".txt", ".tsv")),
 )
 """Every import format, in the order they are tried when guessing."""
 FORMAT_NAMES = tuple(fmt.name for fmt in FORMATS)
