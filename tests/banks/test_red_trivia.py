@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tutorbot.content.banks.draft import Bank, ImportRefused, Problem, Upload
@@ -190,6 +190,7 @@ words = st.text(alphabet=st.sampled_from(list("abcXYZ019 ?:-'\"#&*!é")), min_si
 @given(st.dictionaries(words, st.lists(words, min_size=1, max_size=5), min_size=1, max_size=5))
 @settings(max_examples=200, deadline=None)
 def test_any_list_dumped_by_yaml_reads_back_as_written(trivia: dict[str, list[str]]) -> None:
+    assume(len({q.strip() for q in trivia}) == len(trivia))  # two questions, one prompt
     text = yaml.safe_dump(trivia, allow_unicode=True)
 
     bank = read_red_trivia(Upload("any.yaml", text.encode()))

@@ -4,7 +4,8 @@ format is guessed when none is given.
 Each format's module has `read_<name>(upload) -> Bank` and `sniff(upload) -> bool` (a cheap look
 at the content). A format is guessed from the file's suffix first, then its content: the first
 format whose suffix matches and whose sniff agrees, else the first whose sniff agrees in the
-order below (most particular first, Quizlet's bare tab-separated lines last).
+order below (most particular first, Quizlet's bare tab-separated lines last), else the one format
+the suffix names, if only one does, so that its reader says what is wrong with the file.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def guess_format(upload: Upload) -> Format:
     for fmt in by_suffix + [fmt for fmt in FORMATS if fmt not in by_suffix]:
         if fmt.sniff(upload):
             return fmt
+    if len(by_suffix) == 1:  # .json, .xml, .yaml...: its reader says what is wrong with it
+        return by_suffix[0]
     raise ImportRefused(
         "could not tell which format the file is in; name it with --format, one of: "
         + ", ".join(FORMAT_NAMES)
