@@ -4,23 +4,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from banks.helpers import import_sample
 from tutorbot.content.banks.aiken import read_aiken, sniff
 from tutorbot.content.banks.draft import Bank, ImportRefused, Problem, Upload
 from tutorbot.content.banks.formats import guess_format
 from tutorbot.content.banks.importing import Imported, import_upload
-from tutorbot.content.banks.limits import NotText, TooBig
-from tutorbot.content.banks.write import topic_yaml
 from tutorbot.content.models import QuestionType
 
 SAMPLES = Path(__file__).parent / "samples" / "aiken"
 
 
 def imported(name: str) -> Imported:
-    path = SAMPLES / name
-    result = import_upload(Upload(path.name, path.read_bytes()), "aiken")
-    for topic in result.topics:
-        assert topic_yaml(topic)
-    return result
+    return import_sample("aiken", name, "aiken")
 
 
 def test_every_question_of_a_good_file_is_imported_as_multiple_choice() -> None:
@@ -123,17 +118,6 @@ def test_aiken_like_text_gives_a_bank_or_a_refusal(text: str) -> None:
     except ImportRefused:
         return
     assert isinstance(bank, Bank)
-
-
-@given(st.binary(max_size=300))
-@settings(max_examples=200, deadline=None)
-def test_random_bytes_give_a_bank_or_a_refusal(data: bytes) -> None:
-    try:
-        bank = read_aiken(Upload("fuzz.txt", data))
-    except (ImportRefused, TooBig, NotText):
-        return
-    assert isinstance(bank, Bank)
-    sniff(Upload("fuzz.txt", data))
 
 
 def test_the_guess_picks_aiken_for_its_samples() -> None:

@@ -418,16 +418,6 @@ def test_an_entity_bomb_in_the_sheet_is_refused_without_expanding_it() -> None:
 SAFE = (ImportRefused, TooBig, NotText)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=400))
-def test_random_bytes_are_refused_or_read_never_anything_else(data: bytes) -> None:
-    try:
-        bank = kahoot.read_kahoot(Upload("fuzz.xlsx", data))
-    except SAFE:
-        return
-    assert isinstance(bank, Bank)
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.binary(min_size=1, max_size=8), st.integers(min_value=0, max_value=10**6))
 def test_a_workbook_with_bytes_overwritten_is_refused_or_read(junk: bytes, at: int) -> None:
