@@ -37,6 +37,7 @@ from tutorbot.content.banks.build import Imported
 from tutorbot.content.banks.draft import ImportRefused, Upload
 from tutorbot.content.banks.gift import write_gift
 from tutorbot.content.banks.importing import import_upload
+from tutorbot.content.banks.kahoot import TEMPLATE_HEADER
 from tutorbot.content.banks.moodle_xml import write_moodle_xml
 from tutorbot.content.models import LETTERS, Question, QuestionType, Topic
 
@@ -185,18 +186,7 @@ def kahoot_bank(count: int) -> Upload:
     if sheet is None:
         raise RuntimeError("openpyxl made a workbook without a sheet")
     sheet.append(["Quiz template"])
-    sheet.append(
-        [
-            "",
-            "Question - max 120 characters",
-            "Answer 1 - max 75 characters",
-            "Answer 2 - max 75 characters",
-            "Answer 3 - max 75 characters",
-            "Answer 4 - max 75 characters",
-            "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
-            "Correct answer(s) - choose at least one",
-        ]
-    )
+    sheet.append(["", *TEMPLATE_HEADER])
     rng = random.Random(5)
     for n in range(count):
         answers = [_text(rng, 20)[:70] for _ in range(4)]

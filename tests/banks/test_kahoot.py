@@ -25,15 +25,7 @@ from tutorbot.content.banks.limits import NotText, TooBig
 from tutorbot.content.banks.write import topic_yaml
 from tutorbot.content.models import QuestionType, Topic
 
-HEADER = (
-    "Question - max 120 characters",
-    "Answer 1 - max 75 characters",
-    "Answer 2 - max 75 characters",
-    "Answer 3 - max 75 characters",
-    "Answer 4 - max 75 characters",
-    "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
-    "Correct answer(s) - choose at least one",
-)
+HEADER = kahoot.TEMPLATE_HEADER
 HEADER_ROW = 8
 """The template's header row; its questions start on row 9."""
 

@@ -40,6 +40,17 @@ WHAT = "the spreadsheet"
 MAX_COLUMNS = 52
 """Columns of a sheet that are read (A to AZ): the template uses A to H. A sheet may declare
 16,384 columns, and openpyxl pads every row to what it declares."""
+TEMPLATE_HEADER = (
+    "Question - max 120 characters",
+    "Answer 1 - max 75 characters",
+    "Answer 2 - max 75 characters",
+    "Answer 3 - max 75 characters",
+    "Answer 4 - max 75 characters",
+    "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs",
+    "Correct answer(s) - choose at least one",
+)
+"""The header row of Kahoot's quiz spreadsheet template, as Kahoot writes it (other wordings of
+the same columns are recognised too)."""
 HEADER_ROWS = 100
 """Rows of a sheet in which the header row is looked for (the template has it on row 8)."""
 MAX_ROW = 10_000
