@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     """What an imported archive (Anki package, spreadsheet) may inflate to, in all."""
     import_max_entries: int = Field(default=5000, gt=0, le=1_000_000)
     """Entries an imported archive may hold."""
+    server_max_packs: int = Field(default=20, gt=0, le=10_000)
+    """Packs one server may hold (/pack import)."""
+    server_max_pack_topics: int = Field(default=200, gt=0, le=100_000)
+    """Topics one server's packs may hold in all."""
+    server_max_pack_questions: int = Field(default=5000, gt=0, le=1_000_000)
+    """Questions one server's packs may hold in all."""
     discord_api_url: str | None = Field(
         default=None, description="REST base URL, e.g. http://127.0.0.1:8080/api/v10"
     )
@@ -63,6 +69,9 @@ HINTS = {
     "import_max_file_mb": "Give a whole number of megabytes, such as 10.",
     "import_max_unpacked_mb": "Give a whole number of megabytes, such as 100.",
     "import_max_entries": "Give a whole number of archive entries, such as 5000.",
+    "server_max_packs": "Give a whole number of packs, such as 20.",
+    "server_max_pack_topics": "Give a whole number of topics, such as 200.",
+    "server_max_pack_questions": "Give a whole number of questions, such as 5000.",
     "dev_guild_id": "A server id is a number such as 123456789012345678 (Developer Mode on, "
     "right-click the server, Copy Server ID).",
     "log_level": f"Use one of {', '.join(LOG_LEVELS[:4])}.",

@@ -21,6 +21,7 @@ from tutorbot.content.models import (
     MAX_CORE_IDEA,
     MAX_EXPLANATION,
     MAX_ID,
+    MAX_PREREQUISITES,
     MAX_QUESTIONS,
     MAX_TAG,
     MAX_TAGS,
@@ -112,12 +113,15 @@ def _topic(
         f"{clip(source, 200)}."
     )
     tags = [tag for tag in dict.fromkeys(slug(tag, MAX_TAG) for tag in draft.tags) if tag]
+    own = slug(draft.id) if draft.id and title == draft.title else ""
     return Topic(
-        id=unique(slug(title) or "imported", used),
+        id=unique(own or slug(title) or "imported", used),
         title=clip(title.strip(), MAX_TITLE) or "Imported questions",
+        level=draft.level,
         core_idea=clip(core_idea, MAX_CORE_IDEA),
         explainer=draft.explainer,
         tags=tuple(tags[:MAX_TAGS]),
+        prerequisites=tuple(dict.fromkeys(draft.prerequisites))[:MAX_PREREQUISITES],
         questions=tuple(questions),
     )
 
@@ -146,7 +150,16 @@ def _question(draft: Draft, problems: list[Problem]) -> Question | None:
         "prompt": draft.prompt,
         "explanation": draft.explanation or "-",
     }
-    for key in ("choices", "answer", "answers", "tolerance", "range", "hint"):
+    for key in (
+        "choices",
+        "answer",
+        "answers",
+        "tolerance",
+        "range",
+        "hint",
+        "think_seconds",
+        "check",
+    ):
         value = getattr(draft, key)
         if value is not None:
             data[key] = value

@@ -70,6 +70,8 @@ class Draft:
     explanation: str | None = None
     hint: str | None = None
     name: str | None = None
+    think_seconds: int | None = None
+    check: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +88,11 @@ class DraftTopic:
     core_idea: str | None = None
     explainer: str = ""
     tags: list[str] = field(default_factory=list)
+    id: str | None = None
+    """The topic's own id, from a format that has one (TutorBot's topic files)."""
+    level: str | None = None
+    prerequisites: list[str] = field(default_factory=list)
+    """Ids of the topics this one builds on, from a format that has them."""
 
 
 @dataclass(slots=True)
