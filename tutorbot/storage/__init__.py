@@ -17,6 +17,7 @@ from tutorbot.storage.guild_settings import GuildSettingsStore
 from tutorbot.storage.memory import MemoryStore
 from tutorbot.storage.meta import MetaStore
 from tutorbot.storage.names import NameStore
+from tutorbot.storage.packs import PackStore
 from tutorbot.storage.progress import ProgressStore
 from tutorbot.storage.quizzes import QuizStore
 from tutorbot.storage.review_settings import ReviewSettingsStore
@@ -49,6 +50,7 @@ class Storage:
     data_rights: DataRights
     memory: MemoryStore
     review_settings: ReviewSettingsStore
+    packs: PackStore
 
     async def close(self) -> None:
         """Finish queued writes and close the database."""
@@ -70,6 +72,7 @@ def storage_for(db: Database) -> Storage:
         data_rights=DataRights(db),
         memory=MemoryStore(db),
         review_settings=ReviewSettingsStore(db),
+        packs=PackStore(db),
     )
 
 
