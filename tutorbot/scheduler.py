@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tutorbot.clock import Clock, utc_now
+from tutorbot.guild_scope import in_guild
 from tutorbot.storage.timers import Timer, TimerStore
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,8 @@ class Scheduler:
     async def _fire(self, timer: Timer) -> None:
         handler = self._handlers[timer.kind]
         try:
-            await handler(timer)
+            with in_guild(None):  # a handler may enter its server's scope; it ends here
+                await handler(timer)
         except asyncio.CancelledError:
             raise
         except Exception:

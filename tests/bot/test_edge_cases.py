@@ -198,7 +198,7 @@ async def test_goal_whose_topic_disappears_in_a_reload(
     trimmed = tmp_path / "trimmed"
     shutil.copytree(course, trimmed)
     (trimmed / f"{TOPIC}.yaml").unlink()
-    small.services.library = load_library(trimmed)
+    small.services.bundled = load_library(trimmed)
     progress = await fake.wait_response(await fake.slash("progress", {}, fake.student))
     text = message_text(progress)
     assert OOPS not in text and progress.ephemeral

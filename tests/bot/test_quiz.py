@@ -197,7 +197,7 @@ async def test_bad_clicks_get_polite_private_answers_and_change_nothing(
         .read_text()
         .replace("- addition-within-10\n", "- combining-small-groups-within-5\n")
     )
-    bot.services.library = load_library(trimmed)
+    bot.services.bundled = load_library(trimmed)
     next_id = enabled(fake.original(i).components)["Next"]
     assert "removed from the content" in await answer_to(next_id)
     assert await bot.services.storage.answers.recent(fake.student.id, 50) == before

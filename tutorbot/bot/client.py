@@ -21,6 +21,7 @@ from tutorbot.bot.members import note_member
 from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
 from tutorbot.bot.sync import sync_commands
 from tutorbot.clock import Clock, utc_now
+from tutorbot.guild_scope import enter_guild
 from tutorbot.services import Services
 from tutorbot.settings import Settings
 from tutorbot.storage.errors import DatabaseLostError
@@ -54,6 +55,7 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
         if not interaction.client.accepting:
             await report_error(interaction, UserFacingError(RESTARTING))
             return False
+        enter_guild(interaction.guild_id)
         note_member(interaction)
         return True
 
@@ -108,6 +110,7 @@ class TutorBot(commands.Bot):
             self._services = await Services.open(
                 self.settings.content_dir, self.settings.db_path, self.clock
             )
+        self.services.packs.configure(self.settings)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         features = [cls.feature for cls in _feature_buttons()]

@@ -20,6 +20,7 @@ from tutorbot.bot.custom_ids import BadCustomId, CustomId, parse
 from tutorbot.bot.errors import UserFacingError, refuse, report_error
 from tutorbot.bot.members import note_member
 from tutorbot.domain.refusals import Refusal
+from tutorbot.guild_scope import enter_guild
 
 RESTARTING = "TutorBot is restarting; please try again in a few seconds."
 STALE_BUTTON = "This button is no longer active. Run the command again to get a fresh one."
@@ -92,6 +93,7 @@ class FeatureButton(_RebuiltButton, template=r"(?!)"):
             handler = self.actions.get(parsed.action)
             if parsed.feature != self.feature or handler is None:
                 raise BadCustomId(parsed.action)
+            enter_guild(interaction.guild_id)
             note_member(interaction)
             await handler(interaction, parsed)
         except BadCustomId:
@@ -200,6 +202,7 @@ async def route_modal(interaction: discord.Interaction[Any]) -> None:
         handler = MODAL_ACTIONS.get((parsed.feature, parsed.action))
         if handler is None:
             raise BadCustomId(parsed.action)
+        enter_guild(interaction.guild_id)
         note_member(interaction)
         await handler(interaction, parsed, modal_values(data))
     except BadCustomId:

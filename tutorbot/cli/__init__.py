@@ -148,11 +148,11 @@ def _add_import(content_sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _add_export(content_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from tutorbot.cli.content import EXPORT_FORMATS
+    from tutorbot.content.banks.formats import EXPORT_FORMATS
 
     command = content_sub.add_parser("export", help="write topics as GIFT or Moodle XML")
     command.add_argument("topic_ids", nargs="+", metavar="TOPIC", help="topic ids to export")
-    command.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    command.add_argument("--format", choices=list(EXPORT_FORMATS), required=True)
     command.add_argument("--out", type=Path, help="file to write (default: standard output)")
     command.add_argument("--dir", type=Path, help="content folder (default: settings)")
     command.set_defaults(handler=_content_export)

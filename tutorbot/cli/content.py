@@ -14,15 +14,15 @@ from pathlib import Path
 
 from tutorbot.content.banks.build import Imported, slug
 from tutorbot.content.banks.draft import ImportRefused, Upload
-from tutorbot.content.banks.formats import format_named
+from tutorbot.content.banks.formats import export_topics, format_named
 from tutorbot.content.banks.importing import import_upload
-from tutorbot.content.banks.limits import MB, ImportLimits, TooBig, read_file
+from tutorbot.content.banks.limits import ImportLimits, TooBig, read_file
 from tutorbot.content.banks.write import OutExists, write_pack
 from tutorbot.content.card import plural, topic_page
 from tutorbot.content.errors import ContentError, more_errors
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import QuestionType, Topic
+from tutorbot.content.models import QuestionType
 from tutorbot.content.report import summary
 from tutorbot.settings import Settings
 
@@ -86,15 +86,6 @@ def _show(topic_id: str, path: Path) -> int:
     return 0
 
 
-def import_limits(settings: Settings) -> ImportLimits:
-    """The caps on an import, from the settings."""
-    return ImportLimits(
-        max_file_bytes=settings.import_max_file_mb * MB,
-        max_unpacked_bytes=settings.import_max_unpacked_mb * MB,
-        max_entries=settings.import_max_entries,
-    )
-
-
 def run_import(
     file: Path,
     settings: Settings,
@@ -111,7 +102,7 @@ def run_import(
 def _import(
     file: Path, settings: Settings, format_name: str | None, out: Path | None, sep: str | None
 ) -> int:
-    limits = import_limits(settings)
+    limits = ImportLimits.of(settings)
     try:
         upload = Upload(file.name, read_file(file, limits), limits, _separator(sep))
         target = out or Path(slug(file.stem) or "imported")
@@ -186,9 +177,6 @@ KIND_LABELS = {
 }
 
 
-EXPORT_FORMATS = ("gift", "moodle-xml")
-
-
 def run_export(topic_ids: list[str], format_name: str, content_dir: Path, out: Path | None) -> int:
     """Write topics in an LMS's format to a file, or to standard output without `out`. Exit 1
     naming the closest ids when a topic is unknown (nothing written)."""
@@ -206,7 +194,7 @@ def _export(topic_ids: list[str], format_name: str, content_dir: Path, out: Path
             print(f"No topic with id {topic_id!r}.{hint} Nothing was written.")
             return 1
         topics.append(topic)
-    text = export_text(topics, format_name)
+    text = export_topics(topics, format_name)
     if out is None:
         sys.stdout.write(text)
         return 0
@@ -218,14 +206,3 @@ def _export(topic_ids: list[str], format_name: str, content_dir: Path, out: Path
         f"{plural(sum(len(t.questions) for t in topics), 'question')} to {out}."
     )
     return 0
-
-
-def export_text(topics: list[Topic], format_name: str) -> str:
-    """Topics in the named export format (gift or moodle-xml)."""
-    if format_name == "gift":
-        from tutorbot.content.banks.gift import write_gift
-
-        return write_gift(topics)
-    from tutorbot.content.banks.moodle_xml import write_moodle_xml
-
-    return write_moodle_xml(topics)

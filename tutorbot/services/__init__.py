@@ -6,14 +6,17 @@ they never touch SQL or the domain's state directly.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tutorbot.clock import Clock, utc_now
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
+from tutorbot.guild_scope import current_guild, in_guild
 from tutorbot.scheduler import Scheduler
 from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
+from tutorbot.services.packs import PackService
 from tutorbot.services.placement import PlacementService
 from tutorbot.services.progress import ProgressService
 from tutorbot.services.quiz import QuizService
@@ -30,7 +33,8 @@ class Services:
     """Everything a front end needs: the current content, storage and the clock."""
 
     def __init__(self, library: Library, storage: Storage, clock: Clock = utc_now) -> None:
-        self.library = library
+        self.bundled = library
+        """The course from the content folder, which every server has."""
         self.storage = storage
         self.clock = clock
         self.scheduler = Scheduler(storage.timers, clock)
@@ -44,6 +48,13 @@ class Services:
         self.reminders = ReminderService(self)
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
+        self.packs = PackService(self)
+
+    @property
+    def library(self) -> Library:
+        """The content of the server the running work is for (`guild_scope`): the course and
+        that server's packs."""
+        return self.packs.library_for(current_guild())
 
     @classmethod
     async def open(cls, content_dir: Path, db_path: Path, clock: Clock = utc_now) -> Services:
@@ -54,7 +65,9 @@ class Services:
 
     async def start(self) -> None:
         """Pick up every running round, then start firing timers (overdue ones at once)."""
-        await self.rounds.resume()
+        await self.packs.start()
+        with in_guild(None):  # each round's resumption enters its server's scope
+            await self.rounds.resume()
         await self.memory.start()
         await self.scheduler.start()
 
@@ -62,6 +75,7 @@ class Services:
         """Stop firing timers (their rows stay for the next start) and let the Discord updates
         already queued finish."""
         await self.memory.stop()
+        await self.packs.stop()
         await self.scheduler.stop()
         await self.rounds.settle()
         await self.reminders.settle()
@@ -70,10 +84,12 @@ class Services:
         """Look at the timers again now (tests move the clock, then call this)."""
         self.scheduler.wake()
 
-    def reload_content(self, content_dir: Path) -> Library:
-        """Swap in a freshly loaded library; on ContentError the old one keeps serving."""
-        self.library = load_library(content_dir)
-        return self.library
+    async def reload_content(self, content_dir: Path) -> Library:
+        """Swap in a freshly loaded course (and rebuild the servers' libraries over it); on
+        ContentError the old one keeps serving."""
+        self.bundled = await asyncio.to_thread(load_library, content_dir)
+        await self.packs.rebuild_all()
+        return self.bundled
 
     async def close(self) -> None:
         """Write what is pending, then close the database."""

@@ -34,6 +34,7 @@ from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.round_state import RoundQuestion, RoundState
 from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, RoundError
+from tutorbot.guild_scope import enter_guild
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
 from tutorbot.services.round_reveals import RoundReveals
@@ -423,8 +424,11 @@ class RoundService:
     async def _load(
         self, round_id: int, answers: round_rows.Answers = "all"
     ) -> tuple[Round, RoundState]:
-        """The round with the answers a step needs (`round_rows.load`)."""
-        return await round_rows.load(self._s.storage.rounds, round_id, answers=answers)
+        """The round with the answers a step needs (`round_rows.load`); the rest of the step is
+        for the round's server (its packs' topics), whether a click or a timer runs it."""
+        rnd, state = await round_rows.load(self._s.storage.rounds, round_id, answers=answers)
+        enter_guild(rnd.guild_id)
+        return rnd, state
 
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
         """Store this round's next step of `kind`, due at `due_at`, for its current version."""

@@ -11,12 +11,13 @@ the suffix names, if only one does, so that its reader says what is wrong with t
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from tutorbot.content.banks.draft import Bank, ImportRefused, Upload
 from tutorbot.content.banks.limits import Archive
+from tutorbot.content.models import Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,23 @@ FORMATS = (
 )
 """Every import format, in the order they are tried when guessing."""
 FORMAT_NAMES = tuple(fmt.name for fmt in FORMATS)
+
+
+EXPORT_FORMATS = {"gift": ".gift", "moodle-xml": ".xml"}
+"""The formats topics can be written in, with the suffix of their files."""
+
+
+def export_topics(topics: Sequence[Topic], format_name: str) -> str:
+    """Topics written in an export format (a name of EXPORT_FORMATS)."""
+    if format_name == "gift":
+        from tutorbot.content.banks.gift import write_gift
+
+        return write_gift(topics)
+    if format_name == "moodle-xml":
+        from tutorbot.content.banks.moodle_xml import write_moodle_xml
+
+        return write_moodle_xml(topics)
+    raise ValueError(f"unknown export format {format_name!r}")
 
 
 def format_named(name: str) -> Format:

@@ -15,8 +15,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import zstandard
+
+if TYPE_CHECKING:
+    from tutorbot.settings import Settings
 
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_MB = 10
@@ -53,6 +57,15 @@ class ImportLimits:
     max_file_bytes: int = DEFAULT_MAX_FILE_MB * MB
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_MB * MB
     max_entries: int = DEFAULT_MAX_ENTRIES
+
+    @classmethod
+    def of(cls, settings: Settings) -> ImportLimits:
+        """The caps an admin set (TUTORBOT_IMPORT_MAX_*)."""
+        return cls(
+            max_file_bytes=settings.import_max_file_mb * MB,
+            max_unpacked_bytes=settings.import_max_unpacked_mb * MB,
+            max_entries=settings.import_max_entries,
+        )
 
     def check_file(self, size: int) -> None:
         """Refuse a file larger than the file cap."""

@@ -6,7 +6,6 @@ rounds and quizzes on topics or questions that vanished end politely at their ne
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -148,9 +147,9 @@ class Admin(commands.Cog):
         _require_admin(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         services = self.bot.services
-        old = services.library
+        old = services.bundled
         try:
-            new = await asyncio.to_thread(services.reload_content, self.bot.settings.content_dir)
+            new = await services.reload_content(self.bot.settings.content_dir)
         except ContentError as error:
             await interaction.followup.send(errors_text(error), ephemeral=True)
             return
