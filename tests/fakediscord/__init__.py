@@ -39,6 +39,17 @@ Acting as a user (each sends INTERACTION_CREATE and returns an ``InteractionReco
     i = await fake.select(message, custom_id, ["a"], fake.student)
     i = await fake.modal_submit("modal-id", {"field-id": "text"}, fake.student)
 
+Attaching a file to a command's attachment option (Discord's option type 11)::
+
+    upload = fake.attachment("capitals.gift", data, "text/plain")    # an ``Attachment``
+    i = await fake.slash("pack import", {"file": upload}, fake.admin)
+
+``data.options`` then carries the attachment's id and ``data.resolved.attachments`` its object
+(``id``, ``filename``, ``size``, ``content_type``, ``url`` and ``proxy_url``). The fake serves the
+bytes at that url (``GET /api/v10/attachments/{id}/{filename}``, no token, like the CDN), so
+discord.py's ``Attachment.read()`` works; each download is recorded in ``fake.requests``, so a
+test can check that a file was never fetched. Files the bot sent are served the same way.
+
 ``message`` may be a ``FakeMessage``, a ``Callback`` or an ``InteractionRecord`` (its original).
 
 Reading answers::

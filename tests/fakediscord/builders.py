@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import FakeChannel, FakeGuild, FakeMember, FakeUser
+from .state import Attachment, FakeChannel, FakeGuild, FakeMember, FakeUser
 
 PING, APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 OPTION_SUB_COMMAND, OPTION_GROUP = 1, 2
 OPTION_STRING, OPTION_INTEGER, OPTION_BOOLEAN, OPTION_USER = 3, 4, 5, 6
 OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE, OPTION_NUMBER = 7, 8, 9, 10
+OPTION_ATTACHMENT = 11
 
 
 def interaction_payload(
@@ -67,7 +68,9 @@ def _coerce(option_type: int, value: Any) -> Any:
         return float(value)
     if option_type == OPTION_BOOLEAN:
         return bool(value)
-    if option_type in (OPTION_USER, OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE):
+    if option_type in (OPTION_USER, OPTION_CHANNEL, OPTION_ROLE, OPTION_MENTIONABLE) or isinstance(
+        value, Attachment
+    ):
         return str(getattr(value, "id", value))
     return str(value)
 
@@ -99,12 +102,17 @@ def resolved_for(
     users: dict[int, FakeUser],
     guild: FakeGuild | None,
     channels: dict[int, FakeChannel],
+    uploads: dict[int, Attachment] | None = None,
+    base_url: str = "",
 ) -> dict[str, Any]:
-    """The `resolved` block for user, channel and role options."""
+    """The `resolved` block for user, channel, role and attachment options (an attachment's
+    `url` and `proxy_url` point at `base_url`, where the fake serves its bytes)."""
     resolved: dict[str, dict[str, Any]] = {}
     for option in options:
         kind, value = option["type"], option.get("value")
-        if kind in (OPTION_USER, OPTION_MENTIONABLE) and value and int(value) in users:
+        if kind == OPTION_ATTACHMENT and value and uploads and int(value) in uploads:
+            resolved.setdefault("attachments", {})[value] = uploads[int(value)].payload(base_url)
+        elif kind in (OPTION_USER, OPTION_MENTIONABLE) and value and int(value) in users:
             user = users[int(value)]
             resolved.setdefault("users", {})[value] = user.payload()
             if guild is not None and user.id in guild.members:

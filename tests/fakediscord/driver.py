@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import builders as b
 from .state import (
+    Attachment,
     Callback,
     FakeChannel,
     FakeGuild,
@@ -157,8 +158,13 @@ class Driver(World):
         path = name.split() + (subcommand.split() if subcommand else [])
         guild: FakeGuild | None = user.guild if isinstance(user, FakeMember) else None
         command = self.find_command(path[0], guild)
+        for value in values.values():
+            if isinstance(value, Attachment):
+                self.uploads[value.id] = value
         data, leaf = b.command_data(command, path, values, focused)
-        resolved = b.resolved_for(leaf, self.users, guild, self.channels)
+        resolved = b.resolved_for(
+            leaf, self.users, guild, self.channels, self.uploads, self.api_url
+        )
         if resolved:
             data["resolved"] = resolved
         return await self._send(kind, user, channel, data)

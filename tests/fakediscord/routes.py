@@ -114,6 +114,7 @@ class RestApi:
             ("POST", "/users/@me/channels", self.create_dm),
             ("GET", "/guilds/{guild_id:\\d+}", self.get_guild),
             ("GET", "/guilds/{guild_id:\\d+}/members/{user_id:\\d+}", self.get_member),
+            ("GET", "/attachments/{attachment_id:\\d+}/{filename}", self.get_attachment),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, prefix + path, handler)
@@ -530,6 +531,24 @@ class RestApi:
         if member is None:
             return self.reject(request, 404, r.UNKNOWN_MEMBER)
         return self.ok(request, member.payload())
+
+    async def get_attachment(self, request: web.Request) -> web.StreamResponse:
+        """The bytes of a file a user attached (`attachment`) or a message carries, as the CDN
+        serves them: no token needed."""
+        attachment_id = int(request.match_info["attachment_id"])
+        found = self.fake.uploads.get(attachment_id) or next(
+            (
+                a
+                for m in self.fake.messages.values()
+                for a in m.attachments
+                if a.id == attachment_id
+            ),
+            None,
+        )
+        if found is None or found.filename != request.match_info["filename"]:
+            return self.reject(request, 404, (0, "404: Not Found"))
+        content_type = found.content_type or "application/octet-stream"
+        return web.Response(body=found.data, headers={"Content-Type": content_type})
 
 
 def _field_error(name: str) -> dict[str, Any]:

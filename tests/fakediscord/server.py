@@ -238,7 +238,11 @@ class FakeDiscord(Driver):
             )
             response = r.json_response({"message": message, "code": 0}, 400)
         record.status = response.status
-        if isinstance(response, web.Response) and isinstance(response.body, bytes):
+        if (
+            isinstance(response, web.Response)
+            and isinstance(response.body, bytes)
+            and response.content_type == "application/json"
+        ):
             record.response = json.loads(response.body) if response.body else None
         for matches, future in list(self._waiters):
             if not future.done() and matches(record):

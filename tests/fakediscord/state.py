@@ -11,6 +11,7 @@ import copy
 import itertools
 import secrets
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -232,7 +233,8 @@ class FakeMember:
 
 @dataclass
 class Attachment:
-    """A file the bot uploaded: its name and its exact bytes."""
+    """A file: one the bot uploaded, or one a user attaches to a command (`World.attachment`);
+    its name and its exact bytes, served at its `url` by the fake."""
 
     id: int
     filename: str
@@ -240,7 +242,7 @@ class Attachment:
     content_type: str | None = None
 
     def payload(self, base_url: str) -> dict[str, Any]:
-        url = f"{base_url}/attachments/{self.id}/{self.filename}"
+        url = f"{base_url}/attachments/{self.id}/{urllib.parse.quote(self.filename, safe='')}"
         return {
             "id": str(self.id),
             "filename": self.filename,

@@ -7,6 +7,7 @@ from typing import Any
 from .state import (
     EVERYONE_PERMISSIONS,
     MANAGE_GUILD,
+    Attachment,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -44,6 +45,8 @@ class World:
         self.rejections: list[Rejection] = []
         self.closed_dms: set[int] = set()
         """Users who do not take direct messages from the bot (see `close_dms`)."""
+        self.uploads: dict[int, Attachment] = {}
+        """Files users attached to slash commands, served at their `url` (see `attachment`)."""
 
         self.owner = self.add_user("owner")
         self.guild = self.add_guild("Test Server", owner=self.owner)
@@ -105,6 +108,13 @@ class World:
         member = FakeMember(user, guild, member_roles)
         guild.members[user.id] = member
         return member
+
+    def attachment(self, filename: str, data: bytes, content_type: str | None = None) -> Attachment:
+        """A file a user attaches to a slash command's attachment option: pass it as that
+        option's value. The fake serves its bytes at its `url` (GET, no token, like the CDN)."""
+        upload = Attachment(snowflake(), filename, data, content_type)
+        self.uploads[upload.id] = upload
+        return upload
 
     def dm_channel(self, user: FakeUser | FakeMember) -> FakeChannel:
         """The DM channel between the bot and `user`, created on first use."""
