@@ -40,6 +40,7 @@ EXTENSIONS = tuple(
         "stats",
         "data",
         "rounds",
+        "packs",
         "admin",
     )
 )
