@@ -52,6 +52,7 @@ FORMATS = (
     Format("kahoot", "Kahoot spreadsheet", "kahoot", (".xlsx",)),
     Format("moodle-xml", "Moodle XML", "moodle_xml", (".xml",)),
     Format("opentdb", "Open Trivia DB JSON", "opentdb", (".json",)),
+    Format("topics", "TutorBot topic files", "topic_files", (".yaml", ".yml", ".zip")),
     Format("red-trivia", "Red-DiscordBot trivia list", "red_trivia", (".yaml", ".yml")),
     Format("anki-text", "Anki notes in plain text", "anki_text", (".txt", ".tsv", ".csv")),
     Format("gift", "Moodle GIFT", "gift", (".gift", ".txt")),
