@@ -119,3 +119,10 @@ def test_mistyped_prerequisites_in_a_big_pack_suggest_the_closest_ids(pack: Pack
     assert len(messages) == len(typos)
     for message, (typo, meant) in zip(messages, typos.items(), strict=True):
         assert message.startswith(f"unknown prerequisite {typo!r}; did you mean {meant}, ")
+
+
+def test_a_topic_id_shaped_like_a_server_pack_s_is_refused(pack: Pack) -> None:
+    root = pack({"t.yaml": topic_yaml("p0123456789ab-capitals")})
+    with pytest.raises(ContentError) as refused:
+        load_library(root)
+    assert "reserved for packs" in str(refused.value.issues[0])

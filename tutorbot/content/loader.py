@@ -39,6 +39,7 @@ from tutorbot.content.models import (
     MAX_PREREQUISITES,
     MAX_QUESTIONS,
     MAX_TAGS,
+    PACK_TOPIC_ID,
     Question,
     Topic,
     shown,
@@ -412,6 +413,15 @@ def _pack_problems(
     problems: list[_Problem] = []
     first: dict[str, Path] = {}
     for file_path, topic in topics:
+        if PACK_TOPIC_ID.match(topic.id):
+            problems.append(
+                _Problem(
+                    file_path,
+                    ("id",),
+                    f"topic id {topic.id!r} looks like a server pack's (p, 12 hex digits, a "
+                    "hyphen): such ids are reserved for packs; choose another",
+                )
+            )
         if topic.id in first:
             problems.append(
                 _Problem(

@@ -52,6 +52,10 @@ MAX_SHOWN = 60
 """How much of an input value an error message echoes."""
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=MAX_ID)]
+PACK_ID_DIGITS = 12
+PACK_TOPIC_ID = re.compile(rf"p[0-9a-f]{{{PACK_ID_DIGITS}}}-")
+"""How a server pack's topic ids begin (`domain/packs.py`): reserved, so a course topic's id
+never meets one."""
 
 
 def invalid(message: str, *at: str | int) -> PydanticCustomError:

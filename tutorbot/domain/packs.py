@@ -16,12 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tutorbot.content.banks.build import slug, unique
-from tutorbot.content.models import MAX_ID, Topic
+from tutorbot.content.models import MAX_ID, PACK_ID_DIGITS, PACK_TOPIC_ID, Topic
 from tutorbot.domain.refusals import Refusal
 
 MAX_PACK_NAME = 40
 """Characters of a pack's name (a slug of the file's name)."""
-PREFIX_DIGITS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +52,12 @@ def id_prefix(guild_id: int, name: str) -> str:
     """The prefix of every topic id of the pack `name` in this server: `p` and twelve hex
     digits, the same on every import."""
     digest = hashlib.sha256(f"{guild_id}/{name}".encode()).hexdigest()
-    return f"p{digest[:PREFIX_DIGITS]}-"
+    return f"p{digest[:PACK_ID_DIGITS]}-"
 
 
 def is_pack_topic(topic_id: str) -> bool:
     """Whether a topic id is a pack's (see id_prefix)."""
-    head, _, _ = topic_id.partition("-")
-    return len(head) == PREFIX_DIGITS + 1 and head[0] == "p" and _is_hex(head[1:])
-
-
-def _is_hex(text: str) -> bool:
-    return all(char in "0123456789abcdef" for char in text)
+    return PACK_TOPIC_ID.match(topic_id) is not None
 
 
 @dataclass(frozen=True, slots=True)
