@@ -172,10 +172,28 @@ async def test_the_server_limits_hold(services: Services) -> None:
 async def test_prerequisites_into_the_course_are_kept_and_others_dropped(
     services: Services,
 ) -> None:
-    gift_pack = await _preview(services)
-    assert gift_pack.dropped_prerequisites == ()
-    topic = gift_pack.topics[0]
-    assert topic.prerequisites == ()
+    topic = (
+        "id: counting-on\n"
+        "title: Counting On\n"
+        "prerequisites: [counting-to-five, not-a-topic]\n"
+        "core_idea: Count on from the bigger number.\n"
+        "questions:\n"
+        "  - id: five-and-two\n"
+        "    type: numeric\n"
+        "    prompt: Count on from 5 by 2.\n"
+        "    answer: 7\n"
+        "    check: 5 + 2\n"
+        "    explanation: Five, six, seven.\n"
+    )
+    preview = await _preview(services, topic.encode(), "counting.yaml")
+    assert preview.format_label == "TutorBot topic files"
+    (placed,) = preview.topics
+    assert placed.prerequisites == ("counting-to-five",)
+    assert preview.dropped_prerequisites == (("Counting On", "not-a-topic"),)
+    await services.packs.confirm(GUILD, True, preview.preview_id)
+    library = services.packs.library_for(GUILD)
+    assert placed.id in library.graph.leads_to("counting-to-five")
+    assert "counting-to-five" in library.graph.ancestors(placed.id)
 
 
 async def test_a_pack_imported_through_one_process_is_served_by_another(
