@@ -24,8 +24,8 @@ from tutorbot.bot.exts.data import attachment_limit
 from tutorbot.bot.exts.packs import render
 from tutorbot.bot.exts.rounds import is_instructor
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
-from tutorbot.content.banks.draft import ImportRefused
 from tutorbot.content.banks.formats import EXPORT_FORMATS, FORMATS, format_named
+from tutorbot.content.banks.limits import TooBig
 from tutorbot.domain.packs import PackRefused
 from tutorbot.domain.refusals import Refusal
 from tutorbot.services.packs import NOT_INSTRUCTOR, PackInfo
@@ -121,7 +121,7 @@ class Packs(commands.Cog):
         packs = self.bot.services.packs
         try:
             packs.import_limits.check_file(file.size)
-        except ImportRefused as exc:
+        except TooBig as exc:
             await reply_private(interaction, render.too_big_text(file.filename, str(exc)))
             return
         allowed = await is_instructor(interaction)
@@ -134,7 +134,8 @@ class Packs(commands.Cog):
             return
         preview = await packs.preview(guild_id, allowed, file.filename, data, format)
         if isinstance(preview, Refusal):
-            await refuse(interaction, preview)
+            # Its text quotes the file's name and content: shown as plain text.
+            await reply_private(interaction, render.plain(preview.text))
             return
         message = render.preview_message(preview)
         await interaction.followup.send(

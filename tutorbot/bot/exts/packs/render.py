@@ -58,6 +58,16 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+REFUSAL_SHOWN = 1000
+"""Characters of a refusal that quotes a file shown (escaping may double them)."""
+
+
+def plain(text: str) -> str:
+    """A refusal that quotes a file's name or content, escaped to show as written, and short
+    enough for one message."""
+    return safe(text, REFUSAL_SHOWN)
+
+
 @dataclass
 class PackMessage:
     """A /pack message: text or an embed, its buttons, and any files to attach."""
@@ -201,7 +211,9 @@ CANCELLED = "Cancelled: nothing was imported."
 
 def too_big_text(file_name: str, reason: str) -> str:
     """An upload refused by its size, before it was downloaded."""
-    return f"{safe(file_name)} cannot be imported: {reason}. Nothing was stored."
+    return plain(
+        f"{limits.clip(file_name, NAME_SHOWN)} cannot be imported: {reason}. Nothing was stored."
+    )
 
 
 DOWNLOAD_FAILED = (
