@@ -278,3 +278,17 @@ def test_random_zip_members_give_a_bank_or_a_refusal(members: dict[str, bytes]) 
     except (ImportRefused, TooBig):
         return
     assert {problem.where.split(",")[0] for problem in bank.problems} <= set(members)
+
+
+def test_lines_are_looked_up_for_the_first_hundred_problems_only() -> None:
+    broken = (FOLDER / "broken.yaml").read_bytes()
+    result = imported("broken.zip", zip_of({f"t{n:02}.yaml": broken for n in range(40)}))
+    assert result.topics == []
+    assert len(result.problems) == 160
+    assert result.problems[0].where == "t00.yaml, line 1"
+    assert result.problems[-2] == Problem("t39.yaml", "questions[1].colour: unknown key 'colour'")
+
+
+def test_an_entry_s_name_is_shown_printable() -> None:
+    result = imported("x.zip", zip_of({"a\nb\x1b.txt": b"", "t.yaml": b"id: t\n"}), "topics")
+    assert result.problems[0] == Problem("a?b?.txt", "not a topic file (.yaml or .yml); ignored")

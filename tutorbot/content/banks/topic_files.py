@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from tutorbot.content.answer_check import verify
 from tutorbot.content.banks.draft import Bank, Draft, DraftTopic, ImportRefused, Upload
 from tutorbot.content.banks.limits import Archive
+from tutorbot.content.errors import MAX_SHOWN_ERRORS
 from tutorbot.content.loader import (
     MAX_FILE_BYTES,
     SUFFIXES,
@@ -125,7 +126,8 @@ def _hidden(name: str) -> bool:
 
 
 def _shown_name(name: str) -> str:
-    return clip(name, MAX_NAME)
+    """An entry's name for a problem: clipped, anything unprintable a '?'."""
+    return clip("".join(c if c.isprintable() else "?" for c in name[: MAX_NAME + 1]), MAX_NAME)
 
 
 def _at(name: str, line: int | None) -> str:
@@ -174,10 +176,13 @@ def _read_topic(
 
 
 def _report(bank: Bank, name: str, text: bytes, problems: list[_Problem]) -> None:
-    """A skipped file's problems, each with its line and field, and one saying it is skipped."""
-    finder = LineFinder(text)
+    """A skipped file's problems, each with its field and line, and one saying it is skipped.
+    Lines are looked up (the file composed again) only while fewer than MAX_SHOWN_ERRORS
+    problems are recorded, as the loader does, so a zip of thousands of broken files is
+    reported at once."""
+    finder = LineFinder(text) if len(bank.problems) < MAX_SHOWN_ERRORS else None
     for problem in problems:
-        line = finder.line(problem.loc, at_key=problem.at_key)
+        line = finder.line(problem.loc, at_key=problem.at_key) if finder else None
         path = field_path(problem.loc)
         bank.skip(_at(name, line), f"{path}: {problem.message}" if path else problem.message)
     bank.skip(name, f"not imported: fix the {_count(len(problems))} above and import it again")
