@@ -151,3 +151,17 @@ def test_write_pack_never_writes_over_a_folder_and_leaves_nothing_behind(tmp_pat
     empty.mkdir()
     write_pack(imported.topics, empty)
     assert [p.name for p in empty.iterdir()] == ["capitals-of-europe.yaml"]
+
+
+def test_own_ids_are_kept_and_prerequisites_follow_a_renamed_one() -> None:
+    bank = Bank("topics")
+    base = bank.topic("Fractions", "a.yaml")
+    base.id = "fractions"
+    base.questions.append(Draft("a.yaml", T.TRUE_FALSE, "Halves are equal.", answer=True))
+    later = bank.topic("Adding fractions", "b.yaml")
+    later.id, later.prerequisites = "adding-fractions", ["fractions", "counting-to-five"]
+    imported = build_topics(bank, "x.zip", taken={"fractions"})
+    assert [(t.id, t.prerequisites) for t in imported.topics] == [
+        ("fractions-2", ()),
+        ("adding-fractions", ("fractions-2", "counting-to-five")),
+    ]

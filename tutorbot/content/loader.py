@@ -290,38 +290,46 @@ def _parse(path: Path, issues: list[ContentIssue]) -> dict[str, Any] | None:
     if isinstance(text, str):
         issues.append(ContentIssue(path, "", None, text))
         return None
+    parsed = parse_topic_text(text)
+    if isinstance(parsed, Unreadable):
+        issues.append(ContentIssue(path, "", parsed.line, parsed.message))
+        return None
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why a topic file's text is not a YAML mapping, and on which line if known."""
+
+    line: int | None
+    message: str
+
+
+def parse_topic_text(text: bytes) -> dict[str, Any] | Unreadable:
+    """A topic file's data from its bytes, or why it cannot be read as a mapping of fields (the
+    one wording for a folder's files and an uploaded pack's)."""
     try:
         data = load_topic_yaml(text)
     except Refused as exc:
-        issues.append(ContentIssue(path, "", exc.line, exc.message))
-        return None
+        return Unreadable(exc.line, exc.message)
     except yaml.reader.ReaderError as exc:
         byte_line = text[: exc.position].count(b"\n") + 1
-        issues.append(ContentIssue(path, "", byte_line, f"not valid UTF-8 text ({exc.reason})"))
-        return None
+        return Unreadable(byte_line, f"not valid UTF-8 text ({exc.reason})")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        issues.append(ContentIssue(path, "", line, f"YAML syntax error: {what}"))
-        return None
+        return Unreadable(mark.line + 1 if mark is not None else None, f"YAML syntax error: {what}")
     except yaml.YAMLError as exc:
-        issues.append(ContentIssue(path, "", None, f"YAML error: {exc}"))
-        return None
+        return Unreadable(None, f"YAML error: {exc}")
     except ValueError as exc:
         # a value YAML cannot build: a number of 5,000 digits, the date 2024-02-30
         reason = str(exc).split(";")[0]  # drop Python's advice to raise its digit limit
-        issues.append(ContentIssue(path, "", None, f"YAML value error: {reason}"))
-        return None
+        return Unreadable(None, f"YAML value error: {reason}")
     except RecursionError:
-        issues.append(ContentIssue(path, "", None, "YAML nested too deeply"))
-        return None
+        return Unreadable(None, "YAML nested too deeply")
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        issues.append(
-            ContentIssue(path, "", 1, f"a topic file must be a mapping of fields, this is {kind}")
-        )
-        return None
+        return Unreadable(1, f"a topic file must be a mapping of fields, this is {kind}")
     return data
 
 

@@ -81,9 +81,10 @@ def build_topics(bank: Bank, source: str, taken: Collection[str] = ()) -> Import
     questions could be imported is left out, with a problem saying so."""
     imported = Imported(bank.format, problems=list(bank.problems))
     used = set(taken)
+    renamed: dict[str, str] = {}
     for draft_topic in bank.topics:
         questions = _questions(draft_topic, imported.problems)
-        if not questions:
+        if not questions and (draft_topic.id is None or draft_topic.questions):
             if draft_topic.questions:
                 imported.problems.append(
                     Problem(
@@ -94,10 +95,24 @@ def build_topics(bank: Bank, source: str, taken: Collection[str] = ()) -> Import
                 )
             continue
         parts = [questions[i : i + MAX_QUESTIONS] for i in range(0, len(questions), MAX_QUESTIONS)]
-        for number, part in enumerate(parts, start=1):
-            title = draft_topic.title if len(parts) == 1 else _part_title(draft_topic, number)
-            imported.topics.append(_topic(draft_topic, title, part, source, used))
+        for number, part in enumerate(parts or [[]], start=1):
+            title = draft_topic.title if len(parts) <= 1 else _part_title(draft_topic, number)
+            topic = _topic(draft_topic, title, part, source, used)
+            if draft_topic.id is not None and number == 1:
+                renamed[draft_topic.id] = topic.id
+            imported.topics.append(topic)
+    imported.topics = [_point_at_renamed(topic, renamed) for topic in imported.topics]
     return imported
+
+
+def _point_at_renamed(topic: Topic, renamed: dict[str, str]) -> Topic:
+    """The topic with its prerequisites that name a topic of the same file by its own id
+    pointed at the id that topic was given (one already taken gets `-2`): the file's own topic
+    comes before a course topic of that id."""
+    pointed = tuple(renamed.get(p, p) for p in topic.prerequisites)
+    if pointed == topic.prerequisites:
+        return topic
+    return topic.model_copy(update={"prerequisites": pointed})
 
 
 def _part_title(topic: DraftTopic, number: int) -> str:

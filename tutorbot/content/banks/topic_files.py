@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from tutorbot.content.answer_check import verify
@@ -39,14 +37,15 @@ from tutorbot.content.errors import MAX_SHOWN_ERRORS
 from tutorbot.content.loader import (
     MAX_FILE_BYTES,
     SUFFIXES,
+    Unreadable,
     _Problem,
     _size_problems,
     _too_large,
     _validation_problems,
+    parse_topic_text,
 )
 from tutorbot.content.locate import LineFinder, field_path
 from tutorbot.content.models import Question, Topic, clip
-from tutorbot.content.safe_yaml import Refused, load_topic_yaml
 
 FORMAT = "topics"
 MAX_NAME = 200
@@ -57,14 +56,6 @@ _KEY = re.compile(rb"^(id|title|core_idea|questions)[ \t]*:", re.MULTILINE)
 _SNIFF_KEYS = {b"id", b"title"}
 
 
-@dataclass(frozen=True, slots=True)
-class _Broken:
-    """Why a file's YAML could not be read, and its line when known."""
-
-    line: int | None
-    message: str
-
-
 def read_topic_files(upload: Upload) -> Bank:
     """The topics of one topic file or of a zip of them; a file with errors is a problem per
     error and the others are imported. ImportRefused for a single file that is not a YAML
@@ -73,8 +64,8 @@ def read_topic_files(upload: Upload) -> Bank:
     if _is_zip(upload):
         _read_archive(upload, bank)
         return bank
-    data = _parse(upload.data)
-    if isinstance(data, _Broken):
+    data = parse_topic_text(upload.data)
+    if isinstance(data, Unreadable):
         at = f"line {data.line}: " if data.line else ""
         raise ImportRefused(f"{at}{data.message}")
     _read_topic(bank, _shown_name(upload.name), upload.data, data, {})
@@ -109,8 +100,8 @@ def _read_archive(upload: Upload, bank: Bank) -> None:
         if len(text) > MAX_FILE_BYTES:
             bank.skip(shown, _too_large(len(text)) + "; skipped")
             continue
-        data = _parse(text)
-        if isinstance(data, _Broken):
+        data = parse_topic_text(text)
+        if isinstance(data, Unreadable):
             bank.skip(_at(shown, data.line), data.message + "; the file is skipped")
             continue
         _read_topic(bank, shown, text, data, first_files)
@@ -132,31 +123,6 @@ def _shown_name(name: str) -> str:
 
 def _at(name: str, line: int | None) -> str:
     return f"{name}, line {line}" if line else name
-
-
-def _parse(text: bytes) -> dict[str, Any] | _Broken:
-    """A topic file's data, or why it is not a YAML mapping (the loader's wording)."""
-    try:
-        data = load_topic_yaml(text)
-    except Refused as exc:
-        return _Broken(exc.line, exc.message)
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count(b"\n") + 1
-        return _Broken(line, f"not valid UTF-8 text ({exc.reason})")
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        return _Broken(mark.line + 1 if mark else None, f"YAML syntax error: {what}")
-    except yaml.YAMLError as exc:
-        return _Broken(None, f"YAML error: {exc}")
-    except ValueError as exc:  # a value YAML cannot build: the date 2024-02-30
-        return _Broken(None, f"YAML value error: {str(exc).split(';')[0]}")
-    except RecursionError:
-        return _Broken(None, "YAML nested too deeply")
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
-        return _Broken(1, f"a topic file must be a mapping of fields, this is {kind}")
-    return data
 
 
 def _read_topic(
