@@ -384,3 +384,20 @@ async def test_export_gives_a_gift_file_that_imports_back(
     (xml,) = (await _reply(fake, i)).attachments
     assert xml.filename == "capitals.xml" and xml.data.startswith(b"<?xml")
     assert fake.rejections == []
+
+
+async def test_problems_that_do_not_fit_come_whole_in_problems_txt(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    pairs = b"\n".join(b"::m%d:: Match the pairs. {=1 -> one =2 -> two}\n" % n for n in range(80))
+    _, preview = await _preview(fake, "capitals.gift", CAPITALS + b"\n" + pairs)
+    text = message_text(preview)
+    assert "Problems (81): not imported" in text and "more in problems.txt" in text
+    (problems,) = preview.attachments
+    assert problems.filename == "problems.txt"
+    lines = problems.data.decode().splitlines()
+    assert lines[2] == "line 10: matching questions ({=a -> b}) are not supported"
+    assert len(lines) == 2 + 81
+    assert "Import" in buttons(preview.components)
+    assert fake.rejections == []

@@ -98,9 +98,14 @@ def topic_line(topic: Topic) -> str:
     return f"{line} ({kinds})" if kinds else line
 
 
+def one_line(text: str) -> str:
+    """Text with its runs of whitespace, line breaks included, as single spaces."""
+    return " ".join(text.split())
+
+
 def problem_line(where: str, why: str) -> str:
     """One problem as a message shows it (clipped; problems.txt has it whole)."""
-    return "• " + safe(f"{where}: {why}", PROBLEM_SHOWN)
+    return "• " + safe(one_line(f"{where}: {why}"), PROBLEM_SHOWN)
 
 
 def replaces_line(preview: PackPreview) -> str | None:
@@ -130,8 +135,8 @@ def _header(preview: PackPreview) -> list[str]:
 
 def problems_text(preview: PackPreview) -> bytes:
     """Every problem of a preview, one a line, for problems.txt."""
-    lines = [f"Problems importing {preview.source} ({preview.format_label}):", ""]
-    lines += [str(problem) for problem in preview.problems]
+    lines = [one_line(f"Problems importing {preview.source} ({preview.format_label}):"), ""]
+    lines += [one_line(str(problem)) for problem in preview.problems]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -140,7 +145,7 @@ def _problems_field(preview: PackPreview) -> tuple[str, bool]:
     lines = [problem_line(p.where, p.why) for p in preview.problems]
     more = "… and {n} more in " + PROBLEMS_FILE
     value = limits.bounded_lines(lines, limits.FIELD_VALUE, more)
-    whole = all(len(str(p)) <= PROBLEM_SHOWN for p in preview.problems)
+    whole = all(len(one_line(str(p))) <= PROBLEM_SHOWN for p in preview.problems)
     return value, whole and value.count("\n") + 1 == len(lines)
 
 
