@@ -401,3 +401,36 @@ async def test_problems_that_do_not_fit_come_whole_in_problems_txt(
     assert len(lines) == 2 + 81
     assert "Import" in buttons(preview.components)
     assert fake.rejections == []
+
+
+AIKEN = b"""What is the capital of Peru?
+A. Lima
+B. Cusco
+ANSWER: A
+
+What is the capital of Chile?
+A. Valparaiso
+B. Santiago
+ANSWER: B
+"""
+
+
+async def test_the_instructor_role_imports_with_a_chosen_format(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    teacher = fake.add_member(fake.guild, "teacher", roles=[fake.instructor_role])
+    _, refused = await _preview(fake, "andes.txt", AIKEN, teacher, format="aiken")
+    assert refused.content.startswith("Only instructors")
+    setting = await fake.slash(
+        "tutoradmin settings", {"instructor_role": fake.instructor_role.id}, fake.admin
+    )
+    await fake.wait_response(setting)
+    _, preview = await _preview(fake, "andes.txt", AIKEN, teacher, format="aiken")
+    text = message_text(preview)
+    assert "format: Aiken" in text and "**Andes**: 2 questions (2 multiple choice)" in text
+    click = await _click(fake, preview, "Import", teacher)
+    await fake.wait_response(click)
+    await fake.wait_until(lambda: "Imported pack `andes`" in fake.messages[preview.id].content)
+    assert _rows(bot, "SELECT name, format FROM packs") == [("andes", "aiken")]
+    assert fake.rejections == []
