@@ -100,6 +100,8 @@ async def test_preview_shows_topics_counts_and_problems_and_stores_nothing_befor
     assert _rows(bot, "SELECT * FROM packs") == []
     assert _topic_id(fake) not in await _choices(fake, "quiz", "topic", "Capitals", fake.student)
 
+    import_id = buttons(preview.components)["Import"]
+    assert import_id.startswith("pack:import:1:")
     await _click(fake, preview, "Import")
     await fake.wait_until(lambda: "Imported pack" in fake.messages[preview.id].content)
     done = fake.messages[preview.id]
@@ -111,7 +113,7 @@ async def test_preview_shows_topics_counts_and_problems_and_stores_nothing_befor
     assert _rows(bot, "SELECT name, source, format, topic_count, question_count FROM packs") == [
         ("capitals", "capitals.gift", "gift", 1, 4)
     ]
-    again = await fake.click(preview, "pack:import:1", fake.admin, forged=True)
+    again = await fake.click(preview, import_id, fake.admin, forged=True)
     assert "expired or was already imported" in (await _reply(fake, again)).content
     assert len(_rows(bot, "SELECT * FROM packs")) == 1
     assert fake.rejections == []
@@ -333,6 +335,8 @@ async def test_import_after_a_restart_says_the_preview_expired(
     async with start_bot():
         _, preview = await _preview(fake, "capitals.gift", CAPITALS)
     async with start_bot() as bot:
+        _, newer = await _preview(fake, "andes.txt", AIKEN)  # held under the same id
+        assert buttons(newer.components)["Import"].split(":")[2] == "1"
         click = await _click(fake, preview, "Import")
         text = (await _reply(fake, click)).content
         assert text == (

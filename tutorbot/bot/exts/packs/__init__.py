@@ -10,6 +10,7 @@ only passes whether the person is an instructor (`rounds.is_instructor`).
 from __future__ import annotations
 
 import io
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,12 +29,16 @@ from tutorbot.content.banks.formats import EXPORT_FORMATS, FORMATS, format_named
 from tutorbot.content.banks.limits import TooBig
 from tutorbot.domain.packs import PackRefused
 from tutorbot.domain.refusals import Refusal
-from tutorbot.services.packs import NOT_INSTRUCTOR, PackInfo
+from tutorbot.services.packs import EXPIRED, NOT_INSTRUCTOR, PackInfo
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 IMPORT_FORMATS = [app_commands.Choice(name=f.label, value=f.name) for f in FORMATS]
+SESSION = secrets.randbits(62)
+"""This process's mark on its previews' Import buttons. Previews live in memory and their ids
+start again at 1 after a restart, so an Import from before it must not confirm a new preview
+that happens to have the same id."""
 EXPORT_CHOICES = [app_commands.Choice(name=name, value=name) for name in EXPORT_FORMATS]
 
 
@@ -46,6 +51,9 @@ class PackButton(FeatureButton):
 @PackButton.action("import")
 async def _import(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     guild_id, _ = server_channel(interaction)
+    if cid.int_arg(1) != SESSION:  # a preview held by a process that has since stopped
+        await refuse(interaction, EXPIRED)
+        return
     allowed = await is_instructor(interaction)
     await interaction.response.defer()
     info = await bot_of(interaction).services.packs.confirm(guild_id, allowed, cid.int_arg(0))
@@ -137,7 +145,7 @@ class Packs(commands.Cog):
             # Its text quotes the file's name and content: shown as plain text.
             await reply_private(interaction, render.plain(preview.text))
             return
-        message = render.preview_message(preview)
+        message = render.preview_message(preview, SESSION)
         await interaction.followup.send(
             content=message.content or discord.utils.MISSING,
             embed=message.embed or discord.utils.MISSING,

@@ -157,9 +157,10 @@ def _dropped_field(preview: PackPreview) -> str:
     return limits.bounded_lines(lines, limits.FIELD_VALUE)
 
 
-def preview_message(preview: PackPreview) -> PackMessage:
+def preview_message(preview: PackPreview, session: int = 0) -> PackMessage:
     """The private preview of an upload: what would be imported, every problem with its place,
-    and Import and Cancel (no Import when nothing can be imported)."""
+    and Import and Cancel (no Import when nothing can be imported). `session` is the running
+    process's, so Import from before a restart cannot confirm a new preview of the same id."""
     title = limits.clip(f"Preview of pack {preview.name}", limits.EMBED_TITLE)
     lines = _header(preview)
     if preview.topics:
@@ -196,7 +197,11 @@ def preview_message(preview: PackPreview) -> PackMessage:
     if preview.topics:
         pid = preview.preview_id
         message.view.add_item(
-            button(make(FEATURE, "import", pid), "Import", style=discord.ButtonStyle.success)
+            button(
+                make(FEATURE, "import", pid, session),
+                "Import",
+                style=discord.ButtonStyle.success,
+            )
         )
         message.view.add_item(button(make(FEATURE, "cancel", pid), "Cancel"))
     return message
