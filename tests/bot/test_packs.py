@@ -383,7 +383,7 @@ async def test_export_gives_a_gift_file_that_imports_back(
     text = message_text(again)
     assert "4 of its 4 questions stay" in text
     assert "**Capitals**: 4 questions (3 multiple choice, 1 true/false)" in text
-    assert "Problems" not in text
+    assert "Not imported" not in text
     i = await fake.slash("pack export", {"pack": "capitals", "format": "moodle-xml"}, fake.admin)
     (xml,) = (await _reply(fake, i)).attachments
     assert xml.filename == "capitals.xml" and xml.data.startswith(b"<?xml")
@@ -397,7 +397,7 @@ async def test_problems_that_do_not_fit_come_whole_in_problems_txt(
     pairs = b"\n".join(b"::m%d:: Match the pairs. {=1 -> one =2 -> two}\n" % n for n in range(80))
     _, preview = await _preview(fake, "capitals.gift", CAPITALS + b"\n" + pairs)
     text = message_text(preview)
-    assert "Problems (81): not imported" in text and "more in problems.txt" in text
+    assert "Not imported (81 problems)" in text and "more in problems.txt" in text
     (problems,) = preview.attachments
     assert problems.filename == "problems.txt"
     lines = problems.data.decode().splitlines()

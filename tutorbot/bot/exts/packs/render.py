@@ -151,7 +151,7 @@ def _problems_field(preview: PackPreview) -> tuple[str, bool]:
 
 def _dropped_field(preview: PackPreview) -> str:
     lines = [
-        f"• {safe(title, TITLE_SHOWN)}: `{safe(prerequisite)}`"
+        f"• {safe(title, TITLE_SHOWN)}: {safe(prerequisite)}"
         for title, prerequisite in preview.dropped_prerequisites
     ]
     return limits.bounded_lines(lines, limits.FIELD_VALUE)
@@ -183,7 +183,7 @@ def preview_message(preview: PackPreview, session: int = 0) -> PackMessage:
     message = PackMessage(embed=embed)
     if preview.problems:
         value, whole = _problems_field(preview)
-        name = f"Problems ({len(preview.problems):,}): not imported"
+        name = f"Not imported ({plural(len(preview.problems), 'problem')})"
         embed.add_field(name=name, value=value, inline=False)
         if not whole:
             message.files.append((PROBLEMS_FILE, problems_text(preview)))
@@ -249,7 +249,7 @@ def list_message(packs: Sequence[PackInfo]) -> PackMessage:
     if not packs:
         return PackMessage(content=NO_PACKS)
     questions = sum(p.question_count for p in packs)
-    title = f"This server's packs: {len(packs)}, {plural(questions, 'question')}"
+    title = f"This server's packs ({plural(len(packs), 'pack')}, {plural(questions, 'question')})"
     lines = [pack_line(p) for p in packs]
     description = limits.bounded_lines(lines, DESCRIPTION, "… and {n} more packs")
     embed = discord.Embed(title=limits.clip(title, limits.EMBED_TITLE), description=description)
