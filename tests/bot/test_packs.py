@@ -438,3 +438,29 @@ async def test_the_instructor_role_imports_with_a_chosen_format(
     await fake.wait_until(lambda: "Imported pack `andes`" in fake.messages[preview.id].content)
     assert _rows(bot, "SELECT name, format FROM packs") == [("andes", "aiken")]
     assert fake.rejections == []
+
+
+async def test_a_double_click_on_import_stores_the_pack_once(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    _, preview = await _preview(fake, "capitals.gift", CAPITALS)
+    import_id = buttons(preview.components)["Import"]
+    first = await fake.click(preview, import_id, fake.admin)
+    second = await fake.click(preview, import_id, fake.admin)
+    answers = [await fake.wait_response(click) for click in (first, second)]
+    await fake.wait_until(lambda: "Imported pack" in fake.messages[preview.id].content)
+
+    def refusals() -> list[str]:
+        """Refused at once, or after a deferred click found the preview gone."""
+        at_once = [a.content for a in answers if a.type == 4]
+        return at_once + [m.content for m in (*first.followups, *second.followups)]
+
+    await fake.wait_until(lambda: len(refusals()) >= 1)
+    replies = refusals()
+    assert replies == [
+        "This preview has expired or was already imported. Run /pack import again to "
+        "upload the file."
+    ]
+    assert _rows(bot, "SELECT revision FROM pack_revisions") == [(1,)]
+    assert fake.rejections == []

@@ -39,6 +39,8 @@ SESSION = secrets.randbits(62)
 """This process's mark on its previews' Import buttons. Previews live in memory and their ids
 start again at 1 after a restart, so an Import from before it must not confirm a new preview
 that happens to have the same id."""
+_confirming: set[int] = set()
+"""Previews whose Import is being stored now (the service forgets one only once stored)."""
 EXPORT_CHOICES = [app_commands.Choice(name=name, value=name) for name in EXPORT_FORMATS]
 
 
@@ -51,12 +53,19 @@ class PackButton(FeatureButton):
 @PackButton.action("import")
 async def _import(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     guild_id, _ = server_channel(interaction)
-    if cid.int_arg(1) != SESSION:  # a preview held by a process that has since stopped
+    preview_id = cid.int_arg(0)
+    # Not from a process that has since stopped, and not a second click while the first works.
+    if cid.int_arg(1) != SESSION or preview_id in _confirming:
         await refuse(interaction, EXPIRED)
         return
     allowed = await is_instructor(interaction)
-    await interaction.response.defer()
-    info = await bot_of(interaction).services.packs.confirm(guild_id, allowed, cid.int_arg(0))
+    _confirming.add(preview_id)
+    try:
+        await interaction.response.defer()
+        packs = bot_of(interaction).services.packs
+        info = await packs.confirm(guild_id, allowed, preview_id)
+    finally:
+        _confirming.discard(preview_id)
     if isinstance(info, Refusal):
         await refuse(interaction, info)
         return

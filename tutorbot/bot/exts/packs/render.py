@@ -114,8 +114,13 @@ def replaces_line(preview: PackPreview) -> str | None:
     if old is None:
         return None
     when = discord.utils.format_dt(old.imported_at, "D")
-    return (
-        f"Replaces pack `{old.name}` (imported {when}): "
+    head = f"Replaces pack `{old.name}` (imported {when}): "
+    if preview.kept_questions == 0:
+        return head + (
+            f"none of its {plural(old.question_count, 'question')} stay; students' past "
+            "answers to them stay in their stats."
+        )
+    return head + (
         f"{preview.kept_questions:,} of its {plural(old.question_count, 'question')} stay, "
         "so their answers and reviews keep counting."
     )
