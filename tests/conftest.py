@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fakediscord import FakeDiscord
 
+pytest_plugins = ["pg_server"]  # the `pg_server` fixture: a real PostgreSQL for the tests
+
 
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
