@@ -101,7 +101,7 @@ async def test_preview_shows_topics_counts_and_problems_and_stores_nothing_befor
     assert _topic_id(fake) not in await _choices(fake, "quiz", "topic", "Capitals", fake.student)
 
     import_id = buttons(preview.components)["Import"]
-    assert import_id.startswith("pack:import:1:")
+    assert import_id.startswith("pack:import:")
     await _click(fake, preview, "Import")
     await fake.wait_until(lambda: "Imported pack" in fake.messages[preview.id].content)
     done = fake.messages[preview.id]
@@ -244,7 +244,7 @@ async def test_keep_removes_nothing_and_list_shows_the_packs(
     assert fake.original(ask).content == "Kept pack `capitals`: nothing was removed."
     assert len(_rows(bot, "SELECT * FROM packs")) == 2
     unknown = await fake.slash("pack remove", {"pack": "nope"}, fake.admin)
-    assert "no pack named “nope”" in (await fake.wait_response(unknown)).content
+    assert "no pack named 'nope'" in (await fake.wait_response(unknown)).content
     assert fake.rejections == []
 
 
@@ -335,8 +335,8 @@ async def test_import_after_a_restart_says_the_preview_expired(
     async with start_bot():
         _, preview = await _preview(fake, "capitals.gift", CAPITALS)
     async with start_bot() as bot:
-        _, newer = await _preview(fake, "andes.txt", AIKEN)  # held under the same id
-        assert buttons(newer.components)["Import"].split(":")[2] == "1"
+        _, newer = await _preview(fake, "andes.txt", AIKEN)
+        assert buttons(newer.components)["Import"] != buttons(preview.components)["Import"]
         click = await _click(fake, preview, "Import")
         text = (await _reply(fake, click)).content
         assert text == (
@@ -350,9 +350,12 @@ async def test_import_after_a_restart_says_the_preview_expired(
 async def test_cancel_imports_nothing(bot: TutorBot, fake_discord: FakeDiscord) -> None:
     fake = fake_discord
     _, preview = await _preview(fake, "capitals.gift", CAPITALS)
+    import_id = buttons(preview.components)["Import"]
     await _click(fake, preview, "Cancel")
     assert fake.messages[preview.id].content == "Cancelled: nothing was imported."
     assert fake.messages[preview.id].components == []
+    forged = await fake.click(preview, import_id, fake.admin, forged=True)
+    assert "This preview has expired" in (await _reply(fake, forged)).content
     assert _rows(bot, "SELECT * FROM packs") == []
 
 

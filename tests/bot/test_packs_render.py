@@ -147,7 +147,6 @@ def test_confirm_and_outcomes_fit(source: str) -> None:
         render.imported_text(pack),
         render.removed_text(pack),
         render.kept_text(NAME),
-        render.unknown_text(source),
         render.too_big_text(source, "the file is 1,024 MB"),
         render.plain(source * 20),
         render.export_text(NAME, "Moodle XML"),

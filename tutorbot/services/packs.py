@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import graphlib
-import itertools
 import json
 import logging
+import secrets
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +54,9 @@ POLL_SECONDS = 2.0
 """How often a process looks for packs changed through another process."""
 PREVIEW_MINUTES = 15
 """How long a preview's Import button works."""
+PREVIEW_ID_BITS = 62
+"""Previews are numbered at random, so an Import button from before a restart never names a
+preview made after it."""
 MAX_PREVIEWS = 50
 """Previews held at once in a process; the oldest is dropped past this."""
 PACK_SOURCE_DIR = Path("packs")
@@ -170,7 +173,6 @@ class PackService:
         self._seen: dict[int, int] = {}
         self._revision = 0
         self._previews: OrderedDict[int, PackPreview] = OrderedDict()
-        self._ids = itertools.count(1)
         self._poller: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()
 
@@ -294,7 +296,7 @@ class PackService:
             return refused
         kept = question_keys(old.topics) & question_keys(placed.topics) if old else set()
         preview = PackPreview(
-            next(self._ids),
+            secrets.randbits(PREVIEW_ID_BITS),
             guild_id,
             name,
             file_name,
@@ -324,10 +326,18 @@ class PackService:
             sum(p.summary.question_count for p in packs),
         )
 
+    def discard(self, guild_id: int, preview_id: int) -> None:
+        """Forget a held preview (Cancel), so its Import can do nothing."""
+        preview = self._previews.get(preview_id)
+        if preview is not None and preview.guild_id == guild_id:
+            del self._previews[preview_id]
+
     async def confirm(
         self, guild_id: int, is_instructor: bool, preview_id: int
     ) -> PackInfo | Refusal:
-        """Store a held preview as the server's pack (replacing the pack of its name)."""
+        """Store a held preview as the server's pack (replacing the pack of its name). The
+        preview is taken before anything is awaited, so two clicks store it once; it is held
+        again when the server's limits refuse it."""
         if not is_instructor:
             return NOT_INSTRUCTOR
         preview = self._previews.get(preview_id)
@@ -338,11 +348,13 @@ class PackService:
             or now - preview.made_at > timedelta(minutes=PREVIEW_MINUTES)
         ):
             return EXPIRED
+        del self._previews[preview_id]
         await self.catch_up()
         old = self._packs.get(guild_id, {}).get(preview.name)
         adding = PackTotals(1, len(preview.topics), preview.question_count)
         refused = over_limits(self._totals(guild_id), _totals_of(old), adding, self.limits)
         if refused is not None:
+            self._hold(preview)
             return refused
         summary = PackSummary(
             guild_id,
@@ -354,7 +366,6 @@ class PackService:
             now,
         )
         revision = await self._s.storage.packs.save(summary, topics_json(preview.topics))
-        self._previews.pop(preview_id, None)
         await self._refresh(guild_id, revision)
         return _info(summary)
 
@@ -363,6 +374,13 @@ class PackService:
     async def packs(self, guild_id: int) -> list[PackInfo]:
         """The server's packs, by name."""
         return [_info(s) for s in await self._s.storage.packs.summaries(guild_id)]
+
+    async def info(self, guild_id: int, is_instructor: bool, name: str) -> PackInfo | Refusal:
+        """One of the server's packs (for an instructor), or why not."""
+        if not is_instructor:
+            return NOT_INSTRUCTOR
+        stored = await self._s.storage.packs.get(guild_id, name.strip())
+        return _unknown(name) if stored is None else _info(stored.summary)
 
     async def remove(self, guild_id: int, is_instructor: bool, name: str) -> PackInfo | Refusal:
         """Delete the server's pack of this name. Students' past answers stay in their stats;

@@ -10,7 +10,6 @@ only passes whether the person is an instructor (`rounds.is_instructor`).
 from __future__ import annotations
 
 import io
-import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -27,20 +26,13 @@ from tutorbot.bot.exts.rounds import is_instructor
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.content.banks.formats import EXPORT_FORMATS, FORMATS, format_named
 from tutorbot.content.banks.limits import TooBig
-from tutorbot.domain.packs import PackRefused
 from tutorbot.domain.refusals import Refusal
-from tutorbot.services.packs import EXPIRED, NOT_INSTRUCTOR, PackInfo
+from tutorbot.services.packs import PackInfo
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
 
 IMPORT_FORMATS = [app_commands.Choice(name=f.label, value=f.name) for f in FORMATS]
-SESSION = secrets.randbits(62)
-"""This process's mark on its previews' Import buttons. Previews live in memory and their ids
-start again at 1 after a restart, so an Import from before it must not confirm a new preview
-that happens to have the same id."""
-_confirming: set[int] = set()
-"""Previews whose Import is being stored now (the service forgets one only once stored)."""
 EXPORT_CHOICES = [app_commands.Choice(name=name, value=name) for name in EXPORT_FORMATS]
 
 
@@ -53,19 +45,9 @@ class PackButton(FeatureButton):
 @PackButton.action("import")
 async def _import(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     guild_id, _ = server_channel(interaction)
-    preview_id = cid.int_arg(0)
-    # Not from a process that has since stopped, and not a second click while the first works.
-    if cid.int_arg(1) != SESSION or preview_id in _confirming:
-        await refuse(interaction, EXPIRED)
-        return
     allowed = await is_instructor(interaction)
-    _confirming.add(preview_id)
-    try:
-        await interaction.response.defer()
-        packs = bot_of(interaction).services.packs
-        info = await packs.confirm(guild_id, allowed, preview_id)
-    finally:
-        _confirming.discard(preview_id)
+    await interaction.response.defer()
+    info = await bot_of(interaction).services.packs.confirm(guild_id, allowed, cid.int_arg(0))
     if isinstance(info, Refusal):
         await refuse(interaction, info)
         return
@@ -76,6 +58,8 @@ async def _import(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @PackButton.action("cancel")
 async def _cancel(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    guild_id, _ = server_channel(interaction)
+    bot_of(interaction).services.packs.discard(guild_id, cid.int_arg(0))
     await interaction.response.edit_message(
         content=render.CANCELLED, embed=None, view=None, attachments=[]
     )
@@ -154,7 +138,7 @@ class Packs(commands.Cog):
             # Its text quotes the file's name and content: shown as plain text.
             await reply_private(interaction, render.plain(preview.text))
             return
-        message = render.preview_message(preview, SESSION)
+        message = render.preview_message(preview)
         await interaction.followup.send(
             content=message.content or discord.utils.MISSING,
             embed=message.embed or discord.utils.MISSING,
@@ -190,12 +174,7 @@ class Packs(commands.Cog):
 
     async def _pack(self, guild_id: int, allowed: bool, name: str) -> PackInfo | Refusal:
         """The server's pack of that name, or why not (a student, an unknown name)."""
-        if not allowed:
-            return NOT_INSTRUCTOR
-        for info in await self.bot.services.packs.packs(guild_id):
-            if info.name == name.strip():
-                return info
-        return PackRefused(render.unknown_text(name))
+        return await self.bot.services.packs.info(guild_id, allowed, name)
 
     @pack.command(name="export", description="Download one of this server's packs as a file")
     @app_commands.describe(pack="The pack to export (type to search)", format="gift (default)")

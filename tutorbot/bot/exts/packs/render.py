@@ -162,10 +162,9 @@ def _dropped_field(preview: PackPreview) -> str:
     return limits.bounded_lines(lines, limits.FIELD_VALUE)
 
 
-def preview_message(preview: PackPreview, session: int = 0) -> PackMessage:
+def preview_message(preview: PackPreview) -> PackMessage:
     """The private preview of an upload: what would be imported, every problem with its place,
-    and Import and Cancel (no Import when nothing can be imported). `session` is the running
-    process's, so Import from before a restart cannot confirm a new preview of the same id."""
+    and Import and Cancel (no Import when nothing can be imported)."""
     title = limits.clip(f"Preview of pack {preview.name}", limits.EMBED_TITLE)
     lines = _header(preview)
     if preview.topics:
@@ -203,7 +202,7 @@ def preview_message(preview: PackPreview, session: int = 0) -> PackMessage:
         pid = preview.preview_id
         message.view.add_item(
             button(
-                make(FEATURE, "import", pid, session),
+                make(FEATURE, "import", pid),
                 "Import",
                 style=discord.ButtonStyle.success,
             )
@@ -295,11 +294,6 @@ def removed_text(info: PackInfo) -> str:
 def kept_text(name: str) -> str:
     """What the confirm becomes when the instructor keeps the pack."""
     return f"Kept pack `{name}`: nothing was removed."
-
-
-def unknown_text(name: str) -> str:
-    """A pack name typed that the server has no pack of."""
-    return f"This server has no pack named “{safe(name.strip())}”. /pack list shows its packs."
 
 
 def export_text(info_name: str, format_label: str) -> str:
