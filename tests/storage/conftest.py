@@ -26,3 +26,18 @@ async def storage(db_path: Path) -> AsyncIterator[Storage]:
 @pytest.fixture
 def now() -> datetime:
     return datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A clock a test sets and moves (`clock.now += timedelta(...)`)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(now: datetime) -> Clock:
+    return Clock(now)

@@ -5,7 +5,7 @@ server's limits, and two processes on one database (issue 18)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,8 @@ from tutorbot.services import Services
 from tutorbot.services.packs import EXPIRED, NOT_INSTRUCTOR, PackInfo, PackPreview
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 from tutorbot.storage import open_storage
+
+from .conftest import Clock
 
 GUILD, OTHER_GUILD, STUDENT = 100, 200, 7
 GIFT = b"""$CATEGORY: $course$/top/Capitals
@@ -32,24 +34,9 @@ GIFT = b"""$CATEGORY: $course$/top/Capitals
 """
 
 
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def course() -> Library:
     return load_library(BUNDLED_CONTENT_DIR)
-
-
-@pytest.fixture
-def clock(now: datetime) -> Clock:
-    return Clock(now)
 
 
 @pytest.fixture

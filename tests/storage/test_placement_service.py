@@ -44,30 +44,17 @@ from tutorbot.services.placement import (
 from tutorbot.services.quiz import Screen
 from tutorbot.storage import open_storage
 
+from .conftest import Clock
+
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 USER, OTHER = 21, 22
 KNOWS_UP_TO = 40
 """The simulated student knows the first this many topics of the learning order."""
 
 
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def library() -> Library:
     return load_library(CONTENT)
-
-
-@pytest.fixture
-def clock(now: datetime) -> Clock:
-    return Clock(now)
 
 
 @pytest.fixture
