@@ -4,6 +4,7 @@ it; students quiz on it and rounds run on it; re-import, remove, export, and eve
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -16,7 +17,7 @@ from tutorbot.bot.client import TutorBot
 from tutorbot.domain.packs import id_prefix
 
 from .bot_harness import BotFactory
-from .helpers import buttons, enabled, message_text, right_label
+from .helpers import buttons, enabled, exported, message_text, right_label
 
 CAPITALS = b"""// World capitals, for a class
 ::france::What is the capital of France?{=Paris ~Lyon ~Marseille}
@@ -466,4 +467,23 @@ async def test_a_double_click_on_import_stores_the_pack_once(
         "upload the file."
     ]
     assert _rows(bot, "SELECT revision FROM pack_revisions") == [(1,)]
+    assert fake.rejections == []
+
+
+async def test_mydata_and_forgetme_treat_pack_answers_like_any_other(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    await _import(fake, "capitals.gift", CAPITALS)
+    topic_id = _topic_id(fake)
+    answered = await _answer_right(bot, fake, topic_id)
+    _, files = await exported(fake, await fake.slash("mydata", {}, fake.student))
+    export = json.loads(files[0].data)
+    assert [(a["topic_id"], a["question_id"]) for a in export["answers"]] == [(topic_id, answered)]
+    asked = await fake.slash("forgetme", {}, fake.student)
+    ids = buttons((await fake.wait_response(asked)).components)
+    confirm = await fake.click(fake.original(asked), ids["Delete my data"], fake.student)
+    await fake.wait_response(confirm)
+    assert _rows(bot, "SELECT * FROM answers") == []
+    assert len(_rows(bot, "SELECT * FROM packs")) == 1
     assert fake.rejections == []
