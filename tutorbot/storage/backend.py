@@ -1,0 +1,180 @@
+"""What differs between the two databases TutorBot stores in: SQLite (one file, the default) and
+PostgreSQL (`TUTORBOT_DATABASE_URL`, for several processes).
+
+Stores write their SQL once, with `?` placeholders, and run it on a `Conn`: a `sqlite3.Connection`
+itself, or `PgConn`, a psycopg 3 connection that speaks the same subset of DB-API (`execute`,
+`executemany`, cursors with `fetchone`, `fetchall`, `rowcount`; rows read by column name or
+position). The few constructs the two dialects spell differently go through `Dialect`: a list
+of values to match (`json_each` of a JSON text on SQLite, `= ANY` of an array on PostgreSQL) and
+the statement that opens a write transaction. See docs/postgres-plan.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
+
+_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
+"""A quoted literal (left as it is), a `?` placeholder, or a `%` (doubled for psycopg)."""
+
+
+def pg_sql(sql: str) -> str:
+    """SQL with `?` placeholders as psycopg's `%s` and every literal `%` as `%%` (psycopg reads
+    `%` inside quotes too); a `?` inside quotes is left alone."""
+    return _PLACEHOLDER.sub(_pg_token, sql)
+
+
+_PG_TOKENS = {"?": "%s", "%": "%%"}
+
+
+def _pg_token(match: re.Match[str]) -> str:
+    token = match[0]
+    return _PG_TOKENS.get(token) or token.replace("%", "%%")  # psycopg reads % even in quotes
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """How one database spells the few things the stores need that SQL does not agree on."""
+
+    name: str
+
+    @property
+    def begin_write(self) -> str:
+        """The statement that opens a write transaction (SQLite takes the write lock at once)."""
+        return "BEGIN IMMEDIATE" if self.name == "sqlite" else "BEGIN"
+
+    def member_of(self, values: Iterable[int | str]) -> tuple[str, object]:
+        """A fragment `IN ...` / `= ANY(...)` matching any of `values`, and its one parameter:
+        `column {fragment}` with `?` bound to the parameter."""
+        listed = list(values)
+        if self.name == "sqlite":
+            return "IN (SELECT value FROM json_each(?))", json.dumps(listed)
+        return "= ANY(?)", listed
+
+    def pairs_in(self, pairs: Iterable[tuple[str, str]]) -> tuple[str, object]:
+        """A fragment `IN (...)` matching `(a, b)` against any of `pairs`, and its parameter."""
+        listed = json.dumps([list(pair) for pair in pairs])
+        if self.name == "sqlite":
+            return "IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))", listed
+        return "IN (SELECT p ->> 0, p ->> 1 FROM jsonb_array_elements(?::jsonb) AS p)", listed
+
+
+SQLITE = Dialect("sqlite")
+POSTGRESQL = Dialect("postgresql")
+
+
+def dialect_of(conn: object) -> Dialect:
+    """The dialect a connection speaks."""
+    return POSTGRESQL if isinstance(conn, PgConn) else SQLITE
+
+
+class PgRow(tuple[Any, ...]):
+    """A result row read by position or by column name, like `sqlite3.Row`."""
+
+    _names: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        """The column names, in order."""
+        return list(self._names)
+
+
+def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], PgRow]:
+    names = {column.name: index for index, column in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> PgRow:
+        row = PgRow(values)
+        row._names = names
+        return row
+
+    return make
+
+
+class PgCursor:
+    """The part of a DB-API cursor the stores use, over a psycopg cursor."""
+
+    def __init__(self, cursor: psycopg.Cursor[PgRow]) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed."""
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> None:
+        """Not known on PostgreSQL: stores read new ids with RETURNING."""
+        return None
+
+    def fetchone(self) -> PgRow | None:
+        """The next row, or None."""
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[PgRow]:
+        """Every remaining row."""
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def __iter__(self) -> Any:
+        return iter(self.fetchall())
+
+
+class PgConn:
+    """A psycopg 3 connection (autocommit: transactions are explicit, as on SQLite) that runs
+    the stores' `?` SQL."""
+
+    def __init__(self, conn: psycopg.Connection[PgRow]) -> None:
+        self.raw = conn
+        self._trace: Callable[[str], object] | None = None
+
+    @classmethod
+    def connect(cls, url: str) -> PgConn:
+        """A new connection to the database at `url`."""
+        import psycopg
+
+        raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        return cls(raw)
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:
+        """Run one statement."""
+        if self._trace is not None:
+            self._trace(sql)
+        cursor = self.raw.cursor()
+        cursor.execute(pg_sql(sql), tuple(params))
+        return PgCursor(cursor)
+
+    def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
+        """Run one statement for each set of parameters."""
+        if self._trace is not None:
+            self._trace(sql)
+        cursor = self.raw.cursor()
+        cursor.executemany(pg_sql(sql), [tuple(p) for p in seq])
+        return PgCursor(cursor)
+
+    def executescript(self, script: str) -> None:
+        """Run several statements without parameters (migrations)."""
+        self.raw.execute(script.encode())
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open."""
+        import psycopg
+
+        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        """Pass every statement run to `callback` (None stops it)."""
+        self._trace = callback
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.raw.close()
