@@ -33,6 +33,7 @@ from typing import Any, Literal, TypeVar, overload
 
 import aiosqlite
 
+from tutorbot.storage.backend import SQLITE, Dialect
 from tutorbot.storage.diagnosis import check_db_path, explain_open_failure, is_environmental
 from tutorbot.storage.errors import (
     DatabaseLostError,
@@ -319,6 +320,11 @@ class Database:
             await asyncio.to_thread(writer.join)
             raise
         return cls(path, writer, reader)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL dialect this database speaks (for the few constructs that differ)."""
+        return SQLITE
 
     @property
     def lost(self) -> bool:
