@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tutorbot.storage.answers import AnswerStore
+from tutorbot.storage.backend import is_database_url
 from tutorbot.storage.data_rights import DataRights
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import (
@@ -76,6 +77,9 @@ def storage_for(db: Database) -> Storage:
     )
 
 
-async def open_storage(path: Path) -> Storage:
-    """Open (creating and migrating as needed) the database at `path`."""
-    return storage_for(await Database.open(path))
+async def open_storage(path: Path | str) -> Storage:
+    """Open (creating and migrating as needed) the database at `path`: an SQLite file, or a
+    PostgreSQL database named by a `postgresql://` URL."""
+    if isinstance(path, str) and is_database_url(path):
+        return storage_for(await Database.open_url(path))
+    return storage_for(await Database.open(Path(path)))

@@ -65,6 +65,11 @@ class Dialect:
         return "IN (SELECT p ->> 0, p ->> 1 FROM jsonb_array_elements(?::jsonb) AS p)", listed
 
 
+def is_database_url(text: str) -> bool:
+    """Whether text names a PostgreSQL database (`postgresql://...`) rather than a file."""
+    return text.startswith(("postgresql://", "postgres://"))
+
+
 SQLITE = Dialect("sqlite")
 POSTGRESQL = Dialect("postgresql")
 
@@ -89,7 +94,8 @@ class PgRow(tuple[Any, ...]):
         return list(self._names)
 
 
-def _row_factory(cursor: psycopg.Cursor[Any]) -> Callable[[Sequence[Any]], PgRow]:
+def row_factory(cursor: Any) -> Callable[[Sequence[Any]], PgRow]:
+    """Psycopg's row factory for `PgRow`s (the cursor's column names, read once)."""
     names = {column.name: index for index, column in enumerate(cursor.description or ())}
 
     def make(values: Sequence[Any]) -> PgRow:
@@ -141,7 +147,7 @@ class PgConn:
         """A new connection to the database at `url`."""
         import psycopg
 
-        raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+        raw = psycopg.connect(url, autocommit=True, row_factory=row_factory)
         return cls(raw)
 
     def execute(self, sql: str, params: Iterable[Any] = ()) -> PgCursor:

@@ -24,16 +24,28 @@ import asyncio
 import logging
 import os
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import aiosqlite
 
-from tutorbot.storage.backend import SQLITE, Dialect
+if TYPE_CHECKING:
+    import psycopg
+
+from tutorbot.storage.backend import (
+    POSTGRESQL,
+    SQLITE,
+    Dialect,
+    PgConn,
+    dialect_of,
+    pg_sql,
+    row_factory,
+)
 from tutorbot.storage.diagnosis import check_db_path, explain_open_failure, is_environmental
 from tutorbot.storage.errors import (
     DatabaseLostError,
@@ -41,7 +53,7 @@ from tutorbot.storage.errors import (
     MigrationError,
     StorageClosedError,
 )
-from tutorbot.storage.migrations import Migration, migrate
+from tutorbot.storage.migrations import Migration, migrate, migrate_pg
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +131,7 @@ def _run_batch(
     leave the transaction open for the caller to roll back.
     """
     outcomes: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(dialect_of(conn).begin_write)
     for job in batch:
         if not isolate:
             try:
@@ -168,11 +180,15 @@ def _settle_all(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
 
 
 class _Writer(threading.Thread):
-    """Owns the only writing connection; drains the queue into one transaction per batch."""
+    """Owns the only writing connection; drains the queue into one transaction per batch.
 
-    def __init__(self, path: Path) -> None:
+    On SQLite `path` is the file (whose identity is checked after each commit); on PostgreSQL
+    `url` names the database and there is no file to lose."""
+
+    def __init__(self, path: Path, url: str | None = None) -> None:
         super().__init__(name=f"tutorbot-writer:{path.name}", daemon=True)
         self._path = path
+        self._url = url
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.ready = threading.Event()
         self.error: BaseException | None = None
@@ -180,9 +196,13 @@ class _Writer(threading.Thread):
         self._opened: tuple[int, int] | None = None
 
     def run(self) -> None:
+        conn: sqlite3.Connection
         try:
-            conn = connect(self._path)
-            self._opened = _identity(self._path)
+            if self._url is not None:
+                conn = cast(sqlite3.Connection, PgConn.connect(self._url))
+            else:
+                conn = connect(self._path)
+                self._opened = _identity(self._path)
         except BaseException as exc:  # reported to open() through self.error
             self.error = exc
             self.ready.set()
@@ -191,7 +211,8 @@ class _Writer(threading.Thread):
         try:
             self._loop(conn)
         finally:
-            _optimize(conn)
+            if self._url is None:
+                _optimize(conn)
             conn.close()
 
     def _loop(self, conn: sqlite3.Connection) -> None:
@@ -246,6 +267,8 @@ class _Writer(threading.Thread):
         """Whether the path no longer leads to the file this writer opened; logs it once."""
         if self.lost is not None:
             return True
+        if self._url is not None:  # a server's database has no file to lose
+            return False
         if self._opened is not None and _identity(self._path) == self._opened:
             return False
         self.lost = DatabaseLostError(
@@ -273,11 +296,48 @@ class _Writer(threading.Thread):
             loop.call_soon_threadsafe(_settle_all, settled)
 
 
-class Database:
-    """One SQLite file: `write(fn)` for transactions, `fetchone`/`fetchall` for reads."""
+class _PgReader:
+    """Reads on PostgreSQL: one async psycopg connection (autocommit, so every read sees the
+    latest commits), statements run one at a time as on SQLite's reader."""
 
-    def __init__(self, path: Path, writer: _Writer, reader: aiosqlite.Connection) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self._conn = conn
+        self.trace: Callable[[str], object] | None = None
+
+    @classmethod
+    async def connect(cls, url: str) -> _PgReader:
+        import psycopg
+
+        conn = await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=row_factory)
+        return cls(conn)
+
+    async def execute_fetchall(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        if self.trace is not None:
+            self.trace(sql)
+        cursor = await self._conn.execute(pg_sql(sql), params)
+        return await cursor.fetchall() if cursor.description else []
+
+    async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        self.trace = callback
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+
+class Database:
+    """One SQLite file, or one PostgreSQL database: `write(fn)` for transactions,
+    `fetchone`/`fetchall` for reads."""
+
+    def __init__(
+        self,
+        path: Path,
+        writer: _Writer,
+        reader: aiosqlite.Connection | _PgReader,
+        url: str | None = None,
+    ) -> None:
         self.path = path
+        self.url = url
+        """The PostgreSQL database's URL; None for SQLite."""
         self._writer = writer
         self._reader = reader
         self._closed = False
@@ -321,10 +381,30 @@ class Database:
             raise
         return cls(path, writer, reader)
 
+    @classmethod
+    async def open_url(cls, url: str, migrations: tuple[Migration, ...] | None = None) -> Database:
+        """Connect to the PostgreSQL database at `url`, migrate it to the latest schema (under
+        an advisory lock, so processes starting together migrate once), and start the writer
+        and the reader."""
+        await asyncio.to_thread(_migrate_url, url, migrations)
+        path = Path(_display(url))
+        writer = _Writer(path, url)
+        writer.start()
+        await asyncio.to_thread(writer.ready.wait)
+        if writer.error is not None:
+            raise writer.error
+        try:
+            reader = await _PgReader.connect(url)
+        except BaseException:
+            writer.jobs.put(None)
+            await asyncio.to_thread(writer.join)
+            raise
+        return cls(path, writer, reader, url)
+
     @property
     def dialect(self) -> Dialect:
         """The SQL dialect this database speaks (for the few constructs that differ)."""
-        return SQLITE
+        return SQLITE if self.url is None else POSTGRESQL
 
     @property
     def lost(self) -> bool:
@@ -379,6 +459,8 @@ class Database:
         """
         if self._closed:
             raise StorageClosedError("database is closed")
+        if self.url is not None:
+            return await asyncio.to_thread(_in_pg_snapshot, self.url, fn, self._trace)
         return await asyncio.to_thread(_in_snapshot, self.path, fn, self._trace)
 
     async def close(self) -> None:
@@ -433,6 +515,38 @@ def _in_snapshot(
         conn.execute("BEGIN")
         try:
             return fn(conn)
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def _display(url: str) -> str:
+    """A PostgreSQL URL without its password, for names and messages."""
+    return re.sub(r"//([^:/@]*):[^@]*@", r"//\1@", url)
+
+
+def _migrate_url(url: str, migrations: tuple[Migration, ...] | None) -> None:
+    conn = PgConn.connect(url)
+    try:
+        applied = migrate_pg(conn, migrations)
+        if applied:
+            log.info("migrated %s: applied %s", _display(url), applied)
+            conn.execute("ANALYZE")
+    finally:
+        conn.close()
+
+
+def _in_pg_snapshot(
+    url: str, fn: Callable[[sqlite3.Connection], T], trace: Callable[[str], object] | None
+) -> T:
+    """`fn` run on a new connection inside one read-only repeatable-read transaction."""
+    conn = PgConn.connect(url)
+    conn.set_trace_callback(trace)
+    try:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            return fn(cast(sqlite3.Connection, conn))
         finally:
             conn.execute("ROLLBACK")
     finally:
