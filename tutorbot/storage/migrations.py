@@ -41,9 +41,11 @@ def load_migrations(directory: Path | None = None) -> tuple[Migration, ...]:
     """Read the migration files, in version order; versions must run 1, 2, 3... without gaps."""
     if directory is None:
         root = resources.files("tutorbot.storage").joinpath("migrations")
-        entries = [(p.name, p.read_text(encoding="utf-8")) for p in root.iterdir()]
+        entries = [(p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.is_file()]
     else:
-        entries = [(p.name, p.read_text(encoding="utf-8")) for p in directory.iterdir()]
+        entries = [
+            (p.name, p.read_text(encoding="utf-8")) for p in directory.iterdir() if p.is_file()
+        ]
     found: list[Migration] = []
     for filename, text in entries:
         match = _NAME.match(filename)
