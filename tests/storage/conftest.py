@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +15,18 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "tutorbot.sqlite3"
 
 
-@pytest.fixture
-async def storage(db_path: Path) -> AsyncIterator[Storage]:
-    opened = await open_storage(db_path)
+BACKENDS = os.environ.get("TUTORBOT_STORAGE_BACKENDS", "sqlite").split(",")
+"""The databases the `storage` fixture runs each test on: an SQLite file, and (with
+TUTORBOT_STORAGE_BACKENDS=sqlite,postgresql, while the stores are being ported) a fresh
+database on the tests' PostgreSQL server (skipped, saying why, where none can be started)."""
+
+
+@pytest.fixture(params=BACKENDS)
+async def storage(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterator[Storage]:
+    target: Path | str = db_path
+    if request.param == "postgresql":
+        target = request.getfixturevalue("pg_server").fresh_database()
+    opened = await open_storage(target)
     try:
         yield opened
     finally:
