@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, to_db
 from tutorbot.storage.db import Database
@@ -69,7 +69,7 @@ def place_of(guild_id: int | None) -> int:
     return DIRECT_MESSAGES if guild_id is None else guild_id
 
 
-def _answer(row: sqlite3.Row) -> Answer:
+def _answer(row: Any) -> Answer:
     return Answer(
         id=row["id"],
         user_id=row["user_id"],
@@ -114,10 +114,10 @@ def insert_answer(
     stamp = to_db(now) if stamp is None else stamp
     if not user_ensured:
         ensure_user(conn, user_id, stamp)
-    cursor = conn.execute(
+    inserted = conn.execute(
         "INSERT INTO answers (user_id, guild_id, topic_id, question_id, answer, correct, "
         "seconds, source, source_id, points, answered_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             user_id,
             guild_id,
@@ -131,14 +131,12 @@ def insert_answer(
             points,
             stamp,
         ),
-    )
+    ).fetchone()
     count_answer(conn, user_id, guild_id, topic_id, answered=1, correct=int(correct), points=points)
     if practice is not None:
         record_practice(conn, user_id, practice)
-    if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
-        raise sqlite3.DatabaseError("the answer was inserted without a row id")
     return Answer(
-        cursor.lastrowid,
+        inserted[0],
         user_id,
         guild_id,
         topic_id,
@@ -169,16 +167,18 @@ def count_answer(
     conn.execute(
         "INSERT INTO topic_scores (user_id, place_id, topic_id, answered, correct, points) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, place_id, topic_id) DO UPDATE SET "
-        "answered = answered + excluded.answered, correct = correct + excluded.correct, "
-        "points = points + excluded.points",
+        "answered = topic_scores.answered + excluded.answered, "
+        "correct = topic_scores.correct + excluded.correct, "
+        "points = topic_scores.points + excluded.points",
         (user_id, place_of(guild_id), topic_id, answered, correct, points),
     )
     if guild_id is not None:
         conn.execute(
             "INSERT INTO guild_scores (guild_id, user_id, points, answered, correct) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
-            "points = points + excluded.points, answered = answered + excluded.answered, "
-            "correct = correct + excluded.correct",
+            "points = guild_scores.points + excluded.points, "
+            "answered = guild_scores.answered + excluded.answered, "
+            "correct = guild_scores.correct + excluded.correct",
             (guild_id, user_id, points, answered, correct),
         )
 
@@ -247,8 +247,11 @@ class AnswerStore:
             where += " AND place_id = ?"
             params.append(guild_id)
         [row] = await self._db.fetchall(  # an aggregate without GROUP BY: always one row
-            "SELECT COALESCE(SUM(answered), 0) AS answered, COALESCE(SUM(correct), 0) AS correct, "
-            "COALESCE(SUM(points), 0) AS points, COUNT(DISTINCT topic_id) AS topics "
+            # CAST: PostgreSQL sums BIGINTs as NUMERIC (read as Decimal); SQLite as INTEGER
+            "SELECT CAST(COALESCE(SUM(answered), 0) AS BIGINT) AS answered, "
+            "CAST(COALESCE(SUM(correct), 0) AS BIGINT) AS correct, "
+            "CAST(COALESCE(SUM(points), 0) AS BIGINT) AS points, "
+            "COUNT(DISTINCT topic_id) AS topics "
             f"FROM topic_scores WHERE {where}",
             params,
         )

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 
 # (table, column naming the user), in an order that satisfies the foreign keys when deleting.
@@ -44,11 +45,19 @@ _BATCHED = ("round_answers", "answers", "memory_reviews")
 DELETE_BATCH = 250
 """Rows per deletion write: a few milliseconds of the writer (2,000 held a click up to 24 ms)."""
 
-_HOSTED = (
-    "SELECT id, guild_id, channel_id, json_extract(state, '$.topic_id') AS topic_id, "
-    "status, created_at, json_extract(state, '$.ended_at') AS ended_at "
-    "FROM rounds WHERE host_id = ? ORDER BY id"
-)
+_HOSTED = {
+    "sqlite": (
+        "SELECT id, guild_id, channel_id, json_extract(state, '$.topic_id') AS topic_id, "
+        "status, created_at, json_extract(state, '$.ended_at') AS ended_at "
+        "FROM rounds WHERE host_id = ? ORDER BY id"
+    ),
+    "postgresql": (
+        "SELECT id, guild_id, channel_id, CAST(state AS jsonb) ->> 'topic_id' AS topic_id, "
+        "status, created_at, CAST(state AS jsonb) ->> 'ended_at' AS ended_at "
+        "FROM rounds WHERE host_id = ? ORDER BY id"
+    ),
+}
+"""The rounds a person hosted, with the topic and end their state holds (both text)."""
 
 T = TypeVar("T")
 Rows = Iterator[dict[str, Any]]
@@ -59,7 +68,7 @@ _JSON_COLUMNS = {"question_ids", "state", "payload", "settings"}
 """Text columns holding JSON (memory_cards.state is a number, kept as one)."""
 
 
-def _plain(row: sqlite3.Row) -> dict[str, Any]:
+def _plain(row: Any) -> dict[str, Any]:
     return {
         key: json.loads(row[key])
         if key in _JSON_COLUMNS and isinstance(row[key], str)
@@ -76,7 +85,8 @@ def user_sections(conn: sqlite3.Connection, user_id: int) -> Sections:
             table,
             map(_plain, conn.execute(f"SELECT * FROM {table} WHERE {column} = ?", (user_id,))),
         )
-    yield "rounds_hosted", map(_plain, conn.execute(_HOSTED, (user_id,)))
+    hosted = _HOSTED[dialect_of(conn).name]
+    yield "rounds_hosted", map(_plain, conn.execute(hosted, (user_id,)))
 
 
 class DataRights:

@@ -27,7 +27,7 @@ class GuildSettings:
     round_scoring: str = DEFAULT_ROUND_SCORING
 
 
-def _settings(guild_id: int, row: sqlite3.Row | None) -> GuildSettings:
+def _settings(guild_id: int, row: Any) -> GuildSettings:
     if row is None:
         return GuildSettings(guild_id)
     return GuildSettings(

@@ -7,14 +7,15 @@ is committed with the answer the student was told about, or not at all.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
 
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
+from tutorbot.storage.backend import Dialect, dialect_of
 from tutorbot.storage.db import Database
 
 
@@ -98,7 +99,7 @@ _COLUMNS = (
 )
 
 
-def _card(row: sqlite3.Row) -> CardRow:
+def _card(row: Any) -> CardRow:
     return CardRow(
         topic_id=row["topic_id"],
         question_id=row["question_id"],
@@ -114,8 +115,21 @@ def _card(row: sqlite3.Row) -> CardRow:
     )
 
 
-def _topics_json(topics: Iterable[str]) -> str:
-    return json.dumps(list(topics))
+@cache
+def _of_topics(dialect: Dialect) -> str:
+    """The SELECT of a student's cards of some topics (`user_id` and `member_of` bound)."""
+    topics, _ = dialect.member_of(())
+    return f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND topic_id {topics}"
+
+
+@cache
+def _of_pairs(dialect: Dialect) -> str:
+    """The SELECT of a student's cards of some (topic id, question id) pairs (`user_id` and
+    `pairs_in` bound)."""
+    pairs, _ = dialect.pairs_in(())
+    return (
+        f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND (topic_id, question_id) {pairs}"
+    )
 
 
 def record_practice(conn: sqlite3.Connection, user_id: int, step: PracticeStep) -> None:
@@ -145,11 +159,9 @@ def _cards_in(
 ) -> list[CardRow]:
     if not topics:
         return []
-    sql = (
-        f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? "
-        "AND topic_id IN (SELECT value FROM json_each(?))"
-    )
-    params: list[object] = [user_id, _topics_json(topics)]
+    dialect = dialect_of(conn)
+    sql = _of_topics(dialect)
+    params: list[object] = [user_id, dialect.member_of(topics)[1]]
     if due_before is not None:
         sql += " AND due <= ?"
         params.append(to_db(due_before))
@@ -210,7 +222,7 @@ def _write(conn: sqlite3.Connection, user_id: int, writes: PracticeWrites) -> No
     if writes.day is not None:
         conn.execute(
             "INSERT INTO review_days (user_id, day, reviews) VALUES (?, ?, 1) "
-            "ON CONFLICT (user_id, day) DO UPDATE SET reviews = reviews + 1",
+            "ON CONFLICT (user_id, day) DO UPDATE SET reviews = review_days.reviews + 1",
             (user_id, writes.day),
         )
 
@@ -262,21 +274,14 @@ class MemoryStore:
 
     async def cards(self, user_id: int, keys: Iterable[tuple[str, str]]) -> list[CardRow]:
         """The student's cards of these (topic id, question id) pairs (those that exist)."""
-        pairs = json.dumps([list(k) for k in keys])
-        rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? AND (topic_id, question_id) "
-            "IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
-            (user_id, pairs),
-        )
+        dialect = self._db.dialect
+        rows = await self._db.fetchall(_of_pairs(dialect), (user_id, dialect.pairs_in(keys)[1]))
         return [_card(r) for r in rows]
 
     async def cards_of_topics(self, user_id: int, topics: Sequence[str]) -> list[CardRow]:
         """The student's cards of these topics."""
-        rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM memory_cards WHERE user_id = ? "
-            "AND topic_id IN (SELECT value FROM json_each(?))",
-            (user_id, _topics_json(topics)),
-        )
+        dialect = self._db.dialect
+        rows = await self._db.fetchall(_of_topics(dialect), (user_id, dialect.member_of(topics)[1]))
         return [_card(r) for r in rows]
 
     async def next_due(self, user_id: int, after: datetime | None = None) -> datetime | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tutorbot.storage._time import from_db, opt_to_db, to_db
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 from tutorbot.storage.memory import INSERT_CARD, UPDATE_CARD, CardRow, ReviewRow, card_values
 
@@ -224,14 +225,22 @@ def _still_at(conn: sqlite3.Connection, after: SeedPlace | None) -> bool:
     return values.get(SEEDED_THROUGH) == (None if after is None else after.text())
 
 
-def _existing_users(conn: sqlite3.Connection, users: set[int]) -> set[int]:
-    """Those of `users` still stored (a student who used /forgetme meanwhile is not)."""
+_EXISTING_USERS = {
     # CROSS JOIN keeps json_each outside: one primary-key lookup per student, whatever the
     # planner thinks of the size of `users`.
-    rows = conn.execute(
-        "SELECT users.id FROM json_each(?) AS wanted CROSS JOIN users ON users.id = wanted.value",
-        (json.dumps(sorted(users)),),
-    )
+    "sqlite": (
+        "SELECT users.id FROM json_each(?) AS wanted CROSS JOIN users ON users.id = wanted.value"
+    ),
+    "postgresql": "SELECT id FROM users WHERE id = ANY(?)",
+}
+"""Those of a list of user ids (one parameter, as `Dialect.member_of` binds it) still stored."""
+
+
+def _existing_users(conn: sqlite3.Connection, users: set[int]) -> set[int]:
+    """Those of `users` still stored (a student who used /forgetme meanwhile is not)."""
+    dialect = dialect_of(conn)
+    wanted = dialect.member_of(sorted(users))[1]
+    rows = conn.execute(_EXISTING_USERS[dialect.name], (wanted,))
     return {r[0] for r in rows}
 
 
@@ -239,7 +248,8 @@ _CREATE_CARD = INSERT_CARD + "ON CONFLICT (user_id, topic_id, question_id) DO NO
 _REPLACE_CARD = (
     INSERT_CARD
     + UPDATE_CARD
-    + "WHERE memory_cards.due = ? AND memory_cards.last_review IS ? AND memory_cards.reps = ? "
+    + "WHERE memory_cards.due = ? AND memory_cards.last_review IS NOT DISTINCT FROM ? "
+    "AND memory_cards.reps = ? "
     "AND memory_cards.credit = ?"
 )
 
@@ -279,6 +289,7 @@ def _write_reviews(conn: sqlite3.Connection, reviews: Sequence[tuple[int, Review
 def _write_days(conn: sqlite3.Connection, days: Mapping[tuple[int, str], int]) -> None:
     conn.executemany(
         "INSERT INTO review_days (user_id, day, reviews) VALUES (?, ?, ?) "
-        "ON CONFLICT (user_id, day) DO UPDATE SET reviews = reviews + excluded.reviews",
+        "ON CONFLICT (user_id, day) DO UPDATE SET "
+        "reviews = review_days.reviews + excluded.reviews",
         [(u, day, n) for (u, day), n in days.items()],
     )

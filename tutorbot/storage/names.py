@@ -6,12 +6,13 @@ after a restart (or by another process) shows names, not ids.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 
 from tutorbot.storage._time import to_db
+from tutorbot.storage.backend import Dialect
 from tutorbot.storage.db import Database
 
 MAX_NAME = 100
@@ -20,12 +21,17 @@ MAX_NAME = 100
 _REMEMBER = (
     "INSERT INTO member_names (guild_id, user_id, name, seen_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (guild_id, user_id) DO UPDATE SET name = excluded.name, "
-    "seen_at = excluded.seen_at WHERE name IS NOT excluded.name"
+    "seen_at = excluded.seen_at WHERE member_names.name IS DISTINCT FROM excluded.name"
 )
-_SOME = (
-    "SELECT user_id, name FROM member_names WHERE guild_id = ? "
-    "AND user_id IN (SELECT value FROM json_each(?))"
-)
+
+
+@cache
+def _some(dialect: Dialect) -> str:
+    """The names of some people in one server (`guild_id` and `member_of` bound)."""
+    users, _ = dialect.member_of(())
+    return f"SELECT user_id, name FROM member_names WHERE guild_id = ? AND user_id {users}"
+
+
 _ALL = "SELECT user_id, name FROM member_names WHERE guild_id = ?"
 
 
@@ -54,6 +60,7 @@ class NameStore:
         if user_ids is None:
             rows = await self._db.fetchall(_ALL, (guild_id,))
         else:
-            wanted = json.dumps(sorted(set(user_ids)))
-            rows = await self._db.fetchall(_SOME, (guild_id, wanted))
+            dialect = self._db.dialect
+            wanted = dialect.member_of(sorted(set(user_ids)))[1]
+            rows = await self._db.fetchall(_some(dialect), (guild_id, wanted))
         return {int(r["user_id"]): str(r["name"]) for r in rows}

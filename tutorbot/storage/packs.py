@@ -6,8 +6,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tutorbot.storage._time import from_db, to_db
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 
 
@@ -35,7 +37,7 @@ class StoredPack:
 _SUMMARY = "guild_id, name, source, format, topic_count, question_count, imported_at"
 
 
-def _summary(row: sqlite3.Row) -> PackSummary:
+def _summary(row: Any) -> PackSummary:
     return PackSummary(
         row["guild_id"],
         row["name"],
@@ -47,9 +49,22 @@ def _summary(row: sqlite3.Row) -> PackSummary:
     )
 
 
+_ONE_BUMP_AT_A_TIME = {
+    "sqlite": None,
+    "postgresql": "LOCK TABLE pack_revisions IN SHARE ROW EXCLUSIVE MODE",
+}
+"""What makes `_bump`'s max + 1 safe. SQLite has one writer at a time. PostgreSQL lets several
+processes write at once, and two bumps reading the same max would share a number (and a reader
+between their commits would skip one): this lock, which reads do not wait for, makes bumps take
+turns until their commits, so revisions become visible in order."""
+
+
 def _bump(conn: sqlite3.Connection, guild_id: int) -> int:
     """Number this change after every earlier one (of any server) and note it for the server;
-    one writer at a time makes max + 1 safe."""
+    one bump at a time (`_ONE_BUMP_AT_A_TIME`) makes max + 1 safe."""
+    lock = _ONE_BUMP_AT_A_TIME[dialect_of(conn).name]
+    if lock is not None:
+        conn.execute(lock)
     row = conn.execute("SELECT COALESCE(MAX(revision), 0) + 1 FROM pack_revisions").fetchone()
     revision = int(row[0])
     conn.execute(

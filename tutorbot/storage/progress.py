@@ -3,14 +3,15 @@ a student may set."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, to_db
+from tutorbot.storage.backend import Dialect
 from tutorbot.storage.db import Database
 from tutorbot.storage.users import ensure_user
 
@@ -40,7 +41,7 @@ class Goal:
     set_at: datetime
 
 
-def _state(row: sqlite3.Row) -> TopicState:
+def _state(row: Any) -> TopicState:
     return TopicState(
         row["user_id"],
         row["topic_id"],
@@ -52,12 +53,19 @@ def _state(row: sqlite3.Row) -> TopicState:
 
 
 _SELECT_ONE = "SELECT * FROM topic_state WHERE user_id = ? AND topic_id = ?"
-_MASTERED_AMONG = (
-    "SELECT user_id, topic_id FROM topic_state WHERE mastered_at IS NOT NULL "
-    "AND user_id IN (SELECT value FROM json_each(?)) ORDER BY user_id, topic_id"
-)
-"""The ids travel as one JSON array, so any number of students is one query (no limit on
-SQL parameters to chunk around)."""
+
+
+@cache
+def _mastered_among(dialect: Dialect) -> str:
+    """The topics some students mastered. The ids travel as one parameter (`member_of`), so any
+    number of students is one query (no limit on SQL parameters to chunk around)."""
+    users, _ = dialect.member_of(())
+    return (
+        "SELECT user_id, topic_id FROM topic_state WHERE mastered_at IS NOT NULL "
+        f"AND user_id {users} ORDER BY user_id, topic_id"
+    )
+
+
 StampColumn = Literal["known_at", "mastered_at"]
 
 
@@ -72,7 +80,7 @@ def upsert_topic_state(
     conn.execute(
         f"INSERT INTO topic_state (user_id, topic_id, {column}, updated_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, topic_id) DO UPDATE SET "
-        f"{column} = COALESCE({column}, excluded.{column}), "
+        f"{column} = COALESCE(topic_state.{column}, excluded.{column}), "
         "updated_at = excluded.updated_at",
         (user_id, topic_id, stamp, stamp),
     )
@@ -145,9 +153,10 @@ class ProgressStore:
     async def mastered_among(self, user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
         """The topics each of these users mastered in a quiz, by user id, in one read; users who
         mastered nothing are left out."""
-        wanted = json.dumps(sorted(set(user_ids)))
+        dialect = self._db.dialect
+        wanted = dialect.member_of(sorted(set(user_ids)))[1]
         found: dict[int, set[str]] = {}
-        for row in await self._db.fetchall(_MASTERED_AMONG, (wanted,)):
+        for row in await self._db.fetchall(_mastered_among(dialect), (wanted,)):
             found.setdefault(int(row["user_id"]), set()).add(str(row["topic_id"]))
         return {user: frozenset(topics) for user, topics in found.items()}
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import insert_answer
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 from tutorbot.storage.memory import CardRow, PracticeStep, add_new_cards, record_practice
 from tutorbot.storage.progress import replace_placed, upsert_topic_state
@@ -61,7 +62,7 @@ class QuizSession:
     """A quiz on one topic, a /review across topics, or a placement."""
 
 
-def _session(row: sqlite3.Row) -> QuizSession:
+def _session(row: Any) -> QuizSession:
     return QuizSession(
         id=row["id"],
         user_id=row["user_id"],
@@ -86,14 +87,26 @@ _SELECT_FROM = (
     "LEFT JOIN quiz_live AS l ON l.session_id = s.id "
 )
 _SELECT = _SELECT_FROM + "WHERE s.id = ?"
-_ENDED_STATE = (
-    "json_remove(?, '$.answers', '$.question_ids', '$.user_id', '$.topic_id', "
-    "'$.started_at', '$.position', '$.shown_at', '$.reveal_at', '$.revealed', '$.finished_at')"
-)
-"""The state an ended quiz keeps, from the state it ended with: only what no column or row
-holds. Nothing shows an ended quiz again; its answers are rows of `answers`, its questions,
-status and times are columns. What a student wrote for a free response stays (and anything a
-newer version added). Migration 0009 did the same to older quizzes."""
+_ENDED_STATE = {
+    "sqlite": (
+        "json_remove(?, '$.answers', '$.question_ids', '$.user_id', '$.topic_id', "
+        "'$.started_at', '$.position', '$.shown_at', '$.reveal_at', '$.revealed', '$.finished_at')"
+    ),
+    "postgresql": (
+        "(CAST(? AS jsonb) - ARRAY['answers', 'question_ids', 'user_id', 'topic_id', "
+        "'started_at', 'position', 'shown_at', 'reveal_at', 'revealed', 'finished_at'])"
+    ),
+}
+"""The state an ended quiz keeps, from the state it ended with (the JSON text bound to `?`):
+only what no column or row holds. Nothing shows an ended quiz again; its answers are rows of
+`answers`, its questions, status and times are columns. What a student wrote for a free
+response stays (and anything a newer version added). Migration 0009 did the same to older
+quizzes. (PostgreSQL writes the jsonb back as text, spaced and with its keys reordered: the
+same JSON.)"""
+_END = {
+    name: f"UPDATE quiz_sessions SET state = {ended} WHERE id = ?"
+    for name, ended in _ENDED_STATE.items()
+}
 
 
 def _keep_live(conn: sqlite3.Connection, session_id: int, user_id: int, state: str) -> None:
@@ -114,9 +127,7 @@ def _end(conn: sqlite3.Connection, session_id: int, state: str | None = None) ->
         ).fetchone()
         state = live["state"] if live is not None else None
     if state is not None:
-        conn.execute(
-            f"UPDATE quiz_sessions SET state = {_ENDED_STATE} WHERE id = ?", (state, session_id)
-        )
+        conn.execute(_END[dialect_of(conn).name], (state, session_id))
     conn.execute("DELETE FROM quiz_live WHERE session_id = ?", (session_id,))
 
 
@@ -153,10 +164,10 @@ class QuizStore:
                     (stamp, old_id),
                 )
                 _end(conn, old_id)
-            cursor = conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO quiz_sessions (user_id, guild_id, channel_id, message_id, topic_id, "
                 "status, question_ids, position, state, reveal_at, created_at, updated_at, kind) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, '{}', ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, 0, '{}', ?, ?, ?, ?) RETURNING id",
                 (
                     user_id,
                     guild_id,
@@ -169,11 +180,9 @@ class QuizStore:
                     stamp,
                     kind,
                 ),
-            )
-            if cursor.lastrowid is None:  # an INSERT into a rowid table always sets it
-                raise sqlite3.DatabaseError("the quiz was inserted without a row id")
-            _keep_live(conn, cursor.lastrowid, user_id, json.dumps(state or {}))
-            return _session(conn.execute(_SELECT, (cursor.lastrowid,)).fetchone())
+            ).fetchone()
+            _keep_live(conn, inserted[0], user_id, json.dumps(state or {}))
+            return _session(conn.execute(_SELECT, (inserted[0],)).fetchone())
 
         return await self._db.write(tx)
 

@@ -30,7 +30,7 @@ class ReviewSettings:
     once the student has been told."""
 
 
-def _settings(user_id: int, row: sqlite3.Row | None) -> ReviewSettings:
+def _settings(user_id: int, row: Any) -> ReviewSettings:
     if row is None:
         return ReviewSettings(user_id)
     return ReviewSettings(

@@ -9,6 +9,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
@@ -76,7 +77,7 @@ class RecordedRoundAnswer:
     """The answer that counts: the new one, or the earlier one when `first` is False."""
 
 
-def _round(row: sqlite3.Row) -> Round:
+def _round(row: Any) -> Round:
     return Round(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -93,7 +94,7 @@ def _round(row: sqlite3.Row) -> Round:
     )
 
 
-def _round_answer(row: sqlite3.Row) -> RoundAnswerRow:
+def _round_answer(row: Any) -> RoundAnswerRow:
     return RoundAnswerRow(
         id=row["id"],
         round_id=row["round_id"],
@@ -163,6 +164,17 @@ def _record(
 _SELECT = "SELECT * FROM rounds WHERE id = ?"
 
 
+@cache
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    """What a broken constraint raises: sqlite3's IntegrityError, and psycopg's where psycopg
+    is installed (both are DB-API IntegrityErrors)."""
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.IntegrityError,)
+    return (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
 class RoundStore:
     """Round rows change only through conditional updates, so retries and races are no-ops."""
 
@@ -186,10 +198,10 @@ class RoundStore:
         def tx(conn: sqlite3.Connection) -> Round:
             stamp = to_db(now)
             try:
-                cursor = conn.execute(
+                row = conn.execute(
                     "INSERT INTO rounds (guild_id, channel_id, host_id, status, current_index, "
                     "message_id, deadline, created_at, updated_at, state) "
-                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) RETURNING *",
                     (
                         guild_id,
                         channel_id,
@@ -201,10 +213,10 @@ class RoundStore:
                         stamp,
                         None if state is None else json.dumps(state),
                     ),
-                )
-            except sqlite3.IntegrityError as exc:
+                ).fetchone()
+            except _integrity_errors() as exc:
                 raise RoundAlreadyRunningError(channel_id) from exc
-            return _round(conn.execute(_SELECT, (cursor.lastrowid,)).fetchone())
+            return _round(row)
 
         return await self._db.write(tx)
 
@@ -284,8 +296,7 @@ class RoundStore:
         sql += " ORDER BY answered_at, id"
 
         def read(conn: sqlite3.Connection) -> list[AnswerCells]:
-            conn.row_factory = None
-            return [
+            return [  # rows unpack by position on both backends
                 (index, user, answer, from_db(at), seconds, assessment)
                 for index, user, answer, at, seconds, assessment in conn.execute(sql, params)
             ]

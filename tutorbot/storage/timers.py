@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from tutorbot.storage._time import from_db, opt_from_db, to_db
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 
 
@@ -38,7 +39,7 @@ class Timer:
     """When that hold lapses unless renewed."""
 
 
-def _timer(row: sqlite3.Row) -> Timer:
+def _timer(row: Any) -> Timer:
     return Timer(
         id=row["id"],
         kind=row["kind"],
@@ -57,6 +58,13 @@ def _kinds(kinds: Collection[str]) -> tuple[str, list[str]]:
     """The `IN (...)` placeholders and parameters for a set of kinds."""
     ordered = sorted(kinds)
     return ", ".join("?" * len(ordered)), ordered
+
+
+_SKIP_LOCKED = {"sqlite": "", "postgresql": " FOR UPDATE SKIP LOCKED"}
+"""How `claim`'s inner SELECT locks the rows it picks. SQLite's write transaction holds the
+whole database; on PostgreSQL another process's claim may run at the same time, and skips the
+rows this one locked (else both would pick them, and the second would take them over once the
+first committed)."""
 
 
 class TimerStore:
@@ -78,13 +86,12 @@ class TimerStore:
         """Store a due action; `key` allows cancelling by meaning, `user_id` ties it to a user."""
 
         def tx(conn: sqlite3.Connection) -> Timer:
-            cursor = conn.execute(
+            row = conn.execute(
                 "INSERT INTO timers (kind, due_at, payload, key, user_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
                 (kind, to_db(due_at), json.dumps(payload), key, user_id, to_db(now)),
-            )
-            row = conn.execute("SELECT * FROM timers WHERE id = ?", (cursor.lastrowid,))
-            return _timer(row.fetchone())
+            ).fetchone()
+            return _timer(row)
 
         return await self._db.write(tx)
 
@@ -124,7 +131,7 @@ class TimerStore:
                 "UPDATE timers SET claimed_by = ?, lease_until = ? WHERE id IN ("
                 "SELECT id FROM timers WHERE due_at <= ? "
                 f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?) "
-                "ORDER BY due_at, id LIMIT ?) RETURNING *",
+                f"ORDER BY due_at, id LIMIT ?{_SKIP_LOCKED[dialect_of(conn).name]}) RETURNING *",
                 (owner, to_db(lease_until), stamp, *params, stamp, limit),
             ).fetchall()
             return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
