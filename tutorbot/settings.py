@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tutorbot.storage.backend import is_database_url
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_CONTENT_DIR = PACKAGE_DIR.parent / "content"
 """The content shipped beside the package; found relative to the package, never the cwd."""
@@ -29,6 +31,9 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     db_path: Path = Path("data/tutorbot.sqlite3")
+    database_url: SecretStr | None = None
+    """A PostgreSQL database (`postgresql://user:password@host/tutorbot`) instead of the SQLite
+    file at `db_path`; secret, since it may hold a password."""
     content_dir: Path = BUNDLED_CONTENT_DIR
     dev_guild_id: int | None = Field(default=None, gt=0, le=MAX_SNOWFLAKE)
     log_level: str = "INFO"
@@ -51,6 +56,21 @@ class Settings(BaseSettings):
         default=None, description="Gateway websocket URL, e.g. ws://127.0.0.1:8080/gateway"
     )
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgresql(cls, value: SecretStr | None) -> SecretStr | None:
+        """A postgresql:// URL (or none)."""
+        if value is not None and not is_database_url(value.get_secret_value()):
+            raise ValueError("not a postgresql:// URL")
+        return value
+
+    @property
+    def database(self) -> Path | str:
+        """Where the data lives: the PostgreSQL URL when one is set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.db_path
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -66,6 +86,8 @@ class SettingsError(Exception):
 
 
 HINTS = {
+    "database_url": "Write it like postgresql://tutorbot:secret@db.example.org:5432/tutorbot, "
+    "or leave it unset to keep SQLite at TUTORBOT_DB_PATH.",
     "import_max_file_mb": "Give a whole number of megabytes, such as 10.",
     "import_max_unpacked_mb": "Give a whole number of megabytes, such as 100.",
     "import_max_entries": "Give a whole number of archive entries, such as 5000.",
@@ -105,7 +127,7 @@ def _explain(error: Any) -> str:
     """One paragraph for one invalid setting; a secret's value is never echoed."""
     field = str(error["loc"][0]) if error.get("loc") else "?"
     name = f"TUTORBOT_{field.upper()}"
-    given = "" if "token" in field else f"={_clip(error.get('input'))}"
+    given = "" if "token" in field or "url" in field else f"={_clip(error.get('input'))}"
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     hint = HINTS.get(field, "")
     return (

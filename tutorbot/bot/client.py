@@ -109,7 +109,7 @@ class TutorBot(commands.Bot):
         """Open services, load features, sync commands, then start timers and the heartbeat."""
         if self._services is None:
             self._services = await Services.open(
-                self.settings.content_dir, self.settings.db_path, self.clock
+                self.settings.content_dir, self.settings.database, self.clock
             )
         self.services.packs.configure(self.settings)
         for extension in EXTENSIONS:

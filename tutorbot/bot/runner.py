@@ -53,14 +53,17 @@ def _prepare(settings: Settings) -> None:
 
 
 async def _serve(settings: Settings, token: str) -> int:
-    """Serve while holding the database's lock: a second bot on one database is refused."""
+    """Serve while holding the SQLite database's lock: a second bot on one file is refused.
+    PostgreSQL takes several processes (each owning some shards), so it has no such lock."""
+    if settings.database_url is not None:
+        return await _serve_locked(settings, token)
     with DatabaseLock.acquire(settings.db_path):
         return await _serve_locked(settings, token)
 
 
 async def _serve_locked(settings: Settings, token: str) -> int:
     # Content and database first: a broken pack or database is reported before any network.
-    services = await Services.open(settings.content_dir, settings.db_path)
+    services = await Services.open(settings.content_dir, settings.database)
     bot = TutorBot(settings, services=services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -94,7 +97,7 @@ async def _freeze_when_ready(bot: TutorBot) -> None:
 
 
 async def _sync(settings: Settings, token: str) -> None:
-    services = await Services.open(settings.content_dir, settings.db_path)
+    services = await Services.open(settings.content_dir, settings.database)
     bot = TutorBot(settings, force_sync=True, services=services)
     try:
         await bot.login(token)  # setup_hook syncs

@@ -57,10 +57,13 @@ class Services:
         return self.packs.library_for(current_guild())
 
     @classmethod
-    async def open(cls, content_dir: Path, db_path: Path, clock: Clock = utc_now) -> Services:
-        """Load content first (a broken pack refuses to start), then open the database."""
+    async def open(
+        cls, content_dir: Path, database: Path | str, clock: Clock = utc_now
+    ) -> Services:
+        """Load content first (a broken pack refuses to start), then open the database (an
+        SQLite file, or a PostgreSQL URL)."""
         library = load_library(content_dir)
-        storage = await open_storage(db_path)
+        storage = await open_storage(database)
         return cls(library, storage, clock)
 
     async def start(self) -> None:
