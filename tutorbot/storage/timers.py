@@ -14,10 +14,11 @@ import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from tutorbot.storage._time import from_db, opt_from_db, to_db
-from tutorbot.storage.backend import dialect_of
+from tutorbot.storage.backend import Dialect, dialect_of
 from tutorbot.storage.db import Database
 
 
@@ -65,6 +66,19 @@ _SKIP_LOCKED = {"sqlite": "", "postgresql": " FOR UPDATE SKIP LOCKED"}
 whole database; on PostgreSQL another process's claim may run at the same time, and skips the
 rows this one locked (else both would pick them, and the second would take them over once the
 first committed)."""
+
+
+@cache
+def claim_sql(dialect: Dialect, kinds: int) -> str:
+    """`TimerStore.claim`'s UPDATE for `kinds` kinds, its parameters: the owner, the lease's
+    end, now, each kind, now again, and the limit."""
+    marks = ", ".join("?" * kinds)
+    return (
+        "UPDATE timers SET claimed_by = ?, lease_until = ? WHERE id IN ("
+        "SELECT id FROM timers WHERE due_at <= ? "
+        f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?) "
+        f"ORDER BY due_at, id LIMIT ?{_SKIP_LOCKED[dialect.name]}) RETURNING *"
+    )
 
 
 class TimerStore:
@@ -123,16 +137,13 @@ class TimerStore:
         """
         if not kinds:
             return []
-        marks, params = _kinds(kinds)
+        ordered = sorted(kinds)
         stamp = to_db(now)
 
         def tx(conn: sqlite3.Connection) -> list[Timer]:
             rows = conn.execute(
-                "UPDATE timers SET claimed_by = ?, lease_until = ? WHERE id IN ("
-                "SELECT id FROM timers WHERE due_at <= ? "
-                f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?) "
-                f"ORDER BY due_at, id LIMIT ?{_SKIP_LOCKED[dialect_of(conn).name]}) RETURNING *",
-                (owner, to_db(lease_until), stamp, *params, stamp, limit),
+                claim_sql(dialect_of(conn), len(ordered)),
+                (owner, to_db(lease_until), stamp, *ordered, stamp, limit),
             ).fetchall()
             return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
 
