@@ -31,7 +31,15 @@ from tutorbot.storage.data_rights import user_sections
 from tutorbot.storage.db import connect
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.memory import CardRow, PracticeWrites, ReviewRow, record_practice
-from tutorbot.storage.memory_seed import SeededCard, _existing_users, _write_cards, _write_days
+from tutorbot.storage.memory_seed import (
+    SEEDED_THROUGH,
+    SeededCard,
+    SeedPlace,
+    _existing_users,
+    _still_at,
+    _write_cards,
+    _write_days,
+)
 from tutorbot.storage.migrations import migrate
 from tutorbot.storage.names import _REMEMBER, _some
 from tutorbot.storage.packs import _bump
@@ -375,3 +383,34 @@ async def test_reads_of_a_list_of_values_on_each_backend(both: Storage) -> None:
     assert await both.names.in_guild(BIG, [2, 3]) == {2: "Ben"}
     await both.progress.mark_known(1, "a", NOW)
     assert await both.progress.mastered_among([1]) == {}
+
+
+def test_two_writers_never_both_take_the_same_replay_batch(
+    pg_server: PgServer, pg_url: str
+) -> None:
+    first, second = pg_conn(pg_server, pg_url), pg_conn(pg_server, pg_url)
+    got: list[bool] = []
+    try:
+        first.execute("BEGIN")
+        assert _still_at(first, None)
+        first.execute(
+            "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)",
+            (SEEDED_THROUGH, SeedPlace(1, STAMP, 1).text(), STAMP),
+        )
+
+        def other() -> None:
+            second.execute("BEGIN")
+            got.append(_still_at(second, None))
+            second.execute("COMMIT")
+
+        racer = threading.Thread(target=other)
+        racer.start()
+        racer.join(0.5)
+        waited = racer.is_alive()
+        first.execute("COMMIT")
+        racer.join(10)
+    finally:
+        first.close()
+        second.close()
+    assert waited
+    assert got == [False]  # the place moved on: the batch it started from is taken

@@ -214,8 +214,21 @@ class MemorySeed:
         return await self._db.write(tx)
 
 
+_HOLD_THE_REPLAY = {
+    "sqlite": None,
+    "postgresql": "SELECT 1 FROM meta WHERE key = ? FOR UPDATE",
+}
+"""What keeps two processes' batch writes from both passing `_still_at` at once. SQLite has one
+writer at a time. On PostgreSQL the second waits on the lock of `SEED_UNTIL`'s row until the
+first commits, and the next statement then reads the place that first one wrote."""
+
+
 def _still_at(conn: sqlite3.Connection, after: SeedPlace | None) -> bool:
-    """Whether the replay is not done and its stored place is `after`."""
+    """Whether the replay is not done and its stored place is `after` (the replay held by this
+    write until it commits)."""
+    hold = _HOLD_THE_REPLAY[dialect_of(conn).name]
+    if hold is not None:
+        conn.execute(hold, (SEED_UNTIL,))
     rows = conn.execute(
         "SELECT key, value FROM meta WHERE key IN (?, ?)", (SEED_UNTIL, SEEDED_THROUGH)
     ).fetchall()
