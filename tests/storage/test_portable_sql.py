@@ -45,7 +45,7 @@ from tutorbot.storage.names import _REMEMBER, _some
 from tutorbot.storage.packs import _bump
 from tutorbot.storage.progress import _mastered_among, upsert_topic_state
 from tutorbot.storage.quizzes import _end
-from tutorbot.storage.rounds import _integrity_errors
+from tutorbot.storage.rounds import _STILL_OPEN, _integrity_errors
 from tutorbot.storage.timers import claim_sql
 from tutorbot.storage.users import ensure_user
 
@@ -414,3 +414,35 @@ def test_two_writers_never_both_take_the_same_replay_batch(
         second.close()
     assert waited
     assert got == [False]  # the place moved on: the batch it started from is taken
+
+
+def test_an_answer_racing_the_close_of_its_question_finds_it_closed(
+    pg_server: PgServer, pg_url: str
+) -> None:
+    closer, answerer = pg_conn(pg_server, pg_url), pg_conn(pg_server, pg_url)
+    got: list[Any] = []
+    try:
+        round_id = closer.execute(
+            "INSERT INTO rounds (guild_id, channel_id, host_id, status, current_index, deadline, "
+            "created_at, updated_at) VALUES (1, 2, 3, 'running', 0, ?, ?, ?) RETURNING id",
+            (STAMP, STAMP, STAMP),
+        ).fetchone()[0]
+        closer.execute("BEGIN")
+        closer.execute("UPDATE rounds SET deadline = NULL WHERE id = ?", (round_id,))
+
+        def answer() -> None:
+            answerer.execute("BEGIN")
+            got.append(answerer.execute(_STILL_OPEN["postgresql"], (round_id, 0)).fetchone())
+            answerer.execute("COMMIT")
+
+        racer = threading.Thread(target=answer)
+        racer.start()
+        racer.join(0.5)
+        waited = racer.is_alive()
+        closer.execute("COMMIT")
+        racer.join(10)
+    finally:
+        closer.close()
+        answerer.close()
+    assert waited
+    assert got == [None]

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import count_answer, insert_answer
+from tutorbot.storage.backend import dialect_of
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.memory import PracticeStep, record_practice
@@ -162,6 +163,15 @@ def _record(
 
 
 _SELECT = "SELECT * FROM rounds WHERE id = ?"
+_OPEN = (
+    "SELECT guild_id FROM rounds WHERE id = ? AND status = 'running' "
+    "AND current_index = ? AND deadline IS NOT NULL"
+)
+_STILL_OPEN = {"sqlite": _OPEN, "postgresql": _OPEN + " FOR SHARE"}
+"""Whether a round's question is open for answers, held so until the answer's write commits.
+SQLite has one writer at a time. On PostgreSQL another process may close the question at the
+same moment: FOR SHARE makes that close wait for the answer's commit (the answer counts), or the
+answer wait for the close's and then find the question closed."""
 
 
 @cache
@@ -373,9 +383,7 @@ class RoundStore:
 
         def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
             open_ = conn.execute(
-                "SELECT guild_id FROM rounds WHERE id = ? AND status = 'running' "
-                "AND current_index = ? AND deadline IS NOT NULL",
-                (round_id, question_index),
+                _STILL_OPEN[dialect_of(conn).name], (round_id, question_index)
             ).fetchone()
             if open_ is None:
                 return None
