@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,22 @@ class Dialect:
         if self.name == "sqlite":
             return "IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))", listed
         return "IN (SELECT p ->> 0, p ->> 1 FROM jsonb_array_elements(?::jsonb) AS p)", listed
+
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """What a broken constraint raises on either database (both drivers' DB-API
+    IntegrityError)."""
+    import psycopg
+
+    return (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+def retryable_errors() -> tuple[type[Exception], ...]:
+    """What PostgreSQL raises when two processes' transactions collide (a deadlock, a
+    serialization failure): the whole transaction is safe to run again."""
+    import psycopg
+
+    return (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 def is_database_url(text: str) -> bool:

@@ -24,9 +24,11 @@ import asyncio
 import logging
 import os
 import queue
+import random
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ from tutorbot.storage.backend import (
     PgConn,
     dialect_of,
     pg_sql,
+    retryable_errors,
     row_factory,
 )
 from tutorbot.storage.diagnosis import check_db_path, explain_open_failure, is_environmental
@@ -60,6 +63,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
+RETRIES = 5
+"""Times a PostgreSQL batch is run again after colliding with another process's transaction."""
 MAX_BATCH = 1_000
 
 
@@ -102,6 +107,7 @@ def _run_batch(
     *,
     isolate: Literal[True],
     before_commit: Callable[[], None] = ...,
+    retry_on: tuple[type[Exception], ...] = ...,
 ) -> list[tuple[bool, Any]]: ...
 
 
@@ -112,6 +118,7 @@ def _run_batch(
     *,
     isolate: Literal[False],
     before_commit: Callable[[], None] = ...,
+    retry_on: tuple[type[Exception], ...] = ...,
 ) -> list[tuple[bool, Any]] | None: ...
 
 
@@ -121,6 +128,7 @@ def _run_batch(
     *,
     isolate: bool,
     before_commit: Callable[[], None] = lambda: None,
+    retry_on: tuple[type[Exception], ...] = (),
 ) -> list[tuple[bool, Any]] | None:
     """Run every job in one transaction and commit it.
 
@@ -128,7 +136,8 @@ def _run_batch(
     whole batch back and returns None, so the caller reruns it with `isolate`, where each job
     has its own SAVEPOINT and a failure undoes only that job. Jobs are pure functions of the
     connection, so running one twice after a rollback is safe. `before_commit` may raise to
-    leave the transaction open for the caller to roll back.
+    leave the transaction open for the caller to roll back. An error of `retry_on` (PostgreSQL's
+    deadlock and serialization failures) is raised as it is, for the caller to rerun the batch.
     """
     outcomes: list[tuple[bool, Any]] = []
     conn.execute(dialect_of(conn).begin_write)
@@ -143,6 +152,8 @@ def _run_batch(
         conn.execute("SAVEPOINT job")
         try:
             result = job.fn(conn)
+        except retry_on:
+            raise  # another process's transaction collided with this batch: run it again
         except Exception as exc:
             conn.execute("ROLLBACK TO job")
             conn.execute("RELEASE job")
@@ -249,11 +260,17 @@ class _Writer(threading.Thread):
             if self._file_is_gone():
                 raise DatabaseLostError(*self.lost.args if self.lost else ())
 
+        retry_on = retryable_errors() if self._url is not None else ()
         try:
-            outcomes = _run_batch(conn, batch, isolate=False, before_commit=check_file)
-            if outcomes is None:  # a write failed: redo the batch with one savepoint each
-                outcomes = _run_batch(conn, batch, isolate=True, before_commit=check_file)
-            return outcomes
+            for attempt in range(1, RETRIES + 1):
+                try:
+                    return self._attempt(conn, batch, check_file, retry_on)
+                except retry_on:
+                    conn.execute("ROLLBACK")
+                    if attempt == RETRIES:
+                        raise
+                    time.sleep(random.uniform(0.005, 0.05) * attempt)  # noqa: S311
+            return []  # not reached: the last attempt returns or raises
         except DatabaseLostError:  # logged once by _file_is_gone
             conn.execute("ROLLBACK")
             return []
@@ -262,6 +279,22 @@ class _Writer(threading.Thread):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             return [(False, exc)] * len(batch)
+
+    @staticmethod
+    def _attempt(
+        conn: sqlite3.Connection,
+        batch: list[_Job],
+        check_file: Callable[[], None],
+        retry_on: tuple[type[Exception], ...],
+    ) -> list[tuple[bool, Any]]:
+        outcomes = _run_batch(
+            conn, batch, isolate=False, before_commit=check_file, retry_on=retry_on
+        )
+        if outcomes is None:  # a write failed: redo the batch with one savepoint each
+            outcomes = _run_batch(
+                conn, batch, isolate=True, before_commit=check_file, retry_on=retry_on
+            )
+        return outcomes
 
     def _file_is_gone(self) -> bool:
         """Whether the path no longer leads to the file this writer opened; logs it once."""

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.answers import count_answer, insert_answer
-from tutorbot.storage.backend import dialect_of
+from tutorbot.storage.backend import dialect_of, integrity_errors
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.memory import PracticeStep, record_practice
@@ -175,16 +175,6 @@ answer wait for the close's and then find the question closed."""
 
 
 @cache
-def _integrity_errors() -> tuple[type[Exception], ...]:
-    """What a broken constraint raises: sqlite3's IntegrityError, and psycopg's where psycopg
-    is installed (both are DB-API IntegrityErrors)."""
-    try:
-        import psycopg
-    except ImportError:
-        return (sqlite3.IntegrityError,)
-    return (sqlite3.IntegrityError, psycopg.IntegrityError)
-
-
 class RoundStore:
     """Round rows change only through conditional updates, so retries and races are no-ops."""
 
@@ -224,7 +214,7 @@ class RoundStore:
                         None if state is None else json.dumps(state),
                     ),
                 ).fetchone()
-            except _integrity_errors() as exc:
+            except integrity_errors() as exc:
                 raise RoundAlreadyRunningError(channel_id) from exc
             return _round(row)
 
