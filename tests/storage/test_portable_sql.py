@@ -26,7 +26,7 @@ import pytest
 from tutorbot.storage import Storage, open_storage
 from tutorbot.storage._time import to_db
 from tutorbot.storage.answers import insert_answer
-from tutorbot.storage.backend import POSTGRESQL, SQLITE, PgConn, dialect_of
+from tutorbot.storage.backend import POSTGRESQL, SQLITE, PgConn, dialect_of, integrity_errors
 from tutorbot.storage.data_rights import user_sections
 from tutorbot.storage.db import connect
 from tutorbot.storage.errors import RoundAlreadyRunningError
@@ -45,7 +45,7 @@ from tutorbot.storage.names import _REMEMBER, _some
 from tutorbot.storage.packs import _bump
 from tutorbot.storage.progress import _mastered_among, upsert_topic_state
 from tutorbot.storage.quizzes import _end
-from tutorbot.storage.rounds import _STILL_OPEN, _integrity_errors
+from tutorbot.storage.rounds import _STILL_OPEN
 from tutorbot.storage.timers import claim_sql
 from tutorbot.storage.users import ensure_user
 
@@ -259,7 +259,7 @@ def test_a_second_running_round_in_a_channel_breaks_a_constraint(
         "VALUES (?, ?, ?, 'running', ?, ?) RETURNING id"
     )
     conn.execute(insert, (BIG, BIG, 1, STAMP, STAMP)).fetchone()
-    with pytest.raises(_integrity_errors()):
+    with pytest.raises(integrity_errors()):
         conn.execute(insert, (BIG, BIG, 1, STAMP, STAMP)).fetchone()
 
 
