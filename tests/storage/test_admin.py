@@ -15,6 +15,10 @@ from tutorbot.storage import Storage
 from tutorbot.storage.admin import check
 from tutorbot.storage.migrations import latest_version
 
+pytestmark = pytest.mark.sqlite_only(
+    "SQLite's own backup and integrity check (tutorbot db backup/check); PostgreSQL has pg_dump"
+)
+
 
 async def test_backup_taken_during_writes_is_whole_and_passes_check(
     storage: Storage,

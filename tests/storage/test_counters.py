@@ -9,6 +9,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from tutorbot.domain.standings import leaderboard, rank_after
 from tutorbot.storage import Storage
 from tutorbot.storage.answers import ScoreRow
@@ -38,6 +40,7 @@ async def _random_history(storage: Storage, now: datetime, seed: int) -> None:
     await asyncio.gather(*(one() for _ in range(600)))
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_stats_from_counters_equal_the_sums_over_every_answer(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -58,6 +61,7 @@ async def test_stats_from_counters_equal_the_sums_over_every_answer(
                 assert figures == tuple(expected), (user, guild)
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_page_of_the_leaderboard_and_one_line_rank_as_the_whole_board(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:

@@ -20,10 +20,13 @@ from tutorbot.storage import Storage
 from tutorbot.storage.errors import DatabaseInUseError, DatabaseLostError
 from tutorbot.storage.guard import DatabaseLock, lock_path
 
+pytestmark = pytest.mark.sqlite_only("a lost database file and its lock are SQLite's alone")
+
 HOLDER = """
 import sys, time
 from pathlib import Path
 from tutorbot.storage.guard import DatabaseLock
+
 lock = DatabaseLock.acquire(Path(sys.argv[1]))
 print("locked", flush=True)
 time.sleep(600)

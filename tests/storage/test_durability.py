@@ -13,6 +13,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from tutorbot.storage import Storage
 from tutorbot.storage._time import to_db
 
@@ -21,6 +23,7 @@ from ._round_rows import round_state
 HELPER = Path(__file__).with_name("_answer_writer.py")
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_200_concurrent_answers_all_land(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -80,6 +83,7 @@ async def test_200_concurrent_clicks_on_one_round_question(storage: Storage, now
     assert (await storage.answers.user_stats(5)).answered == 1
 
 
+@pytest.mark.sqlite_only("expects sqlite3's IntegrityError")
 async def test_one_failing_write_does_not_sink_its_batch(storage: Storage, now: datetime) -> None:
     rnd = await storage.rounds.start(
         guild_id=1,

@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from db_inspect import holds, places_of
 
 from tutorbot.storage import Storage
@@ -31,6 +32,7 @@ def _state() -> dict[str, object]:
     }
 
 
+@pytest.mark.sqlite_only("scans the SQLite file's tables (db_inspect)")
 async def test_after_forgetme_no_table_or_column_holds_the_id(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:

@@ -111,6 +111,7 @@ async def practise(
 # Written with the answer
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_quiz_answer_writes_its_card_review_and_day_in_the_same_commit(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -133,6 +134,7 @@ async def test_a_quiz_answer_writes_its_card_review_and_day_in_the_same_commit(
     ]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_step_that_lost_its_race_writes_no_review_either(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -146,6 +148,7 @@ async def test_a_step_that_lost_its_race_writes_no_review_either(
     assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_round_answer_is_reviewed_once_however_often_it_is_clicked(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -181,6 +184,7 @@ async def test_a_round_answer_is_reviewed_once_however_often_it_is_clicked(
     assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_the_day_counted_is_the_student_own(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -192,6 +196,7 @@ async def test_the_day_counted_is_the_student_own(
     assert rows(db_path, "SELECT day, reviews FROM review_days") == [(tomorrow, 2)]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_success_credits_a_due_prerequisite_card_in_the_same_write(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -209,6 +214,7 @@ async def test_a_success_credits_a_due_prerequisite_card_in_the_same_write(
     assert sorted(rows(db_path, implicit)) == [("adding", 0.5), ("algebra", 1.0)]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_prerequisite_card_not_yet_due_is_left_as_it_was(
     services: Services, storage: Storage, now: datetime, db_path: Path
 ) -> None:

@@ -30,6 +30,7 @@ def _rows(db_path: Path) -> list[tuple[int, int, str]]:
         ).fetchall()
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_burst_of_new_names_is_stored_and_known_names_cost_no_write(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -49,6 +50,7 @@ async def test_a_burst_of_new_names_is_stored_and_known_names_cost_no_write(
     assert _wal_size(db_path) == before  # nothing was written
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_new_process_reads_stored_names_and_a_rename_replaces_the_old_one(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -63,6 +65,7 @@ async def test_a_new_process_reads_stored_names_and_a_rename_replaces_the_old_on
     assert _rows(db_path) == [(GUILD, 1, "Anastasia"), (GUILD + 1, 1, "Ana B.")]
 
 
+@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_forget_drops_a_pending_name_before_it_is_written(
     storage: Storage, now: datetime, db_path: Path
 ) -> None:
@@ -76,6 +79,7 @@ async def test_forget_drops_a_pending_name_before_it_is_written(
     assert await book.in_guild(GUILD) == {2: "Ben"}
 
 
+@pytest.mark.sqlite_only("a lost database file is SQLite's alone")
 async def test_a_lost_database_costs_no_extra_log_line_per_new_name(
     storage: Storage, now: datetime, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

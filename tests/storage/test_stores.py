@@ -258,6 +258,7 @@ async def test_guild_settings_default_and_update(storage: Storage, now: datetime
     assert await storage.settings.get(2) == type(defaults)(2)
 
 
+@pytest.mark.sqlite_only("the health check reads the heartbeat from the SQLite file")
 async def test_meta_values_and_heartbeat(storage: Storage, now: datetime, db_path: Path) -> None:
     assert await storage.meta.get("command_tree_hash") is None
     await storage.meta.set("command_tree_hash", "abc")
