@@ -6,7 +6,7 @@ itself, or `PgConn`, a psycopg 3 connection that speaks the same subset of DB-AP
 `executemany`, cursors with `fetchone`, `fetchall`, `rowcount`; rows read by column name or
 position). The few constructs the two dialects spell differently go through `Dialect`: a list
 of values to match (`json_each` of a JSON text on SQLite, `= ANY` of an array on PostgreSQL) and
-the statement that opens a write transaction. See docs/postgres-plan.md.
+the statement that opens a write transaction. See docs/postgres.md.
 """
 
 from __future__ import annotations
