@@ -4,6 +4,7 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,18 @@ async def storage(request: pytest.FixtureRequest, db_path: Path) -> AsyncIterato
         yield opened
     finally:
         await opened.close()
+
+
+async def rows(storage: Storage, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """What `sql` (with `?` placeholders) reads from the database `storage` opened, on either
+    backend, as plain tuples (to compare with `==`)."""
+    return [tuple(row) for row in await storage.db.fetchall(sql, params)]
+
+
+def database_of(storage: Storage) -> Path | str:
+    """The database `storage` opened as `tests/db_inspect.py` takes it: the SQLite file's path,
+    or the PostgreSQL database's URL."""
+    return storage.db.path if storage.db.url is None else storage.db.url
 
 
 @pytest.fixture

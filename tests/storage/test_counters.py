@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 from datetime import datetime
-from pathlib import Path
-
-import pytest
 
 from tutorbot.domain.standings import leaderboard, rank_after
 from tutorbot.storage import Storage
 from tutorbot.storage.answers import ScoreRow
+
+from .conftest import rows
 
 GUILDS = (7, 8, 9)
 
@@ -40,40 +38,38 @@ async def _random_history(storage: Storage, now: datetime, seed: int) -> None:
     await asyncio.gather(*(one() for _ in range(600)))
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_stats_from_counters_equal_the_sums_over_every_answer(
-    storage: Storage, now: datetime, db_path: Path
+    storage: Storage, now: datetime
 ) -> None:
     await _random_history(storage, now, seed=1)
-    with sqlite3.connect(db_path) as conn:
-        for user in range(1, 41):
-            for guild in (None, *GUILDS):
-                where, params = "user_id = ?", [user]
-                if guild is not None:
-                    where, params = where + " AND guild_id = ?", [user, guild]
-                expected = conn.execute(
-                    "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), "
-                    f"COUNT(DISTINCT topic_id) FROM answers WHERE {where}",
-                    params,
-                ).fetchone()
-                got = await storage.answers.user_stats(user, guild)
-                figures = (got.answered, got.correct, got.points, got.topics_practised)
-                assert figures == tuple(expected), (user, guild)
+    for user in range(1, 41):
+        for guild in (None, *GUILDS):
+            where, params = "user_id = ?", [user]
+            if guild is not None:
+                where, params = where + " AND guild_id = ?", [user, guild]
+            (expected,) = await rows(
+                storage,
+                "SELECT COUNT(*), COALESCE(SUM(correct), 0), COALESCE(SUM(points), 0), "
+                f"COUNT(DISTINCT topic_id) FROM answers WHERE {where}",
+                *params,
+            )
+            got = await storage.answers.user_stats(user, guild)
+            figures = (got.answered, got.correct, got.points, got.topics_practised)
+            assert figures == expected, (user, guild)
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_page_of_the_leaderboard_and_one_line_rank_as_the_whole_board(
-    storage: Storage, now: datetime, db_path: Path
+    storage: Storage, now: datetime
 ) -> None:
     for seed in (2, 3):
         await _random_history(storage, now, seed)
     for guild in GUILDS:
-        with sqlite3.connect(db_path) as conn:
-            rows = conn.execute(
-                "SELECT user_id, points, answered, correct FROM guild_scores WHERE guild_id = ?",
-                (guild,),
-            ).fetchall()
-        whole = leaderboard(ScoreRow(*r) for r in rows)
+        scores = await rows(
+            storage,
+            "SELECT user_id, points, answered, correct FROM guild_scores WHERE guild_id = ?",
+            guild,
+        )
+        whole = leaderboard(ScoreRow(*r) for r in scores)
         assert len({(e.points, e.correct) for e in whole}) < len(whole)  # there are ties
         for size in (1, 3, 10, 100):
             assert leaderboard(await storage.answers.top_scores(guild, size)) == whole[:size]

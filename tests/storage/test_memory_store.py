@@ -7,7 +7,6 @@ import sqlite3
 import textwrap
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,6 +19,7 @@ from tutorbot.storage.quizzes import NewAnswer, QuizSession
 from tutorbot.storage.users import ensure_user
 
 from ._round_rows import round_state
+from .conftest import rows
 
 USER, OTHER = 11, 12
 CHAIN = ("counting", "adding", "algebra", "calculus")
@@ -51,11 +51,6 @@ def write_course(root: Path) -> Path:
 @pytest.fixture
 def services(storage: Storage, tmp_path: Path, now: datetime) -> Services:
     return Services(load_library(write_course(tmp_path / "content")), storage, lambda: now)
-
-
-def rows(db_path: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 async def quiz_on(storage: Storage, user: int, topic: str, now: datetime) -> QuizSession:
@@ -111,14 +106,13 @@ async def practise(
 # Written with the answer
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_quiz_answer_writes_its_card_review_and_day_in_the_same_commit(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     session = await quiz_on(storage, USER, "algebra", now)
     assert await answer_in_quiz(services, session, Rating.GOOD, now) is not None
 
-    assert rows(db_path, "SELECT topic_id, question_id, correct FROM answers") == [
+    assert await rows(storage, "SELECT topic_id, question_id, correct FROM answers") == [
         ("algebra", "q-algebra", 1)
     ]
     cards = await storage.memory.cards(USER, [("algebra", "q-algebra")])
@@ -126,31 +120,29 @@ async def test_a_quiz_answer_writes_its_card_review_and_day_in_the_same_commit(
     card = cards[0]
     assert (card.reps, card.lapses, card.last_review) == (1, 0, now)
     assert card.due - now >= timedelta(days=1)
-    assert rows(
-        db_path, "SELECT user_id, topic_id, rating, source, weight FROM memory_reviews"
+    assert await rows(
+        storage, "SELECT user_id, topic_id, rating, source, weight FROM memory_reviews"
     ) == [(USER, "algebra", int(Rating.GOOD), "quiz", 1.0)]
-    assert rows(db_path, "SELECT user_id, day, reviews FROM review_days") == [
+    assert await rows(storage, "SELECT user_id, day, reviews FROM review_days") == [
         (USER, now.date().isoformat(), 1)
     ]
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_step_that_lost_its_race_writes_no_review_either(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     session = await quiz_on(storage, USER, "algebra", now)
     assert await answer_in_quiz(services, session, Rating.GOOD, now) is not None
     later = now + timedelta(seconds=1)
     assert await answer_in_quiz(services, session, Rating.AGAIN, later) is None  # stale version
-    assert rows(db_path, "SELECT COUNT(*) FROM answers") == [(1,)]
-    assert rows(db_path, "SELECT COUNT(*), MIN(rating) FROM memory_reviews") == [(1, 3)]
-    assert rows(db_path, "SELECT reps FROM memory_cards") == [(1,)]
-    assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
+    assert await rows(storage, "SELECT COUNT(*) FROM answers") == [(1,)]
+    assert await rows(storage, "SELECT COUNT(*), MIN(rating) FROM memory_reviews") == [(1, 3)]
+    assert await rows(storage, "SELECT reps FROM memory_cards") == [(1,)]
+    assert await rows(storage, "SELECT reviews FROM review_days") == [(1,)]
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_round_answer_is_reviewed_once_however_often_it_is_clicked(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     rnd = await storage.rounds.start(
         guild_id=1,
@@ -179,26 +171,24 @@ async def test_a_round_answer_is_reviewed_once_however_often_it_is_clicked(
 
     assert await click("A", now) is not None
     assert await click("B", now + timedelta(seconds=1)) is not None  # the first answer stands
-    assert rows(db_path, "SELECT rating, source FROM memory_reviews") == [(3, "round")]
-    assert rows(db_path, "SELECT reps, lapses FROM memory_cards") == [(1, 0)]
-    assert rows(db_path, "SELECT reviews FROM review_days") == [(1,)]
+    assert await rows(storage, "SELECT rating, source FROM memory_reviews") == [(3, "round")]
+    assert await rows(storage, "SELECT reps, lapses FROM memory_cards") == [(1, 0)]
+    assert await rows(storage, "SELECT reviews FROM review_days") == [(1,)]
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_the_day_counted_is_the_student_own(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     """At 12:00 UTC it is already tomorrow in Kiritimati (UTC+14)."""
     await storage.review_settings.update(USER, now=now, timezone="Pacific/Kiritimati")
     await practise(services, USER, "algebra", now)
     await practise(services, USER, "adding", now)
     tomorrow = (now + timedelta(days=1)).date().isoformat()
-    assert rows(db_path, "SELECT day, reviews FROM review_days") == [(tomorrow, 2)]
+    assert await rows(storage, "SELECT day, reviews FROM review_days") == [(tomorrow, 2)]
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_success_credits_a_due_prerequisite_card_in_the_same_write(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     await practise(services, USER, "algebra", now)
     await practise(services, USER, "adding", now)  # two steps below calculus
@@ -211,18 +201,18 @@ async def test_a_success_credits_a_due_prerequisite_card_in_the_same_write(
     (adding,) = await storage.memory.cards(USER, [("adding", "q-adding")])
     assert adding.credit == 0.5 and adding.due == algebra.due  # half way to an implicit review
     implicit = "SELECT topic_id, weight FROM memory_reviews WHERE source = 'implicit'"
-    assert sorted(rows(db_path, implicit)) == [("adding", 0.5), ("algebra", 1.0)]
+    assert sorted(await rows(storage, implicit)) == [("adding", 0.5), ("algebra", 1.0)]
 
 
-@pytest.mark.sqlite_only("reads the SQLite file directly")
 async def test_a_prerequisite_card_not_yet_due_is_left_as_it_was(
-    services: Services, storage: Storage, now: datetime, db_path: Path
+    services: Services, storage: Storage, now: datetime
 ) -> None:
     await practise(services, USER, "algebra", now)
     before = await storage.memory.cards(USER, [("algebra", "q-algebra")])
     await practise(services, USER, "calculus", now + timedelta(hours=1))
     assert await storage.memory.cards(USER, [("algebra", "q-algebra")]) == before
-    assert rows(db_path, "SELECT COUNT(*) FROM memory_reviews WHERE source = 'implicit'") == [(0,)]
+    implicit = "SELECT COUNT(*) FROM memory_reviews WHERE source = 'implicit'"
+    assert await rows(storage, implicit) == [(0,)]
 
 
 async def test_a_failure_makes_the_direct_prerequisite_due_now(
