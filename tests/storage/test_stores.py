@@ -13,10 +13,12 @@ from tutorbot.domain.standings import leaderboard
 from tutorbot.storage import RoundAlreadyRunningError, Storage
 from tutorbot.storage._time import from_db
 from tutorbot.storage.admin import read_heartbeat
+from tutorbot.storage.meta import HEARTBEAT
 from tutorbot.storage.progress import upsert_topic_state
 from tutorbot.storage.quizzes import NewAnswer
 
 from ._round_rows import round_state
+from .conftest import rows
 
 
 async def test_users_are_created_by_any_write_and_touched(storage: Storage, now: datetime) -> None:
@@ -258,12 +260,21 @@ async def test_guild_settings_default_and_update(storage: Storage, now: datetime
     assert await storage.settings.get(2) == type(defaults)(2)
 
 
-@pytest.mark.sqlite_only("the health check reads the heartbeat from the SQLite file")
-async def test_meta_values_and_heartbeat(storage: Storage, now: datetime, db_path: Path) -> None:
+async def test_meta_values_and_heartbeat(storage: Storage, now: datetime) -> None:
     assert await storage.meta.get("command_tree_hash") is None
     await storage.meta.set("command_tree_hash", "abc")
     await storage.meta.set("command_tree_hash", "def", now)
     assert await storage.meta.get("command_tree_hash") == "def"
+    await storage.meta.heartbeat(now)
+    [(stored,)] = await rows(storage, "SELECT value FROM meta WHERE key = ?", HEARTBEAT)
+    assert from_db(stored) == now
+
+
+@pytest.mark.sqlite_only("the health check reads the heartbeat from the SQLite file")
+async def test_the_health_check_reads_the_heartbeat(
+    storage: Storage, now: datetime, db_path: Path
+) -> None:
+    assert read_heartbeat(db_path) is None
     await storage.meta.heartbeat(now)
     assert read_heartbeat(db_path) == now
 
