@@ -79,13 +79,19 @@ def _content_export(args: argparse.Namespace) -> int:
 def _db_backup(args: argparse.Namespace) -> int:
     from tutorbot.cli.db import run_backup
 
-    return run_backup(load_settings().db_path, args.path)
+    return run_backup(load_settings().database, args.path)
 
 
 def _db_check(args: argparse.Namespace) -> int:
     from tutorbot.cli.db import run_check
 
-    return run_check(load_settings().db_path)
+    return run_check(load_settings().database)
+
+
+def _db_copy(args: argparse.Namespace) -> int:
+    from tutorbot.cli.db import database_arg, run_copy
+
+    return run_copy(database_arg(args.source), database_arg(args.target))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,13 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(content_sub)
     _add_export(content_sub)
 
-    db = sub.add_parser("db", help="back up or check the database")
+    db = sub.add_parser("db", help="back up, check or copy the database")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     backup = db_sub.add_parser("backup", help="online backup, safe while the bot writes")
     backup.add_argument("path", type=Path)
     backup.set_defaults(handler=_db_backup)
     db_check = db_sub.add_parser("check", help="integrity check and schema version")
     db_check.set_defaults(handler=_db_check)
+    db_copy = db_sub.add_parser(
+        "copy", help="copy every table to an empty database (SQLite <-> PostgreSQL), verified"
+    )
+    db_copy.add_argument("source", help="an SQLite file or a postgresql:// URL")
+    db_copy.add_argument("target", help="an SQLite file or a postgresql:// URL, without data")
+    db_copy.set_defaults(handler=_db_copy)
     return parser
 
 
