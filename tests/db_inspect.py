@@ -1,41 +1,84 @@
 """Reading a TutorBot database as a whole, for tests: every table, every column, every value.
 
-Generic on purpose: tables come from `sqlite_master`, so a table or column added later is
-covered without touching these helpers.
+Generic on purpose: tables and their columns come from the database itself (`sqlite_master` on
+SQLite, `information_schema.columns` of the current schema on PostgreSQL), so a table or column
+added later is covered without touching these helpers.
+
+A database is an SQLite file's path, or a PostgreSQL database's URL (`postgresql://...`).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from tutorbot.storage.backend import PgConn, is_database_url
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
+Target = Path | str
+"""An SQLite file, or the URL of a PostgreSQL database."""
 
-def _connect(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+class _Reads(Protocol):
+    """What these helpers need of a connection: sqlite3's, or a PgConn."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+    def close(self) -> None: ...
 
 
-def tables(conn: sqlite3.Connection) -> list[str]:
-    """Every table of the database (SQLite's own left out)."""
-    rows = conn.execute(
+@contextmanager
+def _connect(target: Target) -> Iterator[_Reads]:
+    """A connection to `target` for reading, closed after use (read-only on SQLite)."""
+    conn: _Reads
+    if isinstance(target, str) and is_database_url(target):
+        conn = PgConn.connect(target)
+    else:
+        conn = sqlite3.connect(f"{Path(target).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+_PG_COLUMNS = (
+    "SELECT table_name, column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+)
+
+
+def _columns(conn: _Reads) -> dict[str, list[str]]:
+    """Every table of the database (SQLite's own left out), with its columns in order."""
+    if isinstance(conn, PgConn):
+        found: dict[str, list[str]] = {}
+        for table, column in conn.execute(_PG_COLUMNS):
+            found.setdefault(table, []).append(column)
+        return found
+    names = conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name"
     ).fetchall()
-    return [r[0] for r in rows]
+    return {name: [c[1] for c in conn.execute(f'PRAGMA table_info("{name}")')] for (name,) in names}
 
 
-def snapshot(path: Path, *, ignore: frozenset[str] = frozenset({"meta"})) -> Snapshot:
+def _rows(conn: _Reads, table: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in conn.execute(f'SELECT * FROM "{table}"')]
+
+
+def snapshot(target: Target, *, ignore: frozenset[str] = frozenset({"meta"})) -> Snapshot:
     """Every row of every table, sorted, to compare a database before and after an action.
 
     `meta` is left out by default: the heartbeat changes it every few seconds.
     """
-    with _connect(path) as conn:
+    with _connect(target) as conn:
         return {
-            table: sorted(conn.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
-            for table in tables(conn)
+            table: sorted(_rows(conn, table), key=repr)
+            for table in _columns(conn)
             if table not in ignore
         }
 
@@ -47,20 +90,19 @@ def holds(value: Any, number: int) -> bool:
         return False
     if isinstance(value, int | float):
         return value == number
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
+    if isinstance(value, bytes | memoryview):
+        value = bytes(value).decode("utf-8", "replace")
     if isinstance(value, str):
         return re.search(rf"(?<![0-9]){number}(?![0-9])", value) is not None
     return False
 
 
-def places_of(path: Path, number: int) -> list[str]:
-    """`table.column` (with the row's rowid) of every value in the database holding `number`."""
+def places_of(target: Target, number: int) -> list[str]:
+    """`table.column = value` of every value in the database holding `number`."""
     found = []
-    with _connect(path) as conn:
-        for table in tables(conn):
-            columns = [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")')]
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
+    with _connect(target) as conn:
+        for table, columns in _columns(conn).items():
+            for row in _rows(conn, table):
                 for column, value in zip(columns, row, strict=True):
                     if holds(value, number):
                         found.append(f"{table}.{column} = {value!r}"[:200])
