@@ -107,18 +107,11 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(
     assert all(before[t] for t in ("answers", "memory_cards", "packs", "rounds", "timers"))
 
 
-async def test_postgresql_hands_out_new_ids_past_the_copied_ones(
-    pg_server: PgServer, tmp_path: Path, now: datetime
-) -> None:
-    first = tmp_path / "first.sqlite3"
-    await _fill(first, now)
-    url = pg_server.fresh_database()
-    assert copy_database(first, url).ok
-    with psycopg.connect(url) as conn:
-        largest = conn.execute("SELECT MAX(id) FROM answers").fetchone()
-    storage = await open_storage(url)
+async def _new_ids(database: Path | str, now: datetime) -> tuple[int, int]:
+    """The ids a new answer and a new timer get."""
+    storage = await open_storage(database)
     try:
-        new = await storage.answers.record(
+        answer = await storage.answers.record(
             user_id=HOST,
             guild_id=1,
             topic_id="t",
@@ -130,10 +123,37 @@ async def test_postgresql_hands_out_new_ids_past_the_copied_ones(
             points=1,
             now=now,
         )
+        timer = await storage.timers.add("reveal", now, {}, now)
     finally:
         await storage.close()
-    assert largest is not None
-    assert new.id > largest[0]
+    return answer.id, timer.id
+
+
+async def test_new_ids_come_after_the_copied_ones_and_deleted_timers(
+    pg_server: PgServer, tmp_path: Path, now: datetime
+) -> None:
+    """PostgreSQL's sequences are set past the copied ids; a deleted timer's id (the largest
+    SQLite's AUTOINCREMENT gave) is not handed out again on either side."""
+    first = tmp_path / "first.sqlite3"
+    await _fill(first, now)
+    with sqlite3.connect(first) as conn:
+        (largest_answer,) = conn.execute("SELECT MAX(id) FROM answers").fetchone()
+        (largest_timer,) = conn.execute("SELECT MAX(id) FROM timers").fetchone()
+        (deleted_timer,) = conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'timers'"
+        ).fetchone()
+    assert deleted_timer > largest_timer
+    url = pg_server.fresh_database()
+    assert copy_database(first, url).ok
+    back = tmp_path / "back.sqlite3"
+    assert copy_database(url, back).ok
+
+    answer, timer = await _new_ids(url, now)
+    assert answer == largest_answer + 1
+    assert timer == deleted_timer + 1
+    answer, timer = await _new_ids(back, now)
+    assert answer == largest_answer + 1
+    assert timer == deleted_timer + 1
 
 
 async def test_a_target_that_holds_data_is_refused_and_left_alone(

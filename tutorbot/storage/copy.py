@@ -9,8 +9,10 @@ SQLite to PostgreSQL and back (stop the bot first: rows written during the copy 
    table but `schema_migrations`, apart from the `meta` row `memory_seed_until` that a new
    database's migrations insert, which is deleted); then every table is copied in foreign-key
    order, `BATCH` rows at a time (bounded memory: SQLite's cursor and a PostgreSQL server-side
-   cursor stream them), from one read snapshot of the source; on PostgreSQL each identity's
-   sequence is set past the largest id copied; then the target commits.
+   cursor stream them), from one read snapshot of the source; then each id generator of the
+   target (PostgreSQL's identity sequences, SQLite's AUTOINCREMENT counter) is set past the
+   largest id copied and past the source's own (no deleted row's id is handed out again); then
+   the target commits.
 3. Each table of the target is read back and compared with what was read from the source: the
    row count, and a sha256 over the rows in primary-key order, each row as canonical JSON
    (`canonical_row`: an integral float is the integer, so SQLite and PostgreSQL agree).
@@ -32,7 +34,7 @@ from typing import Any
 from tutorbot.storage.admin import display_url
 from tutorbot.storage.backend import PgConn, is_database_url
 from tutorbot.storage.db import connect
-from tutorbot.storage.errors import MigrationError
+from tutorbot.storage.errors import StorageError
 from tutorbot.storage.migrations import migrate, migrate_pg
 
 BATCH = 1_000
@@ -146,8 +148,14 @@ class _Side:
     def begin_write(self) -> None:
         raise NotImplementedError
 
-    def after_copy(self, tables: Sequence[str]) -> None:
-        """What the target needs once its rows are in (PostgreSQL: the sequences)."""
+    def next_ids(self) -> dict[str, int]:
+        """The id each table that never reuses ids will hand out next, at the least (ids of
+        deleted rows above the largest left are not handed out again)."""
+        raise NotImplementedError
+
+    def after_copy(self, tables: Sequence[str], next_ids: dict[str, int]) -> None:
+        """Set each id generator of the target past the ids copied and `next_ids`."""
+        raise NotImplementedError
 
     def holds_data(self, table: str) -> bool:
         """Whether `table` has a row other than the one a new database starts with."""
@@ -182,7 +190,11 @@ class _SqliteSide(_Side):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.name = str(path)
         self.conn: sqlite3.Connection = connect(path)
-        migrate(self.conn)
+        try:
+            migrate(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
 
     def tables(self) -> list[str]:
         rows = self.conn.execute(
@@ -212,6 +224,34 @@ class _SqliteSide(_Side):
         cursor = self.conn.execute(_select(table, columns, self.primary_key(table)))
         while rows := cursor.fetchmany(BATCH):
             yield [tuple(r) for r in rows]
+
+    def next_ids(self) -> dict[str, int]:
+        if not self._autoincrement():
+            return {}
+        rows = self.conn.execute("SELECT name, seq FROM sqlite_sequence").fetchall()
+        return {str(r[0]): int(r[1]) + 1 for r in rows}
+
+    def _autoincrement(self) -> list[str]:
+        """Tables whose ids are never reused (AUTOINCREMENT: counted in sqlite_sequence)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def after_copy(self, tables: Sequence[str], next_ids: dict[str, int]) -> None:
+        """AUTOINCREMENT's counter kept past the source's: inserting ids already moved it past
+        those copied."""
+        for table in self._autoincrement():
+            if table not in tables or table not in next_ids:
+                continue
+            seq = next_ids[table] - 1
+            moved = self.conn.execute(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, table)
+            )
+            if moved.rowcount == 0:
+                self.conn.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, seq)
+                )
 
     def begin_read(self) -> None:
         self.conn.execute("BEGIN")
@@ -243,7 +283,11 @@ class _PgSide(_Side):
             self.conn: PgConn = PgConn.connect(url)
         except psycopg.Error as exc:
             raise CopyError(f"cannot connect to {self.name}: {exc}") from exc
-        migrate_pg(self.conn)
+        try:
+            migrate_pg(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
 
     def tables(self) -> list[str]:
         rows = self.conn.execute(
@@ -282,29 +326,49 @@ class _PgSide(_Side):
     def begin_write(self) -> None:
         self.conn.execute("BEGIN")
 
-    def after_copy(self, tables: Sequence[str]) -> None:
-        """Each identity's sequence set to hand out the largest copied id + 1 next."""
+    def _identities(self) -> list[tuple[str, str]]:
+        """(table, column) of each identity column."""
         rows = self.conn.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND is_identity = 'YES'"
         ).fetchall()
-        for table, column in rows:
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def next_ids(self) -> dict[str, int]:
+        found = {}
+        for table, column in self._identities():
+            sequence = self.conn.execute(
+                "SELECT pg_get_serial_sequence(?, ?)", (_quoted(table), column)
+            ).fetchone()
+            if sequence is None or sequence[0] is None:
+                continue
+            row = self.conn.execute(f"SELECT last_value, is_called FROM {sequence[0]}").fetchone()
+            if row is not None:
+                found[table] = int(row[0]) + 1 if row[1] else int(row[0])
+        return found
+
+    def after_copy(self, tables: Sequence[str], next_ids: dict[str, int]) -> None:
+        """Each identity's sequence set to hand out the largest copied id + 1 next, or the
+        source's next id if that is larger."""
+        for table, column in self._identities():
             if table not in tables:
                 continue
             largest = f"SELECT COALESCE(MAX({_quoted(column)}), 0) + 1 FROM {_quoted(table)}"
             self.conn.execute(
-                f"SELECT setval(pg_get_serial_sequence(?, ?), ({largest}), false)",
-                (_quoted(table), column),
+                f"SELECT setval(pg_get_serial_sequence(?, ?), GREATEST(({largest}), ?), false)",
+                (_quoted(table), column, next_ids.get(table, 1)),
             )
 
 
 def _open(database: Path | str, *, create: bool) -> _Side:
     """One side of the copy, connected and migrated to the latest schema."""
+    import psycopg
+
     try:
         if isinstance(database, str) and is_database_url(database):
             return _PgSide(database)
         return _SqliteSide(Path(database), create=create)
-    except (MigrationError, sqlite3.Error) as exc:
+    except (StorageError, sqlite3.Error, psycopg.Error) as exc:
         raise CopyError(f"cannot open {_shown(database)}: {exc}") from exc
 
 
@@ -390,7 +454,7 @@ def _copy(src: _Side, dst: _Side) -> CopyReport:
         for rows in src.batches(table, columns):
             read[table].add(rows)
             dst.insert(table, columns, rows)
-    dst.after_copy(tables)
+    dst.after_copy(tables, src.next_ids())
     dst.commit()
     src.rollback()
     dst.begin_read()
