@@ -17,6 +17,10 @@ once in effect: each changes state through a compare-and-swap (e.g. "close round
 work such as Discord edits is queued by the feature, so one slow channel never holds up another
 channel's deadline. Within a process the loop runs handlers one at a time, in due order.
 
+Shards: a process that runs some of the bot's shards (`shards`) claims only the timers of those
+shards (`TimerShards`): a round's timers are its server's shard's, a timer of no server (a review
+reminder, sent by direct message) is shard 0's. Unsharded, a process claims every shard's.
+
 A handler that raises is logged and tried again later (`retry_delay` times the attempt), at most
 `max_attempts` times; the loop itself never dies of it.
 """
@@ -35,7 +39,7 @@ from typing import Any
 
 from tutorbot.clock import Clock, utc_now
 from tutorbot.guild_scope import in_guild
-from tutorbot.storage.timers import Timer, TimerStore
+from tutorbot.storage.timers import Timer, TimerShards, TimerStore
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,7 @@ class Scheduler:
         max_attempts: int = 5,
         retry_delay: timedelta = timedelta(seconds=5),
         owner: str | None = None,
+        shards: TimerShards | None = None,
     ) -> None:
         self._timers = timers
         self._handlers: dict[str, TimerHandler] = {}
@@ -76,6 +81,9 @@ class Scheduler:
         self._retry_delay = retry_delay
         self.owner = owner or process_name()
         """Whose name this scheduler's claims carry."""
+        self.shards = shards
+        """The shards whose timers this process fires; None for all (unsharded). Set before
+        `start`."""
         self._wake = asyncio.Event()
         self._holding = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -128,15 +136,17 @@ class Scheduler:
         *,
         key: str | None = None,
         user_id: int | None = None,
+        guild_id: int | None = None,
         elsewhere: bool = False,
     ) -> Timer:
         """Store a timer and wake the loop so a sooner one is not slept past. A kind no
         handler here fires is refused (a typo would never fire), unless `elsewhere` says another
-        process fires it (the console stores reminders for the bot)."""
+        process fires it (the console stores reminders for the bot). `guild_id` is the server
+        the timer is for, which decides the shard that fires it (`TimerStore.add`)."""
         if kind not in self._handlers and not elsewhere:
             raise ValueError(f"no handler for timer kind {kind!r}")
         timer = await self._timers.add(
-            kind, due_at, payload, self._clock(), key=key, user_id=user_id
+            kind, due_at, payload, self._clock(), key=key, user_id=user_id, guild_id=guild_id
         )
         self._wake.set()
         return timer
@@ -161,14 +171,14 @@ class Scheduler:
                 now = self._clock()
                 self._holding = True
                 claimed = await self._timers.claim(
-                    self.owner, self.kinds, now, now + self._lease, CLAIM_BATCH
+                    self.owner, self.kinds, now, now + self._lease, CLAIM_BATCH, self.shards
                 )
                 for timer in claimed:
                     await self._fire(timer)
                 self._holding = False
                 if claimed:
                     continue
-                upcoming = await self._timers.next_due(self.kinds)
+                upcoming = await self._timers.next_due(self.kinds, self.shards)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -5,6 +5,10 @@ handles with its name and a lease, so another process sharing the database skips
 lease runs out. SQLite runs the UPDATE in one write transaction, which is what makes the claim
 atomic; on PostgreSQL the same inner SELECT takes `FOR UPDATE SKIP LOCKED`. A lease is renewed
 while its holder lives (`renew`), and a holder deletes or releases only rows it still holds.
+
+Shards: a timer stores the server it is for (`guild_id`, None for none), and a sharded process
+claims only the timers of its shards (`TimerShards`): a server's timers belong to the shard
+Discord gives that server, a timer of no server to shard 0.
 """
 
 from __future__ import annotations
@@ -38,6 +42,30 @@ class Timer:
     """The process holding this timer while it fires; None while nobody does."""
     lease_until: datetime | None = None
     """When that hold lapses unless renewed."""
+    guild_id: int | None = None
+    """The server it is for, which decides its shard; None for none (shard 0)."""
+
+
+@dataclass(frozen=True)
+class TimerShards:
+    """The shards one process runs, of `count`: it claims only these shards' timers."""
+
+    count: int
+    ids: frozenset[int]
+
+    def sql(self) -> tuple[str, list[int]]:
+        """The claim's condition for these shards (as `AND ...`) and its parameters: a timer's
+        shard is `(guild_id >> 22) % count` (Discord's rule), 0 for a timer of no server."""
+        marks = ", ".join("?" * len(self.ids))
+        return (
+            f" AND (CASE WHEN guild_id IS NULL THEN 0 ELSE (guild_id >> 22) % ? END) IN ({marks})",
+            [self.count, *sorted(self.ids)],
+        )
+
+
+def _shard_filter(shards: TimerShards | None) -> tuple[str, list[int]]:
+    """The shard condition and its parameters; nothing for an unsharded process (all timers)."""
+    return ("", []) if shards is None else shards.sql()
 
 
 def _timer(row: Any) -> Timer:
@@ -52,6 +80,7 @@ def _timer(row: Any) -> Timer:
         created_at=from_db(row["created_at"]),
         claimed_by=row["claimed_by"],
         lease_until=opt_from_db(row["lease_until"]),
+        guild_id=row["guild_id"],
     )
 
 
@@ -69,14 +98,15 @@ first committed)."""
 
 
 @cache
-def claim_sql(dialect: Dialect, kinds: int) -> str:
-    """`TimerStore.claim`'s UPDATE for `kinds` kinds, its parameters: the owner, the lease's
-    end, now, each kind, now again, and the limit."""
+def claim_sql(dialect: Dialect, kinds: int, shards: str = "") -> str:
+    """`TimerStore.claim`'s UPDATE for `kinds` kinds and the shard condition `shards`
+    (`TimerShards.sql`), its parameters: the owner, the lease's end, now, each kind, now again,
+    the shard condition's, and the limit."""
     marks = ", ".join("?" * kinds)
     return (
         "UPDATE timers SET claimed_by = ?, lease_until = ? WHERE id IN ("
         "SELECT id FROM timers WHERE due_at <= ? "
-        f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?) "
+        f"AND kind IN ({marks}) AND (lease_until IS NULL OR lease_until < ?){shards} "
         f"ORDER BY due_at, id LIMIT ?{_SKIP_LOCKED[dialect.name]}) RETURNING *"
     )
 
@@ -96,29 +126,47 @@ class TimerStore:
         *,
         key: str | None = None,
         user_id: int | None = None,
+        guild_id: int | None = None,
     ) -> Timer:
-        """Store a due action; `key` allows cancelling by meaning, `user_id` ties it to a user."""
+        """Store a due action; `key` allows cancelling by meaning, `user_id` ties it to a user,
+        `guild_id` to a server (and so to that server's shard). A round's step (a `round.*` kind
+        whose payload names a `round_id`) is for its round's server unless `guild_id` says."""
+        round_id = payload.get("round_id") if kind.startswith("round.") else None
 
         def tx(conn: sqlite3.Connection) -> Timer:
             row = conn.execute(
-                "INSERT INTO timers (kind, due_at, payload, key, user_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-                (kind, to_db(due_at), json.dumps(payload), key, user_id, to_db(now)),
+                "INSERT INTO timers (kind, due_at, payload, key, user_id, created_at, guild_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, "
+                "COALESCE(?, (SELECT guild_id FROM rounds WHERE id = ?))) RETURNING *",
+                (
+                    kind,
+                    to_db(due_at),
+                    json.dumps(payload),
+                    key,
+                    user_id,
+                    to_db(now),
+                    guild_id,
+                    round_id,
+                ),
             ).fetchone()
             return _timer(row)
 
         return await self._db.write(tx)
 
-    async def next_due(self, kinds: Collection[str]) -> datetime | None:
-        """When one of these kinds can next be claimed: the earliest due time, or for a timer
-        held by someone, the end of its lease if that is later. None if there is none."""
+    async def next_due(
+        self, kinds: Collection[str], shards: TimerShards | None = None
+    ) -> datetime | None:
+        """When one of these kinds (of these shards, or any) can next be claimed: the earliest
+        due time, or for a timer held by someone, the end of its lease if that is later. None if
+        there is none."""
         if not kinds:
             return None
         marks, params = _kinds(kinds)
+        on_shards, shard_params = _shard_filter(shards)
         row = await self._db.fetchone(
             "SELECT MIN(CASE WHEN lease_until > due_at THEN lease_until ELSE due_at END) "
-            f"FROM timers WHERE kind IN ({marks})",
-            params,
+            f"FROM timers WHERE kind IN ({marks}){on_shards}",
+            [*params, *shard_params],
         )
         return None if row is None or row[0] is None else from_db(row[0])
 
@@ -129,21 +177,24 @@ class TimerStore:
         now: datetime,
         lease_until: datetime,
         limit: int = 20,
+        shards: TimerShards | None = None,
     ) -> list[Timer]:
         """Take up to `limit` timers of these kinds that are due at `now` and held by nobody
         (or whose lease ran out), earliest first, for `owner` until `lease_until`.
 
-        Kinds not listed are never touched: they belong to a handler this process lacks.
+        Kinds not listed are never touched: they belong to a handler this process lacks; nor
+        are other shards' timers when `shards` is given (None: every shard's).
         """
         if not kinds:
             return []
         ordered = sorted(kinds)
         stamp = to_db(now)
+        on_shards, shard_params = _shard_filter(shards)
 
         def tx(conn: sqlite3.Connection) -> list[Timer]:
             rows = conn.execute(
-                claim_sql(dialect_of(conn), len(ordered)),
-                (owner, to_db(lease_until), stamp, *ordered, stamp, limit),
+                claim_sql(dialect_of(conn), len(ordered), on_shards),
+                (owner, to_db(lease_until), stamp, *ordered, stamp, *shard_params, limit),
             ).fetchall()
             return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
 

@@ -1,0 +1,203 @@
+"""Timers of a sharded bot: each timer is for a server (a round's step for its round's server, a
+reminder for none), and a process claims only the timers of its own shards; a dead process's
+timers go to the next process running the same shards once its lease runs out, never to
+another shard's."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tutorbot.scheduler import Scheduler
+from tutorbot.storage import Storage, open_storage
+from tutorbot.storage.backend import PgConn
+from tutorbot.storage.migrations import load_migrations, migrate, migrate_pg
+from tutorbot.storage.timers import Timer, TimerShards
+
+from ._round_rows import round_state
+
+
+def guild_on(shard: int, count: int = 4) -> int:
+    """A server id that Discord puts on `shard` of `count`."""
+    return ((1000 * count + shard) << 22) | 12345
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Poll `condition` every 20 ms until it holds; fail after `timeout` seconds."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
+
+
+async def test_a_round_timer_is_for_its_rounds_server(storage: Storage, now: datetime) -> None:
+    rnd = await storage.rounds.start(
+        guild_id=guild_on(3),
+        channel_id=1,
+        host_id=1,
+        now=now,
+        state=round_state("t", ["a"], {}),
+        deadline=now + timedelta(seconds=20),
+    )
+    step = await storage.timers.add("round.close", now, {"round_id": rnd.id, "version": 1}, now)
+    said = await storage.timers.add("round.next", now, {"round_id": rnd.id}, now, guild_id=7)
+    reminder = await storage.timers.add("review.remind", now, {"round_id": rnd.id}, now)
+    assert step.guild_id == guild_on(3)
+    assert said.guild_id == 7  # what the caller says wins
+    assert reminder.guild_id is None  # not a round's kind: no server unless given
+
+
+async def test_a_process_claims_only_its_shards_timers(storage: Storage, now: datetime) -> None:
+    for shard in range(4):
+        await storage.timers.add("job", now, {"name": f"s{shard}"}, now, guild_id=guild_on(shard))
+    await storage.timers.add("job", now, {"name": "dm"}, now)
+    await storage.timers.add("job", now + timedelta(hours=1), {"name": "later"}, now)
+    lease = now + timedelta(seconds=30)
+
+    async def claim(owner: str, ids: set[int]) -> set[str]:
+        shards = TimerShards(4, frozenset(ids))
+        got = await storage.timers.claim(owner, {"job"}, now, lease, shards=shards)
+        return {t.payload["name"] for t in got}
+
+    assert await storage.timers.next_due({"job"}, TimerShards(4, frozenset({3}))) == now
+    assert await claim("b", {1, 2}) == {"s1", "s2"}
+    assert await claim("a", {0}) == {"s0", "dm"}  # shard 0 has the timers of no server
+    assert await storage.timers.next_due({"job"}, TimerShards(4, frozenset({1, 2}))) == lease
+    assert await storage.timers.next_due({"job"}, TimerShards(4, frozenset({0}))) == now + (
+        timedelta(seconds=30)
+    )
+    assert await claim("c", {3}) == {"s3"}
+    assert await storage.timers.next_due({"job"}, TimerShards(4, frozenset({3}))) == lease
+
+
+async def _fire_in_two_processes(url_or_path: Path | str) -> list[tuple[str, str]]:
+    """Two schedulers on two connections, shards {0, 1} and {2, 3} of 4, fire a timer per shard
+    and one of no server."""
+    first = await open_storage(url_or_path)
+    second = await open_storage(url_or_path)
+    fired: list[tuple[str, str]] = []
+    now = _real_now()
+    for shard in range(4):
+        await first.timers.add("job", now, {"name": f"s{shard}"}, now, guild_id=guild_on(shard))
+    await first.timers.add("job", now, {"name": "dm"}, now)
+    schedulers = []
+    for who, storage, ids in (("low", first, {0, 1}), ("high", second, {2, 3})):
+        scheduler = Scheduler(storage.timers, shards=TimerShards(4, frozenset(ids)))
+
+        async def handle(timer: Timer, who: str = who) -> None:
+            fired.append((who, timer.payload["name"]))
+
+        scheduler.register("job", handle)
+        schedulers.append(scheduler)
+    try:
+        for scheduler in schedulers:
+            await scheduler.start()
+        await _wait_for(lambda: len(fired) == 5)
+        await asyncio.sleep(0.2)  # nothing fires twice
+        assert await first.timers.all() == []
+    finally:
+        for scheduler in schedulers:
+            await scheduler.stop()
+        await first.close()
+        await second.close()
+    return fired
+
+
+async def test_two_processes_on_postgresql_fire_only_their_shards_timers(pg_server: Any) -> None:
+    fired = await _fire_in_two_processes(pg_server.fresh_database())
+    assert sorted(fired) == [
+        ("high", "s2"),
+        ("high", "s3"),
+        ("low", "dm"),
+        ("low", "s0"),
+        ("low", "s1"),
+    ]
+
+
+async def test_a_dead_processs_timer_goes_to_its_shards_next_process(pg_server: Any) -> None:
+    url = pg_server.fresh_database()
+    dead = await open_storage(url)
+    now = _real_now()
+    await dead.timers.add("job", now, {"name": "held"}, now, guild_id=guild_on(2))
+    mine = TimerShards(4, frozenset({2, 3}))
+    held = await dead.timers.claim("dead", {"job"}, now, now + timedelta(seconds=1), shards=mine)
+    assert [t.payload["name"] for t in held] == ["held"]
+    await dead.close()  # it never renews, finishes or releases
+
+    fired: list[tuple[str, str]] = []
+    others = await open_storage(url)
+    heirs = await open_storage(url)
+    schedulers = []
+    for who, storage, shards in (
+        ("other", others, TimerShards(4, frozenset({0, 1}))),
+        ("heir", heirs, mine),
+    ):
+        scheduler = Scheduler(storage.timers, shards=shards)
+
+        async def handle(timer: Timer, who: str = who) -> None:
+            fired.append((who, timer.payload["name"]))
+
+        scheduler.register("job", handle)
+        schedulers.append(scheduler)
+    try:
+        for scheduler in schedulers:
+            await scheduler.start()
+        await asyncio.sleep(0.3)
+        assert fired == []  # still held: the lease runs
+        await _wait_for(lambda: bool(fired))
+        await asyncio.sleep(0.2)
+        assert fired == [("heir", "held")]  # never the process of other shards
+        assert await heirs.timers.all() == []
+    finally:
+        for scheduler in schedulers:
+            await scheduler.stop()
+        await others.close()
+        await heirs.close()
+
+
+_OLD_ROUND = (
+    "INSERT INTO rounds (id, guild_id, channel_id, status, created_at, updated_at) "
+    "VALUES (5, ?, 1, 'running', 'x', 'x')"
+)
+_OLD_TIMERS = (
+    "INSERT INTO timers (kind, due_at, payload, created_at) VALUES "
+    "('round.close', 'x', '{\"round_id\": 5, \"version\": 2}', 'x'), "
+    "('review.remind', 'x', '{}', 'x')"
+)
+
+
+def test_migration_13_gives_waiting_round_timers_their_server_on_sqlite(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "old.sqlite3", isolation_level=None)
+    try:
+        migrate(conn, target=12)
+        conn.execute(_OLD_ROUND, (guild_on(1),))
+        conn.execute(_OLD_TIMERS)
+        migrate(conn)
+        found = conn.execute("SELECT kind, guild_id FROM timers ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    assert found == [("round.close", guild_on(1)), ("review.remind", None)]
+
+
+def test_migration_13_gives_waiting_round_timers_their_server_on_postgresql(
+    pg_server: Any,
+) -> None:
+    conn = PgConn.connect(pg_server.fresh_database())
+    try:
+        migrate_pg(conn, tuple(m for m in load_migrations() if m.version <= 12))
+        conn.execute(_OLD_ROUND, (guild_on(1),))
+        conn.execute(_OLD_TIMERS)
+        migrate_pg(conn)
+        found = [tuple(r) for r in conn.execute("SELECT kind, guild_id FROM timers ORDER BY id")]
+    finally:
+        conn.close()
+    assert found == [("round.close", guild_on(1)), ("review.remind", None)]
