@@ -181,6 +181,23 @@ async def test_a_target_that_holds_data_is_refused_and_left_alone(
     assert "already holds data" in capsys.readouterr().out
 
 
+async def test_a_copy_that_fails_midway_leaves_the_target_empty(
+    pg_server: PgServer, tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A goal whose person is missing (written with SQLite's foreign keys off) breaks
+    PostgreSQL's key: the whole copy is undone, nothing half-copied stays."""
+    first = tmp_path / "first.sqlite3"
+    await _fill(first, now)
+    with sqlite3.connect(first) as conn:
+        conn.execute("INSERT INTO goals VALUES (999, 't', 'x')")
+    url = pg_server.fresh_database()
+    assert main(["db", "copy", str(first), url]) == 1
+    assert "the copy failed and was undone" in capsys.readouterr().out
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM users").fetchone() == (0,)
+        assert conn.execute("SELECT key FROM meta").fetchall() == [("memory_seed_until",)]
+
+
 def test_a_missing_source_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
