@@ -1,4 +1,5 @@
-"""The PostgreSQL baseline (`migrations/postgresql/0012_baseline.sql`) is the SQLite schema at 12.
+"""PostgreSQL migrated to the latest version (`migrations/postgresql/0012_baseline.sql`, then each
+later migration) has the schema the SQLite migrations leave.
 
 Both schemas are read into one normalised description (tables; per table the columns in order
 with their type, NOT NULL and default, the primary key, the indexes, the foreign keys and the
@@ -21,7 +22,8 @@ import pytest
 
 import tutorbot.storage
 from tutorbot.storage._time import from_db, to_db
-from tutorbot.storage.migrations import latest_version, migrate
+from tutorbot.storage.backend import PgConn
+from tutorbot.storage.migrations import latest_version, migrate, migrate_pg
 
 if TYPE_CHECKING:
     from pg_server import PgServer
@@ -259,16 +261,23 @@ def _pg_table(conn: PgConnection, table: str) -> Table:
 def pg_schema(conn: PgConnection) -> dict[str, Table]:
     """The schema of a PostgreSQL database's `public` schema, normalised."""
     tables = conn.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'schema_migrations' ORDER BY tablename"
     ).fetchall()
     return {str(name): _pg_table(conn, str(name)) for (name,) in tables}
 
 
 @pytest.fixture(scope="module")
 def baselined(pg_server: PgServer) -> Iterator[PgConnection]:
-    """A fresh PostgreSQL database with the baseline applied as one script (autocommit)."""
-    with psycopg.connect(pg_server.fresh_database(), autocommit=True) as conn:
-        conn.execute(BASELINE.read_text(encoding="utf-8").encode())
+    """A fresh PostgreSQL database migrated to the latest version as the bot migrates one: the
+    baseline, then each later migration (`migrate_pg`)."""
+    url = pg_server.fresh_database()
+    migrating = PgConn.connect(url)
+    try:
+        migrate_pg(migrating)
+    finally:
+        migrating.close()
+    with psycopg.connect(url, autocommit=True) as conn:
         yield conn
 
 
@@ -283,10 +292,10 @@ def schemas(
 Schemas = tuple[dict[str, Table], dict[str, Table]]
 
 
-def test_the_baseline_stands_for_the_latest_sqlite_version() -> None:
-    # A new SQLite migration needs its PostgreSQL counterpart beside the baseline.
+def test_postgresql_is_migrated_to_the_latest_sqlite_version(baselined: PgConnection) -> None:
     assert BASELINE.name.startswith(f"{BASELINE_VERSION:04d}_")
-    assert latest_version() == BASELINE_VERSION
+    row = baselined.execute("SELECT MAX(version), COUNT(*) FROM schema_migrations").fetchone()
+    assert row == (latest_version(), latest_version())
 
 
 def test_same_tables(schemas: Schemas) -> None:

@@ -136,8 +136,8 @@ then a file of a later number wherever its SQL differs from the shared one."""
 _PG_LEDGER = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     version     BIGINT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    applied_at  TEXT NOT NULL
+    name        TEXT COLLATE "C" NOT NULL,
+    applied_at  TEXT COLLATE "C" NOT NULL
 )
 """
 _PG_LOCK = 0x7475746F72626F74
