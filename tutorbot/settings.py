@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from tutorbot.storage.backend import is_database_url
 
@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     """Topics one server's packs may hold in all."""
     server_max_pack_questions: int = Field(default=5000, gt=0, le=1_000_000)
     """Questions one server's packs may hold in all."""
+    shard_count: int | None = Field(default=None, ge=1, le=100_000)
+    """How many shards the bot has in all, when its processes split them (`bot/shards.py`);
+    unset: one process, and discord.py asks Discord how many."""
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+    """The shards this process runs, e.g. `0,1`; unset with a shard count: all of them."""
     discord_api_url: str | None = Field(
         default=None, description="REST base URL, e.g. http://127.0.0.1:8080/api/v10"
     )
@@ -62,6 +67,35 @@ class Settings(BaseSettings):
         """A postgresql:// URL (or none)."""
         if value is not None and not is_database_url(value.get_secret_value()):
             raise ValueError("not a postgresql:// URL")
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        """`0,1` (spaces allowed) as a tuple of numbers; other input is left to pydantic."""
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",")]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("not a comma-separated list of shard numbers")
+            return tuple(int(part) for part in parts)
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_of_count(
+        cls, value: tuple[int, ...] | None, info: ValidationInfo
+    ) -> tuple[int, ...] | None:
+        """Each id is one of the shard count's (0 to count - 1), and none is repeated."""
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("shard ids need TUTORBOT_SHARD_COUNT too")
+        outside = sorted({i for i in value if not 0 <= i < count})
+        if outside:
+            raise ValueError(f"shard {outside[0]} is not one of 0 to {count - 1}")
+        if len(set(value)) != len(value):
+            raise ValueError("a shard is listed twice")
         return value
 
     @property
@@ -96,6 +130,10 @@ HINTS = {
     "server_max_pack_questions": "Give a whole number of questions, such as 5000.",
     "dev_guild_id": "A server id is a number such as 123456789012345678 (Developer Mode on, "
     "right-click the server, Copy Server ID).",
+    "shard_count": "Give the whole number of shards all the bot's processes run together, such "
+    "as 2, or leave it unset to run one process.",
+    "shard_ids": "List this process's shards separated by commas, such as 0,1, each from 0 to "
+    "TUTORBOT_SHARD_COUNT - 1 and each once; leave it unset to run every shard here.",
     "log_level": f"Use one of {', '.join(LOG_LEVELS[:4])}.",
 }
 """What to write instead, per setting, for the settings an admin gets wrong most."""

@@ -1,4 +1,8 @@
-"""The discord.py client: intents, mentions, extensions, dynamic items and error handling."""
+"""The discord.py client: intents, mentions, extensions, dynamic items and error handling.
+
+With a shard count in the settings the bot is a `ShardedTutorBot` (an `AutoShardedBot` running
+this process's shards, `bot/shards.py`): its scheduler fires only those shards' timers, only the
+process running shard 0 syncs the commands, and each process records a heartbeat of its own."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from tutorbot.bot.components import (
 from tutorbot.bot.errors import UserFacingError, report_error
 from tutorbot.bot.members import note_member
 from tutorbot.bot.scopes import ANY_INSTALL, EVERYWHERE
+from tutorbot.bot.shards import ShardPlan
 from tutorbot.bot.sync import sync_commands
 from tutorbot.clock import Clock, utc_now
 from tutorbot.guild_scope import enter_guild
@@ -68,7 +73,15 @@ class TutorTree(app_commands.CommandTree["TutorBot"]):
 
 
 class TutorBot(commands.Bot):
-    """The bot. `setup_hook` loads content, opens the database, loads features and syncs."""
+    """The bot. `setup_hook` loads content, opens the database, loads features and syncs.
+
+    Built with a shard count in its settings, it is a `ShardedTutorBot` (so the code that starts
+    it need not choose)."""
+
+    def __new__(cls, settings: Settings, *args: Any, **kwargs: Any) -> TutorBot:  # noqa: D102
+        if cls is TutorBot and settings.shard_count is not None:
+            cls = ShardedTutorBot
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -79,6 +92,9 @@ class TutorBot(commands.Bot):
         services: Services | None = None,
         **options: Any,
     ) -> None:
+        self.shard_plan = ShardPlan.of(settings)
+        """The shards this process runs (all of them when unsharded)."""
+        options = {**self.shard_plan.bot_options(), **options}
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -112,13 +128,20 @@ class TutorBot(commands.Bot):
                 self.settings.content_dir, self.settings.database, self.clock
             )
         self.services.packs.configure(self.settings)
+        self.services.scheduler.shards = self.shard_plan.timer_shards()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         features = [cls.feature for cls in _feature_buttons()]
         self.add_dynamic_items(*_feature_buttons(), unknown_button_class(features))
-        await sync_commands(
-            self.tree, self.services.storage, self.settings.dev_guild_id, force=self.force_sync
-        )
+        if self.shard_plan.owns_direct:
+            await sync_commands(
+                self.tree, self.services.storage, self.settings.dev_guild_id, force=self.force_sync
+            )
+        else:
+            log.info(
+                "not syncing commands: the process running shard 0 does (%s here)",
+                self.shard_plan.describe(),
+            )
         await self.services.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="tutorbot-heartbeat")
 
@@ -128,7 +151,9 @@ class TutorBot(commands.Bot):
         while not self.is_closed():
             if self.is_ready():
                 try:
-                    await self.services.storage.meta.heartbeat(self.services.clock())
+                    await self.services.storage.meta.heartbeat(
+                        self.services.clock(), self.shard_plan.heartbeat_key
+                    )
                 except DatabaseLostError:
                     pass  # logged once by the storage layer; `tutorbot healthcheck` fails
                 except Exception:
@@ -145,7 +170,13 @@ class TutorBot(commands.Bot):
 
     async def on_ready(self) -> None:
         """Log the connection, for operators reading the log."""
-        log.info("connected as %s (%s) to %d servers", self.user, self.user_id, len(self.guilds))
+        log.info(
+            "connected as %s (%s) to %d servers (%s)",
+            self.user,
+            self.user_id,
+            len(self.guilds),
+            self.shard_plan.describe(),
+        )
 
     @property
     def user_id(self) -> int | None:
@@ -175,6 +206,11 @@ class TutorBot(commands.Bot):
         if self._services is not None:
             await self._services.close()
             self._services = None
+
+
+class ShardedTutorBot(TutorBot, commands.AutoShardedBot):
+    """The bot running some of its shards (`TUTORBOT_SHARD_COUNT`, `TUTORBOT_SHARD_IDS`) in this
+    process; everything else is `TutorBot`'s."""
 
 
 def _feature_buttons() -> list[type[FeatureButton]]:

@@ -3,12 +3,59 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from datetime import datetime
+from pathlib import Path
 
-from tutorbot.storage._time import to_db, utcnow
-from tutorbot.storage.db import Database
+from tutorbot.storage._time import from_db, to_db, utcnow
+from tutorbot.storage.backend import PgConn, is_database_url
+from tutorbot.storage.db import BUSY_TIMEOUT_MS, Database
 
 HEARTBEAT = "heartbeat"
+"""The heartbeat's key for a process that runs every shard."""
+
+
+def heartbeat_key(shard_ids: Collection[int] | None) -> str:
+    """Whose heartbeat: `heartbeat` for a process running every shard, `heartbeat:0,1` for the
+    process running shards 0 and 1 (each process of a sharded bot beats on its own)."""
+    if shard_ids is None:
+        return HEARTBEAT
+    return f"{HEARTBEAT}:{','.join(str(i) for i in sorted(shard_ids))}"
+
+
+def read_heartbeat_in(database: Path | str, key: str = HEARTBEAT) -> datetime | None:
+    """The heartbeat under `key` (`heartbeat_key`) in the SQLite file or PostgreSQL database
+    (a URL), read on a connection of its own, read-only and without migrating, for
+    `tutorbot healthcheck` beside the bot; None if none yet. Raises `sqlite3.Error` or psycopg's
+    errors when the database cannot be read."""
+    if isinstance(database, str) and is_database_url(database):
+        return _read_pg(database, key)
+    path = Path(database)
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None  # a database from before the meta table
+        raise
+    finally:
+        conn.close()
+    return from_db(row[0]) if row else None
+
+
+def _read_pg(url: str, key: str) -> datetime | None:
+    conn = PgConn.connect(url)
+    try:
+        table = conn.execute("SELECT to_regclass('meta') AS found").fetchone()
+        if table is None or table["found"] is None:
+            return None  # a database TutorBot never started on
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    finally:
+        conn.close()
+    return from_db(row["value"]) if row else None
 
 
 class MetaStore:
@@ -36,6 +83,7 @@ class MetaStore:
 
         await self._db.write(tx)
 
-    async def heartbeat(self, now: datetime) -> None:
-        """Record that the bot is alive now."""
-        await self.set(HEARTBEAT, to_db(now), now)
+    async def heartbeat(self, now: datetime, key: str = HEARTBEAT) -> None:
+        """Record that the bot (the process beating under `key`, see `heartbeat_key`) is alive
+        now."""
+        await self.set(key, to_db(now), now)
