@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutorbot.storage.admin import AdminError, DatabaseReport, backup, check, display_url
-from tutorbot.storage.backend import is_database_url
+from tutorbot.storage.admin import AdminError, DatabaseReport, backup, check
+from tutorbot.storage.backend import display_url, is_database_url
 from tutorbot.storage.copy import CopyError, CopyReport, copy_database
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tutorbot.storage._time import from_db
-from tutorbot.storage.backend import PgConn, is_database_url
+from tutorbot.storage.backend import PgConn, display_url, is_database_url
 from tutorbot.storage.db import BUSY_TIMEOUT_MS
 from tutorbot.storage.meta import HEARTBEAT
 from tutorbot.storage.migrations import current_version, latest_version
@@ -50,11 +50,6 @@ def read_heartbeat(db_path: Path) -> datetime | None:
     finally:
         conn.close()
     return from_db(row[0]) if row else None
-
-
-def display_url(url: str) -> str:
-    """A PostgreSQL URL without its password, for messages."""
-    return re.sub(r"//([^:/@]*):[^@]*@", r"//\1@", url)
 
 
 class AdminError(Exception):

@@ -82,6 +82,11 @@ def retryable_errors() -> tuple[type[Exception], ...]:
     return (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
+def display_url(url: str) -> str:
+    """A PostgreSQL URL without its password, for names, logs and messages."""
+    return re.sub(r"//([^:/@]*):[^@]*@", r"//\1@", url)
+
+
 def is_database_url(text: str) -> bool:
     """Whether text names a PostgreSQL database (`postgresql://...`) rather than a file."""
     return text.startswith(("postgresql://", "postgres://"))

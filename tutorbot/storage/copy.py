@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tutorbot.storage.admin import display_url
-from tutorbot.storage.backend import PgConn, is_database_url
+from tutorbot.storage.backend import PgConn, display_url, is_database_url
 from tutorbot.storage.db import connect
 from tutorbot.storage.errors import StorageError
 from tutorbot.storage.migrations import migrate, migrate_pg

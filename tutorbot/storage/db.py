@@ -25,7 +25,6 @@ import logging
 import os
 import queue
 import random
-import re
 import sqlite3
 import threading
 import time
@@ -45,6 +44,7 @@ from tutorbot.storage.backend import (
     Dialect,
     PgConn,
     dialect_of,
+    display_url,
     pg_sql,
     retryable_errors,
     row_factory,
@@ -420,7 +420,7 @@ class Database:
         an advisory lock, so processes starting together migrate once), and start the writer
         and the reader."""
         await asyncio.to_thread(_migrate_url, url, migrations)
-        path = Path(_display(url))
+        path = Path(display_url(url))
         writer = _Writer(path, url)
         writer.start()
         await asyncio.to_thread(writer.ready.wait)
@@ -554,17 +554,12 @@ def _in_snapshot(
         conn.close()
 
 
-def _display(url: str) -> str:
-    """A PostgreSQL URL without its password, for names and messages."""
-    return re.sub(r"//([^:/@]*):[^@]*@", r"//\1@", url)
-
-
 def _migrate_url(url: str, migrations: tuple[Migration, ...] | None) -> None:
     conn = PgConn.connect(url)
     try:
         applied = migrate_pg(conn, migrations)
         if applied:
-            log.info("migrated %s: applied %s", _display(url), applied)
+            log.info("migrated %s: applied %s", display_url(url), applied)
             conn.execute("ANALYZE")
     finally:
         conn.close()
