@@ -14,8 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from tutorbot.storage.admin import display_url
-from tutorbot.storage.backend import is_database_url
+from tutorbot.storage.backend import display_url, is_database_url
 from tutorbot.storage.meta import HEARTBEAT, read_heartbeat_in
 
 FRESH_FOR = timedelta(seconds=90)
