@@ -46,7 +46,15 @@ def read_heartbeat_in(database: Path | str, key: str = HEARTBEAT) -> datetime | 
     return from_db(row[0]) if row else None
 
 
+HEALTH_CONNECT_SECONDS = 10
+"""How long the healthcheck waits for PostgreSQL to answer (unless the URL says)."""
+
+
 def _read_pg(url: str, key: str) -> datetime | None:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    if "connect_timeout" not in conninfo_to_dict(url):
+        url = make_conninfo(url, connect_timeout=HEALTH_CONNECT_SECONDS)
     conn = PgConn.connect(url)
     try:
         table = conn.execute("SELECT to_regclass('meta') AS found").fetchone()
