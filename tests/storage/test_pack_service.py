@@ -222,3 +222,23 @@ async def test_a_restarted_process_loads_the_stored_packs(
     finally:
         await restarted.packs.stop()
         await storage.close()
+
+
+async def test_a_sharded_process_holds_only_its_own_servers_packs(
+    course: Library, db_path: Path, clock: Clock, services: Services
+) -> None:
+    preview = await _preview(services)
+    await services.packs.confirm(GUILD, True, preview.preview_id)
+    storage = await open_storage(db_path)
+    other = Services(course, storage, clock)
+    other.owns_guild = lambda guild_id: guild_id != GUILD
+    await other.packs.start()
+    try:
+        assert other.packs.library_for(GUILD).get(preview.topics[0].id) is None
+        again = await _preview(services, GIFT.replace(b"::rome::", b"::roma::"))
+        await services.packs.confirm(GUILD, True, again.preview_id)
+        await other.packs.catch_up()
+        assert other.packs.names(GUILD) == []
+    finally:
+        await other.packs.stop()
+        await storage.close()

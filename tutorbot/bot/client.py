@@ -129,6 +129,7 @@ class TutorBot(commands.Bot):
             )
         self.services.packs.configure(self.settings)
         self.services.scheduler.shards = self.shard_plan.timer_shards()
+        self.services.owns_guild = self.shard_plan.owns
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         features = [cls.feature for cls in _feature_buttons()]

@@ -35,14 +35,14 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _healthcheck(args: argparse.Namespace) -> int:
-    from tutorbot.cli.health import run_healthcheck
+    from tutorbot.cli.health import healthcheck_of
 
     try:
         settings = load_settings()
     except SettingsError as exc:  # Docker reads exit 2 of a health check as reserved: say 1
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
-    return run_healthcheck(settings.db_path)
+    return healthcheck_of(settings)
 
 
 def _content_check(args: argparse.Namespace) -> int:

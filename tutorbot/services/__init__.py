@@ -7,6 +7,7 @@ they never touch SQL or the domain's state directly.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from tutorbot.clock import Clock, utc_now
@@ -49,6 +50,9 @@ class Services:
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
         self.packs = PackService(self)
+        self.owns_guild: Callable[[int], bool] = lambda guild_id: True
+        """Whether a server's events reach this process (a sharded process runs some shards:
+        it resumes only their rounds and holds only their packs)."""
 
     @property
     def library(self) -> Library:

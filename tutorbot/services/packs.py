@@ -201,7 +201,8 @@ class PackService:
         """Load every server's packs, then look for changes from other processes."""
         self._revision = await self._s.storage.packs.revision()
         for guild_id in await self._s.storage.packs.guilds():
-            await self._refresh(guild_id, self._revision)
+            if self._s.owns_guild(guild_id):
+                await self._refresh(guild_id, self._revision)
         self._poller = asyncio.create_task(self._poll(), name="tutorbot-packs")
 
     async def stop(self) -> None:
@@ -224,7 +225,7 @@ class PackService:
         """Rebuild the libraries of the servers whose packs changed since last looked (through
         any process)."""
         for guild_id, revision in await self._s.storage.packs.changed_since(self._revision):
-            if self._seen.get(guild_id, 0) < revision:
+            if self._seen.get(guild_id, 0) < revision and self._s.owns_guild(guild_id):
                 await self._refresh(guild_id, revision)
             self._revision = max(self._revision, revision)
 

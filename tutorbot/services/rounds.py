@@ -98,9 +98,12 @@ class RoundService:
         self._presenter = presenter
 
     async def resume(self) -> None:
-        """Pick up every running round (before the scheduler starts firing its deadlines)."""
+        """Pick up every running round of this process's servers (before the scheduler starts
+        firing its deadlines)."""
         pending = {t.key for t in await self._s.storage.timers.all() if t.key}
         for rnd in await self._s.storage.rounds.running():
+            if not self._s.owns_guild(rnd.guild_id):
+                continue  # another process's shard resumes it
             try:
                 await self._resume(rnd, pending)
             except Exception:
