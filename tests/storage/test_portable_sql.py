@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
@@ -311,26 +311,38 @@ def test_claim_sql_on_sqlite_is_the_plain_update() -> None:
     assert claim_sql(SQLITE, 3).count("?") == 8
 
 
+T = TypeVar("T")
+
+
+def _waits_for_commit(
+    first: sqlite3.Connection, second: sqlite3.Connection, read: Callable[[sqlite3.Connection], T]
+) -> tuple[bool, list[T]]:
+    """Run `read` in a transaction of `second` while `first`'s is open: whether it had to wait
+    for `first`'s COMMIT (still running after half a second), and what it read."""
+    got: list[T] = []
+
+    def other() -> None:
+        second.execute("BEGIN")
+        got.append(read(second))
+        second.execute("COMMIT")
+
+    racer = threading.Thread(target=other)
+    racer.start()
+    racer.join(0.5)
+    waited = racer.is_alive()
+    first.execute("COMMIT")
+    racer.join(10)
+    return waited, got
+
+
 def test_pack_revisions_are_numbered_in_commit_order_across_writers(
     pg_server: PgServer, pg_url: str
 ) -> None:
     first, second = pg_conn(pg_server, pg_url), pg_conn(pg_server, pg_url)
-    got: list[int] = []
     try:
         first.execute("BEGIN")
         mine = _bump(first, 1)
-
-        def other() -> None:
-            second.execute("BEGIN")
-            got.append(_bump(second, 2))
-            second.execute("COMMIT")
-
-        racer = threading.Thread(target=other)
-        racer.start()
-        racer.join(0.5)
-        waited = racer.is_alive()  # it waits for the first bump's commit
-        first.execute("COMMIT")
-        racer.join(10)
+        waited, got = _waits_for_commit(first, second, lambda conn: _bump(conn, 2))
     finally:
         first.close()
         second.close()
@@ -389,7 +401,6 @@ def test_two_writers_never_both_take_the_same_replay_batch(
     pg_server: PgServer, pg_url: str
 ) -> None:
     first, second = pg_conn(pg_server, pg_url), pg_conn(pg_server, pg_url)
-    got: list[bool] = []
     try:
         first.execute("BEGIN")
         assert _still_at(first, None)
@@ -397,18 +408,7 @@ def test_two_writers_never_both_take_the_same_replay_batch(
             "INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)",
             (SEEDED_THROUGH, SeedPlace(1, STAMP, 1).text(), STAMP),
         )
-
-        def other() -> None:
-            second.execute("BEGIN")
-            got.append(_still_at(second, None))
-            second.execute("COMMIT")
-
-        racer = threading.Thread(target=other)
-        racer.start()
-        racer.join(0.5)
-        waited = racer.is_alive()
-        first.execute("COMMIT")
-        racer.join(10)
+        waited, got = _waits_for_commit(first, second, lambda conn: _still_at(conn, None))
     finally:
         first.close()
         second.close()
@@ -420,7 +420,6 @@ def test_an_answer_racing_the_close_of_its_question_finds_it_closed(
     pg_server: PgServer, pg_url: str
 ) -> None:
     closer, answerer = pg_conn(pg_server, pg_url), pg_conn(pg_server, pg_url)
-    got: list[Any] = []
     try:
         round_id = closer.execute(
             "INSERT INTO rounds (guild_id, channel_id, host_id, status, current_index, deadline, "
@@ -429,18 +428,11 @@ def test_an_answer_racing_the_close_of_its_question_finds_it_closed(
         ).fetchone()[0]
         closer.execute("BEGIN")
         closer.execute("UPDATE rounds SET deadline = NULL WHERE id = ?", (round_id,))
-
-        def answer() -> None:
-            answerer.execute("BEGIN")
-            got.append(answerer.execute(_STILL_OPEN["postgresql"], (round_id, 0)).fetchone())
-            answerer.execute("COMMIT")
-
-        racer = threading.Thread(target=answer)
-        racer.start()
-        racer.join(0.5)
-        waited = racer.is_alive()
-        closer.execute("COMMIT")
-        racer.join(10)
+        waited, got = _waits_for_commit(
+            closer,
+            answerer,
+            lambda conn: conn.execute(_STILL_OPEN["postgresql"], (round_id, 0)).fetchone(),
+        )
     finally:
         closer.close()
         answerer.close()
