@@ -155,3 +155,21 @@ def test_readme_invite_asks_for_exactly_the_documented_permissions() -> None:
     )
     assert f"permissions={least.value}" in deploy
     assert "scope=bot+applications.commands" in deploy
+
+
+def test_the_postgres_profile_runs_two_shards_on_one_database() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    db = services["db"]
+    assert db["profiles"] == ["postgres"] and db["image"].startswith("postgres:")
+    assert "healthcheck" in db and any("/var/lib/postgresql/data" in v for v in db["volumes"])
+    shards = [services[f"tutorbot-shard-{n}"] for n in (0, 1)]
+    assert [s["environment"]["TUTORBOT_SHARD_IDS"] for s in shards] == ["0", "1"]
+    for shard in shards:
+        assert shard["profiles"] == ["postgres"]
+        assert shard["environment"]["TUTORBOT_SHARD_COUNT"] == "2"
+        assert shard["environment"]["TUTORBOT_DATABASE_URL"].startswith("postgresql://")
+        assert shard["depends_on"]["db"]["condition"] == "service_healthy"
+        for key in ("read_only", "cap_drop", "security_opt", "stop_grace_period", "env_file"):
+            assert shard[key] == services["tutorbot"][key], key
+    assert "profiles" not in services["tutorbot"], "docker compose up -d still starts SQLite"
