@@ -42,11 +42,14 @@ GOAL = 1.5
 
 
 class RoundBurst:
-    """The round's setup, and where the bot's database is for the final count."""
+    """The round's setup, and where the bot's database is for the final count: the SQLite file
+    at `db_path`, or the PostgreSQL database at `database_url` when one is given (the bot
+    process must then get it as TUTORBOT_DATABASE_URL; `scale.py` does)."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, database_url: str | None = None) -> None:
         self.n = n
         self.db_path = Path(tempfile.mkdtemp(prefix="round-burst-")) / "tutorbot.sqlite3"
+        self.database_url = database_url
         self.guild_id = 0
 
     def populate(self, fake: FakeDiscord) -> None:
@@ -85,7 +88,7 @@ class RoundBurst:
 
     async def recorded(self) -> int:
         """Answers the database holds for the round (read after the bot has stopped)."""
-        storage = await open_storage(self.db_path)
+        storage = await open_storage(self.database_url or self.db_path)
         try:
             rounds = await storage.rounds.recent_in_guild(self.guild_id, 1)
             return len(await storage.rounds.answers(rounds[0].id)) if rounds else -1
