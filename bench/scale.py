@@ -10,7 +10,8 @@
    `tutorbot run` on SQLite, then on PostgreSQL (`TUTORBOT_DATABASE_URL`), each in one process.
    p50/p99 click latency, the bot process's CPU per click, and lost answers (acknowledged within
    3 s but missing from the database). Goals: every click answered within 3 s, 0 lost, p99
-   within 1.5 times the floor's.
+   within 1.5 times the floor's. p50 and p99 are over the clicks answered within 3 s only (as
+   in `interactions.py`), so when many are late they understate the latency.
 
 PostgreSQL is a throwaway server (`_pg.py`, the tests' `pg_server.py` with durability back on:
 fsync and synchronous_commit on, as SQLite's synchronous=FULL), over TCP on 127.0.0.1.
@@ -216,8 +217,10 @@ async def burst(n: int, database_url: str | None) -> tuple[Result, int]:
     scenario = tutorbot(
         round_burst.prepare, f"tutorbot {backend}", round_burst.populate, round_burst.db_path
     )
+    env = {**scenario.env, "TUTORBOT_LOG_LEVEL": "ERROR"}  # not one warning per late click
     if database_url is not None:
-        scenario = replace(scenario, env={**scenario.env, "TUTORBOT_DATABASE_URL": database_url})
+        env["TUTORBOT_DATABASE_URL"] = database_url
+    scenario = replace(scenario, env=env)
     result = await run(scenario, n)
     return result, await round_burst.recorded()
 
