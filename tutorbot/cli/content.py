@@ -17,7 +17,7 @@ from tutorbot.content.banks.draft import ImportRefused, Upload
 from tutorbot.content.banks.formats import export_topics, format_named
 from tutorbot.content.banks.importing import import_upload
 from tutorbot.content.banks.limits import ImportLimits, TooBig, read_file
-from tutorbot.content.banks.write import OutExists, write_pack
+from tutorbot.content.banks.write import OutExists, check_target, write_pack
 from tutorbot.content.card import plural, topic_page
 from tutorbot.content.errors import ContentError, more_errors
 from tutorbot.content.lint import lint
@@ -106,8 +106,7 @@ def _import(
     try:
         upload = Upload(file.name, read_file(file, limits), limits, _separator(sep))
         target = out or Path(slug(file.stem) or "imported")
-        if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise OutExists(f"{target} already exists and is not an empty folder")
+        check_target(target)  # before importing: a taken folder costs no import
         imported = import_upload(upload, format_name, taken=_ids_in(settings.content_dir))
     except (ImportRefused, TooBig, OutExists) as exc:
         print(f"Cannot import {file}: {exc}. Nothing was written.")

@@ -59,11 +59,16 @@ class OutExists(Exception):
     """The target folder exists and is not empty; nothing is written over it."""
 
 
+def check_target(out: Path) -> None:
+    """Refuse a target that exists and is not an empty folder (nothing is written over it)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise OutExists(f"{out} already exists and is not an empty folder")
+
+
 def write_pack(topics: Sequence[Topic], out: Path) -> list[Path]:
     """Write each topic as `<id>.yaml` in a new folder `out` (which may exist only if empty);
     return the files' paths. Raises `OutExists`, or OSError with nothing left behind."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise OutExists(f"{out} already exists and is not an empty folder")
+    check_target(out)
     texts = {f"{topic.id}.yaml": topic_yaml(topic) for topic in topics}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
