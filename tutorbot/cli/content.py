@@ -22,8 +22,7 @@ from tutorbot.content.card import plural, topic_page
 from tutorbot.content.errors import ContentError, more_errors
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import QuestionType
-from tutorbot.content.report import summary
+from tutorbot.content.report import TYPE_NAMES, summary
 from tutorbot.settings import Settings
 
 
@@ -158,22 +157,13 @@ def import_report(imported: Imported, name: str) -> list[str]:
         f"{plural(imported.question_count, 'question')}."
     ]
     for topic in imported.topics:
-        kinds = Counter(KIND_LABELS[question.type] for question in topic.questions)
+        kinds = Counter(TYPE_NAMES[question.type] for question in topic.questions)
         counts = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
         lines.append(f"  {topic.id}: {topic.title} ({counts})")
     if imported.problems:
         lines.append(f"\nNot imported ({len(imported.problems)}):")
         lines.extend(f"  {problem}" for problem in imported.problems)
     return lines
-
-
-KIND_LABELS = {
-    QuestionType.MULTIPLE_CHOICE: "multiple choice",
-    QuestionType.TRUE_FALSE: "true/false",
-    QuestionType.FREE_RESPONSE: "free response",
-    QuestionType.SHORT_ANSWER: "short answer",
-    QuestionType.NUMERIC: "numeric",
-}
 
 
 def run_export(topic_ids: list[str], format_name: str, content_dir: Path, out: Path | None) -> int:

@@ -11,13 +11,15 @@ from tutorbot.content.card import plural
 from tutorbot.content.library import Library
 from tutorbot.content.models import TYPED, QuestionType
 
-_TYPE_NAMES = {
+TYPE_NAMES = {
     QuestionType.MULTIPLE_CHOICE: "multiple choice",
     QuestionType.TRUE_FALSE: "true/false",
     QuestionType.FREE_RESPONSE: "free response",
     QuestionType.SHORT_ANSWER: "short answer",
     QuestionType.NUMERIC: "numeric",
 }
+"""Each question type as counts of it read ("3 multiple choice, 1 numeric"): the content check's
+summary, the import report and the pack preview."""
 
 
 def summary(library: Library) -> list[str]:
@@ -27,7 +29,7 @@ def summary(library: Library) -> list[str]:
     total = sum(types.values())
     by_type = ", ".join(
         f"{types[kind]} {name}"
-        for kind, name in _TYPE_NAMES.items()
+        for kind, name in TYPE_NAMES.items()
         if kind not in TYPED or types[kind]
     )
     lines = [f"{plural(len(library), 'topic')}, {plural(total, 'question')} ({by_type})"]

@@ -19,6 +19,7 @@ from tutorbot.bot import limits
 from tutorbot.bot.components import button
 from tutorbot.bot.custom_ids import make
 from tutorbot.content.models import QuestionType, Topic
+from tutorbot.content.report import TYPE_NAMES
 from tutorbot.services.packs import PREVIEW_MINUTES, PackInfo, PackPreview
 
 FEATURE = "pack"
@@ -38,13 +39,6 @@ NO_PACKS = (
     "Anki, Kahoot, Quizlet, Open Trivia DB or Red trivia), shows what was understood, and "
     "imports it when you press Import."
 )
-TYPE_NAMES = {
-    QuestionType.MULTIPLE_CHOICE: "multiple choice",
-    QuestionType.TRUE_FALSE: "true/false",
-    QuestionType.FREE_RESPONSE: "free response",
-    QuestionType.SHORT_ANSWER: "short answer",
-    QuestionType.NUMERIC: "numeric",
-}
 
 
 def safe(text: str, limit: int = NAME_SHOWN) -> str:
