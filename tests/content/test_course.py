@@ -93,7 +93,7 @@ def test_explainers_are_300_to_900_words_with_a_worked_example(library: Library)
 def test_every_topic_has_five_questions_of_every_type(library: Library) -> None:
     for topic in _course(library):
         assert len(topic.questions) >= 5, topic.id
-        assert {q.type for q in topic.questions} == set(QuestionType) - TYPED, topic.id
+        assert set(QuestionType) - TYPED <= {q.type for q in topic.questions}, topic.id
 
 
 def test_every_explanation_teaches(library: Library) -> None:
