@@ -14,6 +14,7 @@ from tutorbot.clock import Clock, utc_now
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
 from tutorbot.guild_scope import current_guild, in_guild
+from tutorbot.pictures.render import PictureRenderer
 from tutorbot.scheduler import Scheduler
 from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
@@ -50,6 +51,8 @@ class Services:
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
         self.packs = PackService(self)
+        self.pictures = PictureRenderer()
+        """Draws the pictures both front ends show, in a worker process, with a cache."""
         self.owns_guild: Callable[[int], bool] = lambda guild_id: True
         """Whether a server's events reach this process (a sharded process runs some shards:
         it resumes only their rounds and holds only their packs)."""
@@ -99,6 +102,7 @@ class Services:
         return self.bundled
 
     async def close(self) -> None:
-        """Write what is pending, then close the database."""
+        """Stop the pictures' worker, write what is pending, then close the database."""
+        await self.pictures.close()
         await self.names.flush()
         await self.storage.close()
