@@ -27,6 +27,14 @@ no permissions), ``fake.owner`` (guild owner), ``fake.dm_user`` (a user in DMs o
 ("Cannot send messages to this user"), as when they closed their DMs.
 Guilds must exist before the bot connects.
 
+Shards: ``FakeDiscord(shard_count=2)`` makes ``GET /gateway/bot`` recommend 2 shards;
+``add_guild(name, shard=(1, 2))`` builds a guild on shard 1 of 2 (``fake.guild`` is on shard 0
+of any count up to 16). Each gateway session runs the shard its IDENTIFY names: READY and
+GUILD_CREATE carry only that shard's guilds, a guild's events go only to the session running
+its shard, and an event of no guild (DMs) only to shard 0. An action nobody's shard receives
+raises ``Undelivered`` and is kept in ``fake.undelivered``. ``await fake.wait_ready(shards=[0,
+1])`` waits until sessions run both.
+
 Acting as a user (each sends INTERACTION_CREATE and returns an ``InteractionRecord``). A
 ``FakeMember`` acts in their guild (discord.py sees a ``Member``); a ``FakeUser`` acts in DMs
 (a ``User``)::
@@ -86,6 +94,7 @@ late (others at once) until ``delay.seconds = 0``; ``delay.served`` counts them.
 """
 
 from .driver import NoResponse, NoSuchComponent
+from .gateway import Undelivered
 from .harness import running
 from .server import Delay, FakeDiscord, Fault
 from .state import (
@@ -119,5 +128,6 @@ __all__ = [
     "NoSuchComponent",
     "RecordedRequest",
     "Rejection",
+    "Undelivered",
     "running",
 ]

@@ -231,7 +231,12 @@ class RestApi:
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
         return self.ok(
-            request, {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit}
+            request,
+            {
+                "url": self.fake.gateway_url,
+                "shards": self.fake.shard_count,
+                "session_start_limit": limit,
+            },
         )
 
     @_bot_token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,11 +68,21 @@ class FakeDiscord(Driver):
     """A Discord the real discord.py client can log in to, for tests and benchmarks.
 
     `response_deadline` is Discord's 3 s for a first response; tests of lateness may shorten it.
+    `shard_count` is what `GET /gateway/bot` recommends (a test may change it before the bot
+    connects); the gateway routes each guild's events to the session running its shard whatever
+    count the bot chose (see `gateway.py`).
     """
 
-    def __init__(self, *, token: str = "fake-bot-token", response_deadline: float = 3.0) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token",
+        response_deadline: float = 3.0,
+        shard_count: int = 1,
+    ) -> None:
         super().__init__(token)
         self.response_deadline = response_deadline
+        self.shard_count = shard_count
         self.requests: list[RecordedRequest] = []
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -146,9 +156,23 @@ class FakeDiscord(Driver):
             discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
             self._saved = None
 
-    async def wait_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
-        """Wait until a client has identified and been sent READY and its guilds."""
-        await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+    async def wait_ready(
+        self,
+        timeout: float = 10.0,  # noqa: ASYNC109
+        *,
+        shards: Collection[int] | None = None,
+    ) -> None:
+        """Wait until a client has identified and been sent READY and its guilds; with
+        `shards`, until live sessions run each of those shards."""
+        if shards is None:
+            await asyncio.wait_for(self.gateway.ready.wait(), timeout)
+        else:
+            await self.gateway.wait_shards(shards, timeout)
+
+    @property
+    def undelivered(self) -> list[tuple[str, Any]]:
+        """Events (name, data) that no live session ran the shard of, so none was sent."""
+        return self.gateway.undelivered
 
     async def wait_for_request(
         self,

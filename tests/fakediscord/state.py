@@ -35,6 +35,29 @@ def snowflake() -> int:
     return (ms << 22) | (next(_counter) & 0x3FFFFF)
 
 
+SHARD_PERIOD = 720720
+"""The least common multiple of 1 to 16: a snowflake whose `>> 22` is a multiple of it is on
+shard 0 of every shard count up to 16."""
+
+
+def snowflake_on_shard(shard_id: int, count: int) -> int:
+    """A new unique snowflake that Discord puts on shard `shard_id` of `count`
+    (`(id >> 22) % count`): a timestamp at most `count` ms before now."""
+    if not 0 <= shard_id < count:
+        raise ValueError(f"shard {shard_id} is not one of 0 to {count - 1}")
+    fresh = snowflake()
+    ms = fresh >> 22
+    return ((ms - (ms - shard_id) % count) << 22) | (fresh & 0x3FFFFF)
+
+
+def snowflake_on_shard_zero() -> int:
+    """A new unique snowflake on shard 0 of any count up to 16 (its timestamp at most 12
+    minutes before now)."""
+    fresh = snowflake()
+    ms = fresh >> 22
+    return ((ms - ms % SHARD_PERIOD) << 22) | (fresh & 0x3FFFFF)
+
+
 def iso_now() -> str:
     """Return the current time in the ISO format Discord uses."""
     return datetime.now(UTC).isoformat()

@@ -17,7 +17,18 @@ from .state import (
     InteractionRecord,
     Rejection,
     snowflake,
+    snowflake_on_shard,
+    snowflake_on_shard_zero,
 )
+
+
+def _guild_id(shard: tuple[int, int] | None) -> int:
+    """A new guild id: anywhere, on shard `id` of `count`, or for `(0, 0)` on shard 0 of all."""
+    if shard is None:
+        return snowflake()
+    if shard == (0, 0):
+        return snowflake_on_shard_zero()
+    return snowflake_on_shard(*shard)
 
 
 class World:
@@ -28,6 +39,9 @@ class World:
     "Moderators" role); `student`, a member with no special permission; `owner`, the server
     owner; `dm_user`, who shares no server with the bot and talks to it in DMs;
     `instructor_role`, a role without permissions (for a configured instructor role).
+
+    Shards: `guild` is on shard 0 of any shard count up to 16; `add_guild(name, shard=(1, 2))`
+    makes a guild Discord puts on shard 1 of 2.
     """
 
     def __init__(self, token: str = "fake-bot-token") -> None:
@@ -49,7 +63,7 @@ class World:
         """Files users attached to slash commands, served at their `url` (see `attachment`)."""
 
         self.owner = self.add_user("owner")
-        self.guild = self.add_guild("Test Server", owner=self.owner)
+        self.guild = self.add_guild("Test Server", owner=self.owner, shard=(0, 0))
         self.channel = self.guild.text_channel
         self.other_channel = self.add_text_channel(self.guild, "rounds")
         self.moderator_role = self.add_role(self.guild, "Moderators", MANAGE_GUILD)
@@ -66,13 +80,21 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: FakeUser | None = None) -> FakeGuild:
-        """A guild with @everyone, a "general" text channel, its owner and the bot as members.
+    def add_guild(
+        self,
+        name: str,
+        *,
+        owner: FakeUser | None = None,
+        shard: tuple[int, int] | None = None,
+    ) -> FakeGuild:
+        """A guild with @everyone, a "general" text channel, its owner and the bot as members;
+        with `shard=(id, count)`, one whose id Discord puts on shard `id` of `count`
+        (`(0, 0)`: shard 0 of every count up to 16).
 
         Add guilds before the bot connects: they arrive in READY and GUILD_CREATE.
         """
         owner = owner or self.add_user(f"{name.lower().replace(' ', '_')}_owner")
-        guild = FakeGuild(snowflake(), name, owner.id)
+        guild = FakeGuild(_guild_id(shard), name, owner.id)
         guild.roles.append(FakeRole(guild.id, "@everyone", EVERYONE_PERMISSIONS))
         self.guilds[guild.id] = guild
         self.add_text_channel(guild, "general")
