@@ -17,9 +17,12 @@ once in effect: each changes state through a compare-and-swap (e.g. "close round
 work such as Discord edits is queued by the feature, so one slow channel never holds up another
 channel's deadline. Within a process the loop runs handlers one at a time, in due order.
 
-Shards: a process that runs some of the bot's shards (`shards`) claims only the timers of those
+Shards: a process that runs some of the bot's shards (`shards`) claims the timers of those
 shards (`TimerShards`): a round's timers are its server's shard's, a timer of no server (a review
-reminder, sent by direct message) is shard 0's. Unsharded, a process claims every shard's.
+reminder, sent by direct message) is shard 0's. It takes over another shard's timer only once
+that has been claimable for `TimerShards.takeover` (default twice the lease): the process of its
+shard is dead, or gone for longer than a restart takes. The claim is still the one guard, so a
+timer fires in one process at a time. Unsharded, a process claims every shard's.
 
 A handler that raises is logged and tried again later (`retry_delay` times the attempt), at most
 `max_attempts` times; the loop itself never dies of it.

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     unset: one process, and discord.py asks Discord how many."""
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
     """The shards this process runs, e.g. `0,1`; unset with a shard count: all of them."""
+    timer_takeover_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    """How long a due timer of another process's shard waits unclaimed (or past its lease)
+    before this process fires it instead (`storage/timers.py`, `TimerShards.takeover`)."""
     discord_api_url: str | None = Field(
         default=None, description="REST base URL, e.g. http://127.0.0.1:8080/api/v10"
     )
@@ -134,6 +137,7 @@ HINTS = {
     "as 2, or leave it unset to run one process.",
     "shard_ids": "List this process's shards separated by commas, such as 0,1, each from 0 to "
     "TUTORBOT_SHARD_COUNT - 1 and each once; leave it unset to run every shard here.",
+    "timer_takeover_seconds": "Give a number of seconds, such as 60 (twice the 30 s lease).",
     "log_level": f"Use one of {', '.join(LOG_LEVELS[:4])}.",
 }
 """What to write instead, per setting, for the settings an admin gets wrong most."""

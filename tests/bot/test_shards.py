@@ -29,7 +29,12 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     """Settings from the environment alone (no .env in the working directory)."""
     monkeypatch.chdir(tmp_path)
-    for name in ("TUTORBOT_SHARD_COUNT", "TUTORBOT_SHARD_IDS", "TUTORBOT_DATABASE_URL"):
+    for name in (
+        "TUTORBOT_SHARD_COUNT",
+        "TUTORBOT_SHARD_IDS",
+        "TUTORBOT_DATABASE_URL",
+        "TUTORBOT_TIMER_TAKEOVER_SECONDS",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -101,6 +106,18 @@ def test_a_plan_with_some_shards() -> None:
     assert every.mine == frozenset(range(4)) and every.owns_direct
     assert every.timer_shards() is None
     assert every.bot_options() == {"shard_count": 4, "shard_ids": None}
+
+
+def test_the_takeover_setting_reaches_the_timers(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUTORBOT_SHARD_COUNT", "2")
+    env.setenv("TUTORBOT_SHARD_IDS", "1")
+    assert ShardPlan.of(load_settings()).timer_shards() == TimerShards(2, frozenset({1}))
+    env.setenv("TUTORBOT_TIMER_TAKEOVER_SECONDS", "2.5")
+    shards = ShardPlan.of(load_settings()).timer_shards()
+    assert shards is not None and shards.takeover == timedelta(seconds=2.5)
+    env.setenv("TUTORBOT_TIMER_TAKEOVER_SECONDS", "0")
+    with pytest.raises(SettingsError, match="TUTORBOT_TIMER_TAKEOVER_SECONDS=0 is not valid"):
+        load_settings()
 
 
 def test_the_bot_is_auto_sharded_only_with_a_shard_count() -> None:

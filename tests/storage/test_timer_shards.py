@@ -1,7 +1,8 @@
 """Timers of a sharded bot: each timer is for a server (a round's step for its round's server, a
-reminder for none), and a process claims only the timers of its own shards; a dead process's
-timers go to the next process running the same shards once its lease runs out, never to
-another shard's."""
+reminder for none), and a process claims the timers of its own shards; a dead process's timers
+go to the next process running the same shards once its lease runs out, and to a process of
+other shards once they are orphaned (claimable for the takeover time), so a live owner always
+fires its own and a dead one's are fired all the same, once."""
 
 from __future__ import annotations
 
@@ -77,6 +78,55 @@ async def test_a_process_claims_only_its_shards_timers(storage: Storage, now: da
     )
     assert await claim("c", {3}) == {"s3"}
     assert await storage.timers.next_due({"job"}, TimerShards(4, frozenset({3}))) == lease
+
+
+async def _add_held(
+    storage: Storage, name: str, due: datetime, lease_until: datetime, guild_id: int
+) -> None:
+    """A timer that a process ("dead") claimed at `due`, holding it until `lease_until` (add
+    these before any unclaimed timer: the claim takes the earliest claimable)."""
+    await storage.timers.add("job", due, {"name": name}, due, guild_id=guild_id)
+    held = await storage.timers.claim("dead", {"job"}, due, lease_until, limit=1)
+    assert [t.payload["name"] for t in held] == [name]
+
+
+async def test_another_shards_timer_is_taken_over_once_orphaned(
+    storage: Storage, now: datetime
+) -> None:
+    takeover = timedelta(seconds=60)
+    ago = lambda seconds: now - timedelta(seconds=seconds)  # noqa: E731
+    zero, one = guild_on(0, 2), guild_on(1, 2)
+    await _add_held(storage, "lapsed", ago(300), ago(61), zero)  # lease ran out 61 s ago
+    await _add_held(storage, "lapsing", ago(200), ago(10), zero)  # ran out only 10 s ago
+    await _add_held(storage, "held", ago(100), now + timedelta(seconds=10), zero)  # owner lives
+    for name, due, guild in (
+        ("old", ago(61), zero),
+        ("recent", ago(30), zero),
+        ("dm", ago(61), None),  # shard 0's
+        ("mine", now, one),
+    ):
+        await storage.timers.add("job", due, {"name": name}, due, guild_id=guild)
+    shards = TimerShards(2, frozenset({1}), takeover)
+    got = await storage.timers.claim(
+        "one", {"job"}, now, now + timedelta(seconds=30), shards=shards
+    )
+    assert [t.payload["name"] for t in got] == ["lapsed", "old", "dm", "mine"]  # in due order
+    # What is left: "recent" is orphaned 60 s after its due time; "lapsing" 60 s after its lease.
+    assert await storage.timers.next_due({"job"}, shards) == ago(30) + takeover
+    assert await storage.timers.next_due({"job"}, TimerShards(2, frozenset({0}))) == ago(30)
+
+
+async def test_a_timer_of_no_orphan_waits_for_its_own_shard(
+    storage: Storage, now: datetime
+) -> None:
+    await storage.timers.add("job", now, {"name": "s0"}, now, guild_id=guild_on(0, 2))
+    shards = TimerShards(2, frozenset({1}), timedelta(seconds=5))
+    later = now + timedelta(seconds=4)
+    assert await storage.timers.claim("one", {"job"}, later, later, shards=shards) == []
+    assert await storage.timers.next_due({"job"}, shards) == now + timedelta(seconds=5)
+    after = now + timedelta(seconds=5)
+    got = await storage.timers.claim("one", {"job"}, after, after, shards=shards)
+    assert [t.payload["name"] for t in got] == ["s0"]
 
 
 async def _fire_in_two_processes(url_or_path: Path | str) -> list[tuple[str, str]]:
@@ -155,13 +205,77 @@ async def test_a_dead_processs_timer_goes_to_its_shards_next_process(pg_server: 
         assert fired == []  # still held: the lease runs
         await _wait_for(lambda: bool(fired))
         await asyncio.sleep(0.2)
-        assert fired == [("heir", "held")]  # never the process of other shards
+        assert fired == [("heir", "held")]  # not the other shards' process: not orphaned yet
         assert await heirs.timers.all() == []
     finally:
         for scheduler in schedulers:
             await scheduler.stop()
         await others.close()
         await heirs.close()
+
+
+def _recording_scheduler(
+    storage: Storage, who: str, shards: TimerShards, fired: list[tuple[str, str]]
+) -> Scheduler:
+    """A scheduler of `shards` whose "job" handler records (who, timer name) in `fired`."""
+    scheduler = Scheduler(storage.timers, shards=shards)
+
+    async def handle(timer: Timer) -> None:
+        fired.append((who, timer.payload["name"]))
+
+    scheduler.register("job", handle)
+    return scheduler
+
+
+async def test_a_live_owner_fires_its_own_timers_first(pg_server: Any) -> None:
+    url = pg_server.fresh_database()
+    zero, one = await open_storage(url), await open_storage(url)
+    now = _real_now()
+    for i in range(10):
+        await zero.timers.add("job", now, {"name": f"s0-{i}"}, now, guild_id=guild_on(0, 2))
+    fired: list[tuple[str, str]] = []
+    takeover = timedelta(seconds=5)
+    schedulers = [
+        _recording_scheduler(one, "one", TimerShards(2, frozenset({1}), takeover), fired),
+        _recording_scheduler(zero, "zero", TimerShards(2, frozenset({0}), takeover), fired),
+    ]
+    try:
+        for scheduler in schedulers:
+            await scheduler.start()
+        await _wait_for(lambda: len(fired) == 10)
+        assert {who for who, _ in fired} == {"zero"}
+    finally:
+        for scheduler in schedulers:
+            await scheduler.stop()
+        await zero.close()
+        await one.close()
+
+
+async def test_a_dead_processs_timers_are_taken_over_by_another_shards_process(
+    pg_server: Any,
+) -> None:
+    url = pg_server.fresh_database()
+    dead = await open_storage(url)
+    now = _real_now()
+    await _add_held(dead, "held", now, now + timedelta(seconds=1), guild_on(0, 2))
+    await dead.timers.add("job", now, {"name": "waiting"}, now, guild_id=guild_on(0, 2))
+    await dead.timers.add("job", now, {"name": "reminder"}, now)  # shard 0's: no server
+    await dead.close()  # it never renews, fires, finishes or releases anything
+
+    fired: list[tuple[str, str]] = []
+    survivor = await open_storage(url)
+    scheduler = _recording_scheduler(
+        survivor, "one", TimerShards(2, frozenset({1}), timedelta(seconds=0.5)), fired
+    )
+    try:
+        await scheduler.start()
+        await _wait_for(lambda: len(fired) == 3)
+        await asyncio.sleep(0.3)  # and nothing fires twice
+        assert sorted(fired) == [("one", "held"), ("one", "reminder"), ("one", "waiting")]
+        assert await survivor.timers.all() == []
+    finally:
+        await scheduler.stop()
+        await survivor.close()
 
 
 _OLD_ROUND = (

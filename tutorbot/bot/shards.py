@@ -7,16 +7,20 @@ exactly one process, all on one PostgreSQL database). Unset, the bot is one proc
 
 Direct messages reach only shard 0, so the process that runs shard 0 handles everything of no
 server: it fires the timers of no server (review reminders) and syncs the slash commands.
+A process also fires another shard's timers once they have waited `takeover` past due (that
+shard's process is dead): every process shares the bot's token, so it can post and edit in any
+channel over REST, which is all a timer's handler needs of Discord.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from tutorbot.settings import Settings
 from tutorbot.storage.meta import heartbeat_key
-from tutorbot.storage.timers import TimerShards
+from tutorbot.storage.timers import TAKEOVER, TimerShards
 
 DIRECT_SHARD = 0
 """The shard that receives direct messages."""
@@ -30,15 +34,18 @@ def shard_of(guild_id: int, shard_count: int) -> int:
 @dataclass(frozen=True)
 class ShardPlan:
     """This process's share of the shards: `count` in all (None: unsharded), and the ones it
-    runs (`ids`; None with a count: all of them)."""
+    runs (`ids`; None with a count: all of them); after `takeover` it fires another shard's
+    due timers too."""
 
     count: int | None = None
     ids: tuple[int, ...] | None = None
+    takeover: timedelta = TAKEOVER
 
     @classmethod
     def of(cls, settings: Settings) -> ShardPlan:
         """The plan the settings give (validated there)."""
-        return cls(settings.shard_count, settings.shard_ids)
+        takeover = timedelta(seconds=settings.timer_takeover_seconds)
+        return cls(settings.shard_count, settings.shard_ids, takeover)
 
     @property
     def sharded(self) -> bool:
@@ -71,7 +78,7 @@ class ShardPlan:
         mine = self.mine
         if mine is None or self.count is None or len(mine) == self.count:
             return None
-        return TimerShards(self.count, mine)
+        return TimerShards(self.count, mine, self.takeover)
 
     @property
     def heartbeat_key(self) -> str:

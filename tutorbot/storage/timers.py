@@ -7,8 +7,10 @@ atomic; on PostgreSQL the same inner SELECT takes `FOR UPDATE SKIP LOCKED`. A le
 while its holder lives (`renew`), and a holder deletes or releases only rows it still holds.
 
 Shards: a timer stores the server it is for (`guild_id`, None for none), and a sharded process
-claims only the timers of its shards (`TimerShards`): a server's timers belong to the shard
-Discord gives that server, a timer of no server to shard 0.
+claims the timers of its shards (`TimerShards`): a server's timers belong to the shard Discord
+gives that server, a timer of no server to shard 0. It also takes over other shards' timers that
+are orphaned: claimable (due, and past any lease) for longer than `TimerShards.takeover`, which
+a live process running their shard never lets happen, so a dead process's work is still done.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -46,26 +48,41 @@ class Timer:
     """The server it is for, which decides its shard; None for none (shard 0)."""
 
 
+TAKEOVER = timedelta(seconds=60)
+"""How long another shard's timer waits claimable before a process takes it over: twice the
+scheduler's 30 s lease, so a live owner always claims its own first."""
+
+AVAILABLE_AT = "CASE WHEN lease_until > due_at THEN lease_until ELSE due_at END"
+"""When a timer can next be claimed: its due time, or the end of a lease that runs past it."""
+
+
 @dataclass(frozen=True)
 class TimerShards:
-    """The shards one process runs, of `count`: it claims only these shards' timers."""
+    """The shards one process runs, of `count`: it claims these shards' timers, and any other
+    shard's that has been claimable for `takeover` (its process is dead or gone)."""
 
     count: int
     ids: frozenset[int]
+    takeover: timedelta = TAKEOVER
 
     def sql(self) -> tuple[str, list[int]]:
-        """The claim's condition for these shards (as `AND ...`) and its parameters: a timer's
-        shard is `(guild_id >> 22) % count` (Discord's rule), 0 for a timer of no server."""
+        """The condition that a timer is of these shards and its parameters: a timer's shard is
+        `(guild_id >> 22) % count` (Discord's rule), 0 for a timer of no server."""
         marks = ", ".join("?" * len(self.ids))
         return (
-            f" AND (CASE WHEN guild_id IS NULL THEN 0 ELSE (guild_id >> 22) % ? END) IN ({marks})",
+            f"(CASE WHEN guild_id IS NULL THEN 0 ELSE (guild_id >> 22) % ? END) IN ({marks})",
             [self.count, *sorted(self.ids)],
         )
 
 
-def _shard_filter(shards: TimerShards | None) -> tuple[str, list[int]]:
-    """The shard condition and its parameters; nothing for an unsharded process (all timers)."""
-    return ("", []) if shards is None else shards.sql()
+def _claim_filter(shards: TimerShards | None, now: datetime) -> tuple[str, list[Any]]:
+    """`claim`'s shard condition (as `AND ...`) and its parameters: nothing for an unsharded
+    process (every timer); else this process's shards', or any orphaned one (claimable since
+    `now - takeover` or earlier)."""
+    if shards is None:
+        return "", []
+    mine, params = shards.sql()
+    return f" AND ({mine} OR {AVAILABLE_AT} <= ?)", [*params, to_db(now - shards.takeover)]
 
 
 def _timer(row: Any) -> Timer:
@@ -156,17 +173,26 @@ class TimerStore:
     async def next_due(
         self, kinds: Collection[str], shards: TimerShards | None = None
     ) -> datetime | None:
-        """When one of these kinds (of these shards, or any) can next be claimed: the earliest
-        due time, or for a timer held by someone, the end of its lease if that is later. None if
-        there is none."""
+        """When one of these kinds can next be claimed by a process of these shards (or of all):
+        the earliest due time, or for a timer held by someone, the end of its lease if that is
+        later; another shard's timer only `takeover` after that. None if there is none."""
         if not kinds:
             return None
         marks, params = _kinds(kinds)
-        on_shards, shard_params = _shard_filter(shards)
+        if shards is None:
+            return await self._earliest(f"kind IN ({marks})", params)
+        mine, shard_params = shards.sql()
+        own = await self._earliest(f"kind IN ({marks}) AND {mine}", [*params, *shard_params])
+        other = await self._earliest(
+            f"kind IN ({marks}) AND NOT ({mine})", [*params, *shard_params]
+        )
+        orphaned = None if other is None else other + shards.takeover
+        return min((t for t in (own, orphaned) if t is not None), default=None)
+
+    async def _earliest(self, where: str, params: list[Any]) -> datetime | None:
+        """When the first timer matching `where` can be claimed; None if none matches."""
         row = await self._db.fetchone(
-            "SELECT MIN(CASE WHEN lease_until > due_at THEN lease_until ELSE due_at END) "
-            f"FROM timers WHERE kind IN ({marks}){on_shards}",
-            [*params, *shard_params],
+            f"SELECT MIN({AVAILABLE_AT}) FROM timers WHERE {where}", params
         )
         return None if row is None or row[0] is None else from_db(row[0])
 
@@ -182,14 +208,15 @@ class TimerStore:
         """Take up to `limit` timers of these kinds that are due at `now` and held by nobody
         (or whose lease ran out), earliest first, for `owner` until `lease_until`.
 
-        Kinds not listed are never touched: they belong to a handler this process lacks; nor
-        are other shards' timers when `shards` is given (None: every shard's).
+        Kinds not listed are never touched: they belong to a handler this process lacks. With
+        `shards`, another shard's timer is taken only once orphaned, claimable for the
+        shards' `takeover` (None: every shard's at once).
         """
         if not kinds:
             return []
         ordered = sorted(kinds)
         stamp = to_db(now)
-        on_shards, shard_params = _shard_filter(shards)
+        on_shards, shard_params = _claim_filter(shards, now)
 
         def tx(conn: sqlite3.Connection) -> list[Timer]:
             rows = conn.execute(
