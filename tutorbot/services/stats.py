@@ -8,8 +8,14 @@ from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
+from tutorbot.domain import activity as days_of
+from tutorbot.domain.activity import Activity
+from tutorbot.domain.days import zone_or_utc
 from tutorbot.domain.standings import LeaderboardEntry, leaderboard, rank_after
+from tutorbot.pictures.activity import draw_activity
+from tutorbot.pictures.png import Picture
 from tutorbot.services.data_export import DataExport, package
+from tutorbot.storage.activity import ActivityStore
 from tutorbot.storage.answers import UserStats
 from tutorbot.storage.timers import Timer
 
@@ -29,6 +35,8 @@ class StudentStats:
     topics_total: int
     review_streak: int
     """Days in a row, up to today in the student's time zone, with at least one answer."""
+    activity: Activity | None = None
+    """Answers per day over the last 30 of the student's days (the chart)."""
 
 
 EXPORTS_AT_ONCE = 2
@@ -48,6 +56,7 @@ class StatsService:
         self._s = services
         services.scheduler.register(TIMER_FORGET, self._on_forget)
         self._exporting = asyncio.Semaphore(EXPORTS_AT_ONCE)
+        self._activity = ActivityStore(services.storage.db)
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
         """What /stats shows: totals everywhere, and in this server with its rank if in one, and
@@ -62,7 +71,22 @@ class StatsService:
             student=await self._s.progress.student(user_id),
             topics_total=len(self._s.library.topics),
             review_streak=await self._s.review.streak(user_id),
+            activity=await self.activity(user_id),
         )
+
+    async def activity(self, user_id: int) -> Activity:
+        """The student's answers per day over their last `activity.DAYS` days, in their time
+        zone (UTC without one)."""
+        zone = zone_or_utc((await self._s.review.settings(user_id)).timezone)
+        days = days_of.window(self._s.clock(), zone)
+        counts = await self._activity.answers_per_day(
+            user_id, [(d.day, d.start, d.end) for d in days]
+        )
+        return days_of.activity(days, counts, zone.key)
+
+    async def activity_picture(self, found: Activity) -> Picture:
+        """The activity chart of `found` (drawn in the pictures' worker, or from its cache)."""
+        return await self._s.pictures.render(draw_activity, found)
 
     async def leaderboard(
         self, guild_id: int, user_id: int, limit: int = 10

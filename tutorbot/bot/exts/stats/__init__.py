@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.exts.stats.pictures import add_picture
 from tutorbot.bot.exts.stats.render import leaderboard_embed, stats_embed
 
 if TYPE_CHECKING:
@@ -31,12 +32,23 @@ class Stats(commands.Cog):
     async def stats(
         self, interaction: discord.Interaction[Any], user: discord.User | None = None
     ) -> None:
-        """Show someone's totals privately (overall, and in this server when used in one)."""
+        """Show someone's totals privately (overall, and in this server when used in one), then
+        add their activity chart to the message when it is drawn."""
         who = user or interaction.user
         if who.bot:
             raise UserFacingError("Bots don't study, so they have no stats.")
-        figures = await self.bot.services.stats.for_user(who.id, interaction.guild_id)
-        await interaction.response.send_message(embed=stats_embed(who, figures), ephemeral=True)
+        stats = self.bot.services.stats
+        figures = await stats.for_user(who.id, interaction.guild_id)
+        embed = stats_embed(who, figures)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+        if figures.activity is None:
+            return
+
+        async def edit(file: discord.File) -> None:
+            embed.set_image(url=f"attachment://{file.filename}")
+            await interaction.edit_original_response(embed=embed, attachments=[file])
+
+        await add_picture(edit, stats.activity_picture(figures.activity), "activity")
 
     @app_commands.command(name="leaderboard", description="This server's top 10 by points")
     async def leaderboard(self, interaction: discord.Interaction[Any]) -> None:
