@@ -101,7 +101,7 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> list[Blo
         blocks.append(known_line)
     if student.goal == topic.id:
         blocks.append(Text("🎯 This is your goal", style="yellow"))
-    blocks += ["", heading("Core Idea"), Md(topic.core_idea), ""]
+    blocks += ["", heading("Core Idea"), Md(topic.core_idea_shown), ""]
     prereqs = graph.prerequisites(topic.id)
     blocks.append(heading(card.count_heading("Prerequisites", len(prereqs))))
     blocks += _topic_lines(library, prereqs, student.known) or ["  None: a starting point"]

@@ -79,7 +79,7 @@ def topic_page(library: Library, topic_id: str) -> str:
     lines = [topic.title, depth_text(figs.depth, topic.level)]
     if topic.tags:
         lines.append(" ".join(topic.tags))
-    lines += [unlocks_text(figs.unlocks), "", "Core Idea", "", topic.core_idea, ""]
+    lines += [unlocks_text(figs.unlocks), "", "Core Idea", "", topic.core_idea_shown, ""]
     if topic.explainer:
         lines += ["Explainer", "", topic.explainer, ""]
     lines += [questions_text(len(topic.questions)), ""]

@@ -101,6 +101,7 @@ def _hard_wrapped(topic: Topic) -> list[tuple[WarningCode, str]]:
     fields: list[tuple[str, str | None]] = [
         ("core_idea", topic.core_idea),
         ("explainer", topic.explainer),
+        ("note", topic.note),
     ]
     for index, q in enumerate(topic.questions):
         answer = q.answer if isinstance(q.answer, str) else None
@@ -109,6 +110,7 @@ def _hard_wrapped(topic: Topic) -> list[tuple[WarningCode, str]]:
             (f"questions[{index}].answer", answer),
             (f"questions[{index}].explanation", q.explanation),
             (f"questions[{index}].hint", q.hint),
+            (f"questions[{index}].note", q.note),
         ]
     found = []
     for name, text in fields:

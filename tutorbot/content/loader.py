@@ -49,11 +49,11 @@ from tutorbot.content.safe_yaml import Refused, load_topic_yaml
 SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 1024 * 1024
 """Largest topic file read. Every field of a topic at its limit in models.py (explainer 100,000
-characters, 100 questions of prompt, 10 choices, answer, explanation, hint and check) comes to about
-830,000 characters; real topics are near 10 KB. 1 MiB holds any topic a student could read, and
-parsing a hostile file of this size takes well under a second."""
+characters, 100 questions of prompt, 10 choices, answer, explanation, hint, check and note) comes
+to about 880,000 characters; real topics are near 10 KB. 1 MiB holds any topic a student could
+read, and parsing a hostile file of this size takes well under a second."""
 MAX_KEYS = 50
-"""Keys read in one mapping of a topic; a topic has 10 fields and a question 13."""
+"""Keys read in one mapping of a topic; a topic has 11 fields and a question 14."""
 _LIST_LIMITS = {"tags": MAX_TAGS, "prerequisites": MAX_PREREQUISITES, "questions": MAX_QUESTIONS}
 _PERMISSIONS = "permission {is_are} missing for the user running TutorBot"
 

@@ -35,6 +35,10 @@ MAX_CHOICES = 10
 MAX_ANSWER = 1500
 MAX_EXPLANATION = 1500
 MAX_HINT = 500
+MAX_NOTE = 500
+"""A note shown after an explanation or a core idea (see `with_note`). The text with its note must
+still fit the text's own limit (MAX_EXPLANATION, MAX_CORE_IDEA), which the renderers are sized
+for."""
 MAX_THINK_SECONDS = 600
 MAX_QUESTIONS = 100
 MAX_REASON = 300
@@ -170,6 +174,26 @@ def normalise(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+NOTE_LABEL = "**Note:**"
+
+
+def with_note(text: str, note: str | None) -> str:
+    """A text followed by its note as a paragraph of its own ("**Note:** ..."), or the text
+    alone: the one way an explanation or a core idea shows its note."""
+    return f"{text}\n\n{NOTE_LABEL} {note}" if note else text
+
+
+def _check_note_fits(text: str, note: str | None, limit: int, name: str) -> None:
+    """A text shown with its note must fit the text's own limit: the renderers are sized for it."""
+    shown_length = len(with_note(text, note))
+    if shown_length > limit:
+        raise invalid(
+            f"the {name} and its note come to {shown_length} characters as shown; at most "
+            f"{limit}: shorten one of them",
+            "note",
+        )
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -231,6 +255,9 @@ class Question(_Frozen):
     hint: Annotated[str, _text(MAX_HINT)] | None = None
     check: Annotated[str, _text(MAX_CHECK)] | None = None
     """Arithmetic that recomputes the answer (see answer_check); required where numbers decide."""
+    note: Annotated[str, _text(MAX_NOTE)] | None = None
+    """Shown after the explanation: where a text kept word for word (a seed question) is wrong or
+    unclear, the note says so instead of the text being changed."""
 
     @model_validator(mode="before")
     @classmethod
@@ -262,11 +289,18 @@ class Question(_Frozen):
             if getattr(self, field) is not None and field not in _FIELDS_OF.get(self.type, ()):
                 raise invalid(f"a {self._kind} question takes no {field}", field)
         _CHECKS[self.type](self)
+        _check_note_fits(self.explanation, self.note, MAX_EXPLANATION, "explanation")
         return self
 
     @property
     def _kind(self) -> str:
         return _KIND_NAMES[self.type]
+
+    @property
+    def explained(self) -> str:
+        """The explanation as a student sees it, wherever explanations are shown: followed by the
+        note when there is one."""
+        return with_note(self.explanation, self.note)
 
     @property
     def number(self) -> Fraction | None:
@@ -452,9 +486,17 @@ class Topic(_Frozen):
         str, StringConstraints(strip_whitespace=True, max_length=MAX_EXPLAINER)
     ] = ""
     questions: Annotated[tuple[Question, ...], Field(max_length=MAX_QUESTIONS)] = ()
+    note: Annotated[str, _text(MAX_NOTE)] | None = None
+    """Shown with the core idea on the topic card: where a core idea kept word for word (the
+    seed's) is wrong, the note says so instead of the text being changed."""
     allow_warnings: dict[WarningCode, Annotated[str, _text(MAX_REASON)]] = Field(
         default_factory=dict
     )
+
+    @model_validator(mode="after")
+    def _check_note(self) -> Topic:
+        _check_note_fits(self.core_idea, self.note, MAX_CORE_IDEA, "core idea")
+        return self
 
     @model_validator(mode="after")
     def _check_unique(self) -> Topic:
@@ -478,6 +520,11 @@ class Topic(_Frozen):
                 )
             listed.add(prerequisite)
         return self
+
+    @property
+    def core_idea_shown(self) -> str:
+        """The core idea as the topic card shows it: followed by the note when there is one."""
+        return with_note(self.core_idea, self.note)
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None when the topic no longer has it."""

@@ -464,7 +464,7 @@ def answer(
         given=given,
         correct=correct,
         correct_answer=question.answer_text(),
-        explanation=question.explanation,
+        explanation=question.explained,
         seconds=seconds,
         is_last=new.is_last,
     )
@@ -499,7 +499,7 @@ def answer_typed(
         given=given,
         correct=judged.correct,
         correct_answer=judged.expected,
-        explanation=question.explanation,
+        explanation=question.explained,
         seconds=seconds,
         is_last=new.is_last,
         typed=True,
@@ -567,7 +567,7 @@ def reveal(
     if not state.revealed and now < opens_at:
         return NotYet(state, opens_at, (opens_at - now).total_seconds())
     new = replace(state, revealed=True)
-    return Revealed(new, question, question.answer_text(), question.explanation, new.written)
+    return Revealed(new, question, question.answer_text(), question.explained, new.written)
 
 
 def write_answer(

@@ -274,7 +274,7 @@ class QuizService:
         if isinstance(saved, Refusal):
             return saved
         q = result.question
-        revealed = rules.Revealed(result.state, q, q.answer_text(), q.explanation, state.written)
+        revealed = rules.Revealed(result.state, q, q.answer_text(), q.explained, state.written)
         screen = self._screen(session.id, deck, result.state)
         if isinstance(screen, Refusal):
             return screen

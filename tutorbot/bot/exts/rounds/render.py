@@ -233,7 +233,7 @@ def _typed_text(text: str) -> str:
 def _why(view: QuestionView) -> str:
     if view.question is None:
         return ""
-    return f"**Why**\n{view.question.explanation}"
+    return f"**Why**\n{view.question.explained}"
 
 
 def end_message(end: RoundEnd, names: Mapping[int, str]) -> Rendered:

@@ -69,7 +69,7 @@ def topic_card(library: Library, topic: Topic, student: StudentView) -> Rendered
         lines.append(known_line)
     if student.goal == topic.id:
         lines.append("🎯 This is your goal")
-    lines += ["", "**Core Idea**", topic.core_idea]
+    lines += ["", "**Core Idea**", topic.core_idea_shown]
     embed = discord.Embed(
         title=limits.clip(topic.title, limits.EMBED_TITLE),
         description="\n".join(lines),
