@@ -13,11 +13,15 @@ import asyncio
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
+from tutorbot.domain import class_glance as glance_of
 from tutorbot.domain import round_results as results
 from tutorbot.domain import round_state
+from tutorbot.domain.class_glance import ClassGlance, StudentMarks
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.round_state import RoundQuestion, RoundState
 from tutorbot.domain.rounds import RoundError
+from tutorbot.pictures.class_glance import draw_class_glance
+from tutorbot.pictures.png import Picture
 from tutorbot.services.round_rows import load, state_of
 from tutorbot.services.round_views import (
     MissedView,
@@ -28,6 +32,7 @@ from tutorbot.services.round_views import (
     RoundEnd,
     StrugglingView,
 )
+from tutorbot.storage.activity import ActivityStore, Marks
 from tutorbot.storage.rounds import Round
 
 if TYPE_CHECKING:
@@ -119,6 +124,41 @@ async def summary(
             for s in report.struggling
         ),
     )
+
+
+UNNAMED = "student …{last:04d}"
+"""How the class at a glance names a student whose display name was never seen (a picture
+cannot show a mention): the last digits of their id."""
+
+
+async def class_glance(services: Services, round_id: int) -> ClassGlance | None:
+    """The class at a glance of a round: everyone who answered in it, against the round topic's
+    prerequisites (`domain/class_glance.py`); None when nobody answered."""
+    rnd, state = await load(services.storage.rounds, round_id)
+    players = sorted({user for question in state.asked for user in question.answers_by_user})
+    if not players:
+        return None
+    names = await services.names.in_guild(rnd.guild_id, players)
+    marks = await ActivityStore(services.storage.db).marks_among(players)
+    graph = services.library.graph
+    shown = glance_of.columns(graph, state.topic_id)
+    students = [_student(user, names.get(user), marks.get(user, Marks())) for user in players]
+    titles = {topic: title(services, topic) for topic in shown}
+    return glance_of.glance(graph, state.topic_id, titles, students)
+
+
+def _student(user_id: int, name: str | None, marks: Marks) -> StudentMarks:
+    """A student of the round as the class at a glance takes them (a placement counts as
+    known)."""
+    shown = name or UNNAMED.format(last=user_id % 10_000)
+    return StudentMarks(user_id, shown, marks.marked | marks.placed, marks.mastered)
+
+
+async def class_picture(services: Services, round_id: int) -> Picture | None:
+    """The class at a glance of a round as a picture (drawn in the pictures' worker, or from its
+    cache); None when nobody answered."""
+    found = await class_glance(services, round_id)
+    return None if found is None else await services.pictures.render(draw_class_glance, found)
 
 
 async def results_csv(

@@ -18,7 +18,7 @@ from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, modal_action, o
 from tutorbot.bot.custom_ids import CustomId, make
 from tutorbot.bot.errors import refuse, reply_private
 from tutorbot.bot.exts.rounds import render
-from tutorbot.bot.exts.rounds.present import DiscordPresenter, names_in
+from tutorbot.bot.exts.rounds.present import DiscordPresenter, add_class_picture, names_in
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
 from tutorbot.domain import round_state, typed_answers
@@ -135,6 +135,9 @@ async def _report(interaction: discord.Interaction[Any], cid: CustomId) -> None:
         return
     text = render.report_text(end, await names_in(bot, end))
     await interaction.response.send_message(text, ephemeral=True)
+    await add_class_picture(
+        bot, end, lambda file: interaction.edit_original_response(attachments=[file])
+    )
 
 
 async def _autocomplete_round(
@@ -235,9 +238,10 @@ class Rounds(commands.Cog):
         if isinstance(end, Refusal):
             await refuse(interaction, end)
             return
-        await interaction.followup.send(
-            render.report_text(end, await names_in(self.bot, end)), ephemeral=True
+        sent = await interaction.followup.send(
+            render.report_text(end, await names_in(self.bot, end)), ephemeral=True, wait=True
         )
+        await add_class_picture(self.bot, end, lambda file: sent.edit(attachments=[file]))
 
     @round.command(name="results", description="Download a round's answers as CSV")
     @app_commands.rename(round_id="round")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,9 @@ import aiohttp
 import discord
 
 from tutorbot.bot.exts.rounds import render
+from tutorbot.bot.exts.stats.pictures import add_picture
 from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.services import round_reports
 from tutorbot.services.round_views import NotShown, QuestionView, RevealView, RoundEnd
 
 if TYPE_CHECKING:
@@ -37,6 +40,14 @@ COUNT_EVERY = 3.0
 """Seconds between two edits of a question's answer count (Discord's per-channel edit rate)."""
 
 QuestionKey = tuple[int, int]
+
+
+async def add_class_picture(
+    bot: TutorBot, end: RoundEnd, edit: Callable[[discord.File], Awaitable[object]]
+) -> None:
+    """Add the class at a glance to the instructor's report once sent (`edit(file)` attaches
+    it); a round nobody answered has none."""
+    await add_picture(edit, round_reports.class_picture(bot.services, end.round_id), "class")
 
 
 async def names_in(bot: TutorBot, end: RoundEnd) -> dict[int, str]:
@@ -113,7 +124,8 @@ class DiscordPresenter:
             return  # the host asked to be forgotten
         try:
             dm = await self.bot.create_dm(discord.Object(end.instructor_id))
-            await dm.send(render.report_text(end, names))
+            sent = await dm.send(render.report_text(end, names))
+            await add_class_picture(self.bot, end, lambda file: sent.edit(attachments=[file]))
         except discord.HTTPException:
             log.info("could not DM the report of round %s to its instructor", end.round_id)
 

@@ -33,8 +33,9 @@ def file_of(picture: Picture) -> discord.File:
     )
 
 
-async def drawn(draw: Awaitable[Picture], what: str) -> Picture | None:
-    """The picture `draw` gives, or None (logged) when it could not be drawn."""
+async def drawn(draw: Awaitable[Picture | None], what: str) -> Picture | None:
+    """The picture `draw` gives, or None: there is nothing to draw, or it could not be drawn
+    (logged)."""
     try:
         return await draw
     except NOT_DRAWN as exc:
@@ -43,10 +44,13 @@ async def drawn(draw: Awaitable[Picture], what: str) -> Picture | None:
 
 
 async def add_picture(
-    edit: Callable[[discord.File], Awaitable[object]], draw: Awaitable[Picture], what: str
+    edit: Callable[[discord.File], Awaitable[object]],
+    draw: Awaitable[Picture | None],
+    what: str,
 ) -> Picture | None:
     """Draw the picture and add it to a sent message by `edit(file)`; the picture, or None
-    when it was not drawn or Discord refused the edit (the message stays as it was)."""
+    when there was none to draw, it was not drawn, or Discord refused the edit (the message
+    stays as it was)."""
     picture = await drawn(draw, what)
     if picture is None:
         return None
