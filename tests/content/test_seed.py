@@ -105,3 +105,17 @@ def test_content_show_unknown_id_suggests(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert out.startswith("No topic with id 'self-supervised-learning-theroy'. Did you mean: ")
     assert "self-supervised-learning-theory" in out
+
+
+def test_notes_say_where_the_seed_is_wrong_and_keep_its_words(library: Library) -> None:
+    """The seed's texts stay word for word (above); where they are wrong, a note says so."""
+    topic = library.topics[SEED_ID]
+    assert topic.note is not None and "autoregressive" in topic.note
+    assert topic.core_idea_shown.startswith(topic.core_idea)
+    notes = {q.id: q.note for q in topic.questions}
+    assert notes["effective-ssl-task"] is None
+    assert "linear probing" in str(notes["few-label-fine-tuning"])
+    assert "not a settled one" in str(notes["information-theoretic-principle"])
+    assert "worded as a question" in str(notes["contrastive-vs-masked"])
+    for question in topic.questions:
+        assert question.explained.startswith(question.explanation)
