@@ -31,7 +31,7 @@ from tutorbot.services.review import ReviewEnd
 from tutorbot.storage.quizzes import QuizSession
 from tutorbot.storage.review_settings import ReviewSettings
 
-from . import render
+from . import pictures, render
 from .clock import MAX_WAIT_DAYS, ConsoleClock, duration_text, parse_duration
 from .commands import ASSESSMENTS, clean, help_lines, suggest_command
 from .identity import console_user_id
@@ -278,6 +278,7 @@ class ConsoleApp:
     async def _stats(self, rest: str) -> None:
         figures = await self.services.stats.for_user(self.user_id, None)
         self.out.show(render.stats(self.user_name, figures))
+        await pictures.show_activity(self, figures.activity)
 
     async def _wait(self, rest: str) -> None:
         seconds = parse_duration(rest)
@@ -697,6 +698,7 @@ class ConsoleApp:
         "/progress": _progress,
         "/goal": _goal_cmd,
         "/stats": _stats,
+        "/class": pictures.class_cmd,
         "/wait": _wait,
         "/review": _review,
         "/remind": _remind,
