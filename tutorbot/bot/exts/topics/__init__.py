@@ -1,4 +1,4 @@
-"""/topic: the topic card and its buttons (explainer, practice, I know this, goal, chain)."""
+"""/topic: the topic card and its buttons (explainer, practice, I know this, goal, chain, map)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from tutorbot.bot.components import FeatureButton
-from tutorbot.bot.custom_ids import CustomId
+from tutorbot.bot.custom_ids import CustomId, make
+from tutorbot.bot.errors import UserFacingError
+from tutorbot.bot.exts.progress.map import add_map
 from tutorbot.bot.exts.topics import render
 from tutorbot.bot.scopes import bot_of
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic, topic_or_gone
+from tutorbot.pictures import maps
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
+
+
+GONE = "That topic is no longer in the course content. Use /topic to find another."
 
 
 class TopicButton(FeatureButton):
@@ -77,6 +83,40 @@ async def _goal(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     await show_card(
         interaction, topic.id, f"🎯 Goal set: **{topic.title}**. /progress shows the way there."
     )
+
+
+async def _map_around(
+    interaction: discord.Interaction[Any], topic_id: str, page: int | None, *, edit: bool
+) -> None:
+    """The clicker's map around the topic: a new private message (`edit` False) or the clicked
+    map message turned to `page`; its picture added when drawn."""
+    services = bot_of(interaction).services
+    topic = topic_or_gone(services.library, topic_id)
+    if edit:
+        await interaction.response.defer()
+    found = await maps.student_layout(services, interaction.user.id, around=topic.id, page=page)
+    if found is None:  # a topic a reload removed between the two reads
+        raise UserFacingError(GONE)
+    embed = render.map_embed(topic, found.alt_text())
+    if edit:
+        await interaction.edit_original_response(embed=embed)
+    else:
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def page_id(page: int, direction: str) -> str:
+        return make(render.FEATURE, "mappage", topic.id, page, direction)
+
+    await add_map(interaction, services, embed, found, page_id)
+
+
+@TopicButton.action("map")
+async def _map(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await _map_around(interaction, cid.arg(0), None, edit=False)
+
+
+@TopicButton.action("mappage")
+async def _map_page(interaction: discord.Interaction[Any], cid: CustomId) -> None:
+    await _map_around(interaction, cid.arg(0), cid.int_arg(1), edit=True)
 
 
 class Topics(commands.Cog):

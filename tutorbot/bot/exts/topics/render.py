@@ -1,4 +1,4 @@
-"""Topic card, explainer pages and prerequisite chain pages as Discord messages.
+"""Topic card, explainer pages, prerequisite chain pages and the map message as Discord messages.
 
 Pure functions of the content and the student's state, so they are tested at maximum lengths
 without Discord. The card's figures and phrases come from `tutorbot.content.card`, the one
@@ -149,7 +149,18 @@ def _card_buttons(topic: Topic, student: StudentView) -> discord.ui.View:
         )
     )
     view.add_item(button(make(FEATURE, "chain", topic.id, 0), "Prerequisite chain"))
+    view.add_item(button(make(FEATURE, "map", topic.id), "🗺️ Map"))
     return view
+
+
+def map_embed(topic: Topic, alt_text: str) -> discord.Embed:
+    """The message the "Map" button sends: what the map around the topic shows, in words (its
+    picture is added when drawn)."""
+    return discord.Embed(
+        title=limits.clip(f"Map around {topic.title}", limits.EMBED_TITLE),
+        description=alt_text,  # at most 1,024 characters: an attachment's description
+        colour=COLOUR,
+    )
 
 
 def explainer_pages(topic: Topic) -> list[str]:
