@@ -8,6 +8,7 @@ SLASH_COMMANDS = (
     "/topic",
     "/quiz",
     "/progress",
+    "/map",
     "/goal set",
     "/goal clear",
     "/stats",
@@ -21,7 +22,7 @@ SLASH_COMMANDS = (
     "/help",
     "/quit",
 )
-TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set", "/placement")
+TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set", "/placement", "/map")
 """Commands whose argument is a topic (completed by id and title)."""
 ZONE_COMMAND = "/review settings timezone"
 """The command whose argument is a time zone (completed by IANA name)."""
@@ -41,6 +42,7 @@ HELP = (
     ("/topic TOPIC", "show a topic card (Tab completes ids and titles)"),
     ("/quiz TOPIC [N]", "a private quiz on a topic, N questions (default all)"),
     ("/progress", "your goal with a progress bar, reviews due, what to learn next"),
+    ("/map [TOPIC]", "writes your knowledge map: the way to your goal, or around TOPIC"),
     ("/goal set TOPIC", "make a topic your goal"),
     ("/goal clear", "drop your goal"),
     ("/stats", "your answers, accuracy, points and review streak; writes your activity chart"),

@@ -31,7 +31,7 @@ from tutorbot.services.review import ReviewEnd
 from tutorbot.storage.quizzes import QuizSession
 from tutorbot.storage.review_settings import ReviewSettings
 
-from . import pictures, render
+from . import maps, pictures, render
 from .clock import MAX_WAIT_DAYS, ConsoleClock, duration_text, parse_duration
 from .commands import ASSESSMENTS, clean, help_lines, suggest_command
 from .identity import console_user_id
@@ -699,6 +699,7 @@ class ConsoleApp:
         "/goal": _goal_cmd,
         "/stats": _stats,
         "/class": pictures.class_cmd,
+        "/map": maps.map_cmd,
         "/wait": _wait,
         "/review": _review,
         "/remind": _remind,
