@@ -204,6 +204,17 @@ async def test_the_topic_cards_map_button_sends_the_clickers_own_map(
     await _mapped(fake, mine)
     assert "2 known" in _description(fake)
 
+    versions = len(fake.original(mine).history)
+    turned = await fake.click(
+        mine, "topic:mappage:understanding-zero:0:next", fake.student, forged=True
+    )  # a map around a topic has one page here: a stale page button redraws that page
+    await fake.wait_response(turned)
+    await _mapped(fake, mine, versions)
+    assert "2 known" in _description(fake)
+    bad_id = "topic:mappage:understanding-zero:x:next"
+    bad = await fake.click(mine, bad_id, fake.student, forged=True)
+    assert "no longer active" in ((await fake.wait_response(bad)).content or "")
+
     gone = await fake.click(card, "topic:map:no-such-topic", fake.student, forged=True)
     refused = await fake.wait_response(gone)
     assert "no longer in the course content" in (refused.content or "")

@@ -170,7 +170,8 @@ def test_a_crowded_column_shows_what_the_student_can_act_on_and_folds_the_rest()
     assert len(column) == MAX_ROWS
     states = [n.state for n in column]
     assert states.count("ready") == 5 and states.count("due") == 1
-    assert column[-1].label == "+24 more topics" and column[-1].topics == 24
+    assert column[-1].label == "+24 more topics: 20 known, 4 ready to learn"
+    assert column[-1].topics == 24 and column[-1].state == "several"
     assert sum(n.topics for n in m.nodes) == 31
 
 

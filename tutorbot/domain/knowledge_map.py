@@ -323,7 +323,9 @@ def _label(group: _Group, title: Callable[[str], str], states: Mapping[str, Stat
         return title(group.topics[0])
     count = len(group.topics)
     if group.kind == "more":
-        return f"+{count} more topics"
+        kinds = Counter(states[t] for t in group.topics)
+        parts = ", ".join(f"{kinds[s]} {STATE_WORDS[s]}" for s in STATES if kinds[s])
+        return f"+{count} more topics: {parts}"
     if group.kind == "locked":
         noun = f"{count} topics not yet reachable"
     else:
