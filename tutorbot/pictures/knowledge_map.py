@@ -35,8 +35,9 @@ BOTTOM = 78
 """Pixels below the columns: the legend."""
 FONT = 11.5
 """Points of a box's text (at 100 dpi, about 16 pixels)."""
-LINE = FONT * 100 / 72 * 1.25
-"""Pixels per line of a box's text."""
+NARROW_FONT = 10.5
+"""Points of a box's text on a page of `NARROW_COLUMNS` columns or more (narrower boxes)."""
+NARROW_COLUMNS = 6
 CHAR_WIDTH = 0.6
 """A DejaVu Sans character's mean width, in ems, with room for wide letters."""
 LINE_HEIGHT = 1.25
@@ -49,6 +50,8 @@ MIN_ROWS = 2
 """Rows a page is at least as tall as, so a chain's single row is a wide strip, not a
 sliver."""
 EDGE = "#5A5A5A"
+LONG_EDGE = "#A6A6A6"
+"""An edge past one column or more is lighter: it matters less than what it passes."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Box:
     y: float
     width: float
     height: float
+    font: float = FONT
 
     @property
     def left(self) -> tuple[float, float]:
@@ -81,16 +85,27 @@ def box_width(knowledge_map: KnowledgeMap) -> float:
     return min((WIDTH - 2 * MARGIN) / max(knowledge_map.columns, 1) * 0.78, 330)
 
 
-def per_line(width: float) -> int:
-    """Characters of text a line of a box `width` pixels wide holds."""
-    return max(8, int((width - 44) / (FONT * 100 / 72 * CHAR_WIDTH)))
+def font(knowledge_map: KnowledgeMap) -> float:
+    """Points of the boxes' text: a little smaller when the columns are many."""
+    return NARROW_FONT if knowledge_map.columns >= NARROW_COLUMNS else FONT
+
+
+def line(points: float) -> float:
+    """Pixels per line of text of this size."""
+    return points * 100 / 72 * LINE_HEIGHT
+
+
+def per_line(width: float, points: float = FONT) -> int:
+    """Characters of text of this size a line of a box `width` pixels wide holds."""
+    return max(8, int((width - 44) / (points * 100 / 72 * CHAR_WIDTH)))
 
 
 def box_height(knowledge_map: KnowledgeMap) -> float:
     """A box's height: as many lines as the page's longest label needs, within limits."""
-    chars = per_line(box_width(knowledge_map))
+    points = font(knowledge_map)
+    chars = per_line(box_width(knowledge_map), points)
     needed = max((len(textwrap.wrap(n.label, chars)) for n in knowledge_map.nodes), default=1)
-    return min(max(needed, MIN_LINES), MAX_LINES) * LINE + 20
+    return min(max(needed, MIN_LINES), MAX_LINES) * line(points) + 20
 
 
 def height(knowledge_map: KnowledgeMap) -> int:
@@ -113,15 +128,15 @@ def boxes(knowledge_map: KnowledgeMap) -> dict[str, Box]:
         count = per_column[node.column]
         top = TOP + (area - count * pitch) / 2 + node.row * pitch + GAP / 2
         left = MARGIN + node.column * column_width + (column_width - width) / 2
-        placed[node.key] = Box(left, top, width, tall)
+        placed[node.key] = Box(left, top, width, tall, font(knowledge_map))
     return placed
 
 
 def wrapped(label: str, box: Box) -> str:
     """The label wrapped to the box's width, at most as many lines as fit (the last ending "…"
     when cut)."""
-    chars = per_line(box.width)
-    fit = max(1, min(MAX_LINES, int((box.height - 12) / LINE)))
+    chars = per_line(box.width, box.font)
+    fit = max(1, min(MAX_LINES, int((box.height - 12) / line(box.font))))
     lines = textwrap.wrap(label, chars) or [""]
     if len(lines) > fit:
         lines = lines[:fit]
@@ -172,19 +187,21 @@ def _heading(ax: Axes, knowledge_map: KnowledgeMap) -> None:
 def _edges(ax: Axes, knowledge_map: KnowledgeMap, placed: dict[str, Box]) -> None:
     from matplotlib.patches import FancyArrowPatch
 
+    column = {n.key: n.column for n in knowledge_map.nodes}
     for source, target in knowledge_map.edges:
+        route = _route(knowledge_map, placed, source, target)
+        long = column[target] - column[source] > 1
         ax.add_patch(
             FancyArrowPatch(
-                path=_curve(_route(knowledge_map, placed, source, target)),
+                path=_curve(route),
                 arrowstyle="-|>",
                 mutation_scale=12,
-                color=EDGE,
-                linewidth=1.3,
-                zorder=1,
+                color=LONG_EDGE if long else EDGE,
+                linewidth=1.1 if long else 1.3,
+                zorder=0.5 if long else 1,
             )
         )
     first, last = 0, knowledge_map.columns - 1
-    column = {n.key: n.column for n in knowledge_map.nodes}
     for key in (k for k in knowledge_map.enters if column[k] == first):
         x, y = placed[key].left
         ax.annotate(
@@ -302,7 +319,7 @@ def _node(ax: Axes, node: MapNode, box: Box) -> None:
         box.x + 32,
         box.y + box.height / 2,
         wrapped(node.label, box),
-        fontsize=FONT,
+        fontsize=box.font,
         color=palette.TEXT,
         va="center",
         ha="left",
