@@ -90,11 +90,10 @@ def _cells(axes: Axes, found: ClassGlance) -> None:
             c, 0, f"{lacking}", ha="center", va="center", fontsize=FONT, weight="bold",
             color=VERMILLION if lacking else TEXT,
         )  # fmt: skip
-    axes.axhline(0.5, color=TEXT, linewidth=1.2)
-    for edge in range(columns + 1):
-        axes.axvline(edge - 0.5, color="white", linewidth=1.5)
-    for edge in range(1, len(found.rows) + 1):
-        axes.axhline(edge + 0.5, color="white", linewidth=1)
+    rows = len(found.rows)
+    axes.vlines([c - 0.5 for c in range(columns + 1)], -0.5, rows + 0.5, colors="white", lw=1.5)
+    axes.hlines([r + 0.5 for r in range(1, rows)], -0.5, columns - 0.5, colors="white", lw=1)
+    axes.hlines([0.5], -0.5, columns - 0.5, colors=TEXT, lw=1.2)
 
 
 def _extent(found: ClassGlance) -> tuple[float, float, float, float]:
@@ -103,23 +102,25 @@ def _extent(found: ClassGlance) -> tuple[float, float, float, float]:
 
 
 def _labels(axes: Axes, found: ClassGlance) -> None:
-    """Column titles above (the round topic in bold), names on the left."""
-    axes.set_xlim(-0.5, len(found.columns) - 0.5)
+    """Column titles above (the round topic in bold), names on the left: plain texts, not
+    axis ticks (a tick costs several artists, and a class has many rows)."""
+    columns = len(found.columns)
+    axes.set_xlim(-0.5, columns - 0.5)
     axes.set_ylim(len(found.rows) + 0.5, -0.5)
-    axes.xaxis.tick_top()
-    axes.set_xticks(range(len(found.columns)))
-    axes.set_xticklabels(
-        [_short(t, TITLE_CHARS) for t in found.columns],
-        rotation=50, ha="left", rotation_mode="anchor", fontsize=FONT, color=TEXT,
-    )  # fmt: skip
-    axes.get_xticklabels()[-1].set_fontweight("bold")
+    axes.set_xticks([])
+    axes.set_yticks([])
+    for c, column in enumerate(found.columns):
+        axes.text(
+            c, -0.75, _short(column, TITLE_CHARS), rotation=50, rotation_mode="anchor",
+            ha="left", va="center", fontsize=FONT, color=TEXT, parse_math=False,
+            weight="bold" if c == columns - 1 else "normal",
+        )  # fmt: skip
     names = [f"lack it (of {found.students})"] + [r.name for r in found.rows]
-    axes.set_yticks(range(len(names)))
-    axes.set_yticklabels(names, fontsize=FONT, color=TEXT)
-    for label in axes.get_xticklabels() + axes.get_yticklabels():
-        label.set_parse_math(False)  # names and titles are shown as written, never as TeX
-    axes.get_yticklabels()[0].set_fontweight("bold")
-    axes.tick_params(length=0)
+    for r, name in enumerate(names):
+        axes.text(
+            -0.6, r, name, ha="right", va="center", fontsize=FONT, color=TEXT,
+            parse_math=False, weight="bold" if r == 0 else "normal",
+        )  # fmt: skip
     for spine in axes.spines.values():
         spine.set_color(GREY)
 
