@@ -15,8 +15,8 @@ from tutorbot.bot.client import TutorBot
 from tutorbot.pictures.knowledge_map import FILENAME, WIDTH
 from tutorbot.pictures.png import ALT_TEXT_LIMIT, UPLOAD_LIMIT
 
-from .bot_harness import BotFactory
-from .helpers import buttons, embed_text, enabled
+from .bot_harness import BotFactory, FakeClock
+from .helpers import answer_all, buttons, embed_text, enabled
 
 SEED = "self-supervised-learning-theory"
 DRAWN_WITHIN = 60.0
@@ -218,4 +218,41 @@ async def test_the_topic_cards_map_button_sends_the_clickers_own_map(
     gone = await fake.click(card, "topic:map:no-such-topic", fake.student, forged=True)
     refused = await fake.wait_response(gone)
     assert "no longer in the course content" in (refused.content or "")
+    assert fake.rejections == []
+
+
+async def test_a_mastered_topic_shows_as_due_once_its_review_comes_due(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake = fake_discord
+    quiz = await fake.slash("quiz", {"topic": "counting-to-10"}, fake.student)
+    await fake.wait_response(quiz)
+    await answer_all(fake, clock, bot.services.library, quiz, fake.student)
+    await bot.services.progress.set_goal(fake.student.id, "counting-to-20")
+
+    maps = []
+    for days in (0, 60):
+        clock.advance(days * 86400)
+        asked = await fake.slash("progress", {}, fake.student)
+        await fake.wait_response(asked)
+        await _mapped(fake, asked)
+        maps.append(_description(fake))
+    assert maps[0].startswith("Knowledge map: the way to Counting to 20. 2 topics: 1 mastered,")
+    assert "Ready to learn next: Counting to 20 (you are here)" in maps[0]
+    assert "2 topics: 1 due for review, 1 ready to learn" in maps[1], maps[1]
+    assert fake.rejections == []
+
+
+async def test_the_map_button_works_after_a_restart(
+    start_bot: BotFactory, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    async with start_bot():
+        card = await fake.slash("topic", {"topic": "counting-to-20"}, fake.student)
+        await fake.wait_response(card)
+    async with start_bot():
+        clicked = await fake.click(card, "topic:map:counting-to-20", fake.student)
+        await fake.wait_response(clicked)
+        await _mapped(fake, clicked)
+        assert _description(fake).startswith("Knowledge map: around Counting to 20.")
     assert fake.rejections == []
