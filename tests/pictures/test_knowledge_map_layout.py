@@ -216,3 +216,23 @@ def test_the_alt_text_says_the_map_in_words_within_discords_limit() -> None:
     long_titles = goal_map(graph, student(graph, goal="t79"), lambda t: t * 200)
     assert long_titles is not None
     assert len(long_titles.alt_text()) <= ALT_TEXT_LIMIT
+
+
+def test_a_map_around_a_topic_leaves_out_prerequisites_deeper_than_its_columns() -> None:
+    # far is three steps down by its own edge, but five columns down behind the chain
+    graph = KnowledgeGraph(
+        {
+            "far": [],
+            "c1": ["far"],
+            "c2": ["c1"],
+            "c3": ["c2"],
+            "c4": ["c3"],
+            "hub": ["c4"],
+            "mid": ["far", "hub"],
+            "here": ["mid", "c4"],
+        }
+    )
+    assert "far" in topics_around(graph, "here")
+    m = map_around(graph, "here", student(graph), title)
+    assert "FAR" not in [n.label for n in m.nodes]
+    assert m.pages == 1

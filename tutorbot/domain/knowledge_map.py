@@ -199,16 +199,22 @@ class _Group:
         return self.topics[0] if not self.kind else f"fold:{self.topics[0]}"
 
 
-def _columns(graph: MapGraph, topics: Sequence[str]) -> list[list[str]]:
-    """The topics (in learning order) by their depth among themselves, shallowest first: the
-    longest chain of shown prerequisites below each (on the way to a goal that is the graph's
-    own depth, as every prerequisite is shown; around a topic it keeps the columns few)."""
+def _depths(graph: MapGraph, topics: Sequence[str]) -> dict[str, int]:
+    """Each topic's depth among the topics (in learning order): the longest chain of its shown
+    prerequisites (on the way to a goal that is the graph's own depth, as every prerequisite is
+    shown; around a topic it keeps the columns few)."""
     depth: dict[str, int] = {}
-    by_depth: dict[int, list[str]] = {}
     for topic_id in topics:
         below = [depth[p] for p in graph.prerequisites(topic_id) if p in depth]
         depth[topic_id] = max(below, default=-1) + 1
-        by_depth.setdefault(depth[topic_id], []).append(topic_id)
+    return depth
+
+
+def _columns(graph: MapGraph, topics: Sequence[str]) -> list[list[str]]:
+    """The topics by their depth among themselves, shallowest first, each in learning order."""
+    by_depth: dict[int, list[str]] = {}
+    for topic_id, d in _depths(graph, topics).items():
+        by_depth.setdefault(d, []).append(topic_id)
     return [by_depth[d] for d in sorted(by_depth)]
 
 
@@ -506,8 +512,13 @@ def map_around(
     page: int | None = None,
 ) -> KnowledgeMap:
     """The map around a topic: its prerequisites a few levels down, what it leads to a few
-    levels up; the topic is the current one. Nothing is folded (crowded columns still are)."""
+    levels up, within as many columns either side (a prerequisite found three steps down may
+    sit deeper below, behind a longer chain of the others: it is left out, so the map stays one
+    page). The topic is the current one. Nothing is folded (crowded columns still are)."""
     topics = topics_around(graph, topic_id)
+    depth = _depths(graph, topics)
+    centre = depth[topic_id]
+    topics = [t for t in topics if centre - LEVELS_DOWN <= depth[t] <= centre + LEVELS_UP]
     heading = f"around {title(topic_id)}"
     return lay_out(
         graph, topics, student, title, heading=heading, current=topic_id, page=page, fold=False
