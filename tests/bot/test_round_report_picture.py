@@ -10,7 +10,7 @@ from typing import Any
 from fakediscord import FakeDiscord, FakeMessage
 from PIL import Image
 
-from tutorbot.pictures.class_glance import FILENAME, WIDTH
+from tutorbot.pictures.class_glance import FILENAME, MIN_WIDTH
 from tutorbot.pictures.png import UPLOAD_LIMIT
 
 from .bot_harness import BotFactory
@@ -39,7 +39,7 @@ def _check_png(png: bytes, rows: int) -> None:
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG"
         width, height = image.size
-    assert width == WIDTH
+    assert width == MIN_WIDTH  # two columns: the narrowest picture
     assert height > 200 + rows * 20
 
 

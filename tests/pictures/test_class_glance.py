@@ -16,7 +16,14 @@ from tutorbot.domain.class_glance import (
     describe,
     glance,
 )
-from tutorbot.pictures.class_glance import FILENAME, WIDTH, draw_class_glance, size_of
+from tutorbot.pictures.class_glance import (
+    COLUMN,
+    FILENAME,
+    LEFT,
+    RIGHT,
+    draw_class_glance,
+    size_of,
+)
 from tutorbot.pictures.png import ALT_TEXT_LIMIT, UPLOAD_LIMIT
 
 # base -> (left, right) -> top, and far below base: deep1 -> deep2 -> deep3 -> base
@@ -116,7 +123,7 @@ def test_the_largest_class_draws_within_the_limits() -> None:
     drawn = draw_class_glance(found)
     assert drawn.filename == FILENAME
     assert (drawn.width, drawn.height) == size_of(found)
-    assert drawn.width == WIDTH
+    assert drawn.width == LEFT + MAX_COLUMNS * COLUMN + RIGHT
     assert len(drawn.png) < UPLOAD_LIMIT and len(drawn.alt_text) <= ALT_TEXT_LIMIT
     with Image.open(io.BytesIO(drawn.png)) as image:
         assert image.format == "PNG" and image.size == size_of(found)

@@ -11,6 +11,7 @@ matplotlib is imported inside the drawing (in the worker process), never when th
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from tutorbot.domain.class_glance import STATES, ClassGlance, describe
@@ -22,11 +23,18 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FILENAME = "class.png"
-WIDTH = 1000
 CELL = 26
 """Pixels per row of the grid."""
-TOP = 260
-"""Pixels above the grid: the title, the column titles (slanted) and the class's counts."""
+COLUMN = 52
+"""Pixels per column of the grid (12 columns: 624)."""
+MIN_WIDTH = 800
+"""The narrowest picture: room for the title and the legend beside a grid of few columns."""
+HEADING = 80
+"""Pixels of the title, above the column titles."""
+CHAR = 8.5
+"""About how many pixels a character of a column title takes along its slant."""
+SLANT = 50
+"""Degrees the column titles are turned (sin 50° = 0.77 of their length goes up)."""
 BOTTOM = 70
 """Pixels below the grid: the legend and the note on students not drawn."""
 LEFT = 210
@@ -38,19 +46,27 @@ TITLE_CHARS = 26
 """A column's title is cut to this many characters."""
 
 
+def top_of(found: ClassGlance) -> int:
+    """Pixels above the grid: the title, then the slanted column titles (as tall as the
+    longest needs)."""
+    longest = max((len(_short(t, TITLE_CHARS)) for t in found.columns), default=0)
+    return HEADING + math.ceil(math.sin(math.radians(SLANT)) * CHAR * longest) + 20
+
+
 def size_of(found: ClassGlance) -> tuple[int, int]:
-    """The picture's width and height in pixels for this many rows."""
-    rows = max(len(found.rows), 1)
-    return WIDTH, TOP + (rows + 1) * CELL + BOTTOM
+    """The picture's width and height in pixels: a column per topic, a row per student drawn
+    and one for the class's counts."""
+    width = max(MIN_WIDTH, LEFT + len(found.columns) * COLUMN + RIGHT)
+    return width, top_of(found) + (len(found.rows) + 1) * CELL + BOTTOM
 
 
 def draw_class_glance(found: ClassGlance) -> Picture:
     """The class at a glance as a PNG, with its description as alt text."""
     width, height = size_of(found)
     fig = figure(width, height)
-    rows = max(len(found.rows), 1) + 1  # the class's counts are the grid's first row
+    rows = len(found.rows) + 1  # the class's counts are the grid's first row
     grid = fig.add_axes(
-        (LEFT / width, BOTTOM / height, (width - LEFT - RIGHT) / width, rows * CELL / height)
+        (LEFT / width, BOTTOM / height, len(found.columns) * COLUMN / width, rows * CELL / height)
     )
     _cells(grid, found)
     _labels(grid, found)
@@ -111,7 +127,7 @@ def _labels(axes: Axes, found: ClassGlance) -> None:
     axes.set_yticks([])
     for c, column in enumerate(found.columns):
         axes.text(
-            c, -0.75, _short(column, TITLE_CHARS), rotation=50, rotation_mode="anchor",
+            c, -0.75, _short(column, TITLE_CHARS), rotation=SLANT, rotation_mode="anchor",
             ha="left", va="center", fontsize=FONT, color=TEXT, parse_math=False,
             weight="bold" if c == columns - 1 else "normal",
         )  # fmt: skip
@@ -128,7 +144,7 @@ def _labels(axes: Axes, found: ClassGlance) -> None:
 def _title(fig: Figure, found: ClassGlance, height: int) -> None:
     drawn = f" · the {len(found.rows)} lacking most" if found.hidden else ""
     fig.text(
-        LEFT / fig.bbox.width / 4, 1 - 12 / height,
+        20 / fig.bbox.width, 1 - 12 / height,
         _short(f"Class at a glance: {found.topic}", 60) + f"\n{found.students} students{drawn}",
         ha="left", va="top", fontsize=FONT + 3, weight="bold", color=TEXT, parse_math=False,
     )  # fmt: skip
