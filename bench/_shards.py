@@ -46,7 +46,8 @@ from tutorbot.settings import BUNDLED_CONTENT_DIR
 from tutorbot.storage import open_storage
 
 SHARDS = 2
-NAME = "tutorbot postgres 2 shards"
+NAME = "tutorbot 2 shards (pg)"
+"""The row's name, short enough for `scale.py`'s 24-character column."""
 
 
 def _servers(fake: FakeDiscord, n: int) -> list[tuple[FakeGuild, FakeMember, list[FakeMember]]]:
@@ -208,7 +209,7 @@ def _row(n: int, result: Result, floor: Result, recorded: int | None) -> str:
     lost = "-" if recorded is None else str(max(0, result.answered - recorded))
     kept = "-" if recorded is None else f"{recorded}/{n}"
     return (
-        f"{n:>7}  {result.name:<28}{f'{result.answered}/{n}':>12}{result.p50_ms:>9.1f}"
+        f"{n:>7}  {result.name:<24}{f'{result.answered}/{n}':>12}{result.p50_ms:>9.1f}"
         f"{result.p99_ms:>9.1f}{p99_x:>7.2f}{result.cpu_ms:>8.2f}{cpu_x:>7.2f}{kept:>11}{lost:>6}"
     )
 
@@ -219,7 +220,7 @@ def main() -> None:
     parser.add_argument("--clicks", type=int, nargs="+", default=[1000, 5000])
     args = parser.parse_args()
     print(
-        f"{'clicks':>7}  {'bot':<28}{'in 3 s':>12}{'p50 ms':>9}{'p99 ms':>9}{'p99 x':>7}"
+        f"{'clicks':>7}  {'bot':<24}{'in 3 s':>12}{'p50 ms':>9}{'p99 ms':>9}{'p99 x':>7}"
         f"{'cpu ms':>8}{'cpu x':>7}{'recorded':>11}{'lost':>6}",
         flush=True,
     )
