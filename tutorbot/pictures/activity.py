@@ -42,7 +42,9 @@ def _title(found: Activity) -> str:
     if not found.answered:
         return f"Last {days} days: no answers yet"
     right = f" · {found.accuracy:.0%} right" if found.accuracy is not None else ""
-    return f"Last {days} days: {found.answered:,} answers on {found.days_active} days{right}"
+    answers = "answer" if found.answered == 1 else "answers"
+    active = "day" if found.days_active == 1 else "days"
+    return f"Last {days} days: {found.answered:,} {answers} on {found.days_active} {active}{right}"
 
 
 def _bars(axes: Axes, found: Activity) -> None:
@@ -80,10 +82,19 @@ def _accuracy(axes: Axes, found: Activity) -> None:
     xs = list(range(len(ys)))
     if found.answered:
         axes.plot(xs, ys, color=VERMILLION, linewidth=1.5, zorder=3)
+        # Not clipped: a diamond at 0% or 100% sits on the frame, whole.
         axes.plot(
-            xs, ys, linestyle="none", marker="D", markersize=7, color=VERMILLION,
-            markeredgecolor="white", markeredgewidth=1, zorder=4,
-        )  # fmt: skip
+            xs,
+            ys,
+            linestyle="none",
+            marker="D",
+            markersize=7,
+            color=VERMILLION,
+            markeredgecolor="white",
+            markeredgewidth=1,
+            zorder=4,
+            clip_on=False,
+        )
     axes.set_ylim(0, 105)
     axes.set_yticks([0, 50, 100])
     axes.set_yticklabels(["0%", "50%", "100%"])
