@@ -1,14 +1,18 @@
 """The writer on PostgreSQL, where several processes write at once: a batch that deadlocks
-with another process's is run again, and both land."""
+with another process's is run again, and both land. A batch's statements are pipelined (sent
+without waiting for each reply): reads still see the writes before them, and a write that
+swallows a database error is refused rather than committed as nothing."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from tutorbot.storage.db import Database
+from tutorbot.storage.backend import integrity_errors
+from tutorbot.storage.db import Database, SwallowedError
 
 
 async def test_a_deadlocked_batch_is_run_again_and_both_writes_land(pg_server: Any) -> None:
@@ -39,3 +43,57 @@ async def test_a_deadlocked_batch_is_run_again_and_both_writes_land(pg_server: A
     finally:
         await one.close()
         await two.close()
+
+
+async def test_a_write_that_swallows_its_error_is_not_told_saved_and_its_batch_lands(
+    pg_server: Any,
+) -> None:
+    # On PostgreSQL a failed statement aborts the transaction: a write that catches the error
+    # and returns would otherwise turn the batch's COMMIT into a silent ROLLBACK.
+    db = await Database.open_url(pg_server.fresh_database())
+    try:
+        await db.write(lambda conn: conn.execute("CREATE TABLE t (id BIGINT PRIMARY KEY)"))
+        await db.write(lambda conn: conn.execute("INSERT INTO t VALUES (0)"))
+
+        def swallowing(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO t VALUES (100)")
+            try:
+                conn.execute("INSERT INTO t VALUES (0)").rowcount  # noqa: B018 (waits for it)
+            except integrity_errors():
+                pass
+
+        def plain(i: int) -> Callable[[sqlite3.Connection], object]:
+            return lambda conn: conn.execute("INSERT INTO t VALUES (?)", (i,))
+
+        results = await asyncio.gather(
+            *(db.write(plain(i)) for i in range(1, 21)),
+            db.write(swallowing),
+            *(db.write(plain(i)) for i in range(21, 41)),
+            return_exceptions=True,
+        )
+        assert isinstance(results[20], SwallowedError)
+        assert not any(isinstance(r, BaseException) for r in results[:20] + results[21:])
+        rows = await db.fetchall("SELECT id FROM t ORDER BY id")
+        assert [row["id"] for row in rows] == list(range(41))
+    finally:
+        await db.close()
+
+
+async def test_reads_inside_a_batch_see_the_writes_before_them(pg_server: Any) -> None:
+    # The batch's statements are pipelined: a read still answers after every earlier write.
+    db = await Database.open_url(pg_server.fresh_database())
+    try:
+        await db.write(lambda conn: conn.execute("CREATE TABLE c (k TEXT PRIMARY KEY, n INT)"))
+
+        def bump(conn: sqlite3.Connection) -> tuple[int, int]:
+            changed = conn.execute(
+                "INSERT INTO c VALUES ('k', 1) ON CONFLICT (k) DO UPDATE SET n = c.n + 1"
+            ).rowcount
+            row = conn.execute("SELECT n FROM c WHERE k = 'k'").fetchone()
+            return changed, row["n"]
+
+        results = await asyncio.gather(*(db.write(bump) for _ in range(50)))
+        assert sorted(n for _, n in results) == list(range(1, 51))
+        assert all(changed == 1 for changed, _ in results)
+    finally:
+        await db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, to_db
@@ -131,12 +132,14 @@ def insert_answer(
             points,
             stamp,
         ),
-    ).fetchone()
+    )
     count_answer(conn, user_id, guild_id, topic_id, answered=1, correct=int(correct), points=points)
     if practice is not None:
         record_practice(conn, user_id, practice)
+    # The new id is read last: on PostgreSQL's pipelined batch the reply comes with the
+    # practice's reads instead of costing a round trip of its own.
     return Answer(
-        inserted[0],
+        inserted.fetchone()[0],
         user_id,
         guild_id,
         topic_id,
@@ -207,11 +210,11 @@ class AnswerStore:
     ) -> Answer:
         """Record one answer, with its review of the question's memory card (`practice`);
         returns after it is durably committed."""
-        stamp = to_db(now)
-
-        def tx(conn: sqlite3.Connection) -> Answer:
-            return insert_answer(
-                conn,
+        # A partial, not a closure: a burst keeps thousands of writes pending, and a closure's
+        # dozen cells each are what the garbage collector then walks again and again.
+        return await self._db.write(
+            partial(
+                insert_answer,
                 user_id=user_id,
                 guild_id=guild_id,
                 topic_id=topic_id,
@@ -223,11 +226,10 @@ class AnswerStore:
                 source_id=source_id,
                 points=points,
                 now=now,
-                stamp=stamp,
+                stamp=to_db(now),
                 practice=practice,
             )
-
-        return await self._db.write(tx)
+        )
 
     async def recent(self, user_id: int, limit: int = 20) -> list[Answer]:
         """The user's latest answers, newest first."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,9 +27,11 @@ _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
 """A quoted literal (left as it is), a `?` placeholder, or a `%` (doubled for psycopg)."""
 
 
+@lru_cache(maxsize=4096)
 def pg_sql(sql: str) -> str:
     """SQL with `?` placeholders as psycopg's `%s` and every literal `%` as `%%` (psycopg reads
-    `%` inside quotes too); a `?` inside quotes is left alone."""
+    `%` inside quotes too); a `?` inside quotes is left alone. Cached: the writer translates
+    the same few statements for every answer."""
     return _PLACEHOLDER.sub(_pg_token, sql)
 
 
@@ -129,15 +133,27 @@ def row_factory(cursor: Any) -> Callable[[Sequence[Any]], PgRow]:
 
 
 class PgCursor:
-    """The part of a DB-API cursor the stores use, over a psycopg cursor."""
+    """The part of a DB-API cursor the stores use, over a psycopg cursor.
 
-    def __init__(self, cursor: psycopg.Cursor[PgRow]) -> None:
+    In pipeline mode (`PgConn.pipelined`) a statement is sent without waiting for its reply;
+    the first of `rowcount`, `fetchone` or `fetchall` asked of it waits for every reply still
+    due (one round trip for all the statements queued before it)."""
+
+    def __init__(self, cursor: psycopg.Cursor[PgRow], pipeline: psycopg.Pipeline | None) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
+
+    def _replied(self) -> psycopg.Cursor[PgRow]:
+        """The psycopg cursor once the server's reply to its statement is in."""
+        if self._pipeline is not None and self._cursor.pgresult is None:
+            self._pipeline.sync()
+        self._pipeline = None
+        return self._cursor
 
     @property
     def rowcount(self) -> int:
         """Rows the statement changed."""
-        return self._cursor.rowcount
+        return self._replied().rowcount
 
     @property
     def lastrowid(self) -> None:
@@ -146,11 +162,13 @@ class PgCursor:
 
     def fetchone(self) -> PgRow | None:
         """The next row, or None."""
-        return self._cursor.fetchone() if self._cursor.description else None
+        cursor = self._replied()
+        return cursor.fetchone() if cursor.description else None
 
     def fetchall(self) -> list[PgRow]:
         """Every remaining row."""
-        return self._cursor.fetchall() if self._cursor.description else []
+        cursor = self._replied()
+        return cursor.fetchall() if cursor.description else []
 
     def __iter__(self) -> Any:
         return iter(self.fetchall())
@@ -163,6 +181,7 @@ class PgConn:
     def __init__(self, conn: psycopg.Connection[PgRow]) -> None:
         self.raw = conn
         self._trace: Callable[[str], object] | None = None
+        self._pipeline: psycopg.Pipeline | None = None
 
     @classmethod
     def connect(cls, url: str) -> PgConn:
@@ -178,7 +197,7 @@ class PgConn:
             self._trace(sql)
         cursor = self.raw.cursor()
         cursor.execute(pg_sql(sql), tuple(params))
-        return PgCursor(cursor)
+        return PgCursor(cursor, self._pipeline)
 
     def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> PgCursor:
         """Run one statement for each set of parameters."""
@@ -186,11 +205,32 @@ class PgConn:
             self._trace(sql)
         cursor = self.raw.cursor()
         cursor.executemany(pg_sql(sql), [tuple(p) for p in seq])
-        return PgCursor(cursor)
+        return PgCursor(cursor, self._pipeline)
 
     def executescript(self, script: str) -> None:
         """Run several statements without parameters (migrations)."""
         self.raw.execute(script.encode())
+
+    @contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """Run the statements of the block in psycopg's pipeline mode: each is sent at once and
+        only a read of its result waits, so a run of writes costs one round trip, not one each.
+        An error may surface at a later statement than the one that failed (or on leaving the
+        block), so a caller that must know which failed runs the statements without it."""
+        with self.raw.pipeline() as pipeline:
+            self._pipeline = pipeline
+            try:
+                yield
+            finally:
+                self._pipeline = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the open transaction hit an error (PostgreSQL then turns COMMIT into a
+        ROLLBACK without saying so)."""
+        import psycopg
+
+        return self.raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
 
     @property
     def in_transaction(self) -> bool:

@@ -29,6 +29,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
@@ -135,35 +136,70 @@ def _run_batch(
     Without `isolate` (the fast path: no savepoint per write) the first failing job rolls the
     whole batch back and returns None, so the caller reruns it with `isolate`, where each job
     has its own SAVEPOINT and a failure undoes only that job. Jobs are pure functions of the
-    connection, so running one twice after a rollback is safe. `before_commit` may raise to
+    connection, so running one twice after a rollback is safe. On PostgreSQL the fast path sends
+    its statements in pipeline mode (only a read waits for the server), so an error may surface
+    in a later job than the one that caused it: any error there reruns the batch isolated, where
+    statements run one at a time. `before_commit` may raise to
     leave the transaction open for the caller to roll back. An error of `retry_on` (PostgreSQL's
     deadlock and serialization failures) is raised as it is, for the caller to rerun the batch.
     """
-    outcomes: list[tuple[bool, Any]] = []
     conn.execute(dialect_of(conn).begin_write)
-    for job in batch:
-        if not isolate:
-            try:
-                outcomes.append((True, job.fn(conn)))
-            except Exception:
-                conn.execute("ROLLBACK")
-                return None
-            continue
-        conn.execute("SAVEPOINT job")
+    if isolate:
+        outcomes = [_isolated(conn, job, retry_on) for job in batch]
+    else:
         try:
-            result = job.fn(conn)
-        except retry_on:
-            raise  # another process's transaction collided with this batch: run it again
-        except Exception as exc:
-            conn.execute("ROLLBACK TO job")
-            conn.execute("RELEASE job")
-            outcomes.append((False, exc))
-        else:
-            conn.execute("RELEASE job")
-            outcomes.append((True, result))
+            with _pipelined(conn):
+                outcomes = [(True, job.fn(conn)) for job in batch]
+            _refuse_failed(conn)
+        except Exception:
+            conn.execute("ROLLBACK")
+            return None
     before_commit()
+    _refuse_failed(conn)
     conn.execute("COMMIT")
     return outcomes
+
+
+def _isolated(
+    conn: sqlite3.Connection, job: _Job, retry_on: tuple[type[Exception], ...]
+) -> tuple[bool, Any]:
+    """Run one job in a SAVEPOINT of its own: a failure undoes only its changes."""
+    conn.execute("SAVEPOINT job")
+    try:
+        result = job.fn(conn)
+    except retry_on:
+        raise  # another process's transaction collided with this batch: run it again
+    except Exception as exc:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return False, exc
+    try:
+        _refuse_failed(conn)
+    except SwallowedError as exc:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return False, exc
+    conn.execute("RELEASE job")
+    return True, result
+
+
+def _pipelined(conn: sqlite3.Connection) -> AbstractContextManager[None]:
+    """PostgreSQL's pipeline mode for a batch's statements (each sent without waiting for the
+    one before; only reads wait, see `PgConn.pipelined`); nothing on SQLite, which has no
+    round trips to save."""
+    return conn.pipelined() if isinstance(conn, PgConn) else nullcontext()
+
+
+class SwallowedError(RuntimeError):
+    """A write caught a PostgreSQL error and returned: the server had already aborted its
+    transaction, so nothing the write did can be committed."""
+
+
+def _refuse_failed(conn: sqlite3.Connection) -> None:
+    """Raise `SwallowedError` if a PostgreSQL transaction hit an error that no write raised
+    (its COMMIT would roll it back without a word, and every caller be told "saved")."""
+    if isinstance(conn, PgConn) and conn.failed:
+        raise SwallowedError("a statement of this write failed but the write did not raise it")
 
 
 def _optimize(conn: sqlite3.Connection) -> None:

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
@@ -125,9 +125,8 @@ def _record(
     now: datetime,
     practice: PracticeStep | None = None,
 ) -> RecordedRoundAnswer:
-    """Inside a write: record a student's answer once (the body of
-    `RoundStore.record_open_answer`): the row comes back from the INSERT itself, and only a
-    double click reads the earlier one."""
+    """Inside a write: record a student's answer once (for `_record_if_open`): the row comes
+    back from the INSERT itself, and only a double click reads the earlier one."""
     stamp = to_db(now)
     ensure_user(conn, user_id, stamp)
     row = conn.execute(
@@ -172,6 +171,43 @@ _STILL_OPEN = {"sqlite": _OPEN, "postgresql": _OPEN + " FOR SHARE"}
 SQLite has one writer at a time. On PostgreSQL another process may close the question at the
 same moment: FOR SHARE makes that close wait for the answer's commit (the answer counts), or the
 answer wait for the close's and then find the question closed."""
+
+
+def _record_if_open(
+    conn: sqlite3.Connection,
+    *,
+    round_id: int,
+    question_index: int,
+    question_id: str,
+    topic_id: str,
+    user_id: int,
+    answer: str,
+    correct: bool,
+    seconds: float,
+    points: int,
+    now: datetime,
+    practice: PracticeStep | None,
+) -> RecordedRoundAnswer | None:
+    """Inside a write: `_record` the answer if the round's question is still open (the body of
+    `RoundStore.record_open_answer`); None once it closed."""
+    open_ = conn.execute(_STILL_OPEN[dialect_of(conn).name], (round_id, question_index)).fetchone()
+    if open_ is None:
+        return None
+    return _record(
+        conn,
+        round_id,
+        open_["guild_id"],
+        question_index,
+        question_id,
+        topic_id,
+        user_id,
+        answer,
+        correct,
+        seconds,
+        points,
+        now,
+        practice,
+    )
 
 
 @cache
@@ -370,30 +406,23 @@ class RoundStore:
         points, with its `practice` (the review of its memory card), in the same commit. A second
         click returns the first answer, changing nothing.
         """
-
-        def tx(conn: sqlite3.Connection) -> RecordedRoundAnswer | None:
-            open_ = conn.execute(
-                _STILL_OPEN[dialect_of(conn).name], (round_id, question_index)
-            ).fetchone()
-            if open_ is None:
-                return None
-            return _record(
-                conn,
-                round_id,
-                open_["guild_id"],
-                question_index,
-                question_id,
-                topic_id,
-                user_id,
-                answer,
-                correct,
-                seconds,
-                points,
-                now,
-                practice,
+        # A partial, not a closure: a burst keeps thousands of these pending (see answers.py).
+        return await self._db.write(
+            partial(
+                _record_if_open,
+                round_id=round_id,
+                question_index=question_index,
+                question_id=question_id,
+                topic_id=topic_id,
+                user_id=user_id,
+                answer=answer,
+                correct=correct,
+                seconds=seconds,
+                points=points,
+                now=now,
+                practice=practice,
             )
-
-        return await self._db.write(tx)
+        )
 
     async def answer_of(
         self, round_id: int, question_index: int, user_id: int
