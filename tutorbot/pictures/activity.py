@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tutorbot.domain.activity import Activity, day_label, describe
 from tutorbot.pictures.palette import BLUE, GREY, TEXT, VERMILLION, tint
-from tutorbot.pictures.png import Picture, figure, picture
+from tutorbot.pictures.png import DPI, Picture, figure, picture
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,6 +22,8 @@ WIDTH, HEIGHT = 800, 400
 FILENAME = "activity.png"
 FONT = 15
 """Points: about 20 pixels at the figure's size, 10 where Discord shows it at half size."""
+AXES = (0.09, 0.17, 0.80, 0.68)
+"""Where the plot sits in the figure (left, bottom, width, height, as fractions)."""
 LABEL_EVERY = 7
 """Days between two date labels on the x axis (today is always labelled)."""
 
@@ -29,7 +31,7 @@ LABEL_EVERY = 7
 def draw_activity(found: Activity) -> Picture:
     """The chart of `found` as a PNG, with its description as alt text."""
     fig = figure(WIDTH, HEIGHT)
-    axes = fig.add_axes((0.09, 0.17, 0.80, 0.68))
+    axes = fig.add_axes(AXES)
     _bars(axes, found)
     _accuracy(axes.twinx(), found)
     _dates(axes, found)
@@ -51,12 +53,17 @@ def _bars(axes: Axes, found: Activity) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator  # loaded in the worker process only
 
     counts = [d.answered for d in found.days]
-    axes.bar(range(len(counts)), counts, width=0.75, color=BLUE, edgecolor=BLUE, zorder=2)
+    # One collection of thick lines rather than a patch per bar: the same picture, drawn faster.
+    per_day = WIDTH * AXES[2] / (len(counts) + 1.4) * 72 / DPI
+    drawn = [(n, c) for n, c in enumerate(counts) if c]
+    if drawn:
+        xs, ys = zip(*drawn, strict=True)
+        axes.vlines(xs, 0, ys, colors=BLUE, linewidth=per_day * 0.75, capstyle="butt", zorder=2)
     top = max(counts, default=0)
     axes.set_ylim(0, max(top * 1.15, 4))
     axes.set_ylabel("answers (bars)", fontsize=FONT, color=BLUE)
     axes.tick_params(axis="y", labelsize=FONT - 2, colors=BLUE)
-    axes.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, steps=[1, 2, 5, 10]))
     axes.yaxis.set_major_formatter(FuncFormatter(_count))
     axes.grid(axis="y", color=tint(GREY, 0.6), linewidth=0.8, zorder=0)
     axes.set_axisbelow(True)
