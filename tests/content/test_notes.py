@@ -9,6 +9,7 @@ from tutorbot.content import models as m
 from tutorbot.content.errors import ContentError
 from tutorbot.content.lint import lint
 from tutorbot.content.loader import load_library
+from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 from .conftest import Pack
 
@@ -100,3 +101,15 @@ def test_a_hard_wrapped_note_is_linted(pack: Pack) -> None:
     warnings = lint(load_library(pack({"t.yaml": text})))
     assert [w.code for w in warnings] == [m.WarningCode.HARD_WRAPPED_TEXT]
     assert "questions[0].note breaks a sentence across lines" in warnings[0].message
+
+
+def test_the_readme_example_loads_and_shows_its_note(pack: Pack) -> None:
+    readme = (BUNDLED_CONTENT_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Notes on texts kept word for word")[1]
+    example = section.split("```yaml\n")[1].split("```")[0]
+    root = pack(
+        {"noted.yaml": "id: noted\ntitle: Noted\ncore_idea: An idea.\nquestions:\n" + example}
+    )
+    question = load_library(root).topics["noted"].questions[0]
+    assert question.note is not None and question.note.startswith("This seed question is worded")
+    assert question.explained.endswith("\n\n**Note:** " + question.note)
