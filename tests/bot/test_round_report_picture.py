@@ -12,11 +12,24 @@ from PIL import Image
 
 from tutorbot.pictures.class_glance import FILENAME, MIN_WIDTH
 from tutorbot.pictures.png import UPLOAD_LIMIT
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
-from .bot_harness import BotFactory
+from .bot_harness import BotFactory, FakeClock
 from .helpers import buttons, enabled
-from .rounds_helpers import BASE, TOPIC, channel_messages, click, kind_of, reply, write_course
+from .rounds_helpers import (
+    BASE,
+    TOPIC,
+    channel_messages,
+    click,
+    is_revealed,
+    kind_of,
+    reply,
+    tick,
+    write_course,
+)
 from .test_stats_pictures import DRAWN_WITHIN, _description
+
+SECONDS = 20
 
 
 async def _answer(fake: FakeDiscord, question: FakeMessage, user: Any) -> None:
@@ -82,6 +95,33 @@ async def test_the_round_report_shows_the_class_at_a_glance(
         )
         assert _png(fake.original(pressed)) == _png(fake.messages[report.id])
         assert bot.services.pictures.drawn == 1
+    assert fake.rejections == []
+
+
+async def test_the_report_sent_by_dm_at_a_rounds_end_has_the_picture(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    ana = fake.add_member(fake.guild, "Ana")
+    async with start_bot(content_dir=write_course(tmp_path / "content")) as bot:
+        started = await fake.slash(
+            "round start", {"topic": TOPIC, "questions": 1, "seconds": SECONDS}, fake.admin
+        )
+        await reply(fake, started)
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 1)
+        await _answer(fake, channel_messages(fake)[0], ana)
+        await tick(bot, clock, SECONDS + CLOSE_GRACE.total_seconds() + 0.5)
+        await fake.wait_until(lambda: is_revealed(fake, channel_messages(fake)[0]))
+        await tick(bot, clock, NEXT_PAUSE.total_seconds())
+        await fake.wait_until(lambda: len(fake.dms_with(fake.admin)) == 1)
+        report = fake.dms_with(fake.admin)[0]
+        await fake.wait_until(
+            lambda: bool(fake.messages[report.id].attachments), timeout=DRAWN_WITHIN
+        )
+        assert "Round report" in fake.messages[report.id].content
+        _check_png(_png(fake.messages[report.id]), rows=1)
+        assert "Sky Colours: 1 student against 2 topics." in _description(fake, FILENAME)
+        assert "Lacking most: Ana (2)." in _description(fake, FILENAME)
     assert fake.rejections == []
 
 

@@ -171,6 +171,11 @@ def glance(
     )
 
 
+def students_text(count: int) -> str:
+    """'1 student', '200 students'."""
+    return f"{count} {'student' if count == 1 else 'students'}"
+
+
 def describe(found: ClassGlance, limit: int = 1024) -> str:
     """The picture in words (its alt text): who took part, what the class lacks most, and who
     lacks most; at most `limit` characters."""
@@ -188,7 +193,8 @@ def describe(found: ClassGlance, limit: int = 1024) -> str:
     )
     drawn = f" The {len(found.rows)} neediest are drawn." if found.hidden else ""
     text = (
-        f"Class at a glance for {found.topic}: {found.students} students against "
-        f"{len(found.columns)} topics.{drawn} {who} By topic: {lacking}."
+        f"Class at a glance for {found.topic}: {students_text(found.students)} against "
+        f"{len(found.columns)} {'topic' if len(found.columns) == 1 else 'topics'}.{drawn} {who} "
+        f"By topic: {lacking}."
     )
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from tutorbot.domain.class_glance import STATES, ClassGlance, describe
+from tutorbot.domain.class_glance import STATES, ClassGlance, describe, students_text
 from tutorbot.pictures.palette import GREY, TEXT, VERMILLION, style_of, tint
 from tutorbot.pictures.png import Picture, figure, picture
 
@@ -143,9 +143,9 @@ def _labels(axes: Axes, found: ClassGlance) -> None:
 
 def _title(fig: Figure, found: ClassGlance, height: int) -> None:
     drawn = f" · the {len(found.rows)} lacking most" if found.hidden else ""
+    heading = _short(f"Class at a glance: {found.topic}", 60)
     fig.text(
-        20 / fig.bbox.width, 1 - 12 / height,
-        _short(f"Class at a glance: {found.topic}", 60) + f"\n{found.students} students{drawn}",
+        20 / fig.bbox.width, 1 - 12 / height, f"{heading}\n{students_text(found.students)}{drawn}",
         ha="left", va="top", fontsize=FONT + 3, weight="bold", color=TEXT, parse_math=False,
     )  # fmt: skip
 
