@@ -109,3 +109,11 @@ def test_a_long_title_is_wrapped_and_cut_to_its_box() -> None:
     assert 1 < len(lines) <= 4
     assert lines[-1].endswith("…")
     assert wrapped("Counting to 10", box) == "Counting to 10"
+
+
+def test_titles_are_drawn_as_text_never_as_mathtext() -> None:
+    graph = KnowledgeGraph({"a": [], "b": ["a"]})
+    hostile = {"a": "Costs in $ and $\\frac{1}{", "b": "$x^{2$ and \\$5 $$ {"}
+    m = goal_map(graph, StudentState(known=frozenset(), goal="b"), hostile.__getitem__)
+    assert m is not None
+    check(m)  # a title that mathtext would refuse still draws

@@ -11,16 +11,18 @@ state (marker, colour, label) runs along the bottom.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutorbot.domain.knowledge_map import SEVERAL, KnowledgeMap, MapNode
 from tutorbot.pictures import palette
 from tutorbot.pictures.png import Picture, figure, picture
 
 if TYPE_CHECKING:
+    import numpy as np
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -33,6 +35,7 @@ TOP = 92
 """Pixels above the columns: the heading, and room for a tag over the top box."""
 BOTTOM = 78
 """Pixels below the columns: the legend."""
+LEGEND_HEIGHT = 44
 FONT = 11.5
 """Points of a box's text (at 100 dpi, about 16 pixels)."""
 NARROW_FONT = 10.5
@@ -157,7 +160,7 @@ def draw_knowledge_map(knowledge_map: KnowledgeMap) -> Picture:
     _edges(ax, knowledge_map, placed)
     for node in knowledge_map.nodes:
         _node(ax, node, placed[node.key])
-    _legend(fig, tall)
+    fig.figimage(legend_pixels(), xo=0, yo=12, zorder=5)
     return picture(fig, FILENAME, knowledge_map.alt_text())
 
 
@@ -167,6 +170,7 @@ def _heading(ax: Axes, knowledge_map: KnowledgeMap) -> None:
         MARGIN,
         40,
         textwrap.shorten(title, 95, placeholder=" …"),
+        parse_math=False,
         fontsize=17,
         fontweight="bold",
         color=palette.TEXT,
@@ -177,6 +181,7 @@ def _heading(ax: Axes, knowledge_map: KnowledgeMap) -> None:
             WIDTH - MARGIN,
             40,
             f"page {knowledge_map.page + 1} of {knowledge_map.pages}",
+            parse_math=False,
             fontsize=13,
             color=palette.TEXT,
             ha="right",
@@ -319,6 +324,7 @@ def _node(ax: Axes, node: MapNode, box: Box) -> None:
         box.x + 32,
         box.y + box.height / 2,
         wrapped(node.label, box),
+        parse_math=False,
         fontsize=box.font,
         color=palette.TEXT,
         va="center",
@@ -333,6 +339,7 @@ def _node(ax: Axes, node: MapNode, box: Box) -> None:
             box.x + 4,
             box.y - 6,
             "   ".join(tags),
+            parse_math=False,
             fontsize=11,
             fontweight="bold",
             color=tag_colour,
@@ -343,7 +350,21 @@ def _node(ax: Axes, node: MapNode, box: Box) -> None:
         )
 
 
-def _legend(fig: Figure, tall: int) -> None:
+@functools.cache
+def legend_pixels() -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The legend as an RGBA image `WIDTH` x `LEGEND_HEIGHT` pixels: the same on every map, so
+    each worker draws it once (laying a legend out costs more than the rest of a small map)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = figure(WIDTH, LEGEND_HEIGHT)
+    canvas = FigureCanvasAgg(fig)
+    _legend(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _legend(fig: Figure) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -381,11 +402,11 @@ def _legend(fig: Figure, tall: int) -> None:
     ]
     fig.legend(
         handles=handles,
-        loc="lower center",
+        loc="center",
         ncols=len(handles),
         frameon=False,
         fontsize=11.5,
         handlelength=1.6,
         columnspacing=1.4,
-        bbox_to_anchor=(0.5, 14 / tall),
+        bbox_to_anchor=(0.5, 0.5),
     )
