@@ -16,6 +16,7 @@ from tutorbot.content.loader import load_library
 from tutorbot.guild_scope import current_guild, in_guild
 from tutorbot.pictures.render import PictureRenderer
 from tutorbot.scheduler import Scheduler
+from tutorbot.services.daily import DailyService
 from tutorbot.services.memory import MemoryService
 from tutorbot.services.names import NameBook
 from tutorbot.services.packs import PackService
@@ -51,6 +52,7 @@ class Services:
         self.rounds = RoundService(self)
         self.stats = StatsService(self)
         self.packs = PackService(self)
+        self.daily = DailyService(self)
         self.pictures = PictureRenderer()
         """Draws the pictures both front ends show, in a worker process, with a cache."""
         self.owns_guild: Callable[[int], bool] = lambda guild_id: True
@@ -89,6 +91,7 @@ class Services:
         await self.scheduler.stop()
         await self.rounds.settle()
         await self.reminders.settle()
+        await self.daily.settle()
 
     def wake(self) -> None:
         """Look at the timers again now (tests move the clock, then call this)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tutorbot.storage.answers import AnswerStore
 from tutorbot.storage.backend import is_database_url
+from tutorbot.storage.daily import DailyStore
 from tutorbot.storage.data_rights import DataRights
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import (
@@ -52,6 +53,7 @@ class Storage:
     memory: MemoryStore
     review_settings: ReviewSettingsStore
     packs: PackStore
+    daily: DailyStore
 
     async def close(self) -> None:
         """Finish queued writes and close the database."""
@@ -74,6 +76,7 @@ def storage_for(db: Database) -> Storage:
         memory=MemoryStore(db),
         review_settings=ReviewSettingsStore(db),
         packs=PackStore(db),
+        daily=DailyStore(db),
     )
 
 

@@ -1,0 +1,575 @@
+"""/daily: one question a day in a server's channel, at the server's local time (issue 21).
+
+A server's daily question is its settings row (`DailyStore`) and ONE timer of kind `daily.post`
+(key `daily:<guild>:post`, for that server's shard) due at the next time the server's clock shows
+the post time. The handler claims the day (a row keyed by server and local day, inserted before
+anything is sent), schedules the next day's timer, and queues the posting: any earlier question
+still waiting for its reveal is revealed first, then the day's question is posted. A timer that
+fires on a day already over posts nothing (a day missed entirely is skipped); one that fires
+later the same day, after the bot was down, posts then; one firing twice posts once.
+
+When a number of hours is set for the reveal, a `daily.reveal` timer (key
+`daily:<guild>:reveal:<day>`) reveals the question then; otherwise the reveal comes with the
+next day's question. A reveal happens once (`DailyStore.mark_revealed`).
+
+The messages go out through a `DailyPresenter` the front end attaches, on one queue per server,
+off the timer loop. When it reports the channel gone (deleted, or the bot may no longer see or post
+in it), the daily question turns itself off and the next /daily set or /daily status says why.
+The handlers are registered only once a presenter is attached: a process without one (the
+console) leaves daily timers to the bot.
+
+Drawing, judging, the day key and streaks are the domain's (`domain/daily.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache, partial
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from tutorbot.content.library import Library
+from tutorbot.content.models import TYPED, Question
+from tutorbot.domain import daily as rules
+from tutorbot.domain.days import (
+    BadClockTime,
+    UnknownTimeZone,
+    clock_text,
+    next_occurrence,
+    parse_clock_time,
+    zone_named,
+    zone_or_utc,
+)
+from tutorbot.domain.refusals import Refusal
+from tutorbot.guild_scope import in_guild
+from tutorbot.services.serial import SerialQueues
+from tutorbot.storage.daily import DailyAnswer, DailyPost, DailySettings
+from tutorbot.storage.timers import Timer
+
+if TYPE_CHECKING:
+    from tutorbot.services import Services
+
+log = logging.getLogger(__name__)
+
+TIMER_POST = "daily.post"
+TIMER_REVEAL = "daily.reveal"
+CHANNEL_GONE = "channel_gone"
+"""Why a daily question turned itself off: its channel is gone or closed to the bot."""
+SETTLE_SECONDS = 5.0
+
+
+def post_key(guild_id: int) -> str:
+    """The key of a server's daily post timer."""
+    return f"daily:{guild_id}:post"
+
+
+def reveal_key(guild_id: int, day: str) -> str:
+    """The key of the reveal timer of a server's question of `day`."""
+    return f"daily:{guild_id}:reveal:{day}"
+
+
+class ChannelGone(Exception):
+    """The presenter cannot post in the channel: it was deleted, or the bot may no longer see or
+    post in it."""
+
+
+@dataclass(frozen=True)
+class DailyQuestionView:
+    """A day's question as the channel shows it."""
+
+    guild_id: int
+    day: str
+    channel_id: int
+    topic_title: str
+    question: Question
+    answered: int
+    reveal_at: datetime | None
+    """None: revealed with the next day's question."""
+
+
+@dataclass(frozen=True)
+class DailyRevealView:
+    """A day's question revealed: the right answer, how the server answered, the explanation."""
+
+    guild_id: int
+    day: str
+    channel_id: int
+    message_id: int | None
+    topic_title: str
+    question: Question
+    shares: list[rules.Share]
+    answered: int
+
+
+class DailyPresenter(Protocol):
+    """How a front end shows daily questions; both raise `ChannelGone` when it cannot post."""
+
+    async def post(self, view: DailyQuestionView) -> int:
+        """Post the day's question with its answer buttons; the message id."""
+
+    async def reveal(self, view: DailyRevealView) -> None:
+        """Show the reveal and close the question's buttons."""
+
+
+@dataclass(frozen=True)
+class NotInstructor(Refusal):
+    """/daily set or off by someone who is not an instructor."""
+
+    @property
+    def text(self) -> str:
+        """What the person is told."""
+        return (
+            "Only instructors can set up the daily question: that takes the Manage Server "
+            "permission or this server's instructor role (see /tutoradmin settings)."
+        )
+
+
+@dataclass(frozen=True)
+class NothingToAsk(Refusal):
+    """A topic or pack with no question a daily post can ask."""
+
+    what: str
+
+    @property
+    def text(self) -> str:
+        """What the person is told."""
+        return (
+            f"{self.what} has no question I can ask as a daily question (multiple choice, "
+            "true/false, short answer or number). Pick another topic or pack. Nothing changed."
+        )
+
+
+@dataclass(frozen=True)
+class UnknownPack(Refusal):
+    """A pack name the server does not have."""
+
+    name: str
+
+    @property
+    def text(self) -> str:
+        """What the person is told."""
+        shown = self.name[:80].replace("`", "'")
+        return (
+            f"This server has no pack named `{shown}`. See /pack list for the names. "
+            "Nothing changed."
+        )
+
+
+@dataclass(frozen=True)
+class Locked:
+    """An answer stored: what the person is told."""
+
+    answer: str
+    typed: bool
+    reveal_at: datetime | None
+
+    @property
+    def text(self) -> str:
+        """What the person is told."""
+        given = "your answer" if self.typed else f"**{self.answer}**"
+        when = (
+            "with the next daily question"
+            if self.reveal_at is None
+            else f"<t:{int(self.reveal_at.timestamp())}:R>"
+        )
+        return f"Locked in {given}. The answer is revealed {when}."
+
+
+@dataclass(frozen=True)
+class DailyOn:
+    """The daily question as set: the settings, the first post, what questions it draws from."""
+
+    settings: DailySettings
+    next_at: datetime
+    scope_title: str
+    questions: int
+
+
+@dataclass(frozen=True)
+class DailyStatus:
+    """What /daily status shows."""
+
+    settings: DailySettings | None
+    next_at: datetime | None
+    latest: DailyPost | None
+    answered: int
+    stopped_notice: DailySettings | None
+    """The settings as they were when the daily question turned itself off (said once)."""
+
+
+@lru_cache(maxsize=64)
+def _question(text: str) -> Question:
+    """A stored question (the JSON a post keeps), parsed once per process."""
+    return Question.model_validate_json(text)
+
+
+def _pack_of(library: Library, topic_id: str) -> str | None:
+    """The pack a topic of a server's library comes from (None: the course)."""
+    parts = PurePath(library.source(topic_id)).parts
+    return parts[1] if len(parts) >= 3 and parts[0] == "packs" else None
+
+
+def pool_of(library: Library, scope_kind: str, scope: str | None) -> list[rules.QuestionKey]:
+    """Every question a server's daily question draws from, in a fixed order."""
+    if scope_kind == "topic" and scope is not None:
+        topics = [t for t in (library.get(scope),) if t is not None]
+    elif scope_kind == "pack":
+        topics = [t for tid, t in library.topics.items() if _pack_of(library, tid) == scope]
+    else:
+        topics = list(library.topics.values())
+    return sorted(
+        (topic.id, q.id) for topic in topics for q in topic.questions if rules.answerable(q)
+    )
+
+
+class DailyService:
+    """The question of the day of every server."""
+
+    def __init__(self, services: Services) -> None:
+        self._s = services
+        self._presenter: DailyPresenter | None = None
+        self._jobs: SerialQueues[int] = SerialQueues("tutorbot-daily")
+        """Posts and reveals queued per server, sent off the timer loop, in order."""
+
+    def attach(self, presenter: DailyPresenter) -> None:
+        """Show daily questions through this front end, and fire daily timers from now on."""
+        self._presenter = presenter
+        for kind, handler in ((TIMER_POST, self._on_post), (TIMER_REVEAL, self._on_reveal)):
+            if kind not in self._s.scheduler.kinds:
+                self._s.scheduler.register(kind, handler)
+
+    async def settle(self) -> None:
+        """Let the posts already queued go out (on shutdown), for a few seconds."""
+        await self._jobs.settle(SETTLE_SECONDS)
+
+    # -- the commands ---------------------------------------------------------------------------
+
+    async def set_up(
+        self,
+        guild_id: int,
+        *,
+        is_instructor: bool,
+        channel_id: int,
+        at_text: str,
+        zone_name: str,
+        scope_kind: str = "all",
+        scope: str | None = None,
+        reveal_hours: int | None = None,
+    ) -> DailyOn | Refusal:
+        """Post a question in the channel every day at `at_text` in `zone_name`, drawn from
+        every topic, one topic or one pack, replacing the server's earlier setup; refused with
+        nothing changed for a non-instructor, a bad time or zone, an unknown pack, or a set
+        with no question to ask."""
+        if not is_instructor:
+            return NotInstructor()
+        at = parse_clock_time(at_text)
+        if isinstance(at, BadClockTime):
+            return at
+        zone = zone_named(zone_name)
+        if isinstance(zone, UnknownTimeZone):
+            return zone
+        hours = None if reveal_hours is None else int(reveal_hours)
+        if hours is not None and not rules.MIN_REVEAL_HOURS <= hours <= rules.MAX_REVEAL_HOURS:
+            raise ValueError(f"reveal hours out of range: {hours}")
+        with in_guild(guild_id):
+            library = self._s.library
+        if scope_kind == "pack" and (scope is None or scope not in self._s.packs.names(guild_id)):
+            return UnknownPack(scope or "")
+        pool = pool_of(library, scope_kind, scope)
+        title = self._scope_title(library, scope_kind, scope)
+        if not pool:
+            return NothingToAsk(title)
+        settings = DailySettings(
+            guild_id, channel_id, clock_text(at), zone.key, scope_kind, scope, hours, active=True
+        )
+        await self._s.storage.daily.put_settings(settings, self._s.clock())
+        next_at = await self._first_post(guild_id, at, zone)
+        await self._s.scheduler.cancel(key=post_key(guild_id))
+        await self._schedule_post(settings, next_at)
+        return DailyOn(settings, next_at, title, len(pool))
+
+    async def turn_off(self, guild_id: int, *, is_instructor: bool) -> bool | Refusal:
+        """Stop the server's daily question (an open question is still revealed on time, or
+        now when it waits for the next day's); False if it was already off."""
+        if not is_instructor:
+            return NotInstructor()
+        await self._s.scheduler.cancel(key=post_key(guild_id))
+        was_on = await self._s.storage.daily.turn_off(guild_id, self._s.clock())
+        latest = await self._s.storage.daily.latest(guild_id)
+        if latest is not None and latest.revealed_at is None and latest.reveal_at is None:
+            self._jobs.submit(guild_id, partial(self._reveal, latest.guild_id, latest.day))
+        return was_on
+
+    async def status(self, guild_id: int) -> DailyStatus:
+        """The server's daily question: its settings, the next post, the latest question and
+        how many answered it; a notice that it turned itself off is given once."""
+        store = self._s.storage.daily
+        settings = await store.settings(guild_id)
+        notice = await self.take_notice(guild_id, settings)
+        latest = await store.latest(guild_id)
+        answered = 0 if latest is None else await store.answer_count(guild_id, latest.day)
+        next_at = None
+        if settings is not None and settings.active:
+            at = parse_clock_time(settings.post_at)
+            if not isinstance(at, BadClockTime):
+                next_at = await self._first_post(guild_id, at, zone_or_utc(settings.timezone))
+        return DailyStatus(settings, next_at, latest, answered, notice)
+
+    async def take_notice(
+        self, guild_id: int, settings: DailySettings | None = None
+    ) -> DailySettings | None:
+        """The settings as they stood when the daily question turned itself off, if nobody was
+        told yet (they are told now: the notice is cleared)."""
+        if settings is None:
+            settings = await self._s.storage.daily.settings(guild_id)
+        if settings is None or settings.stopped_reason is None:
+            return None
+        await self._s.storage.daily.clear_notice(guild_id)
+        return settings
+
+    async def leaderboard(self, guild_id: int) -> list[rules.Standing]:
+        """Everyone who answered the server's daily questions, best first (`rules.standings`)."""
+        store = self._s.storage.daily
+        days = await store.recent_days(guild_id)
+        if not days:
+            return []
+        latest = await store.post(guild_id, days[0])
+        open_day = days[0] if latest is not None and latest.revealed_at is None else None
+        answers = await store.answers_since(guild_id, days[-1])
+        return rules.standings(days, answers, open_day)
+
+    # -- answering ------------------------------------------------------------------------------
+
+    async def check_open(self, guild_id: int, day: str, user_id: int) -> Refusal | None:
+        """Why the person may not answer the day's question now (closed, answered), or None."""
+        post = await self._s.storage.daily.post(guild_id, day)
+        if post is None:
+            return rules.NoSuchDaily()
+        if post.revealed_at is not None:
+            return rules.DailyClosed()
+        previous = await self._s.storage.daily.answer_of(guild_id, day, user_id)
+        if previous is not None:
+            return rules.AlreadyAnswered(previous.answer, _question(post.question).type in TYPED)
+        return None
+
+    async def answer(
+        self, guild_id: int, day: str, user_id: int, given: str, at: datetime
+    ) -> Locked | Refusal:
+        """Judge and store a person's answer to the day's question (stored before this returns);
+        the first answer is final, and a revealed question takes none."""
+        store = self._s.storage.daily
+        post = await store.post(guild_id, day)
+        if post is None:
+            return rules.NoSuchDaily()
+        if post.revealed_at is not None:
+            return rules.DailyClosed()
+        question = _question(post.question)
+        judged = rules.judge(question, given)
+        if isinstance(judged, Refusal):
+            return judged
+        typed = question.type in TYPED
+        stored = await store.add_answer(
+            guild_id, day, DailyAnswer(user_id, judged.answer, judged.correct, at)
+        )
+        if not stored:
+            previous = await store.answer_of(guild_id, day, user_id)
+            if previous is None:
+                return rules.DailyClosed()  # revealed meanwhile
+            return rules.AlreadyAnswered(previous.answer, typed)
+        return Locked(judged.answer, typed, post.reveal_at)
+
+    async def question_view(self, guild_id: int, day: str) -> tuple[DailyQuestionView, int] | None:
+        """The day's question as posted now (with its answer count) and its message id, while
+        it is open and posted."""
+        post = await self._s.storage.daily.post(guild_id, day)
+        if post is None or post.revealed_at is not None or post.message_id is None:
+            return None
+        return await self._question_view(post), post.message_id
+
+    # -- the timers -----------------------------------------------------------------------------
+
+    async def _on_post(self, timer: Timer) -> None:
+        """Post the day's question if that day is still today on the server's clock, then
+        schedule the next day's. A stale timer (set for an older time or zone, or the daily
+        question since turned off) does nothing: the current setup has its own timer."""
+        guild_id = _guild_of(timer)
+        store = self._s.storage.daily
+        settings = None if guild_id is None else await store.settings(guild_id)
+        if guild_id is None or settings is None or not settings.active:
+            return
+        if timer.payload.get("at") != settings.post_at:
+            return
+        if timer.payload.get("zone") != settings.timezone:
+            return
+        at = parse_clock_time(settings.post_at)
+        if isinstance(at, BadClockTime):
+            return
+        zone = zone_or_utc(settings.timezone)
+        now = self._s.clock()
+        day = rules.post_day(timer.due_at, now, zone)
+        claimed = day is not None and await self._claim(settings, day, now)
+        await self._s.scheduler.cancel(key=post_key(guild_id))
+        await self._schedule_post(settings, next_occurrence(now, at, zone))
+        if claimed and day is not None:
+            self._jobs.submit(guild_id, partial(self._publish, guild_id, day))
+
+    async def _claim(self, settings: DailySettings, day: str, now: datetime) -> bool:
+        """Draw the day's question and claim the day for it: whether this call did."""
+        store = self._s.storage.daily
+        guild_id = settings.guild_id
+        with in_guild(guild_id):
+            library = self._s.library
+        pool = pool_of(library, settings.scope_kind, settings.scope)
+        cycle, seen = await store.cycle(guild_id)
+        due = await store.due_counts(guild_id, now) if pool else {}
+        drawn = rules.draw(pool, seen, cycle, due, seed=str(guild_id))
+        if drawn is None:
+            log.warning("the daily question of server %s has nothing to ask today", guild_id)
+            return False
+        topic_id, question_id = drawn.key
+        topic = library.get(topic_id)
+        question = None if topic is None else topic.question(question_id)
+        if question is None:  # the pool came from this library: cannot happen
+            return False
+        reveal_at = None
+        if settings.reveal_hours is not None:
+            reveal_at = now + timedelta(hours=settings.reveal_hours)
+        post = DailyPost(
+            guild_id,
+            day,
+            settings.channel_id,
+            drawn.cycle,
+            topic_id,
+            question_id,
+            question.model_dump_json(),
+            None,
+            now,
+            reveal_at,
+            None,
+        )
+        if not await store.claim_post(post):
+            return False
+        if reveal_at is not None:
+            await self._s.scheduler.schedule(
+                TIMER_REVEAL,
+                reveal_at,
+                {"day": day},
+                key=reveal_key(guild_id, day),
+                guild_id=guild_id,
+                elsewhere=True,
+            )
+        return True
+
+    async def _on_reveal(self, timer: Timer) -> None:
+        """Reveal a day's question after its hours (once)."""
+        guild_id, day = _guild_of(timer), timer.payload.get("day")
+        if guild_id is None or not isinstance(day, str):
+            log.warning("daily reveal timer %s has no server or day; dropping it", timer.id)
+            return
+        self._jobs.submit(guild_id, partial(self._reveal, guild_id, day))
+
+    # -- showing --------------------------------------------------------------------------------
+
+    async def _publish(self, guild_id: int, day: str) -> None:
+        """Reveal the earlier questions still waiting for theirs, then post the day's."""
+        store = self._s.storage.daily
+        for earlier in await store.unrevealed_before(guild_id, day):
+            await self._reveal(guild_id, earlier.day)
+        post = await store.post(guild_id, day)
+        presenter = self._presenter
+        if post is None or presenter is None or post.message_id is not None:
+            return
+        try:
+            message_id = await presenter.post(await self._question_view(post))
+        except ChannelGone:
+            await self._gone(guild_id)
+            return
+        await store.set_message(guild_id, day, message_id)
+
+    async def _reveal(self, guild_id: int, day: str) -> None:
+        """Close the day's question and show its reveal, once."""
+        store = self._s.storage.daily
+        if not await store.mark_revealed(guild_id, day, self._s.clock()):
+            return
+        post = await store.post(guild_id, day)
+        presenter = self._presenter
+        if post is None or presenter is None:
+            return
+        question = _question(post.question)
+        answers = [rules.Judged(a, ok) for a, ok in await store.answers(guild_id, day)]
+        view = DailyRevealView(
+            guild_id,
+            day,
+            post.channel_id,
+            post.message_id,
+            self._topic_title(guild_id, post.topic_id),
+            question,
+            rules.distribution(question, answers),
+            len(answers),
+        )
+        try:
+            await presenter.reveal(view)
+        except ChannelGone:
+            await self._gone(guild_id)
+
+    async def _gone(self, guild_id: int) -> None:
+        """The channel is gone or closed to the bot: the daily question turns itself off."""
+        log.info("daily question of server %s: its channel is gone; turning it off", guild_id)
+        await self._s.scheduler.cancel(key=post_key(guild_id))
+        await self._s.storage.daily.turn_off(guild_id, self._s.clock(), CHANNEL_GONE)
+
+    async def _question_view(self, post: DailyPost) -> DailyQuestionView:
+        count = await self._s.storage.daily.answer_count(post.guild_id, post.day)
+        return DailyQuestionView(
+            post.guild_id,
+            post.day,
+            post.channel_id,
+            self._topic_title(post.guild_id, post.topic_id),
+            _question(post.question),
+            count,
+            post.reveal_at,
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _topic_title(self, guild_id: int, topic_id: str) -> str:
+        with in_guild(guild_id):
+            topic = self._s.library.get(topic_id)
+        return topic_id if topic is None else topic.title
+
+    @staticmethod
+    def _scope_title(library: Library, scope_kind: str, scope: str | None) -> str:
+        if scope_kind == "topic" and scope is not None:
+            topic = library.get(scope)
+            return scope if topic is None else topic.title
+        if scope_kind == "pack":
+            return f"The pack {scope}"
+        return "The whole course"
+
+    async def _first_post(self, guild_id: int, at: time, zone: ZoneInfo) -> datetime:
+        """When the next question comes: the next time the clock shows `at`, or the one after
+        if that day already has its question (one a day)."""
+        first = next_occurrence(self._s.clock(), at, zone)
+        if await self._s.storage.daily.post(guild_id, rules.day_key(first, zone)) is not None:
+            return next_occurrence(first, at, zone)
+        return first
+
+    async def _schedule_post(self, settings: DailySettings, due_at: datetime) -> None:
+        """Store the server's next post timer (fired by the bot's process for its shard)."""
+        payload = {"at": settings.post_at, "zone": settings.timezone}
+        await self._s.scheduler.schedule(
+            TIMER_POST,
+            due_at,
+            payload,
+            key=post_key(settings.guild_id),
+            guild_id=settings.guild_id,
+            elsewhere=True,
+        )
+
+
+def _guild_of(timer: Timer) -> int | None:
+    """The server a daily timer is for."""
+    return timer.guild_id
