@@ -48,3 +48,10 @@ def test_map_of_an_unknown_topic_writes_nothing(db_path: Path) -> None:
 
 def test_help_lists_map(db_path: Path) -> None:
     assert "/map [TOPIC]" in run_script(db_path, ["/help"])
+
+
+def test_map_after_a_topic_card_maps_around_that_topic(db_path: Path) -> None:
+    output = run_script(db_path, ["map", "/topic counting-to-20", "map"])
+    assert "Show a topic first with /topic TOPIC, or type /map TOPIC." in output
+    _written(output, "Knowledge map")
+    assert "Knowledge map: around Counting to 20." in output

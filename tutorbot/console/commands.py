@@ -26,7 +26,7 @@ TOPIC_COMMANDS = ("/topic", "/quiz", "/goal set", "/placement", "/map")
 """Commands whose argument is a topic (completed by id and title)."""
 ZONE_COMMAND = "/review settings timezone"
 """The command whose argument is a time zone (completed by IANA name)."""
-CARD_WORDS = ("explainer", "more", "chain", "card", "known", "goal", "practice")
+CARD_WORDS = ("explainer", "more", "chain", "card", "known", "goal", "practice", "map")
 QUIZ_WORDS = ("reveal", "write", "got it", "partly", "missed", "next", "stop", "hint", "idk")
 OTHER_WORDS = ("help", "quit")
 ASSESSMENTS = {
@@ -58,6 +58,7 @@ HELP = (
     ("/quit", "leave (Ctrl-D and Ctrl-C too); everything is already saved"),
     ("", ""),
     ("After /topic", "explainer · more (or Enter) · chain · known · goal · practice · card"),
+    ("", "· map (writes the map around the topic)"),
     ("In a quiz", "A, B, C... · true / false · reveal · write TEXT · got it / partly / missed"),
     ("", "a short answer or number: type it (= TEXT when it is also a command word)"),
     ("", "next · hint · stop (a review takes the same words)"),

@@ -20,6 +20,18 @@ async def map_cmd(app: ConsoleApp, rest: str) -> None:
     await write_map(app, around)
 
 
+async def map_word(app: ConsoleApp, rest: str) -> None:
+    """`map` after /topic: the map around the topic shown (or around TOPIC when named)."""
+    if rest.strip():
+        await map_cmd(app, rest)
+        return
+    if app.topic is None:
+        from .session import ConsoleError  # the session imports this module
+
+        raise ConsoleError("Show a topic first with /topic TOPIC, or type /map TOPIC.")
+    await write_map(app, app.find_topic(app.topic.id).id)
+
+
 async def write_map(app: ConsoleApp, around: str | None = None) -> None:
     """Write each page of the student's map (around a topic, or the way to their goal, or
     around what is ready to learn) as knowledge-map.png, or knowledge-map-N.png for several."""

@@ -713,6 +713,7 @@ class ConsoleApp:
         "known": _known,
         "goal": _goal_word,
         "practice": _practice,
+        "map": maps.map_word,
         "reveal": _reveal,
         "write": _write,
         "next": _next,
