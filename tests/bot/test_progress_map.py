@@ -256,3 +256,13 @@ async def test_the_map_button_works_after_a_restart(
         await _mapped(fake, clicked)
         assert _description(fake).startswith("Knowledge map: around Counting to 20.")
     assert fake.rejections == []
+
+
+def test_the_map_message_fits_discord_at_the_longest_title_and_alt_text() -> None:
+    from tutorbot.bot.exts.topics.render import map_embed
+    from tutorbot.content.models import MAX_TITLE, Topic
+
+    topic = Topic(id="t", title="W" * MAX_TITLE, core_idea="An idea.")
+    embed = map_embed(topic, "x" * ALT_TEXT_LIMIT)
+    assert embed.title is not None and len(embed.title) <= 256
+    assert len(embed) <= 6000
