@@ -12,6 +12,8 @@ from fakediscord import FakeDiscord
 from PIL import Image
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.bot.exts.topics.render import map_embed
+from tutorbot.content.models import MAX_TITLE, Topic
 from tutorbot.pictures.knowledge_map import FILENAME, WIDTH
 from tutorbot.pictures.png import ALT_TEXT_LIMIT, UPLOAD_LIMIT
 
@@ -259,9 +261,6 @@ async def test_the_map_button_works_after_a_restart(
 
 
 def test_the_map_message_fits_discord_at_the_longest_title_and_alt_text() -> None:
-    from tutorbot.bot.exts.topics.render import map_embed
-    from tutorbot.content.models import MAX_TITLE, Topic
-
     topic = Topic(id="t", title="W" * MAX_TITLE, core_idea="An idea.")
     embed = map_embed(topic, "x" * ALT_TEXT_LIMIT)
     assert embed.title is not None and len(embed.title) <= 256
