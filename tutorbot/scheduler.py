@@ -24,6 +24,12 @@ that has been claimable for `TimerShards.takeover` (default twice the lease): th
 shard is dead, or gone for longer than a restart takes. The claim is still the one guard, so a
 timer fires in one process at a time. Unsharded, a process claims every shard's.
 
+Held past the handler: a handler that hands its work on (a reveal queued for Discord) returns
+`KEEP`, and the timer stays claimed by this process, its lease renewed, until the work calls
+`done`; a step may also store a timer already held by this process (`hold`), to do
+the work at once itself. Either way, if the process dies first the lease runs out and the timer
+fires again elsewhere: at least once, for work that must not be lost.
+
 A handler that raises is logged and tried again later (`retry_delay` times the attempt), at most
 `max_attempts` times; the loop itself never dies of it.
 """
@@ -46,7 +52,10 @@ from tutorbot.storage.timers import Timer, TimerShards, TimerStore
 
 log = logging.getLogger(__name__)
 
-TimerHandler = Callable[[Timer], Awaitable[None]]
+KEEP = "keep"
+"""What a handler returns to keep holding its timer after it returns (see the module)."""
+
+TimerHandler = Callable[[Timer], Awaitable[object]]
 
 MAX_SLEEP_SECONDS = 60.0
 """Re-check at least this often, so a wall-clock jump, or a timer another process added, cannot
@@ -89,6 +98,8 @@ class Scheduler:
         `start`."""
         self._wake = asyncio.Event()
         self._holding = False
+        self._kept: set[int] = set()
+        """Timers held past their handler (`KEEP`, `hold`) until `done`."""
         self._tasks: list[asyncio.Task[None]] = []
 
     def register(self, kind: str, handler: TimerHandler) -> None:
@@ -116,7 +127,7 @@ class Scheduler:
         are given back at once (they fire on the next start, here or in another process)."""
         if not self._tasks:
             return
-        held = self._holding
+        held = self._holding or bool(self._kept)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -124,6 +135,7 @@ class Scheduler:
                 await task
         self._tasks = []
         self._holding = False
+        self._kept.clear()
         if not held:
             return
         try:
@@ -153,6 +165,20 @@ class Scheduler:
         )
         self._wake.set()
         return timer
+
+    def hold(self, timer_id: int) -> None:
+        """Keep renewing the lease of a timer stored already claimed by this process (see
+        `lease_until`) until `done`."""
+        self._kept.add(timer_id)
+
+    def lease_until(self) -> datetime:
+        """When a claim made now lapses unless renewed."""
+        return self._clock() + self._lease
+
+    async def done(self, timer_id: int) -> None:
+        """The work of a held timer is done: delete it (whoever holds it by now)."""
+        self._kept.discard(timer_id)
+        await self._timers.delete(timer_id)
 
     def wake(self) -> None:
         """Look at the timers again now rather than at the end of the current sleep (after the
@@ -207,7 +233,7 @@ class Scheduler:
         every = self._lease.total_seconds() / 3
         while True:
             await asyncio.sleep(every)
-            if not self._holding:
+            if not self._holding and not self._kept:
                 continue
             try:
                 await self._timers.renew(self.owner, self._clock() + self._lease)
@@ -220,7 +246,7 @@ class Scheduler:
         handler = self._handlers[timer.kind]
         try:
             with in_guild(None):  # a handler may enter its server's scope; it ends here
-                await handler(timer)
+                outcome = await handler(timer)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -237,6 +263,9 @@ class Scheduler:
                 await self._timers.retry_later(
                     timer.id, self.owner, self._clock() + self._retry_delay * attempts
                 )
+            return
+        if outcome == KEEP:
+            self._kept.add(timer.id)
             return
         if not await self._timers.finish(timer.id, self.owner):
             log.info("timer %s (%s) was cancelled or taken over while it ran", timer.id, timer.kind)

@@ -171,6 +171,9 @@ class PackService:
         self._packs: dict[int, dict[str, _Pack]] = {}
         self._libraries: dict[int, Library] = {}
         self._seen: dict[int, int] = {}
+        self._borrowed: set[int] = set()
+        """Servers of other processes' shards whose packs this process holds because it runs
+        some of their work (a timer taken over from a dead process), kept up to date."""
         self._revision = 0
         self._previews: OrderedDict[int, PackPreview] = OrderedDict()
         self._poller: asyncio.Task[None] | None = None
@@ -192,6 +195,15 @@ class PackService:
         if guild_id is None:
             return self._s.bundled
         return self._libraries.get(guild_id, self._s.bundled)
+
+    async def hold(self, guild_id: int) -> None:
+        """Make sure this process holds the server's packs before it runs work for it: a
+        server of this process's shards has them already; another's (a timer taken over from
+        a dead process) are read now, once, and then kept up to date like its own."""
+        if self._s.owns_guild(guild_id) or guild_id in self._borrowed:
+            return
+        await self._refresh(guild_id, self._revision)
+        self._borrowed.add(guild_id)
 
     def names(self, guild_id: int) -> list[str]:
         """The server's pack names, for autocomplete."""
@@ -225,7 +237,8 @@ class PackService:
         """Rebuild the libraries of the servers whose packs changed since last looked (through
         any process)."""
         for guild_id, revision in await self._s.storage.packs.changed_since(self._revision):
-            if self._seen.get(guild_id, 0) < revision and self._s.owns_guild(guild_id):
+            held = self._s.owns_guild(guild_id) or guild_id in self._borrowed
+            if self._seen.get(guild_id, 0) < revision and held:
                 await self._refresh(guild_id, revision)
             self._revision = max(self._revision, revision)
 

@@ -1,10 +1,19 @@
-"""Showing a question's reveal, and trying again until the front end takes it.
+"""Showing a question's reveal, durably, and trying again until the front end takes it.
 
-The round's own step (closing the question) is already in the database when a reveal is shown,
-so nothing here holds a round up: a reveal goes on the round's queue of front-end updates, and
-when Discord cannot take it now (`NotShown`) it is tried again from a timer (`round.reveal`) with
-backoff, on that question's own message. Kept apart from the round's steps (`services/rounds.py`)
-because it is about getting a message shown, not about where the round is.
+A reveal is decided in the database: the step that closes a question stores a `round.reveal`
+timer in its own write (`reveal_timer`), already claimed by the closing process, which shows the
+reveal at once from the round's queue of front-end updates and deletes the timer once Discord
+took it. If the process dies first, the timer's lease runs out and whichever process claims it
+(another shard's after the takeover time, or this one restarted) shows the reveal instead. When
+Discord cannot take it now (`NotShown`) a later try is stored with backoff, on that question's
+own message. Kept apart from the round's steps (`services/rounds.py`) because it is about
+getting a message shown, not about where the round is.
+
+What that guarantees (docs/postgres.md, "Reveals"): a decided reveal is shown at least once. It
+is an edit of the question's message, so showing it again shows the same message once; only when
+the question's message was never stored (its post was cut short) is the reveal posted as a new
+message, and a kill after Discord took that post but before the timer was deleted posts it a
+second time. A later try never posts anew when the question's message is gone.
 """
 
 from __future__ import annotations
@@ -17,12 +26,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from tutorbot.domain import round_results as results
+from tutorbot.domain._time import from_iso, to_iso
 from tutorbot.domain.round_state import RoundState
 from tutorbot.domain.rounds import RoundError
+from tutorbot.guild_scope import enter_guild
+from tutorbot.scheduler import KEEP
 from tutorbot.services import round_reports, round_rows
 from tutorbot.services.round_views import NotShown, RevealView, RoundPresenter
 from tutorbot.services.serial import SerialQueues
-from tutorbot.storage.rounds import Round
+from tutorbot.storage.rounds import Round, StepTimer
 from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
@@ -31,7 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMER_REVEAL = "round.reveal"
-"""Another try at a reveal that Discord did not take (the round itself has moved on)."""
+"""A reveal decided but not yet shown: the first try (attempt 0), or another try at one that
+Discord did not take (the round itself may have moved on)."""
 REVEAL_RETRY_FIRST = timedelta(seconds=5)
 REVEAL_RETRY_MOST = timedelta(minutes=5)
 
@@ -56,13 +69,49 @@ class RoundReveals:
         self._presenter = presenter
         services.scheduler.register(TIMER_REVEAL, self._on_retry)
 
+    def timer(
+        self,
+        round_id: int,
+        index: int,
+        message_id: int | None,
+        *,
+        last: bool,
+        next_at: datetime | None = None,
+    ) -> StepTimer:
+        """The reveal of question `index`, for the step that closes it to store in its own
+        write: due now, and held by this process, which shows it (`show`)."""
+        payload = {
+            "round_id": round_id,
+            "index": index,
+            "message_id": message_id,
+            "attempt": 0,
+            "last": last,
+            "next_at": to_iso(next_at),
+        }
+        return StepTimer(
+            TIMER_REVEAL,
+            self._s.clock(),
+            payload,
+            key=round_rows.timer_key(round_id, TIMER_REVEAL),
+            held_by=self._s.scheduler.owner,
+            lease_until=self._s.scheduler.lease_until(),
+        )
+
     def show(
-        self, rnd: Round, state: RoundState, *, last: bool, next_at: datetime | None = None
+        self,
+        rnd: Round,
+        state: RoundState,
+        timer_id: int,
+        *,
+        last: bool,
+        next_at: datetime | None = None,
     ) -> None:
-        """Queue the reveal of the round's current question."""
+        """Queue the reveal of the round's current question, whose timer (stored by the step
+        that closed it, `timer`) this process holds until Discord took it."""
         question = state.current
         if question is None:  # only a round that asked a question is revealed
             raise RoundError("a reveal of a round that asked nothing")
+        self._s.scheduler.hold(timer_id)
         view = RevealView(
             round_reports.question_view(self._s, rnd, state, answered=len(question.answers)),
             results.reveal(question),
@@ -70,11 +119,12 @@ class RoundReveals:
             last,
             next_at,
         )
-        self._updates.submit(rnd.id, partial(self._reveal, view, 1))
+        self._updates.submit(rnd.id, partial(self._reveal, view, 1, timer_id))
 
-    async def _reveal(self, view: RevealView, attempt: int) -> None:
-        """Show a reveal; if the front end cannot now (Discord failing), try again from a timer
-        with backoff. The round's own step is already in the database and does not wait."""
+    async def _reveal(self, view: RevealView, attempt: int, timer_id: int) -> None:
+        """Show a reveal and delete its timer; if the front end cannot now (Discord failing),
+        store another try with backoff instead. The round's own step is already in the database
+        and does not wait."""
         view = await self._with_message(view)
         question = view.question
         try:
@@ -96,6 +146,8 @@ class RoundReveals:
                 "message_id": view.message_id,
                 "attempt": attempt,
             }
+            # The next try is stored before this one is let go: a kill between the two leaves
+            # two tries of one edit, never none.
             await self._s.scheduler.schedule(
                 TIMER_REVEAL,
                 self._s.clock() + delay,
@@ -104,24 +156,42 @@ class RoundReveals:
             )
         except Exception:
             log.exception("could not show the reveal of round %s", question.round_id)
+        await self._s.scheduler.done(timer_id)
 
-    async def _on_retry(self, timer: Timer) -> None:
-        """Another try at a reveal Discord did not take, on that question's own message (the
-        round may be further on by now, so no "next question" line; if the message is gone,
-        nothing stale is left to fix)."""
+    async def _on_retry(self, timer: Timer) -> object:
+        """A reveal whose try did not finish: Discord refused it (a later try, on that
+        question's own message; the round may be further on by now, so no "next question" line),
+        or the process that closed the question died before showing it (the first try, shown
+        as that process would have while the round is still at the question). A message that is
+        gone is not posted anew: nothing stale is left to fix, and a first try cut short by a
+        kill may have posted it already."""
         rnd, state = await round_rows.load(self._s.storage.rounds, int(timer.payload["round_id"]))
-        asked = state.question_at(int(timer.payload["index"]))
+        enter_guild(rnd.guild_id)  # the question's topic may be one of the server's packs
+        await self._s.packs.hold(rnd.guild_id)
+        index = int(timer.payload["index"])
+        asked = state.question_at(index)
         if asked is None or not asked.closed:
-            return
+            return None
         message_id = timer.payload.get("message_id")
+        if message_id is None and rnd.current_index == index:
+            message_id = rnd.message_id
+        last, next_at = False, None
+        still_there = rnd.status == "running" and rnd.current_index == index
+        if int(timer.payload["attempt"]) == 0 and still_there:
+            last = bool(timer.payload.get("last"))
+            next_at = from_iso(timer.payload.get("next_at"))
+            if next_at is not None and next_at <= self._s.clock():
+                next_at = None
         shown = replace(
             round_reports.question_view(
                 self._s, rnd, state, answered=len(asked.answers), asked=asked
             ),
             message_id=message_id,
         )
-        view = RevealView(shown, results.reveal(asked), message_id, False, None, repost=False)
-        self._updates.submit(rnd.id, partial(self._reveal, view, int(timer.payload["attempt"]) + 1))
+        view = RevealView(shown, results.reveal(asked), message_id, last, next_at, repost=False)
+        attempt = int(timer.payload["attempt"]) + 1
+        self._updates.submit(rnd.id, partial(self._reveal, view, attempt, timer.id))
+        return KEEP
 
     async def _with_message(self, view: RevealView) -> RevealView:
         """A reveal queued before its question's message id was stored (the post was still on

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -37,7 +37,7 @@ from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, RoundError
 from tutorbot.guild_scope import enter_guild
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
-from tutorbot.services.round_reveals import RoundReveals
+from tutorbot.services.round_reveals import TIMER_REVEAL, RoundReveals
 from tutorbot.services.round_views import (
     AlreadyRevealed,
     AlreadyRunning,
@@ -55,7 +55,7 @@ from tutorbot.services.serial import SerialQueues
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
-from tutorbot.storage.rounds import Round
+from tutorbot.storage.rounds import Round, StepTimer
 from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
@@ -126,10 +126,17 @@ class RoundService:
             if rnd.message_id is None:
                 self._post(rnd, state)
         elif round_rows.timer_key(rnd.id, TIMER_NEXT) not in pending:
+            # Only a round stored before a close wrote its follow-ups in its own transaction.
             next_at = self._s.clock() + NEXT_PAUSE
             await self._schedule(TIMER_NEXT, rnd, next_at)
-            if question is not None:
-                self._reveals.show(rnd, state, last=not state.remaining, next_at=next_at)
+            reveal_key = round_rows.timer_key(rnd.id, TIMER_REVEAL)
+            if question is not None and reveal_key not in pending:
+                reveal = self._reveals.timer(
+                    rnd.id, rnd.current_index, rnd.message_id, last=not state.remaining
+                )
+                await self._s.scheduler.schedule(
+                    reveal.kind, reveal.due_at, reveal.payload, key=reveal.key
+                )
 
     # -- permissions and settings (services/round_settings.py) ---------------------------------
 
@@ -301,11 +308,13 @@ class RoundService:
         rnd, state = await self._load(running.id, "current")
         open_before = state.current is not None and not state.current.closed
         stopped = rules.stop(state, self._s.clock())
-        end = await self._end(rnd, stopped, reason=None)
-        if end is None:
+        reveal = self._reveals.timer(rnd.id, rnd.current_index, rnd.message_id, last=True)
+        ended = await self._end(rnd, stopped, reason=None, timers=[reveal] if open_before else [])
+        if ended is None:
             return JustEnded()
+        end, timer_ids = ended
         if open_before:
-            self._reveals.show(rnd, stopped, last=True)
+            self._reveals.show(rnd, stopped, timer_ids[0], last=True)
         await self._updates.run(rnd.id, partial(self._presenter.show_end, end))
         return end
 
@@ -316,31 +325,41 @@ class RoundService:
         await self._advance(int(timer.payload["round_id"]), int(timer.payload["version"]))
 
     async def _close(self, round_id: int, version: int) -> bool:
-        """Close the open question at `version`, show its reveal and schedule what follows."""
+        """Close the open question at `version`, show its reveal and schedule what follows.
+
+        The closed state, the next step's timer and the reveal's are one write: a kill at any
+        moment leaves the question open (its close timer fires again) or closed with both
+        pending, never closed with nothing to move the round on."""
         rnd, state = await self._load(round_id, "current")
         question = state.current
         if rnd.status != "running" or rnd.version != version or question is None:
             return False
         if question.closed:
             return False
-        closed = rules.close_current(state, self._s.clock(), skip=True)
-        saved = await self._s.storage.rounds.save_state(
+        now = self._s.clock()
+        closed = rules.close_current(state, now, skip=True)
+        last = not closed.remaining
+        next_at = now + NEXT_PAUSE
+        reveal = self._reveals.timer(
+            rnd.id, rnd.current_index, rnd.message_id, last=last, next_at=next_at
+        )
+        stepped = await self._s.storage.rounds.save_step(
             rnd.id,
-            now=self._s.clock(),
+            now=now,
             expected_version=rnd.version,
             state=round_rows.dump(closed),
             current_index=rnd.current_index,
             deadline=None,
+            timers=[self._step_timer(TIMER_NEXT, rnd, next_at), reveal],
         )
-        if saved is None:
+        if stepped is None:
             return False
+        saved, (_, reveal_id) = stepped
+        self._s.scheduler.wake()
         self._answers.remember(saved, closed)
         # A skip leaves the close timer in place: it fires later and finds nothing to do
         # (every step is a compare-and-swap on the round's version).
-        last = not closed.remaining
-        next_at = self._s.clock() + NEXT_PAUSE
-        await self._schedule(TIMER_NEXT, saved, next_at)
-        self._reveals.show(saved, closed, last=last, next_at=next_at)
+        self._reveals.show(saved, closed, reveal_id, last=last, next_at=next_at)
         return True
 
     async def _advance(self, round_id: int, version: int) -> None:
@@ -354,18 +373,18 @@ class RoundService:
         topic = self._s.library.get(state.topic_id)
         if topic is None:
             reason = "The topic of this round was removed from the course content."
-            end = await self._end(rnd, rules.finish(state, now), reason=reason)
-            if end is not None:
-                self._updates.submit(rnd.id, partial(self._presenter.show_end, end))
+            ended = await self._end(rnd, rules.finish(state, now), reason=reason)
+            if ended is not None:
+                self._updates.submit(rnd.id, partial(self._presenter.show_end, ended[0]))
             return
         new = rules.next_question(state, topic, now)
         if not new.running or new.current is None or new.current.closed:
-            end = await self._end(rnd, new, reason=None)
-            if end is not None:
-                self._updates.submit(rnd.id, partial(self._presenter.show_end, end))
+            ended = await self._end(rnd, new, reason=None)
+            if ended is not None:
+                self._updates.submit(rnd.id, partial(self._presenter.show_end, ended[0]))
             return
         current = new.current
-        saved = await self._s.storage.rounds.save_state(
+        stepped = await self._s.storage.rounds.save_step(
             rnd.id,
             now=now,
             expected_version=rnd.version,
@@ -373,16 +392,26 @@ class RoundService:
             current_index=new.index_of(current.question_id),
             deadline=current.deadline,
             message_id=None,
+            timers=[self._step_timer(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)],
         )
-        if saved is None:
+        if stepped is None:
             return
+        saved = stepped[0]
+        self._s.scheduler.wake()
         self._answers.remember(saved, new)
-        await self._schedule(TIMER_CLOSE, saved, current.deadline + CLOSE_GRACE)
         self._post(saved, new)
 
-    async def _end(self, rnd: Round, state: RoundState, *, reason: str | None) -> RoundEnd | None:
-        """Store the round as finished or stopped; None if another step ended it first."""
-        saved = await self._s.storage.rounds.save_state(
+    async def _end(
+        self,
+        rnd: Round,
+        state: RoundState,
+        *,
+        reason: str | None,
+        timers: Sequence[StepTimer] = (),
+    ) -> tuple[RoundEnd, list[int]] | None:
+        """Store the round as finished or stopped, with `timers` (a reveal) in the same write;
+        its end and the timers' ids, or None if another step ended it first."""
+        stepped = await self._s.storage.rounds.save_step(
             rnd.id,
             now=self._s.clock(),
             expected_version=rnd.version,
@@ -390,15 +419,17 @@ class RoundService:
             current_index=rnd.current_index,
             deadline=None,
             status="stopped" if state.status is round_state.RoundStatus.STOPPED else "finished",
+            timers=timers,
         )
-        if saved is None:
+        if stepped is None:
             return None
+        saved, timer_ids = stepped
         self._answers.forget(rnd.id)
         # Timers left behind fire later and find the round over (a compare-and-swap on its
         # version), so ending never has to chase them. The steps read only the answers they
         # show; the standings need them all.
         full = await round_rows.with_all_answers(self._s.storage.rounds, rnd.id, state)
-        return await round_reports.summary(self._s, saved, full, reason)
+        return await round_reports.summary(self._s, saved, full, reason), timer_ids
 
     # -- results (services/round_reports.py) ----------------------------------------------------
 
@@ -431,6 +462,7 @@ class RoundService:
         for the round's server (its packs' topics), whether a click or a timer runs it."""
         rnd, state = await round_rows.load(self._s.storage.rounds, round_id, answers=answers)
         enter_guild(rnd.guild_id)
+        await self._s.packs.hold(rnd.guild_id)  # a timer taken over from another shard's process
         return rnd, state
 
     async def _schedule(self, kind: str, rnd: Round, due_at: datetime) -> None:
@@ -441,6 +473,13 @@ class RoundService:
             {"round_id": rnd.id, "version": rnd.version},
             key=round_rows.timer_key(rnd.id, kind),
         )
+
+    @staticmethod
+    def _step_timer(kind: str, rnd: Round, due_at: datetime) -> StepTimer:
+        """The round's next step of `kind`, for the step saving `rnd` (at its next version) to
+        store in its own write."""
+        payload = {"round_id": rnd.id, "version": rnd.version + 1}
+        return StepTimer(kind, due_at, payload, key=round_rows.timer_key(rnd.id, kind))
 
     def _question_view(
         self,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
 from typing import Any, Literal
@@ -76,6 +77,50 @@ class RecordedRoundAnswer:
     """False when the student had already answered this question (a double click)."""
     answer: RoundAnswerRow
     """The answer that counts: the new one, or the earlier one when `first` is False."""
+
+
+@dataclass(frozen=True)
+class StepTimer:
+    """A timer stored by a round's step in the step's own write (`RoundStore.save_step`), so a
+    kill never leaves the step done without what follows it; for the round's server."""
+
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    key: str | None = None
+    held_by: str | None = None
+    """Stored already claimed by this process (a scheduler's owner), which does it itself; it
+    goes to whoever claims it next only if this process dies (its lease runs out)."""
+    lease_until: datetime | None = None
+    created_at: datetime | None = None
+    """Defaults to the step's time."""
+    attempts: int = field(default=0)
+
+
+_INSERT_TIMER = (
+    "INSERT INTO timers (kind, due_at, payload, key, user_id, attempts, created_at, "
+    "claimed_by, lease_until, guild_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, "
+    "(SELECT guild_id FROM rounds WHERE id = ?)) RETURNING id"
+)
+
+
+def _insert_timer(conn: sqlite3.Connection, round_id: int, timer: StepTimer, stamp: str) -> int:
+    """Inside a write: store one of a step's timers; its id."""
+    row = conn.execute(
+        _INSERT_TIMER,
+        (
+            timer.kind,
+            to_db(timer.due_at),
+            json.dumps(timer.payload),
+            timer.key,
+            timer.attempts,
+            stamp if timer.created_at is None else to_db(timer.created_at),
+            timer.held_by,
+            opt_to_db(timer.lease_until),
+            round_id,
+        ),
+    ).fetchone()
+    return int(row[0])
 
 
 def _round(row: Any) -> Round:
@@ -357,6 +402,35 @@ class RoundStore:
         None when another step got there first. `deadline` is set while a question is open
         and None once it closed, which is what `record_open_answer` checks.
         """
+        saved = await self.save_step(
+            round_id,
+            now=now,
+            expected_version=expected_version,
+            state=state,
+            current_index=current_index,
+            deadline=deadline,
+            message_id=message_id,
+            status=status,
+        )
+        return None if saved is None else saved[0]
+
+    async def save_step(
+        self,
+        round_id: int,
+        *,
+        now: datetime,
+        expected_version: int,
+        state: dict[str, Any],
+        current_index: int,
+        deadline: datetime | None,
+        message_id: int | Unset | None = UNSET,
+        status: RoundRowStatus = "running",
+        timers: Sequence[StepTimer] = (),
+    ) -> tuple[Round, list[int]] | None:
+        """`save_state` and the step's `timers` (what follows it: the next step, the reveal) in
+        one transaction: both are stored or neither, whenever the process dies. Returns the
+        round and the timers' ids, in order; None (nothing stored) when another step got there
+        first."""
         sets = [
             "updated_at = ?",
             "state = ?",
@@ -372,14 +446,16 @@ class RoundStore:
             params.append(message_id)
         sql = (
             f"UPDATE rounds SET {', '.join(sets)} "
-            "WHERE id = ? AND status = 'running' AND version = ?"
+            "WHERE id = ? AND status = 'running' AND version = ? RETURNING *"
         )
         params += [round_id, expected_version]
 
-        def tx(conn: sqlite3.Connection) -> Round | None:
-            if conn.execute(sql, params).rowcount == 0:
+        def tx(conn: sqlite3.Connection) -> tuple[Round, list[int]] | None:
+            row = conn.execute(sql, params).fetchone()
+            if row is None:
                 return None
-            return _round(conn.execute(_SELECT, (round_id,)).fetchone())
+            saved = _round(row)
+            return saved, [_insert_timer(conn, round_id, t, stamp) for t in timers]
 
         return await self._db.write(tx)
 
