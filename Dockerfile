@@ -25,7 +25,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     TUTORBOT_DB_PATH=/data/tutorbot.sqlite3 \
-    TUTORBOT_CONTENT_DIR=/app/content
+    TUTORBOT_CONTENT_DIR=/app/content \
+    MPLCONFIGDIR=/tmp/matplotlib
 USER tutorbot
 WORKDIR /data
 VOLUME ["/data"]
