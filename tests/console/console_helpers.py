@@ -6,13 +6,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 from pexpect.popen_spawn import PopenSpawn
 
 from tutorbot.console.identity import console_user_id
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import Question, QuestionType
+from tutorbot.content.models import TYPED, Question, QuestionType
+from tutorbot.domain.typed_answers import judge
 from tutorbot.settings import BUNDLED_CONTENT_DIR
 
 SEED = "self-supervised-learning-theory"
@@ -69,8 +71,40 @@ def answers(db_path: Path, user: str = "alice") -> list[tuple[str, str, int]]:
     return [(str(q), str(a), int(c)) for q, a, c in rows]
 
 
-KIND = r"Answer with a letter \(A–D\)\.|Answer true or false\.|Type reveal"
+KIND = (
+    r"Answer with a letter \(A–[A-Z]\)\.|Answer true or false\.|Type reveal"
+    r"|Type your answer \(case|Type a number: "
+)
 """The line under a question's prompt that says how to answer it."""
+WRONG_SHORT_ANSWER = "certainly not the answer"
+"""What a student who does not know types for a short-answer question."""
+
+
+def _exact(value: Fraction) -> str:
+    """A number as the console reads it exactly: `3`, `-7/12`."""
+    return (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
+
+
+def wrong_letter(question: Question) -> str:
+    """A choice letter that is not a multiple-choice question's answer."""
+    return "A" if question.answer != "A" else "B"
+
+
+def typed_answer(question: Question, right: bool) -> str:
+    """The line a student types for a short-answer or numeric question: an accepted answer, or a
+    number inside its bounds (their middle), when `right`; otherwise text or a number the
+    question does not accept. Starts with `=`, so an answer that is also a command word (next)
+    is still read as an answer; checked against the judging rules the console uses."""
+    if question.type is QuestionType.SHORT_ANSWER:
+        text = question.accepted[0] if right else WRONG_SHORT_ANSWER
+    else:
+        low, high = question.bounds
+        text = _exact((low + high) / 2 if right else high + 1 + abs(high))
+    judged = judge(question, text)
+    assert getattr(judged, "correct", None) is right, (question.id, text, judged)
+    return f"= {text}"
 
 
 def seed_questions() -> dict[str, Question]:
@@ -81,7 +115,8 @@ def seed_questions() -> dict[str, Question]:
 
 def answer_on_screen(console: PopenSpawn, by_prompt: dict[str, Question], right: bool) -> Question:
     """Answer the question the console shows, right or wrong (a free response after its think
-    time, judged by the student), then type next; the question answered."""
+    time, judged by the student; a typed one as `typed_answer`), then type next; the question
+    answered."""
     console.expect(KIND)
     lines = [line.strip() for line in str(console.before).splitlines()]
     question = next(by_prompt[line] for line in lines if line in by_prompt)
@@ -90,8 +125,9 @@ def answer_on_screen(console: PopenSpawn, by_prompt: dict[str, Question], right:
         console.sendline("reveal")
         console.sendline("got it" if right else "missed")
     elif question.type is QuestionType.MULTIPLE_CHOICE:
-        wrong = "C" if question.answer != "C" else "D"
-        console.sendline(str(question.answer) if right else wrong)
+        console.sendline(str(question.answer) if right else wrong_letter(question))
+    elif question.type in TYPED:
+        console.sendline(typed_answer(question, right))
     else:
         console.sendline("true" if question.answer == right else "false")
     console.sendline("next")
