@@ -18,6 +18,7 @@ from typing import NamedTuple
 from tutorbot.content.models import QuestionType, number_text
 from tutorbot.domain import typed_answers
 from tutorbot.domain.progress import Graph, prerequisites_to_review
+from tutorbot.domain.round_options import StreakMark, TeamStanding, streaks, team_standings
 from tutorbot.domain.round_state import RoundAnswer, RoundQuestion, RoundState
 from tutorbot.domain.scoring import ScoringMode
 from tutorbot.domain.standings import ranked
@@ -29,6 +30,10 @@ COMMON_WRONG_AT_LEAST = 2
 misconception the class shares, never one student's words repeated to the channel."""
 STRUGGLING_BELOW = 0.5
 CSV_HEADER = ("student", "question id", "answer", "correct", "seconds", "points")
+CSV_TEAM = "team"
+CSV_STREAK = "streak bonus"
+"""Columns a round with teams, or with the streak bonus, adds after `points` (a row's `points`
+are its answer's; its streak bonus is apart, and a student's total is the sum of both)."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -87,6 +92,8 @@ class Standing:
     correct: float
     answered: int
     asked: int
+    bonus: int = 0
+    """Streak points, already counted in `points`."""
 
     @property
     def accuracy(self) -> float:
@@ -176,6 +183,7 @@ class _Tally:
     points: int = 0
     correct: float = 0.0
     answered: int = 0
+    bonus: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,16 @@ class RoundScores:
     """The closed questions, in the order asked (the only ones that count), with their points."""
     standings: tuple[Standing, ...]
     """Everyone who answered, best first (see `score`)."""
+    streaks: tuple[Mapping[int, StreakMark], ...] = ()
+    """With the streak bonus on, each closed question's runs (parallel to `closed`)."""
+
+    def team_table(
+        self, team_of: Mapping[int, int], names: Collection[str]
+    ) -> tuple[TeamStanding, ...]:
+        """The teams ranked by the mean of their members' points (`round_options`)."""
+        points = {s.user_id: s.points for s in self.standings}
+        credit = {s.user_id: s.correct for s in self.standings}
+        return team_standings(team_of, points, credit, tuple(names))
 
 
 def _count(
@@ -222,11 +240,18 @@ def score(state: RoundState) -> RoundScores:
     tallies = {a.user_id: _Tally(a.user_id) for q in state.asked for a in q.answers}
     scoring = state.settings.scoring
     closed = tuple(_count(q, scoring, tallies) for q in state.asked if q.closed)
+    marks: tuple[Mapping[int, StreakMark], ...] = ()
+    if state.settings.streak:
+        marks = streaks((s.question for s in closed), tallies)
+        for here in marks:
+            for user, mark in here.items():
+                tallies[user].bonus += mark.bonus
+                tallies[user].points += mark.bonus
     table = tuple(
-        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed))
+        Standing(rank, t.user_id, t.points, t.correct, t.answered, len(closed), t.bonus)
         for rank, t in ranked(tallies.values())
     )
-    return RoundScores(state, closed, table)
+    return RoundScores(state, closed, table, marks)
 
 
 def standings(state: RoundState) -> list[Standing]:
@@ -269,6 +294,10 @@ class ResultRow(NamedTuple):
     correct: str
     seconds: str
     points: int
+    team: str = ""
+    """The student's team, in a round with teams."""
+    streak: int = 0
+    """The streak bonus this answer earned, in a round with the streak bonus."""
 
     def cells(self) -> tuple[str, ...]:
         """The row as CSV cells, in CSV_HEADER's order (`csv_text` neutralises formulas)."""
@@ -307,22 +336,40 @@ _UNANSWERED = ("", "no", "", 0)
 """The answer, correct, seconds and points cells of a question a student did not answer."""
 
 
-def result_rows(scores: RoundScores, names: Mapping[int, str] | None = None) -> Iterator[ResultRow]:
+def result_rows(
+    scores: RoundScores,
+    names: Mapping[int, str] | None = None,
+    teams: Mapping[int, str] | None = None,
+) -> Iterator[ResultRow]:
     """One row per student per closed question, students in standings order (see `score`),
     questions in asked order; made as they are read (a class of 5,000 has 50,000 rows, which
     `csv_text` writes one by one instead of keeping them all).
 
     `correct` is yes/no (a typed short or numeric answer as judged), or for free response the
     self-assessment (got_it, partly, missed) or blank if the student never judged it; a question
-    not answered has blank answer and seconds.
+    not answered has blank answer and seconds. `teams` names each student's team (a round with
+    teams); the streak bonus of each answer comes from the scores.
     """
     names = names or {}
-    columns = [(s.question.question_id, _answer_cells(s)) for s in scores.closed]
+    teams = teams or {}
+    marks = scores.streaks or tuple({} for _ in scores.closed)
+    columns = [
+        (s.question.question_id, _answer_cells(s), here)
+        for s, here in zip(scores.closed, marks, strict=True)
+    ]
     for standing in scores.standings:
         user = standing.user_id
         student = names.get(user, str(user))
-        for question_id, cells in columns:
-            yield ResultRow(student, question_id, *cells.get(user, _UNANSWERED))
+        team = teams.get(user, "")
+        for question_id, cells, here in columns:
+            mark = here.get(user)
+            yield ResultRow(
+                student,
+                question_id,
+                *cells.get(user, _UNANSWERED),
+                team,
+                mark.bonus if mark is not None else 0,
+            )
 
 
 def _answer_cells(scored: ScoredQuestion) -> dict[int, tuple[str, str, str, int]]:
@@ -342,15 +389,38 @@ def _verdict(question: RoundQuestion, given: RoundAnswer) -> str:
     return "yes" if question.is_right(given) else "no"
 
 
-def csv_text(rows: Iterable[ResultRow]) -> str:
+def csv_text(rows: Iterable[ResultRow], *, teams: bool = False, streak: bool = False) -> str:
     """The rows as CSV text with a header, every cell that text can reach neutralised against
-    formulas: the student's name, the question id and the answer. The others are written by
-    the bot (yes/no or a judgement, seconds and points as numbers)."""
+    formulas: the student's name, the question id, the answer and the team (a role's name). The
+    others are written by the bot (yes/no or a judgement, seconds and points as numbers). With
+    `teams` a team column follows the points, with `streak` a streak bonus column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(
+        (*CSV_HEADER, *((CSV_TEAM,) if teams else ()), *((CSV_STREAK,) if streak else ()))
+    )
+    if not teams and not streak:
+        writer.writerows(
+            (
+                neutralise(r.student),
+                neutralise(r.question_id),
+                neutralise(r.answer),
+                *r[3:5],
+                r.points,
+            )
+            for r in rows
+        )
+        return buffer.getvalue()
     writer.writerows(
-        (neutralise(r.student), neutralise(r.question_id), neutralise(r.answer), *r[3:5], r.points)
+        (
+            neutralise(r.student),
+            neutralise(r.question_id),
+            neutralise(r.answer),
+            *r[3:5],
+            r.points,
+            *((neutralise(r.team),) if teams else ()),
+            *((r.streak,) if streak else ()),
+        )
         for r in rows
     )
     return buffer.getvalue()

@@ -33,6 +33,8 @@ from tutorbot.domain.scoring import (
 
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 50, 10
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 300, 20
+MIN_TEAMS, MAX_TEAMS = 2, 8
+MIN_PODIUM, MAX_PODIUM, DEFAULT_PODIUM = 3, 10, 3
 WRITTEN = frozenset({QuestionType.FREE_RESPONSE, *TYPED})
 """The kinds a student answers in a form ("Write my answer", "Type my answer"), not by a button;
 of them, only free response is judged by its author (short answer and numeric at once)."""
@@ -52,11 +54,21 @@ class RoundStatus(StrEnum):
 
 @dataclass(frozen=True)
 class RoundSettings:
-    """`/round start` options, validated on construction."""
+    """`/round start` options, validated on construction.
+
+    `teams` is 0 for no teams, else 2 to 8 (`team_names` one name per team, `team_roles` the
+    role of each team when teams go by role, else empty); `streak` turns the streak bonus on;
+    `podium` is how many places the end shows (3 to 10). Their rules are in
+    `domain/round_options.py`."""
 
     questions: int = DEFAULT_QUESTIONS
     seconds: int = DEFAULT_SECONDS
     scoring: ScoringMode = ScoringMode.SPEED
+    teams: int = 0
+    streak: bool = False
+    podium: int = DEFAULT_PODIUM
+    team_names: tuple[str, ...] = ()
+    team_roles: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not MIN_QUESTIONS <= self.questions <= MAX_QUESTIONS:
@@ -72,15 +84,52 @@ class RoundSettings:
             object.__setattr__(self, "scoring", ScoringMode(self.scoring))
         except ValueError:
             raise InvalidSettings(f"scoring must be speed or flat, got {self.scoring!r}") from None
+        if self.teams != 0 and not MIN_TEAMS <= self.teams <= MAX_TEAMS:
+            raise InvalidSettings(
+                f"teams must be between {MIN_TEAMS} and {MAX_TEAMS}, got {self.teams}"
+            )
+        if not MIN_PODIUM <= self.podium <= MAX_PODIUM:
+            raise InvalidSettings(
+                f"podium must have between {MIN_PODIUM} and {MAX_PODIUM} places, got {self.podium}"
+            )
+        if self.team_roles and len(self.team_roles) != self.teams:
+            raise InvalidSettings("each team needs one role when teams go by role")
+        if self.team_names and len(self.team_names) != self.teams:
+            raise InvalidSettings("each team needs one name")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form, kept inside the round's state."""
-        return {"questions": self.questions, "seconds": self.seconds, "scoring": self.scoring.value}
+        """JSON-safe form, kept inside the round's state (options left at their default are
+        left out, so a plain round's state is as it always was)."""
+        data: dict[str, Any] = {
+            "questions": self.questions,
+            "seconds": self.seconds,
+            "scoring": self.scoring.value,
+        }
+        if self.teams:
+            data |= {
+                "teams": self.teams,
+                "team_names": list(self.team_names),
+                "team_roles": [str(r) for r in self.team_roles],
+            }
+        if self.streak:
+            data["streak"] = True
+        if self.podium != DEFAULT_PODIUM:
+            data["podium"] = self.podium
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RoundSettings:
         """Inverse of `to_dict` (checked again, as any settings are)."""
-        return cls(int(data["questions"]), int(data["seconds"]), ScoringMode(data["scoring"]))
+        return cls(
+            int(data["questions"]),
+            int(data["seconds"]),
+            ScoringMode(data["scoring"]),
+            teams=int(data.get("teams", 0)),
+            streak=bool(data.get("streak", False)),
+            podium=int(data.get("podium", DEFAULT_PODIUM)),
+            team_names=tuple(str(n) for n in data.get("team_names", ())),
+            team_roles=tuple(int(r) for r in data.get("team_roles", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -237,7 +286,7 @@ class RoundQuestion:
 
 _STATE_KEYS = frozenset(
     {"topic_id", "instructor_id", "settings", "question_ids", "skipped", "asked", "status",
-     "started_at", "ended_at"}
+     "started_at", "ended_at", "paused_at"}
 )  # fmt: skip
 
 
@@ -261,6 +310,9 @@ class RoundState:
     ended_at: datetime | None = None
     skipped: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    paused_at: datetime | None = None
+    """When `/round pause` stopped the open question's countdown; None while it runs (see
+    `round_options.pause`)."""
 
     @property
     def current(self) -> RoundQuestion | None:
@@ -315,6 +367,7 @@ class RoundState:
             "status": self.status.value,
             "started_at": to_iso(self.started_at),
             "ended_at": to_iso(self.ended_at),
+            **({"paused_at": to_iso(self.paused_at)} if self.paused_at else {}),
         }
 
     @classmethod
@@ -332,4 +385,5 @@ class RoundState:
             ended_at=from_iso(data.get("ended_at")),
             skipped=tuple(str(q) for q in data.get("skipped", ())),
             extra={k: v for k, v in data.items() if k not in _STATE_KEYS},
+            paused_at=from_iso(data.get("paused_at")),
         )

@@ -18,6 +18,7 @@ is no number is refused (nothing recorded), so the student may type again.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -26,6 +27,7 @@ from tutorbot.domain import typed_answers
 from tutorbot.domain._time import seconds_between, utc
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.round_state import (
+    DEFAULT_PODIUM,
     InvalidSettings,
     RoundAnswer,
     RoundQuestion,
@@ -70,7 +72,17 @@ class NoQuestionsToAsk(Refusal):
         return "This topic has no questions yet."
 
 
-def settings_from(questions: int, seconds: int, scoring: str) -> RoundSettings | Refusal:
+def settings_from(
+    questions: int,
+    seconds: int,
+    scoring: str,
+    *,
+    teams: int = 0,
+    streak: bool = False,
+    podium: int = DEFAULT_PODIUM,
+    team_names: Sequence[str] = (),
+    team_roles: Sequence[int] = (),
+) -> RoundSettings | Refusal:
     """The round settings asked for, or why not: the one check of `/round start` options and of
     a server's round defaults."""
     try:
@@ -78,7 +90,16 @@ def settings_from(questions: int, seconds: int, scoring: str) -> RoundSettings |
     except ValueError:
         return BadSettings(f"scoring must be speed or flat, got {scoring!r}")
     try:
-        return RoundSettings(questions, seconds, mode)
+        return RoundSettings(
+            questions,
+            seconds,
+            mode,
+            teams=teams,
+            streak=streak,
+            podium=podium,
+            team_names=tuple(team_names),
+            team_roles=tuple(team_roles),
+        )
     except InvalidSettings as exc:
         return BadSettings(str(exc))
 
@@ -292,7 +313,8 @@ def close_current(state: RoundState, now: datetime, *, skip: bool = False) -> Ro
         return state
     if not skip and now < question.deadline:
         raise RoundError("Time is not up yet; use skip to reveal early.")
-    return _replace_question(state, replace(question, closed_at=now))
+    # A question skipped (or stopped) while paused closes, and the pause ends with it.
+    return replace(_replace_question(state, replace(question, closed_at=now)), paused_at=None)
 
 
 def next_question(state: RoundState, topic: Topic, now: datetime) -> RoundState:
