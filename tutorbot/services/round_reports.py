@@ -32,7 +32,7 @@ from tutorbot.services.round_views import (
     RoundEnd,
     StrugglingView,
 )
-from tutorbot.storage.activity import ActivityStore, Marks
+from tutorbot.storage.activity import Marks
 from tutorbot.storage.rounds import Round
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ async def class_glance(services: Services, round_id: int) -> ClassGlance | None:
     if not players:
         return None
     names = await services.names.in_guild(rnd.guild_id, players)
-    marks = await ActivityStore(services.storage.db).marks_among(players)
+    marks = await services.storage.activity.marks_among(players)
     graph = services.library.graph
     shown = glance_of.columns(graph, state.topic_id)
     students = [_student(user, names.get(user), marks.get(user, Marks())) for user in players]

@@ -15,7 +15,6 @@ from tutorbot.domain.standings import LeaderboardEntry, leaderboard, rank_after
 from tutorbot.pictures.activity import draw_activity
 from tutorbot.pictures.png import Picture
 from tutorbot.services.data_export import DataExport, package
-from tutorbot.storage.activity import ActivityStore
 from tutorbot.storage.answers import UserStats
 from tutorbot.storage.timers import Timer
 
@@ -56,7 +55,7 @@ class StatsService:
         self._s = services
         services.scheduler.register(TIMER_FORGET, self._on_forget)
         self._exporting = asyncio.Semaphore(EXPORTS_AT_ONCE)
-        self._activity = ActivityStore(services.storage.db)
+        self._activity = services.storage.activity
 
     async def for_user(self, user_id: int, guild_id: int | None) -> StudentStats:
         """What /stats shows: totals everywhere, and in this server with its rank if in one, and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutorbot.storage.activity import ActivityStore
 from tutorbot.storage.answers import AnswerStore
 from tutorbot.storage.backend import is_database_url
 from tutorbot.storage.daily import DailyStore
@@ -54,6 +55,7 @@ class Storage:
     review_settings: ReviewSettingsStore
     packs: PackStore
     daily: DailyStore
+    activity: ActivityStore
 
     async def close(self) -> None:
         """Finish queued writes and close the database."""
@@ -77,6 +79,7 @@ def storage_for(db: Database) -> Storage:
         review_settings=ReviewSettingsStore(db),
         packs=PackStore(db),
         daily=DailyStore(db),
+        activity=ActivityStore(db),
     )
 
 

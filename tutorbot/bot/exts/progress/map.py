@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from tutorbot.bot.components import button
-from tutorbot.bot.exts.stats.pictures import add_picture
+from tutorbot.bot.pictures import add_picture
 from tutorbot.domain.knowledge_map import KnowledgeMap
 from tutorbot.pictures import maps
 from tutorbot.services import Services

@@ -17,8 +17,8 @@ import aiohttp
 import discord
 
 from tutorbot.bot.exts.rounds import render
-from tutorbot.bot.exts.stats.pictures import add_picture
 from tutorbot.bot.exts.topics.render import Rendered
+from tutorbot.bot.pictures import add_picture
 from tutorbot.services import round_reports
 from tutorbot.services.round_views import NotShown, QuestionView, RevealView, RoundEnd
 

@@ -9,8 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from tutorbot.bot.errors import UserFacingError
-from tutorbot.bot.exts.stats.pictures import add_picture
 from tutorbot.bot.exts.stats.render import leaderboard_embed, stats_embed
+from tutorbot.bot.pictures import add_picture
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
