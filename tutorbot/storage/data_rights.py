@@ -20,6 +20,7 @@ from tutorbot.storage.db import Database
 # (table, column naming the user), in an order that satisfies the foreign keys when deleting.
 _USER_TABLES: tuple[tuple[str, str], ...] = (
     ("round_answers", "user_id"),
+    ("round_players", "user_id"),
     ("daily_answers", "user_id"),
     ("answers", "user_id"),
     ("memory_reviews", "user_id"),
