@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from .conftest import Pack, topic_yaml
 
 NOBODY = 65534
 _CHECK = """
-import os, resource, sys, time
+import os, resource, sys
 from tutorbot.cli.content import run_check
 folder, memory, user = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 if memory:
@@ -34,27 +33,22 @@ if user >= 0:
     os.setgroups([])
     os.setgid(user)
     os.setuid(user)
-start = time.perf_counter()
-code = run_check(folder)
-sys.stdout.flush()
-print(f"{time.perf_counter() - start:.3f}", file=sys.stderr)
-sys.exit(code)
+sys.exit(run_check(folder))
 """
 
 
 def check_lines(
     folder: Path, *, memory: int = 0, user: int = -1, timeout: float = 60
-) -> tuple[int, list[str], float]:
+) -> tuple[int, list[str]]:
     """Run `run_check(folder)` in a fresh process (optionally with a memory limit or as another
-    user, after the imports); return its exit code, its output lines and the check's seconds."""
+    user, after the imports); return its exit code and its output lines."""
     done = subprocess.run(
         [sys.executable, "-c", _CHECK, str(folder), str(memory), str(user)],
         capture_output=True,
         text=True,
         timeout=timeout,
     )
-    seconds = float(done.stderr.strip().splitlines()[-1])
-    return done.returncode, done.stdout.splitlines(), seconds
+    return done.returncode, done.stdout.splitlines()
 
 
 @pytest.fixture
@@ -103,16 +97,15 @@ def alias_bomb(levels: int = 9) -> str:
 # Item 2: an alias bomb is refused while parsing, and no input value is printed unclipped.
 
 
-def test_alias_bomb_is_refused_while_parsing_fast_and_small(open_dir: Path) -> None:
+def test_alias_bomb_is_refused_while_parsing_within_a_memory_limit(open_dir: Path) -> None:
     root = write(open_dir, {"bomb.yaml": alias_bomb()})
-    code, lines, seconds = check_lines(root, memory=1 << 30)
+    code, lines = check_lines(root, memory=1 << 30)
     assert lines == [
         f"{root}/bomb.yaml:11: aliases (*name) repeat more than 1,000 values in this file "
         "(the last one repeats the value anchored here); refused",
         "1 error; nothing was loaded.",
     ]
     assert code == 1
-    assert seconds < 0.5
 
 
 @pytest.mark.parametrize("field", ["title", "prerequisites"])
@@ -121,9 +114,7 @@ def test_alias_bomb_in_one_field_is_refused(
 ) -> None:
     bomb = alias_bomb(levels=5).replace(f"{field}: *l4", f"{field}: *l4\nx: *l4")
     root = pack({"bomb.yaml": bomb})
-    start = time.perf_counter()
     lines = refused(root, capsys)
-    assert time.perf_counter() - start < 0.5
     assert lines == [
         f"{root}/bomb.yaml:7: aliases (*name) repeat more than 1,000 values in this file "
         "(the last one repeats the value anchored here); refused",
@@ -145,9 +136,7 @@ def test_merge_key_bomb_is_refused(pack: Pack, capsys: pytest.CaptureFixture[str
     for level in range(1, 9):
         lines.append(f"m{level}: &m{level} {{<<: [{', '.join([f'*m{level - 1}'] * 40)}]}}")
     root = pack({"merge.yaml": topic_yaml("merge") + "\n".join(lines) + "\n"})
-    start = time.perf_counter()
     out = refused(root, capsys)
-    assert time.perf_counter() - start < 0.5
     assert out[-1] == "1 error; nothing was loaded."
     assert "refused" in out[0]
 
@@ -198,13 +187,11 @@ def test_a_file_over_the_size_cap_is_refused_without_reading_it(
     root = pack({"ok.yaml": topic_yaml("ok-topic")})
     with (root / "huge.yaml").open("wb") as huge:
         huge.truncate(200 * 1024 * 1024)  # sparse: reading it would take 200 MB and seconds
-    start = time.perf_counter()
     assert refused(root, capsys) == [
         f"{root}/huge.yaml: the file is 209,715,200 bytes, more than the 1,048,576 bytes (1 MiB) "
         "a topic file may have",
         "1 error; nothing was loaded.",
     ]
-    assert time.perf_counter() - start < 0.5
 
 
 def test_the_size_cap_leaves_room_for_the_biggest_topic_the_models_allow() -> None:
@@ -216,12 +203,10 @@ def test_a_long_list_is_one_error_not_one_per_item(
 ) -> None:
     tags = "- BAD\n" * 100_000
     root = pack({"tags.yaml": topic_yaml("many-tags") + "tags:\n" + tags})
-    start = time.perf_counter()
     assert refused(root, capsys) == [
         f"{root}/tags.yaml:6: tags: has more than 20 items (100,000 given)",
         "1 error; nothing was loaded.",
     ]
-    assert time.perf_counter() - start < 2
 
 
 def test_long_lists_and_mappings_inside_questions_are_capped(
@@ -303,7 +288,7 @@ def unreadable(open_dir: Path, mode: int) -> Path:
 
 def test_a_folder_without_read_permission_is_an_error_naming_it(open_dir: Path) -> None:
     root = unreadable(open_dir, 0o311)
-    code, lines, _ = check_lines(root, user=NOBODY)
+    code, lines = check_lines(root, user=NOBODY)
     assert lines == [
         f"{root}/locked: cannot read this folder: read (r) permission is missing "
         "for the user running TutorBot",
@@ -314,7 +299,7 @@ def test_a_folder_without_read_permission_is_an_error_naming_it(open_dir: Path) 
 
 def test_a_folder_without_execute_permission_is_an_error_naming_it(open_dir: Path) -> None:
     root = unreadable(open_dir, 0o644)
-    code, lines, _ = check_lines(root, user=NOBODY)
+    code, lines = check_lines(root, user=NOBODY)
     assert lines == [
         f"{root}/locked: cannot read this folder: execute (x) permission is missing "
         "for the user running TutorBot",
@@ -325,7 +310,7 @@ def test_a_folder_without_execute_permission_is_an_error_naming_it(open_dir: Pat
 
 def test_a_folder_without_any_permission_names_both(open_dir: Path) -> None:
     root = unreadable(open_dir, 0o000)
-    code, lines, _ = check_lines(root, user=NOBODY)
+    code, lines = check_lines(root, user=NOBODY)
     assert lines == [
         f"{root}/locked: cannot read this folder: read (r) and execute (x) permission are "
         "missing for the user running TutorBot",
@@ -337,7 +322,7 @@ def test_a_folder_without_any_permission_names_both(open_dir: Path) -> None:
 def test_an_unreadable_file_is_an_error_naming_it(open_dir: Path) -> None:
     root = write(open_dir, {"ok.yaml": topic_yaml("ok-topic"), "secret.yaml": topic_yaml("s")})
     (root / "secret.yaml").chmod(0o200)
-    code, lines, _ = check_lines(root, user=NOBODY)
+    code, lines = check_lines(root, user=NOBODY)
     assert lines == [
         f"{root}/secret.yaml: cannot read the file: read (r) permission is missing "
         "for the user running TutorBot",
@@ -349,7 +334,7 @@ def test_an_unreadable_file_is_an_error_naming_it(open_dir: Path) -> None:
 def test_hidden_folders_are_not_read_at_all(open_dir: Path) -> None:
     root = unreadable(open_dir, 0o000)
     (root / "locked").rename(root / "_locked")
-    code, lines, _ = check_lines(root, user=NOBODY)
+    code, lines = check_lines(root, user=NOBODY)
     assert code == 0
     assert lines[-1].startswith("Valid:")
 

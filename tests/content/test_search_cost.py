@@ -8,7 +8,6 @@ A search that could hang runs in a forked child (`in_child`): a regex holds the 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -37,10 +36,8 @@ def _search_ids(library: Library, query: str) -> list[str]:
 def test_fuzzy_search_over_a_repeated_title_returns_at_once() -> None:
     library = _library([REPEATED, "Counting to 10"])
     miss = "a" * 24 + "z"
-    started = time.perf_counter()
     assert in_child(_search_ids, library, miss) == ("ok", [])
     assert in_child(_search_ids, library, "a a" * 12 + "a") == ("ok", ["t0"])
-    assert time.perf_counter() - started < 5
 
 
 def test_a_long_query_is_clipped_to_what_discord_sends() -> None:
