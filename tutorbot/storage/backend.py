@@ -121,8 +121,11 @@ class PgRow(tuple[Any, ...]):
 
 
 def row_factory(cursor: Any) -> Callable[[Sequence[Any]], PgRow]:
-    """Psycopg's row factory for `PgRow`s (the cursor's column names, read once)."""
-    names = {column.name: index for index, column in enumerate(cursor.description or ())}
+    """Psycopg's row factory for `PgRow`s (the result's column names, read once per result
+    from the raw result: `cursor.description` builds a typed column object for each)."""
+    result = cursor.pgresult
+    count = result.nfields if result is not None else 0
+    names = {result.fname(i).decode(): i for i in range(count)}
 
     def make(values: Sequence[Any]) -> PgRow:
         row = PgRow(values)
@@ -130,6 +133,12 @@ def row_factory(cursor: Any) -> Callable[[Sequence[Any]], PgRow]:
         return row
 
     return make
+
+
+def has_rows(cursor: psycopg.Cursor[PgRow] | psycopg.AsyncCursor[PgRow]) -> bool:
+    """Whether the statement returns rows (has columns), read off its raw result."""
+    result = cursor.pgresult
+    return result is not None and result.nfields > 0
 
 
 class PgCursor:
@@ -163,12 +172,12 @@ class PgCursor:
     def fetchone(self) -> PgRow | None:
         """The next row, or None."""
         cursor = self._replied()
-        return cursor.fetchone() if cursor.description else None
+        return cursor.fetchone() if has_rows(cursor) else None
 
     def fetchall(self) -> list[PgRow]:
         """Every remaining row."""
         cursor = self._replied()
-        return cursor.fetchall() if cursor.description else []
+        return cursor.fetchall() if has_rows(cursor) else []
 
     def __iter__(self) -> Any:
         return iter(self.fetchall())

@@ -46,6 +46,7 @@ from tutorbot.storage.backend import (
     PgConn,
     dialect_of,
     display_url,
+    has_rows,
     pg_sql,
     retryable_errors,
     row_factory,
@@ -384,7 +385,7 @@ class _PgReader:
         if self.trace is not None:
             self.trace(sql)
         cursor = await self._conn.execute(pg_sql(sql), params)
-        return await cursor.fetchall() if cursor.description else []
+        return await cursor.fetchall() if has_rows(cursor) else []
 
     async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
         self.trace = callback

@@ -134,42 +134,52 @@ def _of_pairs(dialect: Dialect) -> str:
 
 def record_practice(conn: sqlite3.Connection, user_id: int, step: PracticeStep) -> None:
     """Inside an answer's write (the user row exists): read the cards `step` names, let it
-    decide, and write its cards, review rows and day.
-
-    The reads are all sent before any is read: on PostgreSQL's pipelined batch (`db.py`) that is
-    one round trip for the four, not four."""
-    answered = conn.execute(
-        f"SELECT {_COLUMNS} FROM memory_cards "
-        "WHERE user_id = ? AND topic_id = ? AND question_id = ?",
-        (user_id, step.topic_id, step.question_id),
-    )
-    credited = _cards_in(conn, user_id, step.credit_topics, step.credit_before)
-    lapsed = _cards_in(conn, user_id, step.lapse_topics, None)
-    zone = conn.execute("SELECT timezone FROM review_settings WHERE user_id = ?", (user_id,))
-    card, zone_row = answered.fetchone(), zone.fetchone()
-    writes = step.decide(
-        None if card is None else _card(card),
-        [_card(r) for r in credited.fetchall()] if credited is not None else [],
-        [_card(r) for r in lapsed.fetchall()] if lapsed is not None else [],
-        None if zone_row is None else zone_row["timezone"],
-    )
+    decide, and write its cards, review rows and day."""
+    answered, credited, lapsed, zone = _practice_reads(conn, user_id, step)
+    writes = step.decide(answered, credited, lapsed, zone)
     _write(conn, user_id, writes)
 
 
-def _cards_in(
-    conn: sqlite3.Connection, user_id: int, topics: Sequence[str], due_before: datetime | None
-) -> sqlite3.Cursor | None:
-    """The SELECT of the student's cards of `topics` (due before `due_before`, if given), sent
-    but not read; None for no topics."""
-    if not topics:
-        return None
+_ANSWERED, _CREDITED, _LAPSED, _ZONE = range(4)
+"""Which of `_practice_reads`' parts a row belongs to (its first column)."""
+
+
+def _practice_reads(
+    conn: sqlite3.Connection, user_id: int, step: PracticeStep
+) -> tuple[CardRow | None, list[CardRow], list[CardRow], str | None]:
+    """The answered question's card, the credit topics' cards due before `credit_before`, the
+    lapse topics' cards, and the student's time zone: in one statement (a UNION ALL, a part
+    per read), as each statement in an answer's write is a round trip on PostgreSQL."""
     dialect = dialect_of(conn)
-    sql = _of_topics(dialect)
-    params: list[object] = [user_id, dialect.member_of(topics)[1]]
-    if due_before is not None:
-        sql += " AND due <= ?"
-        params.append(to_db(due_before))
-    return conn.execute(sql, params)
+    topics, _ = dialect.member_of(())
+
+    def cards(part: int, where: str) -> str:
+        return (
+            f"SELECT {part} AS part, {_COLUMNS}, NULL AS timezone FROM memory_cards "
+            f"WHERE user_id = ? AND {where}"
+        )
+
+    parts = [cards(_ANSWERED, "topic_id = ? AND question_id = ?")]
+    params: list[object] = [user_id, step.topic_id, step.question_id]
+    if step.credit_topics:
+        parts.append(cards(_CREDITED, f"topic_id {topics} AND due <= ?"))
+        params += [user_id, dialect.member_of(step.credit_topics)[1], to_db(step.credit_before)]
+    if step.lapse_topics:
+        parts.append(cards(_LAPSED, f"topic_id {topics}"))
+        params += [user_id, dialect.member_of(step.lapse_topics)[1]]
+    no_card = ", ".join(["NULL"] * len(_COLUMNS.split(",")))
+    parts.append(f"SELECT {_ZONE}, {no_card}, timezone FROM review_settings WHERE user_id = ?")
+    params.append(user_id)
+    found: dict[int, list[Any]] = {_ANSWERED: [], _CREDITED: [], _LAPSED: [], _ZONE: []}
+    for row in conn.execute(" UNION ALL ".join(parts), params):
+        found[row["part"]].append(row)
+    answered = found[_ANSWERED][0] if found[_ANSWERED] else None
+    return (
+        None if answered is None else _card(answered),
+        [_card(r) for r in found[_CREDITED]],
+        [_card(r) for r in found[_LAPSED]],
+        found[_ZONE][0]["timezone"] if found[_ZONE] else None,
+    )
 
 
 INSERT_CARD = (
