@@ -45,6 +45,7 @@ EXTENSIONS = tuple(
         "stats",
         "data",
         "rounds",
+        "daily",
         "packs",
         "admin",
     )

@@ -319,15 +319,17 @@ class DailyService:
         return DailyStatus(settings, next_at, latest, answered, notice)
 
     async def take_notice(
-        self, guild_id: int, settings: DailySettings | None = None
+        self, guild_id: int, settings: DailySettings | None = None, *, clear: bool = True
     ) -> DailySettings | None:
         """The settings as they stood when the daily question turned itself off, if nobody was
-        told yet (they are told now: the notice is cleared)."""
+        told yet; they are told now unless `clear` is False (a /daily set clears the notice only
+        when it succeeds, by storing new settings)."""
         if settings is None:
             settings = await self._s.storage.daily.settings(guild_id)
         if settings is None or settings.stopped_reason is None:
             return None
-        await self._s.storage.daily.clear_notice(guild_id)
+        if clear:
+            await self._s.storage.daily.clear_notice(guild_id)
         return settings
 
     async def leaderboard(self, guild_id: int) -> list[rules.Standing]:

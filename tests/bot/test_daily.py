@@ -1,0 +1,353 @@
+"""/daily through the fake Discord over several simulated days: set up, a question each day at
+the server's own time (two servers in two time zones), private answers (buttons and a form), the
+count, the reveal with the next question, every question before any repeats, a restart across
+the post time (posted once, the same day only), a deleted channel, the leaderboard, and bad
+input refused with nothing changed."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fakediscord import FakeDiscord
+from fakediscord.state import FakeChannel, FakeMessage
+
+from tutorbot.bot.client import TutorBot
+from tutorbot.bot.exts.daily.render import TYPE_LABEL
+from tutorbot.domain.days import next_occurrence
+from tutorbot.services.daily import TIMER_POST, post_key
+from tutorbot.storage.daily import DailySettings
+from tutorbot.storage.timers import Timer
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import buttons, enabled, message_text
+
+KIRITIMATI = "Pacific/Kiritimati"  # UTC+14
+PAGO_PAGO = "Pacific/Pago_Pago"  # UTC-11
+TOPIC = "counting-to-10"
+"""Three multiple-choice and one true/false question a daily post can ask (and one free
+response it cannot)."""
+TYPED_TOPIC = "place-value"
+"""Has numeric questions, answered in a form."""
+DAY = 24 * 3600.0
+SEND_MESSAGES = 1 << 11
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+async def _private(fake: FakeDiscord, interaction: Any) -> str:
+    callback = await fake.wait_response(interaction)
+    assert callback.ephemeral, callback
+    return message_text(callback)
+
+
+async def _set(
+    fake: FakeDiscord, user: Any, channel: FakeChannel, at: str, zone: str, **more: Any
+) -> str:
+    options = {"channel": channel.id, "time": at, "timezone": zone, **more}
+    return await _private(fake, await fake.slash("daily set", options, user))
+
+
+def _at(zone: str, hh: int, mm: int, after: datetime) -> datetime:
+    return next_occurrence(after, time(hh, mm), ZoneInfo(zone))
+
+
+def _move_to(clock: FakeClock, when: datetime) -> None:
+    ahead = (when - clock()).total_seconds()
+    assert ahead > 0, "tests only move the clock forward"
+    clock.advance(ahead)
+
+
+async def _fires(bot: TutorBot, clock: FakeClock, when: datetime) -> None:
+    _move_to(clock, when + timedelta(seconds=1))
+    bot.services.wake()
+
+
+def _questions(fake: FakeDiscord, channel: FakeChannel) -> list[FakeMessage]:
+    """The daily questions posted in the channel, oldest first."""
+    return [
+        m
+        for m in fake.messages_in(channel)
+        if m.embeds and m.embeds[0].get("title", "").startswith("Question of the day ·")
+    ]
+
+
+def _reveals(fake: FakeDiscord, channel: FakeChannel) -> list[FakeMessage]:
+    return [
+        m
+        for m in fake.messages_in(channel)
+        if m.embeds and m.embeds[0].get("title", "").startswith("Answer of ")
+    ]
+
+
+def _posts(fake: FakeDiscord, channel: FakeChannel) -> list[Any]:
+    """Every message the bot tried to post in the channel (refused ones too)."""
+    path = f"/channels/{channel.id}/messages"
+    return [r for r in fake.requests if r.method == "POST" and r.path == path]
+
+
+async def _post_timers(bot: TutorBot, guild_id: int) -> list[Timer]:
+    return [
+        t
+        for t in await bot.services.storage.timers.all()
+        if t.kind == TIMER_POST and t.key == post_key(guild_id)
+    ]
+
+
+async def _settled(bot: TutorBot, guild_id: int, *, active: bool) -> DailySettings | None:
+    """The server's daily settings once `active` is as expected (within a few seconds)."""
+    settings = None
+    for _ in range(100):
+        settings = await bot.services.storage.daily.settings(guild_id)
+        if settings is not None and settings.active is active:
+            break
+        await asyncio.sleep(0.05)
+    return settings
+
+
+def _right_and_wrong(bot: TutorBot, message: FakeMessage) -> tuple[str, str]:
+    """The labels of a right and a wrong button of a daily question on screen."""
+    title = message.embeds[0]["title"]
+    prompt = message.embeds[0]["description"].split("\n")[0]
+    for topic in bot.services.library.topics.values():
+        if not title.endswith(topic.title):
+            continue
+        for q in topic.questions:
+            if q.prompt.split("\n")[0] == prompt:
+                right = str(q.answer) if q.choices else ("True" if q.answer else "False")
+                labels = list(buttons(message.components))
+                return right, next(label for label in labels if label != right)
+    raise AssertionError(f"no question shows {prompt!r}")
+
+
+async def _click(fake: FakeDiscord, message: FakeMessage, label: str, user: Any) -> str:
+    current = fake.messages[message.id]
+    return await _private(fake, await fake.click(current, buttons(current.components)[label], user))
+
+
+# -- the days --------------------------------------------------------------------------------
+
+
+async def test_a_question_a_day_answered_privately_revealed_with_the_next_and_no_repeats(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    ana, ben = fake.add_member(fake.guild, "ana"), fake.add_member(fake.guild, "ben")
+    text = await _set(fake, fake.admin, channel, "9:00", KIRITIMATI, topic=TOPIC)
+    first = _at(KIRITIMATI, 9, 0, clock())
+    assert "every day at **09:00**, Pacific/Kiritimati time" in text
+    assert f"<#{channel.id}>" in text and "(4 questions, each asked once" in text
+    assert f"<t:{int(first.timestamp())}:f>" in text
+    [timer] = await _post_timers(bot, fake.guild.id)
+    assert (timer.due_at, timer.guild_id) == (first, fake.guild.id)
+
+    asked = []
+    for day in range(5):
+        await _fires(bot, clock, first + timedelta(days=day))
+        await fake.wait_until(lambda d=day: len(_questions(fake, channel)) == d + 1)
+        message = _questions(fake, channel)[-1]
+        asked.append(message.embeds[0]["description"].split("\n")[0])
+        if day == 0:
+            assert "With the next daily question" in message_text(message)
+            right, wrong = _right_and_wrong(bot, message)
+            said = await _click(fake, message, right, ana)
+            assert said.startswith(f"Locked in **{right}**.")
+            assert "revealed with the next daily question" in said
+            again = await _click(fake, message, wrong, ana)
+            assert "You already answered" in again and "first answer is final" in again
+            assert (await _click(fake, message, wrong, ben)).startswith("Locked in")
+            await fake.wait_until(
+                lambda m=message: "Answers\n2" in message_text(fake.messages[m.id]), timeout=15
+            )
+        if day == 4:  # the open question counts once answered
+            assert (await _click(fake, message, _right_and_wrong(bot, message)[0], ana)).startswith(
+                "Locked in"
+            )
+        if day == 1:
+            [reveal] = _reveals(fake, channel)
+            shown = message_text(reveal)
+            assert "2 answers" in shown and "**Why:**" in shown and "(50%)" in shown
+            closed = fake.messages[_questions(fake, channel)[0].id]
+            assert enabled(closed.components) == {}  # the first day's buttons are closed
+            stale = next(iter(buttons(closed.components).values()))
+            late = await fake.click(closed, stale, ben, forged=True)  # an old screen
+            assert "closed" in await _private(fake, late)
+    assert len(set(asked[:4])) == 4  # every question once ...
+    assert asked[4] in asked[:4]  # ... before any repeats
+    assert len(_reveals(fake, channel)) == 4
+    standings = await _private(fake, await fake.slash("daily leaderboard", {}, ben))
+    assert "**1.** Ana · ✅ 1 right in a row · 🔥 1 answered in a row · 2/2 right" in standings
+    assert "**2.** Ben · ✅ 0 right in a row · 🔥 0 answered in a row · 0/1 right" in standings
+    assert fake.rejections == []
+
+
+async def test_two_servers_in_two_time_zones_each_post_on_their_own_day(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake = fake_discord
+    second = fake.add_guild("Second School")
+    owner = second.members[second.owner_id]
+    there = second.text_channel
+    async with start_bot() as bot:
+        await _set(fake, fake.admin, fake.channel, "09:00", KIRITIMATI, topic=TOPIC)
+        await _set(fake, owner, there, "09:00", PAGO_PAGO, topic=TOPIC)
+        kiri, pago = _at(KIRITIMATI, 9, 0, clock()), _at(PAGO_PAGO, 9, 0, clock())
+        for when, channel in sorted([(kiri, fake.channel), (pago, there)], key=lambda c: c[0]):
+            await _fires(bot, clock, when)
+            await fake.wait_until(lambda c=channel: len(_questions(fake, c)) == 1)
+        [here_post] = _questions(fake, fake.channel)
+        [there_post] = _questions(fake, there)
+        here_day = here_post.embeds[0]["title"].split(" · ")[1]
+        there_day = there_post.embeds[0]["title"].split(" · ")[1]
+        assert here_day != there_day  # 25 hours apart: never the same date
+        assert (await bot.services.storage.daily.post(fake.guild.id, here_day)) is not None
+        assert (await bot.services.storage.daily.post(second.id, there_day)) is not None
+    assert fake.rejections == []
+
+
+async def test_a_restart_across_the_post_time_posts_once_that_day_and_a_lost_day_is_skipped(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    async with start_bot() as bot:
+        await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, topic=TOPIC)
+    first = _at(PAGO_PAGO, 9, 0, clock())
+    _move_to(clock, first + timedelta(hours=3))  # down at 09:00, back at noon: posts now
+    async with start_bot() as bot:
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1)
+        [timer] = await _post_timers(bot, fake.guild.id)
+        assert timer.due_at == first + timedelta(days=1)
+    clock.advance(3600)
+    async with start_bot() as bot:  # the same day again: nothing more
+        await _private(fake, await fake.slash("daily status", {}, fake.student))
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1)
+    assert len(_posts(fake, channel)) == 1
+    _move_to(clock, first + timedelta(days=2, hours=16))  # down all of the next day
+    async with start_bot() as bot:
+        [timer] = await _post_timers(bot, fake.guild.id)
+        assert timer.due_at == first + timedelta(days=3)  # the missed day is skipped
+        await _fires(bot, clock, timer.due_at)
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 2)
+        await fake.wait_until(lambda: len(_reveals(fake, channel)) == 1)
+    assert len(_questions(fake, channel)) == 2
+    assert fake.rejections == []
+
+
+async def test_a_typed_question_is_answered_in_a_form_and_revealed_after_the_hours_set(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel, user = fake_discord, fake_discord.channel, fake_discord.student
+    text = await _set(
+        fake, fake.admin, channel, "07:00", KIRITIMATI, topic=TYPED_TOPIC, reveal_hours=2
+    )
+    assert "revealed 2 hours after each question" in text
+    first = _at(KIRITIMATI, 7, 0, clock())
+    for day in range(6):  # the numeric questions come within one cycle
+        await _fires(bot, clock, first + timedelta(days=day))
+        await fake.wait_until(lambda d=day: len(_questions(fake, channel)) == d + 1)
+        message = _questions(fake, channel)[-1]
+        if TYPE_LABEL in buttons(message.components):
+            break
+        await _fires(bot, clock, first + timedelta(days=day, hours=2))
+        await fake.wait_until(lambda d=day: len(_reveals(fake, channel)) == d + 1)
+    else:
+        raise AssertionError("no numeric question came")
+    pressed = await fake.click(message, buttons(message.components)[TYPE_LABEL], user)
+    form = await fake.wait_response(pressed)
+    assert form.type == 9
+    sent = await fake.modal_submit(form.data["custom_id"], {"answer": "not a number"}, user)
+    assert "number" in await _private(fake, sent)
+    sent = await fake.modal_submit(form.data["custom_id"], {"answer": "7"}, user)
+    said = await _private(fake, sent)
+    assert said.startswith("Locked in your answer. The answer is revealed <t:")
+    again = await fake.click(message, buttons(message.components)[TYPE_LABEL], user)
+    assert "You already answered your typed answer" in await _private(fake, again)
+    revealed = len(_reveals(fake, channel))
+    await _fires(bot, clock, first + timedelta(days=day, hours=2))
+    await fake.wait_until(lambda: len(_reveals(fake, channel)) == revealed + 1)
+    shown = message_text(_reveals(fake, channel)[-1])
+    assert "**Right**" in shown and "**Wrong**" in shown and "1 answer" in shown
+    assert fake.rejections == []
+
+
+async def test_a_deleted_channel_turns_it_off_and_the_next_setup_is_told(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, topic=TOPIC)
+    del fake.channels[channel.id]
+    fake.guild.channels.remove(channel)
+    await fake.gateway.dispatch("CHANNEL_DELETE", channel.payload())
+    await _fires(bot, clock, _at(PAGO_PAGO, 9, 0, clock()))
+    await fake.wait_until(lambda: len(fake.rejections) == 1)
+    settings = await _settled(bot, fake.guild.id, active=False)
+    assert settings is not None and not settings.active
+    assert await _post_timers(bot, fake.guild.id) == []
+    refused = await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO)
+    assert "I cannot see" in refused and "Nothing changed" in refused
+    text = await _set(fake, fake.admin, fake.channel, "10:00", PAGO_PAGO)
+    assert "turned itself off" in text and "channel was deleted" in text
+    assert "Question of the day set" in text
+    status = await _private(fake, await fake.slash("daily status", {}, fake.student))
+    assert "turned itself off" not in status and "**10:00**" in status  # told once
+
+
+# -- commands and bad input -------------------------------------------------------------------
+
+
+async def test_students_may_not_set_it_up_but_see_the_status_and_off_stops_it(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    refused = await _set(fake, fake.student, fake.channel, "09:00", KIRITIMATI)
+    assert refused.startswith("Only instructors can set up the daily question")
+    assert await bot.services.storage.daily.settings(fake.guild.id) is None
+    status = await _private(fake, await fake.slash("daily status", {}, fake.student))
+    assert "The question of the day is off" in status
+    await _set(fake, fake.admin, fake.channel, "09:00", KIRITIMATI)
+    status = await _private(fake, await fake.slash("daily status", {}, fake.student))
+    assert "every topic" in status and "**09:00**" in status
+    off = await _private(fake, await fake.slash("daily off", {}, fake.student))
+    assert off.startswith("Only instructors")
+    off = await _private(fake, await fake.slash("daily off", {}, fake.admin))
+    assert off.startswith("The question of the day is off")
+    assert await _post_timers(bot, fake.guild.id) == []
+    again = await _private(fake, await fake.slash("daily off", {}, fake.admin))
+    assert "was already off" in again
+    board = await _private(fake, await fake.slash("daily leaderboard", {}, fake.student))
+    assert "Nobody has answered a daily question here yet" in board
+    assert fake.rejections == []
+
+
+async def test_bad_input_is_refused_politely_with_nothing_changed(
+    bot: TutorBot, fake_discord: FakeDiscord
+) -> None:
+    fake, admin = fake_discord, fake_discord.admin
+    cases = [
+        ({"time": "25:00"}, "HH:MM on a 24-hour clock"),
+        ({"timezone": "Mars/Olympus_Mons"}, "is not a time zone I know"),
+        ({"topic": "no such topic at all"}, "No topic matches"),
+        ({"pack": "nope"}, "This server has no pack named `nope`"),
+        ({"topic": TOPIC, "pack": "nope"}, "Give a topic or a pack, not both"),
+    ]
+    for changes, said in cases:
+        options = {"channel": fake.channel.id, "time": "09:00", "timezone": KIRITIMATI}
+        options.update(changes)
+        text = await _private(fake, await fake.slash("daily set", options, admin))
+        assert said in text, text
+    closed = {**fake.other_channel.payload()}
+    closed["permission_overwrites"] = [
+        {"id": str(fake.bot.id), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)}
+    ]
+    await fake.gateway.dispatch("CHANNEL_UPDATE", closed)
+    await fake.wait_until(
+        lambda: bool(bot.get_channel(fake.other_channel.id).overwrites)  # type: ignore[union-attr]
+    )
+    text = await _set(fake, admin, fake.other_channel, "09:00", KIRITIMATI)
+    assert "I cannot post in" in text and "Send Messages" in text and "Nothing changed" in text
+    assert await bot.services.storage.daily.settings(fake.guild.id) is None
+    assert await _post_timers(bot, fake.guild.id) == []
+    assert fake.rejections == []
