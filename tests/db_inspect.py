@@ -70,6 +70,19 @@ def _rows(conn: _Reads, table: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in conn.execute(f'SELECT * FROM "{table}"')]
 
 
+def select(target: Target, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """The rows `sql` (with `?` placeholders, as in the stores) reads from `target`, as plain
+    tuples (to compare with `==`)."""
+    with _connect(target) as conn:
+        return [tuple(row) for row in conn.execute(sql, params)]
+
+
+def select_one(target: Target, sql: str, *params: Any) -> Any:
+    """The single value `sql` reads from `target` (a count, say); None when there is no row."""
+    found = select(target, sql, *params)
+    return found[0][0] if found else None
+
+
 def snapshot(target: Target, *, ignore: frozenset[str] = frozenset({"meta"})) -> Snapshot:
     """Every row of every table, sorted, to compare a database before and after an action.
 

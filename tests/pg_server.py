@@ -15,6 +15,10 @@ Use it from any test (once `tests/conftest.py` imports it):
 
     def test_something(pg_server: PgServer) -> None:
         url = pg_server.fresh_database()  # postgresql://postgres@127.0.0.1:PORT/t_1, empty
+
+`migrated_database()` gives one with TutorBot's schema already in it (a copy of a template
+migrated once per session); `release_database(url)` gives it back when the test is done, to be
+emptied for the next one (cheaper than a new copy), and `drop_database(url)` removes one.
 """
 
 from __future__ import annotations
@@ -34,8 +38,15 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tutorbot.storage.backend import PgConn
+from tutorbot.storage.migrations import migrate_pg
+
+if TYPE_CHECKING:
+    import psycopg
 
 SEARCH_ROOT = Path("/usr/lib/postgresql")
 HOW_TO_ENABLE = (
@@ -109,6 +120,104 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+_SHAPE = """
+SELECT c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = current_schema()
+"""
+"""Every table, index, sequence and view of the database's schema, with its columns."""
+
+_TABLES = (
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname"
+)
+
+_OTHER_CONNECTIONS = (
+    "SELECT count(*) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+_RESTART_SEQUENCES = """
+DO $$
+DECLARE seq regclass;
+BEGIN
+    FOR seq IN
+        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind = 'S'
+    LOOP
+        EXECUTE format('ALTER SEQUENCE %s RESTART', seq);
+    END LOOP;
+END $$
+"""
+
+CLOSING_WAIT_S = 1.0
+"""How long a released database may still show connections (a backend exits a moment after
+its client hangs up) before it is dropped rather than emptied."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """The migrated database the tests' databases are copied from, and what it holds: its
+    schema's shape (to tell that a database given back still has it) and its rows (the
+    migrations' own: the ledger, and a `meta` row), to put back when one is emptied."""
+
+    name: str
+    shape: frozenset[tuple[Any, ...]]
+    rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
+
+    @classmethod
+    def read(cls, url: str) -> Template:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            shape = frozenset(conn.execute(_SHAPE).fetchall())
+            rows: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+            for (table,) in conn.execute(_TABLES).fetchall():
+                cursor = conn.execute(f'SELECT * FROM "{table}"')
+                found = cursor.fetchall()
+                if found:
+                    rows[table] = ([d.name for d in cursor.description or ()], found)
+        return cls(url.rsplit("/", 1)[1], shape, rows)
+
+    def reset(self, url: str) -> bool:
+        """Empty the database at `url` back to this template's rows, in one transaction;
+        False (nothing changed) when a connection to it is still open or its shape differs."""
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            if not _alone(conn) or frozenset(conn.execute(_SHAPE).fetchall()) != self.shape:
+                return False
+            with conn.transaction():
+                conn.execute("SET LOCAL lock_timeout = '5s'")
+                conn.execute("SET LOCAL session_replication_role = replica")  # no FK checks
+                for (table,) in conn.execute(_TABLES).fetchall():
+                    conn.execute(f'DELETE FROM "{table}"')
+                for table, (columns, found) in self.rows.items():
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    marks = ", ".join(["%s"] * len(columns))
+                    conn.cursor().executemany(
+                        f'INSERT INTO "{table}" ({names}) OVERRIDING SYSTEM VALUE VALUES ({marks})',
+                        found,
+                    )
+                conn.execute(_RESTART_SEQUENCES)
+        return True
+
+
+def _alone(conn: psycopg.Connection[Any]) -> bool:
+    """Whether `conn` is the only connection to its database, waiting a moment for the
+    backends of connections just closed to exit."""
+    deadline = time.monotonic() + CLOSING_WAIT_S
+    while True:
+        row = conn.execute(_OTHER_CONNECTIONS).fetchone()
+        if row is not None and row[0] == 0:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
 @dataclass
 class PgServer:
     """A running server: `url` names its database `tutorbot`; `fresh_database()` makes more."""
@@ -119,6 +228,10 @@ class PgServer:
     user: str | None  # the account the server runs as, when it is not the current one
     pid: int = 0
     _names: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+    _template: Template | None = field(default=None, repr=False)
+    _released: list[str] = field(default_factory=list, repr=False)
+    _admin_conn: psycopg.Connection[Any] | None = field(default=None, repr=False)
+    _strategy: str = field(default="", repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -141,9 +254,64 @@ class PgServer:
 
     def fresh_database(self) -> str:
         """A new empty database (from template0) on this server; its URL."""
+        return self._copy_of("template0")
+
+    def migrated_database(self) -> str:
+        """A database holding TutorBot's schema at the latest migration (and its statistics),
+        and nothing else, as the bot's first start would leave it; its URL.
+
+        It is a copy of a template migrated once per session, or one a test gave back with
+        `release_database` and that was emptied since: a test pays neither for a migration nor
+        (mostly) for a copy."""
+        if self._template is None:
+            self._template = self._migrated_template()
+        if self._released:
+            return self._released.pop()
+        return self._copy_of(self._template.name)
+
+    def release_database(self, url: str) -> None:
+        """Give back a database from `migrated_database` once a test is done with it: emptied
+        back to the template's rows (its sequences restarted) for the next test, or dropped
+        when that cannot be done safely (a connection is still open to it, or its schema is no
+        longer the template's)."""
+        if self._template is not None and self._template.reset(url):
+            self._released.append(url)
+        else:
+            self.drop_database(url)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by `fresh_database` or `migrated_database` (connections to it
+        still open are ended)."""
+        name = url.rsplit("/", 1)[1]
+        self._admin().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _copy_of(self, template: str) -> str:
         name = f"t_{next(self._names)}"
-        self.sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self._admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self._strategy}')
         return self.url_of(name)
+
+    def _migrated_template(self) -> Template:
+        url = self._copy_of("template0")
+        conn = PgConn.connect(url)
+        try:
+            migrate_pg(conn)
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()  # a template is copied only while nobody is connected to it
+        return Template.read(url)
+
+    def _admin(self) -> psycopg.Connection[Any]:
+        """A connection to the `postgres` database, for creating and dropping databases."""
+        if self._admin_conn is None or self._admin_conn.closed:
+            import psycopg  # here, so that the plugin loads (and skips) without it
+
+            self._admin_conn = psycopg.connect(self.url_of("postgres"), autocommit=True)
+            version = self._admin_conn.execute("SHOW server_version_num").fetchone()
+            # From 15 on, the default strategy writes the copy to the WAL block by block;
+            # copying the files is several times quicker for the tests' small databases.
+            if version is not None and int(version[0]) >= 150000:
+                self._strategy = " STRATEGY FILE_COPY"
+        return self._admin_conn
 
     def sql(self, statement: str, database: str = "postgres") -> str:
         """Run one statement through psql over TCP; its unaligned output."""
@@ -230,6 +398,8 @@ class PgServer:
     def stop(self) -> None:
         """Stop the server (fast, then by signal if it lingers); safe to call twice, and after
         a start that failed half-way."""
+        if self._admin_conn is not None:
+            self._admin_conn.close()
         if not self.pid:
             with contextlib.suppress(OSError, ValueError, IndexError):
                 self.pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])

@@ -133,3 +133,63 @@ def test_the_newest_installed_version_is_chosen(tmp_path: Path) -> None:
             (bin_dir / name).write_text("#!/bin/sh\n")
             (bin_dir / name).chmod(0o755)
     assert pg.find_bin_dir(tmp_path, path="") == tmp_path / "16" / "bin"
+
+
+def test_a_migrated_database_holds_the_latest_schema_and_is_its_own(pg_server: PgServer) -> None:
+    psycopg = pytest.importorskip("psycopg", reason=NEEDS_PSYCOPG)
+    from tutorbot.storage.migrations import latest_version
+
+    first, second = pg_server.migrated_database(), pg_server.migrated_database()
+    assert first != second
+    with psycopg.connect(first, autocommit=True) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
+            latest_version(),
+        )
+        conn.execute("INSERT INTO meta (key, value, updated_at) VALUES ('mine', 'first', 'now')")
+    with psycopg.connect(second) as conn:
+        assert conn.execute("SELECT count(*) FROM meta WHERE key = 'mine'").fetchone() == (0,)
+
+
+def test_a_dropped_database_is_gone_even_with_a_connection_left_open(pg_server: PgServer) -> None:
+    psycopg = pytest.importorskip("psycopg", reason=NEEDS_PSYCOPG)
+    url = pg_server.migrated_database()
+    left_open = psycopg.connect(url)
+    try:
+        pg_server.drop_database(url)
+        name = url.rsplit("/", 1)[1]
+        assert pg_server.sql(f"SELECT count(*) FROM pg_database WHERE datname = '{name}'") == "0"
+    finally:
+        left_open.close()
+
+
+def test_a_released_database_comes_back_as_the_template_left_it(pg_server: PgServer) -> None:
+    psycopg = pytest.importorskip("psycopg", reason=NEEDS_PSYCOPG)
+    url = pg_server.migrated_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        before = conn.execute("SELECT * FROM meta ORDER BY key").fetchall()
+        conn.execute("INSERT INTO users (id, created_at, last_seen_at) VALUES (7, 'then', 'then')")
+        conn.execute("UPDATE meta SET value = 'changed'")
+        conn.execute("INSERT INTO timers (kind, key, due_at, payload, created_at) VALUES "
+                     "('remind', 'k', 'then', '{}', 'then')")  # fmt: skip
+    pg_server.release_database(url)
+    again = pg_server.migrated_database()
+    assert again == url  # the same database, emptied: no copy was needed
+    with psycopg.connect(again, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+        assert conn.execute("SELECT * FROM meta ORDER BY key").fetchall() == before
+        row = conn.execute(
+            "INSERT INTO timers (kind, key, due_at, payload, created_at) VALUES "
+            "('remind', 'k', 'then', '{}', 'then') RETURNING id"
+        ).fetchone()
+        assert row == (1,)  # ids start again at 1
+    pg_server.release_database(again)
+
+
+def test_a_released_database_still_in_use_is_dropped(pg_server: PgServer) -> None:
+    psycopg = pytest.importorskip("psycopg", reason=NEEDS_PSYCOPG)
+    url = pg_server.migrated_database()
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True):
+        pg_server.release_database(url)
+        assert pg_server.sql(f"SELECT count(*) FROM pg_database WHERE datname = '{name}'") == "0"
+    assert pg_server.migrated_database() != url

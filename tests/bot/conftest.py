@@ -1,4 +1,5 @@
-"""The real TutorBot, in-process, against the fake Discord, with a real SQLite file."""
+"""The real TutorBot, in-process, against the fake Discord, with a real database: an SQLite
+file, or a PostgreSQL database on the tests' server."""
 
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def start_bot(fake_discord: FakeDiscord, tmp_path: Path, clock: FakeClock) -> BotFactory:
+def start_bot(
+    fake_discord: FakeDiscord, tmp_path: Path, clock: FakeClock, database: Path | str
+) -> BotFactory:
     """`async with start_bot() as bot:` runs a TutorBot until the block ends (a restart is
-    simply a second block over the same database)."""
+    simply a second block over the same database). It runs on the test's `database`: SQLite,
+    then PostgreSQL (tests/conftest.py); `bot.settings.database` is the file or the URL."""
 
     @contextlib.asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[TutorBot]:
         bot = TutorBot(
-            bot_settings(fake_discord, tmp_path, **overrides),
+            bot_settings(fake_discord, tmp_path, database, **overrides),
             clock=clock,
             guild_ready_timeout=0.05,
         )

@@ -16,6 +16,10 @@ from tutorbot.cli.health import run_healthcheck
 from .bot_harness import FakeClock
 from .helpers import enabled, message_text
 
+pytestmark = pytest.mark.sqlite_only(
+    "the database file deleted under the bot: a PostgreSQL database has no file to lose"
+)
+
 ANSWERS = ("A", "True")
 
 

@@ -10,7 +10,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from db_inspect import places_of
+from db_inspect import Target, places_of
 from fakediscord import FakeDiscord
 
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
@@ -94,11 +94,11 @@ async def test_a_restarted_bot_names_the_students_in_the_reveal_podium_csv_and_l
 
 
 async def test_a_renamed_member_is_shown_by_the_new_name_after_a_restart(
-    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path
+    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path, database: Target
 ) -> None:
     fake = fake_discord
     ana = fake.add_member(fake.guild, "ana")
-    db = tmp_path / "data" / "tutorbot.sqlite3"
+    db = database
     async with start_bot(content_dir=_course(tmp_path / "content")) as bot:
         await fake.wait_response(await fake.slash("stats", {}, ana))
         ana.user.name = "anastasia"
@@ -113,10 +113,10 @@ async def test_a_renamed_member_is_shown_by_the_new_name_after_a_restart(
 
 
 async def test_mydata_exports_the_stored_names_and_forgetme_deletes_them(
-    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path
+    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path, database: Target
 ) -> None:
     fake = fake_discord
-    db = tmp_path / "data" / "tutorbot.sqlite3"
+    db = database
     async with start_bot(content_dir=_course(tmp_path / "content")):
         mydata = await fake.slash("mydata", {}, fake.student)
         _, files = await exported(fake, mydata)

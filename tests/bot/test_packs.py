@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import discord
+from db_inspect import select
 from fakediscord import FakeDiscord, InteractionRecord
 
 from tutorbot.bot.client import TutorBot
@@ -36,13 +35,8 @@ DEFERRED = {5, 6}
 """Callbacks that defer ("thinking", or a click's update): the answer follows as a followup."""
 
 
-def _db(bot: TutorBot) -> Path:
-    return bot.settings.db_path
-
-
 def _rows(bot: TutorBot, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(_db(bot)) as conn:
-        return conn.execute(sql, args).fetchall()
+    return select(bot.settings.database, sql, *args)
 
 
 def _topic_id(fake: FakeDiscord, name: str = "capitals", slug: str = "capitals") -> str:

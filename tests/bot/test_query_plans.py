@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
@@ -239,6 +240,7 @@ def _scans(db: Path, statements: list[str]) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.sqlite_only("reads SQLite's query plans (EXPLAIN QUERY PLAN)")
 async def test_no_action_scans_a_growing_table(
     start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
 ) -> None:

@@ -4,13 +4,12 @@ was down (sent once the same day, skipped the next), closed DMs, and /forgetme."
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from db_inspect import Target, select, select_one
 from fakediscord import FakeDiscord
 from fakediscord.validation import check_message
 
@@ -62,13 +61,14 @@ async def _timers(bot: TutorBot, user: Any) -> list[Timer]:
     ]
 
 
-def _due_times(db: Path, user: Any) -> list[datetime]:
-    """When the student's reminder timers are due, read from the file (for `wait_until`)."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT due_at FROM timers WHERE kind = ? AND key = ? ORDER BY due_at",
-            (TIMER_REMIND, timer_key(user.id)),
-        ).fetchall()
+def _due_times(db: Target, user: Any) -> list[datetime]:
+    """When the student's reminder timers are due, read from the database (for `wait_until`)."""
+    rows = select(
+        db,
+        "SELECT due_at FROM timers WHERE kind = ? AND key = ? ORDER BY due_at",
+        TIMER_REMIND,
+        timer_key(user.id),
+    )
     return [datetime.fromisoformat(due) for (due,) in rows]
 
 
@@ -94,21 +94,15 @@ def _dm_posts(fake: FakeDiscord, user: Any) -> list[Any]:
     return [r for r in fake.requests if r.method == "POST" and r.path == path]
 
 
-def _dm_closed(db: Path, user: Any) -> bool:
-    """Whether reminders turned themselves off for closed DMs (read from the file)."""
-    with sqlite3.connect(db) as conn:
-        row = conn.execute(
-            "SELECT dm_closed_at FROM review_settings WHERE user_id = ?", (user.id,)
-        ).fetchone()
-    return row is not None and row[0] is not None
+def _dm_closed(db: Target, user: Any) -> bool:
+    """Whether reminders turned themselves off for closed DMs (read from the database)."""
+    sql = "SELECT dm_closed_at FROM review_settings WHERE user_id = ?"
+    return select_one(db, sql, user.id) is not None
 
 
-def _settings_rows(db: Path, user_id: int) -> int:
-    with sqlite3.connect(db) as conn:
-        found: int = conn.execute(
-            "SELECT COUNT(*) FROM review_settings WHERE user_id = ?", (user_id,)
-        ).fetchone()[0]
-        return found
+def _settings_rows(db: Target, user_id: int) -> int:
+    found: int = select_one(db, "SELECT COUNT(*) FROM review_settings WHERE user_id = ?", user_id)
+    return found
 
 
 async def _fires(bot: TutorBot, clock: FakeClock, when: datetime) -> None:
@@ -216,7 +210,7 @@ async def test_reminders_come_at_each_students_own_time_and_day(
     async with start_bot() as bot:
         for user, zone in ((kiri, KIRITIMATI), (pago, PAGO_PAGO)):
             await _remind_on(fake, user, "09:00", zone)
-        db = bot.services.storage.db.path
+        db = bot.settings.database
         kiri_at = _local(KIRITIMATI, 9, 0, clock())
         pago_at = _local(PAGO_PAGO, 9, 0, clock())
         first, second = sorted(
@@ -285,7 +279,7 @@ async def test_a_zone_changed_by_review_settings_moves_the_reminder(
     await fake.wait_response(changed)
     await _fires(bot, clock, old.due_at)
     moved = _local(PAGO_PAGO, 9, 0, clock())
-    db = bot.services.storage.db.path
+    db = bot.settings.database
     await fake.wait_until(lambda: _due_times(db, user) == [moved])
     await _fires(bot, clock, moved)
     await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
@@ -310,7 +304,7 @@ async def test_a_zone_moved_where_no_reminders_are_sent_is_fired_by_the_bot(
     fake, user = fake_discord, fake_discord.student
     async with start_bot() as bot:
         await _remind_on(fake, user, "09:00", KIRITIMATI)
-        db = bot.services.storage.db.path
+        db = bot.settings.database
     console = await Services.open(BUNDLED_CONTENT_DIR, db, clock)
     try:
         assert TIMER_REMIND not in console.scheduler.kinds
@@ -367,7 +361,7 @@ async def test_a_reminder_missed_while_down_comes_once_the_same_day_and_never_th
     assert (clock().astimezone(UTC).date() == missed.astimezone(UTC).date()) is same_utc_date
     expected_next = next_occurrence(clock(), at, tz)
     async with start_bot() as bot:
-        db = bot.services.storage.db.path
+        db = bot.settings.database
         # the missed timer fired on start, and the next one waits
         await fake.wait_until(lambda: _due_times(db, user) == [expected_next])
         settings = await _settings(bot, user)
@@ -397,7 +391,7 @@ async def test_a_timer_left_twice_for_one_day_sends_one_reminder_and_leaves_one_
     _move_to(clock, timer.due_at + timedelta(minutes=5))
     expected_next = timer.due_at + timedelta(days=1)
     async with start_bot() as bot:
-        db = bot.services.storage.db.path
+        db = bot.settings.database
         await fake.wait_until(lambda: _due_times(db, user) == [expected_next])
         await fake.wait_until(lambda: len(fake.dms_with(user)) == 1)
     assert len(_dm_posts(fake, user)) == 1
@@ -415,7 +409,7 @@ async def test_closed_dms_turn_reminders_off_without_retrying(
     await _remind_on(fake, user, "06:15", PAGO_PAGO)
     [timer] = await _timers(bot, user)
     await _fires(bot, clock, timer.due_at)
-    db = bot.services.storage.db.path
+    db = bot.settings.database
     await fake.wait_until(lambda: _dm_closed(db, user) and _due_times(db, user) == [])
     settings = await _settings(bot, user)
     assert settings.remind_at is None and settings.timezone == PAGO_PAGO
@@ -442,7 +436,7 @@ async def test_discord_failing_loses_that_days_reminder_only(
     dm_path = f"/channels/{fake.dm_channel(user).id}/messages"
     fault = fake.fail_next("POST", dm_path, times=1, status=503)
     await _fires(bot, clock, timer.due_at)
-    db = bot.services.storage.db.path
+    db = bot.settings.database
     tomorrow = timer.due_at + timedelta(days=1)
     await fake.wait_until(lambda: fault.served == 1 and _due_times(db, user) == [tomorrow])
     assert (await _settings(bot, user)).remind_at == "06:15"
@@ -462,7 +456,7 @@ async def test_forgetme_removes_the_reminder(
     done = await fake.click(ask, buttons(ask.components)["Delete my data"], user)
     assert "Deleted everything" in (await fake.wait_response(done)).content
     assert await _timers(bot, user) == []
-    assert _settings_rows(bot.services.storage.db.path, user.id) == 0
+    assert _settings_rows(bot.settings.database, user.id) == 0
     clock.advance(2 * DAY)
     bot.services.wake()
     await _private(fake, await fake.slash("progress", {}, user))

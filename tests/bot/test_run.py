@@ -13,14 +13,21 @@ from pathlib import Path
 from fakediscord import FakeDiscord
 
 from tutorbot.settings import BUNDLED_CONTENT_DIR
+from tutorbot.storage.backend import is_database_url
 
 
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+def _env(tmp_path: Path, database: Path | str | None = None, **extra: str) -> dict[str, str]:
+    """The environment an admin would set: the database is an SQLite file (by default
+    `data/bot.sqlite3`) or a PostgreSQL URL (`TUTORBOT_DATABASE_URL`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORBOT_")}
     env.update(
         TUTORBOT_DB_PATH=str(tmp_path / "data" / "bot.sqlite3"),
         TUTORBOT_CONTENT_DIR=str(BUNDLED_CONTENT_DIR),
     )
+    if isinstance(database, str) and is_database_url(database):
+        env.update(TUTORBOT_DATABASE_URL=database)
+    elif database is not None:
+        env.update(TUTORBOT_DB_PATH=str(database))
     env.update(extra)
     return env
 
@@ -41,10 +48,12 @@ def test_run_without_token_explains_what_to_set(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_healthcheck_without_a_running_bot_is_unhealthy(tmp_path: Path) -> None:
+def test_healthcheck_without_a_running_bot_is_unhealthy(
+    tmp_path: Path, database: Path | str
+) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tutorbot", "healthcheck"],
-        env=_env(tmp_path),
+        env=_env(tmp_path, database),
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -55,11 +64,12 @@ def test_healthcheck_without_a_running_bot_is_unhealthy(tmp_path: Path) -> None:
 
 
 async def test_run_logs_in_answers_and_stops_cleanly_on_sigterm(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, tmp_path: Path, database: Path | str
 ) -> None:
     secret = fake_discord.token
     env = _env(
         tmp_path,
+        database,
         TUTORBOT_DISCORD_TOKEN=secret,
         TUTORBOT_DISCORD_API_URL=fake_discord.api_url,
         TUTORBOT_DISCORD_GATEWAY_URL=fake_discord.gateway_url,
