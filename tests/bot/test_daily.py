@@ -13,11 +13,16 @@ from zoneinfo import ZoneInfo
 
 from fakediscord import FakeDiscord
 from fakediscord.state import FakeChannel, FakeMessage
+from fakediscord.validation import check_message
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.bot.exts.daily import render
 from tutorbot.bot.exts.daily.render import TYPE_LABEL
+from tutorbot.content import models as m
+from tutorbot.content.models import Question
+from tutorbot.domain import daily as rules
 from tutorbot.domain.days import next_occurrence
-from tutorbot.services.daily import TIMER_POST, post_key
+from tutorbot.services.daily import TIMER_POST, DailyQuestionView, DailyRevealView, post_key
 from tutorbot.storage.daily import DailySettings
 from tutorbot.storage.timers import Timer
 
@@ -295,6 +300,37 @@ async def test_a_deleted_channel_turns_it_off_and_the_next_setup_is_told(
     assert "turned itself off" not in status and "**10:00**" in status  # told once
 
 
+CAPITALS = b"""::france::What is the capital of France?{=Paris ~Lyon ~Marseille}
+
+::italy::What is the capital of Italy?{=Rome ~Milan ~Naples}
+
+::nile::The Nile is in Africa.{T}
+"""
+
+
+async def test_a_servers_pack_can_be_the_daily_set(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.channel
+    upload = fake.attachment("capitals.gift", CAPITALS, "text/plain")
+    i = await fake.slash("pack import", {"file": upload}, fake.admin)
+    await fake.wait_response(i, timeout=10)
+    (preview,) = await fake.wait_followups(i, 1, timeout=10)
+    click = await fake.click(preview, enabled(preview.components)["Import"], fake.admin)
+    await fake.wait_response(click, timeout=10)
+    await fake.wait_until(lambda: "Imported pack" in fake.messages[preview.id].content)
+    offered = await fake.autocomplete("daily set", "pack", "cap", fake.admin)
+    assert [c["value"] for c in (await fake.wait_response(offered)).choices] == ["capitals"]
+    text = await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, pack="capitals")
+    assert "drawn from the pack **capitals** (3 questions" in text
+    await _fires(bot, clock, _at(PAGO_PAGO, 9, 0, clock()))
+    await fake.wait_until(lambda: len(_questions(fake, channel)) == 1)
+    [posted] = _questions(fake, channel)
+    prompt = posted.embeds[0]["description"]
+    assert any(capital in prompt for capital in ("France", "Italy", "Nile"))
+    assert fake.rejections == []
+
+
 # -- commands and bad input -------------------------------------------------------------------
 
 
@@ -351,3 +387,57 @@ async def test_bad_input_is_refused_politely_with_nothing_changed(
     assert await bot.services.storage.daily.settings(fake.guild.id) is None
     assert await _post_timers(bot, fake.guild.id) == []
     assert fake.rejections == []
+
+
+# -- Discord's limits ------------------------------------------------------------------------
+
+
+def _body(rendered: Any) -> dict[str, Any]:
+    return {
+        "content": rendered.content,
+        "embeds": [e.to_dict() for e in rendered.embeds],
+        "components": rendered.view.to_components(),
+    }
+
+
+def _biggest(kind: m.QuestionType) -> Question:
+    """A question at the content schema's maximum lengths."""
+    fields: dict[str, Any] = {
+        "id": "q" * m.MAX_ID,
+        "type": kind,
+        "prompt": "p" * m.MAX_PROMPT,
+        "explanation": "e" * (m.MAX_EXPLANATION - m.MAX_NOTE - 20),
+        "note": "n" * m.MAX_NOTE,
+    }
+    if kind is m.QuestionType.MULTIPLE_CHOICE:
+        fields["choices"] = [f"{i}" + "c" * (m.MAX_CHOICE - 1) for i in range(m.MAX_CHOICES)]
+        fields["answer"] = m.LETTERS[m.MAX_CHOICES - 1]
+    elif kind is m.QuestionType.TRUE_FALSE:
+        fields["answer"] = False
+    elif kind is m.QuestionType.SHORT_ANSWER:
+        fields["answers"] = [
+            f"{i:02d}" + "a" * (m.MAX_ACCEPTED_ANSWER - 2) for i in range(m.MAX_ACCEPTED)
+        ]
+    else:
+        fields["answer"] = 10**9
+        fields["tolerance"] = 0.5
+    return Question.model_validate(fields)
+
+
+def test_every_daily_message_fits_discords_limits_at_the_largest_content() -> None:
+    guild, day, title = 2**63 - 1, "2026-12-31", "T" * m.MAX_TITLE
+    later = datetime(2026, 12, 31, 23, 0, tzinfo=ZoneInfo("UTC"))
+    for kind in sorted(rules.ANSWERABLE):
+        question = _biggest(kind)
+        asked = DailyQuestionView(guild, day, 1, title, question, 10**6, later)
+        shares = rules.distribution(question, [rules.Judged("A", False)] * 3)
+        revealed = DailyRevealView(guild, day, 1, 2, title, question, shares, 10**6)
+        for rendered in (
+            render.question_message(asked),
+            render.closed_message(revealed),
+            render.reveal_message(revealed),
+        ):
+            assert check_message(_body(rendered)) == {}, (kind, rendered.embeds[0].title)
+    standings = [rules.Standing(10**18 + i, 400, 400, 10**6, 10**6) for i in range(50)]
+    names = {s.user_id: "_*`@" * 8 for s in standings}
+    assert check_message(_body(render.leaderboard_message(standings, names))) == {}

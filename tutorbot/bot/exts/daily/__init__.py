@@ -212,6 +212,18 @@ def missing_permissions(interaction: discord.Interaction[Any], channel_id: int) 
     )
 
 
+async def autocomplete_pack(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """The server's pack names containing what was typed."""
+    if interaction.guild_id is None:
+        return []
+    names = bot_of(interaction).services.packs.names(interaction.guild_id)
+    wanted = current.strip().lower()
+    found = [n for n in names if wanted in n.lower()][:25]
+    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in found]
+
+
 class ChannelId(app_commands.Transformer):
     """A text channel option read as its id: a channel the bot cannot see (absent from its
     cache) still reaches the command, which refuses it politely (`missing_permissions`)."""
@@ -257,7 +269,9 @@ class Daily(commands.Cog):
         pack="Draw from this server pack only",
         reveal_hours="Reveal the answer this many hours after posting (default: with the next one)",
     )
-    @app_commands.autocomplete(timezone=autocomplete_timezone, topic=autocomplete_topic)
+    @app_commands.autocomplete(
+        timezone=autocomplete_timezone, topic=autocomplete_topic, pack=autocomplete_pack
+    )
     async def set_up(
         self,
         interaction: discord.Interaction[Any],
