@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import responses as r
+from . import threads
 from .builders import AUTOCOMPLETE, COMPONENT, MODAL_SUBMIT, PING
 from .state import (
     EPHEMERAL,
@@ -115,6 +116,7 @@ class RestApi:
             ("GET", "/guilds/{guild_id:\\d+}", self.get_guild),
             ("GET", "/guilds/{guild_id:\\d+}/members/{user_id:\\d+}", self.get_member),
             ("GET", "/attachments/{attachment_id:\\d+}/{filename}", self.get_attachment),
+            *threads.routes(self),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, prefix + path, handler)
@@ -455,6 +457,8 @@ class RestApi:
             return self.reject(request, 404, r.UNKNOWN_CHANNEL)
         if channel.recipient is not None and channel.recipient.id in self.fake.closed_dms:
             return self.reject(request, 403, r.CANNOT_DM)
+        if (refused := threads.check_post(self, request, channel)) is not None:
+            return refused
         body, files = self._parsed(request)
         body = body or {}
         found = self._message_errors(body, files)
