@@ -481,20 +481,23 @@ class Database:
         """Whether the file was found deleted or replaced (every write now fails)."""
         return self._writer.lost is not None
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` in the writer's transaction; return its result once it is committed.
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Queue `fn` for the writer's transaction: await the future for its result, set once
+        it is committed.
 
         `fn` runs on the writer thread: it must only use the connection it is given, must not
         await or block on anything else, and may be run twice (after a rollback caused by
         another write in its batch), so it must have no other side effects. If it raises,
-        only its own changes roll back.
+        only its own changes roll back. Not a coroutine, though awaited like one: a burst keeps
+        thousands of writes pending, and every object each keeps alive is walked again by each
+        of the garbage collector's passes.
         """
         if self._closed:
             raise StorageClosedError("database is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._writer.jobs.put(_Job(fn, future, loop))
-        return await future
+        return future
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query on the reader connection (WAL: it never waits for the writer).
