@@ -183,6 +183,9 @@ async def test_a_question_a_day_answered_privately_revealed_with_the_next_and_no
     assert len(set(asked[:4])) == 4  # every question once ...
     assert asked[4] in asked[:4]  # ... before any repeats
     assert len(_reveals(fake, channel)) == 4
+    off = await _private(fake, await fake.slash("daily off", {}, fake.admin))
+    assert off.startswith("The question of the day is off")
+    await fake.wait_until(lambda: len(_reveals(fake, channel)) == 5)  # the open one, now
     standings = await _private(fake, await fake.slash("daily leaderboard", {}, ben))
     assert "**1.** Ana · ✅ 1 right in a row · 🔥 1 answered in a row · 2/2 right" in standings
     assert "**2.** Ben · ✅ 0 right in a row · 🔥 0 answered in a row · 0/1 right" in standings
@@ -226,18 +229,26 @@ async def test_a_restart_across_the_post_time_posts_once_that_day_and_a_lost_day
         [timer] = await _post_timers(bot, fake.guild.id)
         assert timer.due_at == first + timedelta(days=1)
     clock.advance(3600)
-    async with start_bot() as bot:  # the same day again: nothing more
+    later = (clock() + timedelta(hours=1)).astimezone(ZoneInfo(PAGO_PAGO))
+    async with start_bot() as bot:  # the same day again: nothing more, even at a new time
+        moved = await _set(fake, fake.admin, channel, f"{later:%H:%M}", PAGO_PAGO, topic=TOPIC)
+        tomorrow = _at(PAGO_PAGO, later.hour, later.minute, clock() + timedelta(hours=2))
+        assert f"<t:{int(tomorrow.timestamp())}:f>" in moved  # today already had its question
+        [timer] = await _post_timers(bot, fake.guild.id)
+        assert timer.due_at == tomorrow
         await _private(fake, await fake.slash("daily status", {}, fake.student))
         await fake.wait_until(lambda: len(_questions(fake, channel)) == 1)
     assert len(_posts(fake, channel)) == 1
-    _move_to(clock, first + timedelta(days=2, hours=16))  # down all of the next day
-    async with start_bot() as bot:
-        [timer] = await _post_timers(bot, fake.guild.id)
-        assert timer.due_at == first + timedelta(days=3)  # the missed day is skipped
-        await _fires(bot, clock, timer.due_at)
+    _move_to(clock, tomorrow + timedelta(days=1, hours=1))  # down all of the next day
+    async with start_bot() as bot:  # ... and past the time of the one after: posted now
         await fake.wait_until(lambda: len(_questions(fake, channel)) == 2)
         await fake.wait_until(lambda: len(_reveals(fake, channel)) == 1)
-    assert len(_questions(fake, channel)) == 2
+        [timer] = await _post_timers(bot, fake.guild.id)
+        assert timer.due_at == tomorrow + timedelta(days=2)
+        zone = ZoneInfo(PAGO_PAGO)
+        days = await bot.services.storage.daily.recent_days(fake.guild.id)
+        assert days == [rules.day_key(clock(), zone), rules.day_key(first, zone)]  # one skipped
+    assert len(_posts(fake, channel)) == 3  # two questions and one reveal
     assert fake.rejections == []
 
 

@@ -3,7 +3,7 @@ the reveal's distribution, and streaks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,13 +34,16 @@ def test_the_day_key_is_the_servers_local_day() -> None:
             rules.day_of_number(forged)
 
 
-def test_a_post_timer_posts_the_same_local_day_only() -> None:
-    due = datetime(2026, 11, 29, 19, 0, tzinfo=UTC)  # 09:00 in Kiritimati on the 30th
-    assert rules.post_day(due, due, KIRITIMATI) == "2026-11-30"
+def test_a_post_timer_posts_for_the_day_it_fires_once_the_time_has_come() -> None:
+    nine = time(9, 0)
+    on_time = datetime(2026, 11, 29, 19, 0, tzinfo=UTC)  # 09:00 in Kiritimati on the 30th
+    assert rules.post_day(on_time, nine, KIRITIMATI) == "2026-11-30"
     later_that_day = datetime(2026, 11, 30, 9, 59, tzinfo=UTC)  # 23:59 there
-    assert rules.post_day(due, later_that_day, KIRITIMATI) == "2026-11-30"
-    next_day = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # midnight there: the day is over
-    assert rules.post_day(due, next_day, KIRITIMATI) is None
+    assert rules.post_day(later_that_day, nine, KIRITIMATI) == "2026-11-30"
+    early_next_day = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # 02:00 on the 1st there
+    assert rules.post_day(early_next_day, nine, KIRITIMATI) is None  # the 30th is not posted late
+    after_nine = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 10:00 on the 1st there
+    assert rules.post_day(after_nine, nine, KIRITIMATI) == "2026-12-01"
 
 
 def _run(

@@ -1,7 +1,9 @@
 """The question of the day: pure rules for drawing, judging, the day key, streaks and reveals.
 
 A server's day is its own local day (`days.local_day` in the zone set with /daily set), and a
-day's question is keyed by it (`day_key`, 'YYYY-MM-DD'): one question per server per local day.
+day's question is keyed by it (`day_key`, 'YYYY-MM-DD'): one question per server per local day. A
+post timer posts for the day it fires on, once that day's post time has come (`post_day`): a bot
+back the same day after missing the time posts then; a day it was down past entirely is skipped.
 
 Drawing goes in cycles: within a cycle no question comes twice, so the server sees every question
 of its set before any repeats; when every question of the set was posted in the current cycle, the
@@ -22,12 +24,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from tutorbot.content.models import TYPED, Question, QuestionType
 from tutorbot.domain import typed_answers
-from tutorbot.domain.days import local_day
+from tutorbot.domain._time import utc
+from tutorbot.domain.days import at_time, local_day
 from tutorbot.domain.refusals import Forged, Refusal
 from tutorbot.domain.rounds import TRUE_FALSE_OPTIONS, EmptyAnswer
 
@@ -60,11 +63,13 @@ def day_of_number(number: int) -> str:
         raise Forged("That is not a day of a daily question.") from None
 
 
-def post_day(due_at: datetime, now: datetime, zone: ZoneInfo) -> str | None:
-    """The day a post timer due at `due_at` is for, if the server's clock still shows that day
-    at `now`; None once that day is over (a day missed entirely is skipped, not posted late)."""
-    day = day_key(due_at, zone)
-    return day if day_key(now, zone) == day else None
+def post_day(now: datetime, at: time, zone: ZoneInfo) -> str | None:
+    """The day a post timer firing at `now` posts for: today on the server's clock once its post
+    time `at` has come (on time, or later the same day after the bot was down), or None before it
+    (a timer left from an earlier day fired early today: today's own timer posts at `at`). An
+    earlier day is never posted late."""
+    today = local_day(now, zone)
+    return today.isoformat() if at_time(today, at, zone) <= utc(now) else None
 
 
 def answerable(question: Question) -> bool:

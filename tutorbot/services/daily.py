@@ -4,9 +4,10 @@ A server's daily question is its settings row (`DailyStore`) and ONE timer of ki
 (key `daily:<guild>:post`, for that server's shard) due at the next time the server's clock shows
 the post time. The handler claims the day (a row keyed by server and local day, inserted before
 anything is sent), schedules the next day's timer, and queues the posting: any earlier question
-still waiting for its reveal is revealed first, then the day's question is posted. A timer that
-fires on a day already over posts nothing (a day missed entirely is skipped); one that fires
-later the same day, after the bot was down, posts then; one firing twice posts once.
+still waiting for its reveal is revealed first, then the day's question is posted. A timer posts
+for the local day it fires on once that day's post time has come (`rules.post_day`): a bot back
+later the same day after being down at the post time posts then; a day it was down past entirely
+is skipped, never posted late; a timer firing twice posts once.
 
 When a number of hours is set for the reveal, a `daily.reveal` timer (key
 `daily:<guild>:reveal:<day>`) reveals the question then; otherwise the reveal comes with the
@@ -411,7 +412,7 @@ class DailyService:
             return
         zone = zone_or_utc(settings.timezone)
         now = self._s.clock()
-        day = rules.post_day(timer.due_at, now, zone)
+        day = rules.post_day(now, at, zone)
         claimed = day is not None and await self._claim(settings, day, now)
         await self._s.scheduler.cancel(key=post_key(guild_id))
         await self._schedule_post(settings, next_occurrence(now, at, zone))
