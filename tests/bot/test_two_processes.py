@@ -1,7 +1,8 @@
 """Two `tutorbot run` processes, shard 0 and shard 1 of 2, against one fake Discord and one
 PostgreSQL: a round in a server on each shard; the process of shard 0 is killed with SIGKILL
 mid-round, and the process of shard 1 takes over its round's deadlines (after
-TUTORBOT_TIMER_TAKEOVER_SECONDS), so that round still reveals each question and ends. Every
+TUTORBOT_TIMER_TAKEOVER_SECONDS), so that round, on a topic of its server's own pack, still
+reveals each question and ends. Every
 answer a student saw acknowledged is in the database, and no reveal is shown twice, also
 after the killed process is started again."""
 
@@ -29,6 +30,7 @@ from fakediscord import (
 )
 from fakediscord.driver import NoResponse
 
+from tutorbot.domain.packs import id_prefix
 from tutorbot.storage import open_storage
 
 TOPIC = "shard-sums"
@@ -36,6 +38,12 @@ QUESTIONS = 2
 SECONDS = 5  # the shortest a round allows
 TAKEOVER_SECONDS = 2
 STUDENTS = 6
+PACK = b"""::france::What is the capital of France?{=Paris ~Lyon ~Marseille}
+
+::italy::What is the capital of Italy?{=Rome ~Milan ~Naples}
+"""
+"""The doomed server's own pack: one topic of two questions, which only the process of its
+shard holds until it dies."""
 REVEAL_COLOUR = 0x2ECC71
 """The embed colour of a question message once it shows its reveal."""
 
@@ -68,6 +76,7 @@ class Server:
     shard: int
     admin: FakeMember
     students: list[FakeMember]
+    topic: str = TOPIC
     acknowledged: set[tuple[int, int]] = field(default_factory=set)
     """(question index, student id) of every answer whose click the bot answered."""
 
@@ -159,11 +168,29 @@ async def two_processes(fake: FakeDiscord, url: str, root: Path) -> AsyncIterato
         await processes.stop_all()
 
 
+async def _import_pack(fake: FakeDiscord, server: Server) -> None:
+    """`/pack import` of PACK and its Import button as the server's admin; the server's rounds
+    are then on the pack's topic."""
+    upload = fake.attachment("capitals.gift", PACK, "text/plain")
+    i = await fake.slash("pack import", {"file": upload}, server.admin)
+    await fake.wait_response(i, timeout=10)
+    (preview,) = await fake.wait_followups(i, 1, timeout=10)
+    import_id = next(
+        c["custom_id"]
+        for row in preview.components
+        for c in row["components"]
+        if c.get("label") == "Import"
+    )
+    click = await fake.click(preview, import_id, server.admin)
+    await fake.wait_response(click, timeout=10)
+    await fake.wait_until(lambda: "Imported pack" in fake.messages[preview.id].content)
+    server.topic = f"{id_prefix(server.guild.id, 'capitals')}capitals"
+
+
 async def _start_round(fake: FakeDiscord, server: Server) -> FakeMessage:
     """`/round start` as the server's admin; the first question's message."""
-    start = await fake.slash(
-        "round start", {"topic": TOPIC, "questions": QUESTIONS, "seconds": SECONDS}, server.admin
-    )
+    options = {"topic": server.topic, "questions": QUESTIONS, "seconds": SECONDS}
+    start = await fake.slash("round start", options, server.admin)
     await fake.wait_response(start, timeout=10)
     await fake.wait_until(lambda: bool(server.messages(fake)), timeout=10)
     return server.messages(fake)[0]
@@ -222,6 +249,8 @@ def _assert_once_each(fake: FakeDiscord, server: Server) -> None:
     for question in messages[:QUESTIONS]:
         assert _reveals(question) == 1
     assert messages[-1].history == []  # the podium, posted once and never edited
+    podium = f"{messages[-1].content} {messages[-1].embeds}"
+    assert "removed" not in podium  # the topic was there all along
 
 
 async def test_a_killed_process_s_round_is_finished_by_the_other(
@@ -235,6 +264,7 @@ async def test_a_killed_process_s_round_is_finished_by_the_other(
         ]
         doomed, survivor = servers
         async with two_processes(fake, url, tmp_path) as processes:
+            await _import_pack(fake, doomed)
             first = {s.shard: await _start_round(fake, s) for s in servers}
             for server in servers:
                 await _click_all(fake, server, first[server.shard], 0, server.students[:3])
