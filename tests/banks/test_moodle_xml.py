@@ -416,12 +416,20 @@ def test_export_writes_numeric_ranges_as_midpoint_and_tolerance() -> None:
         core_idea="Numbers.",
         questions=(
             Question(id="r", type="numeric", prompt="Between?", range=(1, 2), explanation="x"),
-            Question(id="s", type="numeric", prompt="Third?", answer="7/3", explanation="x"),
+            Question(
+                id="s",
+                type="numeric",
+                prompt="Third?",
+                answer="7/3",
+                tolerance=0.01,
+                explanation="x",
+            ),
         ),
     )
     text = write_moodle_xml([topic])
     assert "<text>1.5</text><tolerance>0.5</tolerance>" in text
-    assert "<text>2.3333333333333335</text><tolerance>0</tolerance>" in text
+    # 7/3 alone is a short answer taking the fraction (test_fractions); within 0.01, a decimal.
+    assert "<text>2.3333333333333335</text><tolerance>0.01</tolerance>" in text
 
 
 def test_export_refuses_text_xml_cannot_carry() -> None:

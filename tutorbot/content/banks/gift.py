@@ -7,7 +7,8 @@ that start a category. A question is `::title::` (its stable name), an optional 
 - `{=right ~wrong}` (or `~%100%right`) → multiple choice; several full-credit answers or only
   partial credit (a multiple-answer question) is skipped;
 - `{T}`, `{TRUE}`, `{F}`, `{FALSE}` (with `#wrong feedback#right feedback`) → true/false;
-- `{=a =b}` → short answer, every full-credit answer accepted;
+- `{=a =b}` → short answer, every full-credit answer accepted (only fractions of one value,
+  `{=7/12 =14/24}`, → numeric: see `fractions`);
 - `{#3.5:0.1}`, `{#1..5}`, `{#=3.5:0.1 =%50%3:1}` → numeric (the full-credit answer);
 - `{}` (an essay) → free response, whose model answer is, by TutorBot's convention, the first
   paragraph of the general feedback when it starts with `Model answer:`;
@@ -28,6 +29,7 @@ from fractions import Fraction
 
 from tutorbot.content.banks.categories import CategoryTopics, category_parts, export_paths
 from tutorbot.content.banks.draft import Bank, Draft, ImportRefused, Upload
+from tutorbot.content.banks.fractions import exact_fraction, fraction_of
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import has_picture, html_to_markdown, html_to_text
 from tutorbot.content.models import (
@@ -395,10 +397,21 @@ def _short_answer(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None:
             + "; ".join(partial),
         )
     draft = _draft(block, parsed, bank, QuestionType.SHORT_ANSWER)
-    draft.answers = [answer.text for answer in accepted]
+    _set_accepted(draft, [answer.text for answer in accepted])
     lines = [f"{answer.text}: {answer.feedback}" for answer in answers if answer.feedback]
     draft.explanation = _explanation(parsed, bank, block.where, "\n".join(lines))
     return draft
+
+
+def _set_accepted(draft: Draft, accepted: list[str]) -> None:
+    """Set a short answer's accepted answers; fractions of one value (`=7/12 =14/24`) make it a
+    numeric question with that answer instead (see `fractions`)."""
+    value = fraction_of(accepted)
+    if value is None:
+        draft.answers = accepted
+        return
+    draft.type = QuestionType.NUMERIC
+    draft.answer = number_text(value)
 
 
 def _essay(block: _Block, parsed: _Parsed, bank: Bank) -> Draft | None:
@@ -484,7 +497,8 @@ def write_gift(topics: Sequence[Topic]) -> str:
     `::<question id>::` and written as `[markdown]` text:
 
     - multiple choice `{=right ~wrong}`, true/false `{T}` / `{F}`, short answer `{=a =b}`;
-    - numeric `{#3.5:0.1}`, `{#3.5}` or, for a range, `{#1..5}`;
+    - numeric `{#3.5:0.1}`, `{#3.5}` or, for a range, `{#1..5}`; one exact number without a
+      finite decimal as a short answer taking the fraction, `{=7/12}` (see `fractions`);
     - free response as an essay `{####Model answer: ...}`, the explanation after a blank line;
     - the explanation as the general feedback `####...`.
 
@@ -533,6 +547,9 @@ def _write_free_response(question: Question) -> list[str]:
 
 
 def _write_numeric(question: Question) -> list[str]:
+    fraction = exact_fraction(question)
+    if fraction is not None:
+        return ["=" + escape(number_text(fraction))]
     if question.range is not None:
         low, high = question.bounds
         return [f"#{_number_text(low)}..{_number_text(high)}"]

@@ -9,7 +9,8 @@ fetched: a file that declares a DTD or entities is refused whole. Under `<quiz>`
 - `multichoice` with `<single>true` and one answer worth 100% → multiple choice (several right
   answers or a multiple-answer question is skipped); `truefalse` → true/false;
 - `shortanswer` → short answer, every answer worth 100% accepted (Moodle's `*` wildcard cannot
-  be, and is reported); `numerical` → numeric, the 100% answer with its `<tolerance>`;
+  be, and is reported; only fractions of one value, such as 7/12 and 14/24, → numeric: see
+  `fractions`); `numerical` → numeric, the 100% answer with its `<tolerance>`;
 - `essay` → free response, its model answer from `<graderinfo>` (none: skipped);
 - every other type (matching, cloze, description, calculated, drag and drop...) is skipped with
   its type named.
@@ -39,6 +40,7 @@ from defusedxml import DefusedXmlException
 
 from tutorbot.content.banks.categories import CategoryTopics, category_parts, export_paths
 from tutorbot.content.banks.draft import Bank, Draft, DraftTopic, ImportRefused, Upload
+from tutorbot.content.banks.fractions import exact_fraction, fraction_of
 from tutorbot.content.banks.limits import decode_text
 from tutorbot.content.banks.markup import PICTURE, has_picture, html_to_markdown, html_to_text
 from tutorbot.content.models import (
@@ -406,7 +408,11 @@ def _shortanswer(element: Element, where: str, bank: Bank) -> Draft:
             reason += f" (Moodle's * wildcard in {', '.join(map(repr, wildcards))})"
         raise _Skip(reason + (f" (partial credit only: {', '.join(partial)})" if partial else ""))
     draft = _base(element, where, bank, QuestionType.SHORT_ANSWER)
-    draft.answers = [text for text, _ in accepted]
+    value = fraction_of([text for text, _ in accepted])
+    if value is None:
+        draft.answers = [text for text, _ in accepted]
+    else:  # fractions of one value (see `fractions`)
+        draft.type, draft.answer = QuestionType.NUMERIC, number_text(value)
     _fold_feedback(draft, accepted[0][1], element, bank)
     for wildcard in wildcards:
         bank.skip(
@@ -499,7 +505,9 @@ def write_moodle_xml(topics: Sequence[Topic]) -> str:
     - multiple choice as `multichoice` (one answer worth 100%, letters ABCD, not shuffled);
     - true/false as `truefalse`; short answer as `shortanswer` (every accepted answer worth 100%,
       `*` escaped); numeric as `numerical` (a range as its midpoint with a tolerance of half its
-      width); free response as `essay`, the model answer as information for graders;
+      width; one exact number without a finite decimal, such as 7/12, as a `shortanswer` taking
+      the fraction: see `fractions`); free response as `essay`, the model answer as information
+      for graders;
     - the prompt as the question text, the explanation as general feedback, the hint as a hint,
       in HTML (`<br>` for a newline, a paragraph for each blank-line-separated part), or in
       Markdown when HTML would not read back as the same text.
@@ -636,6 +644,10 @@ def _write_shortanswer(question: Question) -> tuple[str, list[str]]:
 
 
 def _write_numerical(question: Question) -> tuple[str, list[str]]:
+    fraction = exact_fraction(question)
+    if fraction is not None:
+        answer = _answer(100, number_text(fraction), "moodle_auto_format")
+        return "shortanswer", ["<usecase>0</usecase>", answer]
     low, high = question.bounds
     if question.range is not None:
         value, tolerance = (low + high) / 2, (high - low) / 2
