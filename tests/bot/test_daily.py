@@ -311,6 +311,40 @@ async def test_a_deleted_channel_turns_it_off_and_the_next_setup_is_told(
     assert "turned itself off" not in status and "**10:00**" in status  # told once
 
 
+async def test_a_class_answering_at_once_is_counted_in_a_few_edits_and_forged_clicks_refused(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.channel
+    students = [fake.add_member(fake.guild, f"s{i}") for i in range(30)]
+    await _set(fake, fake.admin, channel, "09:00", KIRITIMATI, topic=TOPIC)
+    await _fires(bot, clock, _at(KIRITIMATI, 9, 0, clock()))
+    await fake.wait_until(lambda: len(_questions(fake, channel)) == 1)
+    [message] = _questions(fake, channel)
+    right, _ = _right_and_wrong(bot, message)
+    custom_id = buttons(message.components)[right]
+    clicks = await asyncio.gather(*(fake.click(message, custom_id, s) for s in students))
+    said = await asyncio.gather(*(_private(fake, c) for c in clicks))
+    assert all(text.startswith(f"Locked in **{right}**") for text in said)
+    await fake.wait_until(lambda: "Answers\n30" in message_text(fake.messages[message.id]), 15)
+    path = f"/channels/{channel.id}/messages/{message.id}"
+    edits = [r for r in fake.requests if r.method == "PATCH" and r.path == path]
+    assert 1 <= len(edits) < 10  # batched: never once per click
+    _, _, guild, day, _ = custom_id.split(":")
+    other = f"daily:answer:{int(guild) + 1}:{day}:A"
+    for forged, answer in (
+        (other, "no longer active"),
+        (f"daily:answer:{guild}:{day}:Z", "not one of this question's options"),
+        (f"daily:answer:{guild}:20261399:A", "not a day of a daily question"),
+    ):
+        click = await fake.click(message, forged, fake.student, forged=True)
+        assert answer in await _private(fake, click)
+    stored = await bot.services.storage.daily.answers(
+        fake.guild.id, day[:4] + "-" + day[4:6] + "-" + day[6:]
+    )
+    assert len(stored) == 30
+    assert fake.rejections == []
+
+
 CAPITALS = b"""::france::What is the capital of France?{=Paris ~Lyon ~Marseille}
 
 ::italy::What is the capital of Italy?{=Rome ~Milan ~Naples}

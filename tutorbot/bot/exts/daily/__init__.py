@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, modal_action, open_answer_form
-from tutorbot.bot.custom_ids import CustomId, make
+from tutorbot.bot.custom_ids import BadCustomId, CustomId, make
 from tutorbot.bot.errors import UserFacingError, refuse
 from tutorbot.bot.exts.daily import render
 from tutorbot.bot.exts.rounds import clicked_at, is_instructor
@@ -62,8 +62,13 @@ def _cog(interaction: discord.Interaction[Any]) -> Daily:
     return found
 
 
-def _day(cid: CustomId) -> tuple[int, str]:
-    return cid.int_arg(0), rules.day_of_number(cid.int_arg(1))
+def _day(interaction: discord.Interaction[Any], cid: CustomId) -> tuple[int, str]:
+    """The server and day a button or form names; one naming another server than the one it
+    was clicked in is forged (`BadCustomId`: "no longer active")."""
+    guild_id = cid.int_arg(0)
+    if guild_id != interaction.guild_id:
+        raise BadCustomId("a daily question of another server")
+    return guild_id, rules.day_of_number(cid.int_arg(1))
 
 
 async def _answered(
@@ -78,7 +83,7 @@ async def _answered(
 
 @DailyButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    guild_id, day = _day(cid)
+    guild_id, day = _day(interaction, cid)
     outcome = await bot_of(interaction).services.daily.answer(
         guild_id, day, interaction.user.id, cid.arg(2), clicked_at(interaction)
     )
@@ -87,7 +92,7 @@ async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 
 @DailyButton.action("type")
 async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
-    guild_id, day = _day(cid)
+    guild_id, day = _day(interaction, cid)
     refused = await bot_of(interaction).services.daily.check_open(
         guild_id, day, interaction.user.id
     )
@@ -101,7 +106,7 @@ async def _type(interaction: discord.Interaction[Any], cid: CustomId) -> None:
 async def _typed(
     interaction: discord.Interaction[Any], cid: CustomId, values: dict[str, str]
 ) -> None:
-    guild_id, day = _day(cid)
+    guild_id, day = _day(interaction, cid)
     outcome = await bot_of(interaction).services.daily.answer(
         guild_id, day, interaction.user.id, values.get(ANSWER_FIELD, ""), clicked_at(interaction)
     )
