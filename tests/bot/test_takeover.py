@@ -28,8 +28,8 @@ from tutorbot.domain.packs import id_prefix
 from tutorbot.scheduler import LEASE
 from tutorbot.services.round_reveals import TIMER_REVEAL
 from tutorbot.services.rounds import TIMER_CLOSE, TIMER_NEXT
-from tutorbot.storage import Storage, open_storage
-from tutorbot.storage.rounds import StepTimer
+from tutorbot.storage import RoundAlreadyRunningError, Storage, open_storage
+from tutorbot.storage.rounds import Round, StepTimer
 
 from .bot_harness import FakeClock, bot_settings
 from .helpers import enabled, message_text
@@ -236,5 +236,32 @@ async def test_a_step_and_its_timers_are_stored_together_or_not_at_all(tmp_path:
         assert json.loads(json.dumps(timer.payload)) == follow.payload
         assert saved[0].version == rnd.version + 1
         assert timer.due_at - now == timedelta(0)
+    finally:
+        await storage.close()
+
+
+async def test_a_round_starts_with_its_first_close_timer_in_the_same_write(
+    tmp_path: Path,
+) -> None:
+    storage = await open_storage(tmp_path / "start.sqlite3")
+    try:
+        now = FakeClock()()
+
+        def close(rnd: Round) -> list[StepTimer]:
+            payload = {"round_id": rnd.id, "version": rnd.version}
+            return [StepTimer(TIMER_CLOSE, now, payload, key=f"round:{rnd.id}:close")]
+
+        start: dict[str, Any] = {"guild_id": 1, "channel_id": 2, "host_id": 3, "now": now}
+        rnd = await storage.rounds.start(**start, then=close)
+        [timer] = await storage.timers.all()
+        assert (timer.kind, timer.payload, timer.key, timer.guild_id) == (
+            TIMER_CLOSE,
+            {"round_id": rnd.id, "version": rnd.version},
+            f"round:{rnd.id}:close",
+            1,
+        )
+        with pytest.raises(RoundAlreadyRunningError):
+            await storage.rounds.start(**start, then=close)
+        assert await storage.timers.all() == [timer]  # a round refused stores no timer
     finally:
         await storage.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
@@ -273,8 +273,11 @@ class RoundStore:
         message_id: int | None = None,
         state: dict[str, Any] | None = None,
         current_index: int = 0,
+        then: Callable[[Round], Sequence[StepTimer]] | None = None,
     ) -> Round:
-        """Create a running round; raises `RoundAlreadyRunningError` if the channel has one."""
+        """Create a running round; raises `RoundAlreadyRunningError` if the channel has one.
+        `then` gives, for the new round, the timers to store in the same write (its first
+        question's close), so a kill never leaves a round with no step pending."""
 
         def tx(conn: sqlite3.Connection) -> Round:
             stamp = to_db(now)
@@ -297,7 +300,10 @@ class RoundStore:
                 ).fetchone()
             except integrity_errors() as exc:
                 raise RoundAlreadyRunningError(channel_id) from exc
-            return _round(row)
+            started = _round(row)
+            for timer in then(started) if then is not None else ():
+                _insert_timer(conn, started.id, timer, stamp)
+            return started
 
         return await self._db.write(tx)
 
