@@ -171,9 +171,13 @@ def test_standings_rank_by_right_streak_then_answer_streak_then_totals() -> None
         2: {"2026-11-05": True, "2026-11-04": True},
         3: {"2026-11-05": True, "2026-11-01": True},
     }
-    found = rules.standings(DAYS, answers, open_day=None)
+    totals = {1: (3, 2), 2: (2, 2), 3: (2, 2), 4: (9, 9)}  # 4 answered only long ago
+    found = rules.standings(DAYS, answers, None, totals)
     assert found == [
         rules.Standing(2, 2, 2, 2, 2),
         rules.Standing(3, 1, 1, 2, 2),
         rules.Standing(1, 3, 0, 3, 2),
+        rules.Standing(4, 0, 0, 9, 9),
     ]
+    assert not rules.streak_window_too_short(found, 5)
+    assert rules.streak_window_too_short(found, 4)  # 1's streak may run on past 4 questions

@@ -99,6 +99,8 @@ async def test_one_answer_per_person_per_day_and_none_once_revealed(
     late = DailyAnswer(12345, "A", False, now)
     assert not await store.add_answer(GUILD, day, late)  # closed
     assert await store.answers_since(GUILD, day) == {ANNA: {day: True}, BEN: {day: False}}
+    assert await store.totals(GUILD) == {ANNA: (1, 1), BEN: (1, 0)}
+    assert await store.totals(OTHER_GUILD) == {}
 
 
 async def test_due_counts_cover_the_servers_members_only(storage: Storage, now: datetime) -> None:

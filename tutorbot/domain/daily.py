@@ -254,14 +254,23 @@ def streaks(days: Sequence[str], mine: Mapping[str, bool], open_day: str | None)
 
 
 def standings(
-    days: Sequence[str], answers: Mapping[int, Mapping[str, bool]], open_day: str | None
+    days: Sequence[str],
+    answers: Mapping[int, Mapping[str, bool]],
+    open_day: str | None,
+    totals: Mapping[int, tuple[int, int]],
 ) -> list[Standing]:
-    """Everyone who answered a daily question, best first: by right streak, then answer streak,
-    then right answers, then answers, then user id (a stable order)."""
+    """Everyone with `totals` (answers, right), best first: by right streak, then answer streak,
+    then right answers, then answers, then user id (a stable order). Streaks come from `answers`
+    to `days` (person -> day -> right; a person missing from it has none)."""
     found = []
-    for user_id, mine in answers.items():
-        answer_streak, right_streak = streaks(days, mine, open_day)
-        right = sum(1 for ok in mine.values() if ok)
-        found.append(Standing(user_id, answer_streak, right_streak, len(mine), right))
+    for user_id, (answered, right) in totals.items():
+        answer_streak, right_streak = streaks(days, answers.get(user_id, {}), open_day)
+        found.append(Standing(user_id, answer_streak, right_streak, answered, right))
     found.sort(key=lambda s: (-s.right_streak, -s.answer_streak, -s.right, -s.answered, s.user_id))
     return found
+
+
+def streak_window_too_short(standings: Sequence[Standing], window: int) -> bool:
+    """Whether a streak computed over the last `window` questions may run on past them (someone's
+    answer streak reaches the window's oldest question, or all but the open one)."""
+    return any(s.answer_streak >= window - 1 for s in standings)

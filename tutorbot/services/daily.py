@@ -60,6 +60,8 @@ TIMER_REVEAL = "daily.reveal"
 CHANNEL_GONE = "channel_gone"
 """Why a daily question turned itself off: its channel is gone or closed to the bot."""
 SETTLE_SECONDS = 5.0
+STREAK_WINDOW = 16
+"""Questions a leaderboard reads answers of first (further back only while a streak reaches it)."""
 
 
 def post_key(guild_id: int) -> str:
@@ -334,15 +336,26 @@ class DailyService:
         return settings
 
     async def leaderboard(self, guild_id: int) -> list[rules.Standing]:
-        """Everyone who answered the server's daily questions, best first (`rules.standings`)."""
+        """Everyone who answered the server's daily questions, best first (`rules.standings`).
+
+        Totals are counted by the database; streaks read the answers of the latest
+        `STREAK_WINDOW` questions, and all of them (at most `STREAK_DAYS`) only when someone's
+        streak reaches the start of those."""
         store = self._s.storage.daily
         days = await store.recent_days(guild_id)
         if not days:
             return []
         latest = await store.post(guild_id, days[0])
         open_day = days[0] if latest is not None and latest.revealed_at is None else None
-        answers = await store.answers_since(guild_id, days[-1])
-        return rules.standings(days, answers, open_day)
+        totals = await store.totals(guild_id)
+        window = STREAK_WINDOW
+        while True:
+            recent = days[:window]
+            answers = await store.answers_since(guild_id, recent[-1])
+            found = rules.standings(recent, answers, open_day, totals)
+            if len(recent) == len(days) or not rules.streak_window_too_short(found, window):
+                return found
+            window = len(days)
 
     # -- answering ------------------------------------------------------------------------------
 

@@ -335,6 +335,15 @@ class DailyStore:
         )
         return [r["day"] for r in rows]
 
+    async def totals(self, guild_id: int) -> dict[int, tuple[int, int]]:
+        """Everyone who answered the server's daily questions: person -> (answers, right)."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, COUNT(*) AS n, SUM(correct) AS right_answers FROM daily_answers "
+            "WHERE guild_id = ? GROUP BY user_id",
+            (guild_id,),
+        )
+        return {int(r["user_id"]): (int(r["n"]), int(r["right_answers"])) for r in rows}
+
     async def answers_since(self, guild_id: int, day: str) -> dict[int, dict[str, bool]]:
         """Everyone's answers to the server's questions from `day` on: person -> day -> right."""
         rows = await self._db.fetchall(
