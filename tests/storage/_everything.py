@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tutorbot.storage import Storage
+from tutorbot.storage.daily import DailyAnswer, DailyPost
 from tutorbot.storage.memory import CardRow, PracticeWrites, ReviewRow, record_practice
 
 
@@ -45,9 +46,9 @@ async def everything_about(
     storage: Storage, user: int, now: datetime, *, channel: int, state: dict[str, Any]
 ) -> int:
     """The user studies, quizzes, hosts a round (stored as `state`, in `channel`) and answers in
-    it, is seen by name in two servers, has a timer, a memory card with its review and day, and
-    review settings, and took a placement that found they know "counting"; returns the
-    round's id."""
+    it, is seen by name in two servers, has a timer, a memory card with its review and day,
+    review settings and an answer to server 1's question of the day, and took a placement that
+    found they know "counting"; returns the round's id."""
     placement = await storage.quizzes.create(
         user_id=user,
         guild_id=None,
@@ -116,4 +117,9 @@ async def everything_about(
     await storage.review_settings.update(
         user, now=now, daily_limit=10, timezone="Europe/Paris", remind_at="07:30"
     )
+    day = now.date().isoformat()  # server 1's question of the day, which they answered
+    await storage.daily.claim_post(
+        DailyPost(1, day, channel, 0, "t", "a", "{}", None, now, None, None)
+    )
+    await storage.daily.add_answer(1, day, DailyAnswer(user, "A", True, now))
     return rnd.id
