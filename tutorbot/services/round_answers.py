@@ -19,6 +19,7 @@ from tutorbot.domain import rounds as rules
 from tutorbot.domain._time import utc
 from tutorbot.domain.memory import rating_for_assessment, rating_for_choice
 from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.round_options import RoundPaused
 from tutorbot.domain.round_state import RoundState
 from tutorbot.domain.rounds import (
     AcceptOutcome,
@@ -90,6 +91,8 @@ class RoundAnswers:
         question = state.current
         if rnd.status != "running" or rnd.current_index != question_index or question is None:
             return await self._late(live, question_index, user_id, None)
+        if state.paused_at is not None:
+            return RoundPaused()
         judged = rules.judge_answer(question, None, user_id, choice, at)
         if isinstance(judged, TooLate):
             return await self._late(live, question_index, user_id, question.deadline)
@@ -119,6 +122,8 @@ class RoundAnswers:
         )
         if recorded is None:
             self.forget(round_id)
+            if (await self.snapshot(round_id)).state.paused_at is not None:
+                return RoundPaused()  # paused a moment ago (the question had no deadline)
             return await self._late(live, question_index, user_id, question.deadline)
         if not recorded.first:
             return FirstAnswerStands(recorded.answer.answer, typed)
@@ -130,6 +135,8 @@ class RoundAnswers:
         """None if the student may still type an answer; else why not (answered, too late)."""
         live = await self.snapshot(round_id)
         question = live.state.current
+        if live.state.paused_at is not None and live.round.current_index == question_index:
+            return RoundPaused()
         if (
             live.round.status != "running"
             or live.round.current_index != question_index

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from tutorbot.domain import class_glance as glance_of
+from tutorbot.domain import round_options as opts
 from tutorbot.domain import round_results as results
 from tutorbot.domain import round_state
 from tutorbot.domain.class_glance import ClassGlance, StudentMarks
@@ -33,6 +34,7 @@ from tutorbot.services.round_views import (
     StrugglingView,
 )
 from tutorbot.storage.activity import Marks
+from tutorbot.storage.round_options import RoundOptionStore
 from tutorbot.storage.rounds import Round
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ def question_view(
         question=topic.question(question.question_id) if topic is not None else None,
         answered=answered,
         message_id=rnd.message_id,
+        paused_left=opts.paused_left(state) if question is state.current else None,
     )
 
 
@@ -99,6 +102,13 @@ async def summary(
         return found.prompt if found is not None else question_id
 
     ranked = scores.standings
+    settings = state.settings
+    teams: tuple[opts.TeamStanding, ...] = ()
+    empty: tuple[str, ...] = ()
+    if settings.teams:
+        names = opts.team_names(settings.teams, settings.team_names)
+        team_of = await RoundOptionStore(services.storage.db).teams_of(rnd.id)
+        teams, empty = scores.team_table(team_of, names), opts.empty_teams(team_of, names)
     return RoundEnd(
         round_id=rnd.id,
         guild_id=rnd.guild_id,
@@ -108,7 +118,7 @@ async def summary(
         stopped=state.status is round_state.RoundStatus.STOPPED,
         reason=reason,
         asked=len(scores.closed),
-        podium=tuple(ranked[:3]),
+        podium=tuple(ranked[: settings.podium]),
         top=tuple(ranked[:10]),
         participants=len(ranked),
         most_missed=tuple(
@@ -123,6 +133,9 @@ async def summary(
             )
             for s in report.struggling
         ),
+        teams=teams,
+        empty_teams=empty,
+        streak=settings.streak,
     )
 
 
@@ -179,14 +192,24 @@ async def results_csv(
     _, state = await load(store, rnd.id)
     players = {user for question in state.asked for user in question.answers_by_user}
     names = await services.names.in_guild(guild_id, players)
+    teams: dict[int, str] = {}
+    if state.settings.teams:
+        team_names = opts.team_names(state.settings.teams, state.settings.team_names)
+        team_of = await RoundOptionStore(services.storage.db).teams_of(rnd.id)
+        teams = {user: team_names[team] for user, team in team_of.items()}
     # A class's CSV is a row per student per question: written in a worker thread, so the clicks
     # of running rounds are answered meanwhile (docs/scaling.md: long work never holds the loop).
-    return rnd, await asyncio.to_thread(csv_of, state, names)
+    return rnd, await asyncio.to_thread(csv_of, state, names, teams)
 
 
-def csv_of(state: RoundState, names: Mapping[int, str]) -> str:
-    """The CSV text of a round (see `round_results.result_rows`), with these display names."""
-    return results.csv_text(results.result_rows(results.score(state), names))
+def csv_of(
+    state: RoundState, names: Mapping[int, str], teams: Mapping[int, str] | None = None
+) -> str:
+    """The CSV text of a round (see `round_results.result_rows`), with these display names; a
+    round with teams adds each student's team, one with the streak bonus each answer's."""
+    settings = state.settings
+    rows = results.result_rows(results.score(state), names, teams)
+    return results.csv_text(rows, teams=bool(settings.teams), streak=settings.streak)
 
 
 async def report(

@@ -10,6 +10,7 @@ from typing import ClassVar, Protocol
 
 from tutorbot.content.models import Question
 from tutorbot.domain.refusals import Forged, Refusal
+from tutorbot.domain.round_options import TeamStanding
 from tutorbot.domain.round_results import Reveal, Standing
 from tutorbot.domain.round_state import RoundQuestion
 
@@ -117,6 +118,9 @@ class QuestionView:
     """The content question; None if a reload removed it mid-round."""
     answered: int = 0
     message_id: int | None = None
+    paused_left: float | None = None
+    """Seconds the question had left when `/round pause` stopped its countdown; None while it
+    runs."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,12 @@ class RoundEnd:
     participants: int
     most_missed: tuple[MissedView, ...]
     struggling: tuple[StrugglingView, ...]
+    teams: tuple[TeamStanding, ...] = ()
+    """In a round with teams, the teams someone played for, best first (the team podium)."""
+    empty_teams: tuple[str, ...] = ()
+    """In a round with teams, the teams nobody played for."""
+    streak: bool = False
+    """Whether the round had the streak bonus (each standing's `bonus`)."""
 
 
 class RoundPresenter(Protocol):
@@ -187,6 +197,9 @@ class RoundPresenter(Protocol):
     async def show_end(self, end: RoundEnd) -> None:
         """Post the podium and the top 10, and give the instructor their report."""
 
+    async def update_question(self, view: QuestionView) -> None:
+        """Redraw an open question's message (paused, or its countdown going again)."""
+
 
 class SilentPresenter:
     """The presenter until a front end attaches one (e.g. the console, or storage-only use)."""
@@ -200,4 +213,7 @@ class SilentPresenter:
         return None
 
     async def show_end(self, end: RoundEnd) -> None:
+        """Show nothing."""
+
+    async def update_question(self, view: QuestionView) -> None:
         """Show nothing."""

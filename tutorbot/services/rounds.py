@@ -37,6 +37,8 @@ from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, RoundError
 from tutorbot.guild_scope import enter_guild
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
+from tutorbot.services.round_options import RoundOptions
+from tutorbot.services.round_pause import RoundPauses
 from tutorbot.services.round_reveals import TIMER_REVEAL, RoundReveals
 from tutorbot.services.round_views import (
     AlreadyRevealed,
@@ -89,6 +91,10 @@ class RoundService:
         services.scheduler.register(TIMER_CLOSE, self._on_close)
         services.scheduler.register(TIMER_NEXT, self._on_next)
         self._reveals = RoundReveals(services, self._updates, lambda: self._presenter)
+        self._pauses = RoundPauses(
+            services, self._answers, self._updates, lambda: self._presenter, self._close_timer
+        )
+        """`/round pause` and `/round resume` (services/round_pause.py)."""
         """Reveals, retried until the front end takes them (registers `round.reveal`)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -120,6 +126,10 @@ class RoundService:
             return
         _, state = await self._load(rnd.id, "current")
         question = state.current
+        if state.paused_at is not None:  # paused: it waits for /round resume, and no timer
+            if rnd.message_id is None and question is not None:
+                self._post(rnd, state)
+            return
         if question is not None and not question.closed:
             if round_rows.timer_key(rnd.id, TIMER_CLOSE) not in pending:
                 await self._schedule(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
@@ -183,11 +193,13 @@ class RoundService:
         questions: int | None = None,
         seconds: int | None = None,
         scoring: str | None = None,
+        options: RoundOptions | None = None,
     ) -> QuestionView | Refusal:
         """Start a round on `topic` in the channel and post its first question.
 
-        Options left out take the server's defaults. Refuses non-instructors, bad settings, a
-        topic without questions, and a channel with a round.
+        Options left out take the server's defaults (`options`, teams, streak and podium, come
+        resolved: `round_options.resolve`). Refuses non-instructors, bad settings, a topic
+        without questions, and a channel with a round.
         """
         if not is_instructor:
             return NotInstructor()
@@ -196,6 +208,7 @@ class RoundService:
             questions if questions is not None else defaults.round_questions,
             seconds if seconds is not None else defaults.round_seconds,
             scoring or defaults.round_scoring,
+            **(options.settings_args() if options is not None else {}),
         )
         if isinstance(settings, Refusal):
             return settings
@@ -297,6 +310,14 @@ class RoundService:
         if not await self._close(rnd.id, rnd.version):
             return JustRevealed()
         return None
+
+    async def pause(self, channel_id: int, is_instructor: bool) -> QuestionView | Refusal:
+        """`/round pause`: stop the open question's countdown (`RoundPauses.pause`)."""
+        return await self._pauses.pause(channel_id, is_instructor)
+
+    async def resume_round(self, channel_id: int, is_instructor: bool) -> QuestionView | Refusal:
+        """`/round resume`: the paused question's countdown goes on (`RoundPauses.resume`)."""
+        return await self._pauses.resume(channel_id, is_instructor)
 
     async def stop_round(self, channel_id: int, is_instructor: bool) -> RoundEnd | Refusal:
         """`/round stop`: reveal the open question and end the round with its podium."""
@@ -473,6 +494,13 @@ class RoundService:
             {"round_id": rnd.id, "version": rnd.version},
             key=round_rows.timer_key(rnd.id, kind),
         )
+
+    def _close_timer(self, rnd: Round, state: RoundState) -> StepTimer:
+        """The close timer of `state`'s open question, for the step saving `rnd`."""
+        question = state.current
+        if question is None:
+            raise RoundError("a close timer for a round with no question open")
+        return self._step_timer(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
 
     @staticmethod
     def _step_timer(kind: str, rnd: Round, due_at: datetime) -> StepTimer:

@@ -20,8 +20,10 @@ from tutorbot.content.errors import ContentError
 from tutorbot.content.library import Library
 from tutorbot.domain import round_state
 from tutorbot.domain.refusals import Refusal
+from tutorbot.services import round_options
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
+from tutorbot.storage.round_options import RoundDefaults
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
@@ -37,14 +39,21 @@ def _require_admin(interaction: discord.Interaction[Any]) -> int:
     return interaction.guild_id
 
 
-def settings_text(settings: GuildSettings) -> str:
+def settings_text(settings: GuildSettings, options: RoundDefaults | None = None) -> str:
     """The server's settings as the admin sees them."""
     role = f"<@&{settings.instructor_role_id}>" if settings.instructor_role_id else "none"
-    return (
+    text = (
         "**TutorBot settings for this server**\n"
         f"Instructor role: {role} (Manage Server always counts)\n"
         f"Round defaults: {settings.round_questions} questions, "
         f"{settings.round_seconds} seconds each, {settings.round_scoring} scoring"
+    )
+    if options is None:
+        return text
+    teams = f"{options.teams} teams" if options.teams else "no teams"
+    return (
+        f"{text}\nRound options: {teams}, streak bonus {'on' if options.streak else 'off'}, "
+        f"thread {'on' if options.thread else 'off'}, a podium of {options.podium}"
     )
 
 
@@ -86,6 +95,27 @@ def errors_text(error: ContentError) -> str:
     return head + shown.replace("```", "ˋˋˋ") + "\n```"
 
 
+async def _round_options(
+    bot: TutorBot,
+    guild_id: int,
+    teams: int | None,
+    streak: str | None,
+    thread: str | None,
+    podium: int | None,
+) -> RoundDefaults | Refusal:
+    """The server's round option defaults, after changing those given (or why not)."""
+    if (teams, streak, thread, podium) == (None, None, None, None):
+        return await round_options.defaults(bot.services, guild_id)
+    return await round_options.update_defaults(
+        bot.services,
+        guild_id,
+        teams=teams,
+        streak=None if streak is None else streak == "on",
+        thread=None if thread is None else thread == "on",
+        podium=podium,
+    )
+
+
 class Admin(commands.Cog):
     """The /tutoradmin commands."""
 
@@ -105,6 +135,10 @@ class Admin(commands.Cog):
         questions="Default questions per round (1-50)",
         seconds="Default seconds per question (5-300)",
         scoring="Default scoring: speed or flat",
+        teams="Default teams per round (2-8; 0: no teams)",
+        streak="Default streak bonus: on or off",
+        thread="Default: run rounds in a new thread of their channel (on or off)",
+        podium="Default places on the podium (3-10)",
     )
     async def settings(
         self,
@@ -116,6 +150,11 @@ class Admin(commands.Cog):
         seconds: app_commands.Range[int, round_state.MIN_SECONDS, round_state.MAX_SECONDS]
         | None = None,
         scoring: Literal["speed", "flat"] | None = None,
+        teams: app_commands.Range[int, 0, round_state.MAX_TEAMS] | None = None,
+        streak: Literal["on", "off"] | None = None,
+        thread: Literal["on", "off"] | None = None,
+        podium: app_commands.Range[int, round_state.MIN_PODIUM, round_state.MAX_PODIUM]
+        | None = None,
     ) -> None:
         """Show the server's settings, or change the ones given and show the result."""
         guild_id = _require_admin(interaction)
@@ -125,6 +164,10 @@ class Admin(commands.Cog):
             role = None
         elif instructor_role is not None:
             role = instructor_role.id
+        options = await _round_options(self.bot, guild_id, teams, streak, thread, podium)
+        if isinstance(options, Refusal):
+            await refuse(interaction, options)
+            return
         if role is UNSET and questions is None and seconds is None and scoring is None:
             current = await rounds.settings_for(guild_id)
         else:
@@ -139,7 +182,7 @@ class Admin(commands.Cog):
                 await refuse(interaction, changed)
                 return
             current = changed
-        await interaction.response.send_message(settings_text(current), ephemeral=True)
+        await interaction.response.send_message(settings_text(current, options), ephemeral=True)
 
     @tutoradmin.command(name="reload", description="Re-read the content folder without a restart")
     async def reload(self, interaction: discord.Interaction[Any]) -> None:

@@ -6,6 +6,7 @@ counted by the database; the channel message's answer count is updated in batche
 
 from __future__ import annotations
 
+import contextlib
 import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,18 +15,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from tutorbot.bot import limits
 from tutorbot.bot.components import ANSWER_FIELD, FeatureButton, modal_action, open_answer_form
 from tutorbot.bot.custom_ids import CustomId, make
-from tutorbot.bot.errors import refuse, reply_private
+from tutorbot.bot.errors import UserFacingError, refuse, reply_private
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.rounds.present import DiscordPresenter, add_class_picture, names_in
 from tutorbot.bot.scopes import bot_of, server_channel, server_group
 from tutorbot.bot.topic_option import autocomplete_topic, resolve_topic
+from tutorbot.content.models import Topic
+from tutorbot.domain import round_options as opts
 from tutorbot.domain import round_state, typed_answers
 from tutorbot.domain import rounds as rules
 from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.rounds import MAX_TYPED_ANSWER
-from tutorbot.services.round_views import NotInstructor
+from tutorbot.services import round_options
+from tutorbot.services.round_options import AskedOptions, RoundOptions
+from tutorbot.services.round_views import NotInstructor, QuestionView
 
 if TYPE_CHECKING:
     from tutorbot.bot.client import TutorBot
@@ -61,13 +67,41 @@ async def is_instructor(interaction: discord.Interaction[Any]) -> bool:
     )
 
 
+THREAD_NAME = "Round: {title}"
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+"""A round's thread hides itself from the channel list a day after its last message."""
+THREAD_PERMISSIONS = (
+    ("create_public_threads", "Create Public Threads"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+)
+"""What the bot needs in a channel to run a round in a new thread of it, as Discord names it."""
+
+
+async def _locked_text(
+    interaction: discord.Interaction[Any], outcome: object, round_id: int
+) -> str:
+    """What a student is told of their answer; a player's first answer that counts in a round
+    with teams also says which team they joined (and joins it)."""
+    text = str(getattr(outcome, "text", ""))
+    if not isinstance(outcome, rules.Locked):
+        return text
+    roles = [r.id for r in getattr(interaction.user, "roles", ())]
+    team = await _presenter(interaction).teams.join(
+        round_id, interaction.user.id, roles, clicked_at(interaction)
+    )
+    if team is None:
+        return text
+    return f"{text}\nYou play for **{render.team_name(team)}**."
+
+
 @RoundButton.action("answer")
 async def _answer(interaction: discord.Interaction[Any], cid: CustomId) -> None:
     round_id, index = cid.int_arg(0), cid.int_arg(1)
     outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, cid.arg(2), clicked_at(interaction)
     )
-    await interaction.response.send_message(outcome.text, ephemeral=True)
+    text = await _locked_text(interaction, outcome, round_id)
+    await interaction.response.send_message(text, ephemeral=True)
     _count(interaction, outcome, round_id, index)
 
 
@@ -108,7 +142,8 @@ async def _written(
     outcome = await bot_of(interaction).services.rounds.accept(
         round_id, index, interaction.user.id, values.get(ANSWER_FIELD, ""), clicked_at(interaction)
     )
-    await interaction.response.send_message(outcome.text, ephemeral=True)
+    text = await _locked_text(interaction, outcome, round_id)
+    await interaction.response.send_message(text, ephemeral=True)
     _count(interaction, outcome, round_id, index)
 
 
@@ -180,6 +215,11 @@ class Rounds(commands.Cog):
         questions="How many questions (1-50, default from /tutoradmin settings)",
         seconds="Seconds per question (5-300, default from /tutoradmin settings)",
         scoring="speed: faster right answers score more; flat: 1000 for any right answer",
+        teams="Split the players into 2-8 teams as they answer; 0: none (default: /tutoradmin)",
+        team_roles="Teams by role: roles separated by commas (@Red, @Blue or their names)",
+        streak="on: +100 per right answer in a row after the first, at most +500",
+        thread="on: run the round in a new thread of this channel",
+        podium="Places on the podium at the end (3-10)",
     )
     @app_commands.autocomplete(topic=autocomplete_topic)
     async def start(
@@ -191,30 +231,131 @@ class Rounds(commands.Cog):
         seconds: app_commands.Range[int, round_state.MIN_SECONDS, round_state.MAX_SECONDS]
         | None = None,
         scoring: Literal["speed", "flat"] | None = None,
+        teams: app_commands.Range[int, 0, round_state.MAX_TEAMS] | None = None,
+        team_roles: app_commands.Range[str, 1, 500] | None = None,
+        streak: Literal["on", "off"] | None = None,
+        thread: Literal["on", "off"] | None = None,
+        podium: app_commands.Range[int, opts.MIN_PODIUM, opts.MAX_PODIUM] | None = None,
     ) -> None:
-        """Start a round here (the service refuses non-instructors) and tell the host privately."""
+        """Start a round here, or in a new thread of this channel (the service refuses
+        non-instructors), and tell the host privately."""
         guild_id, channel_id = server_channel(interaction)
         found = resolve_topic(self.bot.services.library, topic)
         allowed = await is_instructor(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        asked = _asked_options(interaction, teams, team_roles, streak, thread, podium)
+        options = await round_options.resolve(
+            self.bot.services, guild_id, asked, members=_members_besides_me(interaction)
+        )
+        if isinstance(options, Refusal):
+            await refuse(interaction, options)
+            return
+        where = channel_id
+        if options.thread and allowed and found.questions:
+            where = await self._thread_for(interaction, found)
         view = await self.bot.services.rounds.start_round(
             guild_id=guild_id,
-            channel_id=channel_id,
+            channel_id=where,
             instructor_id=interaction.user.id,
             is_instructor=allowed,
             topic=found,
             questions=questions,
             seconds=seconds,
             scoring=scoring,
+            options=options,
         )
+        if isinstance(view, Refusal):
+            if where != channel_id:
+                await self._drop_thread(where)
+            await refuse(interaction, view)
+            return
+        if where != channel_id:
+            await round_options.set_thread(self.bot.services, view.round_id, channel_id)
+            await self._announce(channel_id, found, where)
+        await reply_private(interaction, _started_text(found, view, options))
+
+    async def _thread_for(self, interaction: discord.Interaction[Any], topic: Topic) -> int:
+        """A new public thread of the command's channel for the round (or the thread the
+        command was used in); raises the missing permission, in Discord's words, if the bot
+        may not start one or post in it."""
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread):
+            return channel.id
+        missing = [
+            name
+            for flag, name in THREAD_PERMISSIONS
+            if not getattr(interaction.app_permissions, flag)
+        ]
+        if missing:
+            raise UserFacingError(
+                "I cannot run the round in a thread here: I need the "
+                + " and ".join(f"**{name}**" for name in missing)
+                + " permission in this channel. Nothing was started: give me "
+                + ("it" if len(missing) == 1 else "them")
+                + ", or start the round with thread:off."
+            )
+        name = limits.clip(THREAD_NAME.format(title=topic.title), 100)
+        try:
+            data = await self.bot.http.start_thread_without_message(
+                interaction.channel_id or 0,
+                name=name,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                type=11,  # a public thread
+            )
+        except discord.Forbidden:
+            raise UserFacingError(
+                "Discord did not let me start a thread here: I need the **Create Public "
+                "Threads** permission in this channel. Nothing was started."
+            ) from None
+        except discord.HTTPException:
+            raise UserFacingError(
+                "I cannot start a thread in this channel (threads need a text channel). "
+                "Nothing was started: use thread:off, or another channel."
+            ) from None
+        return int(data["id"])
+
+    async def _drop_thread(self, thread_id: int) -> None:
+        """Delete a thread started for a round that was then refused (if the bot may)."""
+        with contextlib.suppress(discord.HTTPException):
+            await self.bot.http.delete_channel(thread_id)
+
+    async def _announce(self, channel_id: int, topic: Topic, thread_id: int) -> None:
+        """Tell the channel where its round runs."""
+        with contextlib.suppress(discord.HTTPException):
+            await self.bot.get_partial_messageable(channel_id).send(
+                render.thread_start_text(topic.title, thread_id)
+            )
+
+    @round.command(name="pause", description="Stop the countdown of the current question")
+    async def pause(self, interaction: discord.Interaction[Any]) -> None:
+        """Pause the open question (whoever may stop the round may pause it)."""
+        _, channel_id = server_channel(interaction)
+        allowed = await is_instructor(interaction)
+        where = await round_options.round_channel(self.bot.services, channel_id)
+        view = await self.bot.services.rounds.pause(where, allowed)
         if isinstance(view, Refusal):
             await refuse(interaction, view)
             return
-        await reply_private(
-            interaction,
-            f"Round started on **{discord.utils.escape_markdown(found.title)}**: "
-            f"{view.total} questions in <#{view.channel_id}>. Use /round skip to reveal early, "
-            "/round stop to end it.",
+        left = round(view.paused_left or 0)
+        await interaction.response.send_message(
+            f"Paused question {view.number} of {view.total} with {left} s left. "
+            "/round resume goes on from there.",
+            ephemeral=True,
+        )
+
+    @round.command(name="resume", description="Start the paused countdown again")
+    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+        """Resume the paused question with the time it had left."""
+        _, channel_id = server_channel(interaction)
+        allowed = await is_instructor(interaction)
+        where = await round_options.round_channel(self.bot.services, channel_id)
+        view = await self.bot.services.rounds.resume_round(where, allowed)
+        if isinstance(view, Refusal):
+            await refuse(interaction, view)
+            return
+        ends = discord.utils.format_dt(view.asked.deadline, "R")
+        await interaction.response.send_message(
+            f"Resumed question {view.number} of {view.total}: time is up {ends}.", ephemeral=True
         )
 
     @round.command(name="skip", description="Reveal the current question's answers now")
@@ -222,7 +363,8 @@ class Rounds(commands.Cog):
         """Reveal the open question now, or say why not."""
         _, channel_id = server_channel(interaction)
         allowed = await is_instructor(interaction)
-        refused = await self.bot.services.rounds.skip(channel_id, allowed)
+        where = await round_options.round_channel(self.bot.services, channel_id)
+        refused = await self.bot.services.rounds.skip(where, allowed)
         if refused is not None:
             await refuse(interaction, refused)
             return
@@ -234,7 +376,8 @@ class Rounds(commands.Cog):
         _, channel_id = server_channel(interaction)
         allowed = await is_instructor(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        end = await self.bot.services.rounds.stop_round(channel_id, allowed)
+        where = await round_options.round_channel(self.bot.services, channel_id)
+        end = await self.bot.services.rounds.stop_round(where, allowed)
         if isinstance(end, Refusal):
             await refuse(interaction, end)
             return
@@ -266,6 +409,61 @@ class Rounds(commands.Cog):
             file=file,
             ephemeral=True,
         )
+
+
+def _asked_options(
+    interaction: discord.Interaction[Any],
+    teams: int | None,
+    team_roles: str | None,
+    streak: str | None,
+    thread: str | None,
+    podium: int | None,
+) -> AskedOptions:
+    """The round options given to /round start (team roles looked up among the server's
+    roles); raises what is wrong with the roles named."""
+    roles: tuple[round_options.TeamRole, ...] = ()
+    if team_roles:
+        guild = interaction.guild
+        known = [(r.id, r.name) for r in guild.roles] if guild is not None else []
+        parsed = round_options.parse_team_roles(team_roles, known)
+        if isinstance(parsed, Refusal):
+            raise UserFacingError(parsed.text)
+        roles = parsed
+    return AskedOptions(
+        teams=teams,
+        team_roles=roles,
+        streak=None if streak is None else streak == "on",
+        thread=None if thread is None else thread == "on",
+        podium=podium,
+    )
+
+
+def _members_besides_me(interaction: discord.Interaction[Any]) -> int | None:
+    """How many members the server has besides the bot, when Discord said (teams need
+    players)."""
+    guild = interaction.guild
+    count = guild.member_count if guild is not None else None
+    return None if count is None else max(count - 1, 0)
+
+
+def _started_text(topic: Topic, view: QuestionView, options: RoundOptions) -> str:
+    """What the host is told once the round started: where, and the options it runs with."""
+    lines = [
+        f"Round started on **{discord.utils.escape_markdown(topic.title)}**: "
+        f"{view.total} questions in <#{view.channel_id}>. Use /round skip to reveal early, "
+        "/round pause to stop the clock, /round stop to end it."
+    ]
+    extras = []
+    if options.teams:
+        names = ", ".join(render.team_name(n) for n in options.team_names)
+        extras.append(f"{options.teams} teams ({names}), joined with each player's first answer")
+    if options.streak:
+        extras.append("streak bonus on")
+    if options.podium != opts.DEFAULT_PODIUM:
+        extras.append(f"a podium of {options.podium}")
+    if extras:
+        lines.append("With " + "; ".join(extras) + ".")
+    return limits.clip("\n".join(lines), limits.CONTENT)
 
 
 async def setup(bot: TutorBot) -> None:

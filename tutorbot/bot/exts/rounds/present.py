@@ -19,7 +19,8 @@ import discord
 from tutorbot.bot.exts.rounds import render
 from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.bot.pictures import add_picture
-from tutorbot.services import round_reports
+from tutorbot.services import round_options, round_reports
+from tutorbot.services.round_options import RevealExtras, TeamBook
 from tutorbot.services.round_views import NotShown, QuestionView, RevealView, RoundEnd
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ class DiscordPresenter:
         self._closed: set[QuestionKey] = set()
         self._counters: dict[QuestionKey, asyncio.Task[None]] = {}
         self._locks: dict[QuestionKey, asyncio.Lock] = {}
+        self.teams = TeamBook(bot.services)
+        """Players joining the teams of running rounds (their first answer that counts)."""
 
     def _channel(self, channel_id: int) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id)
@@ -83,6 +86,29 @@ class DiscordPresenter:
         """Post the question with its answer buttons in the round's channel."""
         return await self._send(view.channel_id, render.question_message(view))
 
+    async def update_question(self, view: QuestionView) -> None:
+        """Redraw the open question's message: paused (the time it had left), or its
+        countdown going again after /round resume."""
+        if view.message_id is None:
+            return
+        key = (view.round_id, view.index)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            if key in self._closed:
+                return
+            await self._edit(view.channel_id, view.message_id, render.question_message(view))
+
+    async def _extras(self, view: RevealView) -> RevealExtras | None:
+        """What the reveal shows of the round's options (streaks, teams), or None if it
+        cannot be read now (the reveal is shown without)."""
+        question = view.question
+        try:
+            return await round_options.reveal_extras(
+                self.bot.services, question.round_id, question.index
+            )
+        except Exception:
+            log.exception("could not read the streaks and teams of round %s", question.round_id)
+            return None
+
     async def show_reveal(self, view: RevealView) -> int | None:
         """Stop the countdown and edit the question message into its reveal (see the protocol)."""
         question = view.question
@@ -94,9 +120,11 @@ class DiscordPresenter:
             if task is not None:
                 task.cancel()
         self._locks.pop(key, None)
-        fastest = [f.user_id for f in view.reveal.fastest]
-        names = await self.bot.services.names.in_guild(question.guild_id, fastest)
-        rendered = render.reveal_message(view, names)
+        extras = await self._extras(view)
+        shown = [f.user_id for f in view.reveal.fastest]
+        shown += [user for user, _ in extras.streaks] if extras is not None else []
+        names = await self.bot.services.names.in_guild(question.guild_id, shown)
+        rendered = render.reveal_message(view, names, extras)
         try:
             if view.message_id is not None:
                 try:
@@ -116,8 +144,10 @@ class DiscordPresenter:
     async def show_end(self, end: RoundEnd) -> None:
         """Post the podium; send the host the report unless /round stop already answered them."""
         self._closed = {k for k in self._closed if k[0] != end.round_id}
+        self.teams.forget(end.round_id)
         names = await names_in(self.bot, end)
         await self._send(end.channel_id, render.end_message(end, names))
+        await self._tell_parent(end, names)
         if end.stopped and end.reason is None:
             return  # `/round stop` answers the instructor with the report itself
         if end.instructor_id is None:
@@ -128,6 +158,18 @@ class DiscordPresenter:
             await add_class_picture(self.bot, end, lambda file: sent.edit(attachments=[file]))
         except discord.HTTPException:
             log.info("could not DM the report of round %s to its instructor", end.round_id)
+
+    async def _tell_parent(self, end: RoundEnd, names: dict[int, str]) -> None:
+        """A round that ran in a thread: its winners in one line in the channel it was started
+        from (the podium itself is in the thread)."""
+        try:
+            parent = await round_options.parent_of(self.bot.services, end.round_id)
+            if parent is None:
+                return
+            text = render.thread_end_text(end, names)
+            await self._channel(parent).send(text)
+        except discord.HTTPException:
+            log.info("could not announce the end of round %s in its channel", end.round_id)
 
     def answered(self, round_id: int, question_index: int) -> None:
         """A new answer to this question: update its count soon (batched)."""

@@ -21,7 +21,9 @@ from tutorbot.bot.exts.topics.render import Rendered
 from tutorbot.bot.members import name_of
 from tutorbot.content.models import TYPED, QuestionType
 from tutorbot.domain.progress import bar
+from tutorbot.domain.round_options import TeamStanding
 from tutorbot.domain.scoring import ASSESSMENT_LABELS
+from tutorbot.services.round_options import RevealExtras
 from tutorbot.services.round_views import QuestionView, RevealView, RoundEnd
 
 FEATURE = "round"
@@ -36,6 +38,10 @@ ALSO_ACCEPTED = 300
 WRONG_SHOWN = 60
 """Characters of one common wrong answer on a reveal (before escaping)."""
 TF_LABELS = {"True": "True", "False": "False"}
+EMBEDS_TOTAL = 6000
+"""Characters all the embeds of one message may hold: a reveal's streaks and teams take what
+the question and its answers leave."""
+TEAM_SHOWN = 40
 
 
 def _seconds(value: float) -> str:
@@ -111,10 +117,17 @@ def question_message(view: QuestionView) -> Rendered:
         lines += ["", *options]
     lines += _how_to_answer(view.asked.kind)
     embed = discord.Embed(title=_title(view), description="\n".join(lines), colour=OPEN)
-    ends = discord.utils.format_dt(view.asked.deadline, "R")
-    embed.add_field(name="Time", value=f"Time is up {ends}", inline=True)
+    if view.paused_left is not None:
+        left = round(view.paused_left)
+        embed.add_field(name="Time", value=f"⏸️ Paused with {left} s left", inline=True)
+    else:
+        ends = discord.utils.format_dt(view.asked.deadline, "R")
+        embed.add_field(name="Time", value=f"Time is up {ends}", inline=True)
     embed.add_field(name="Answers", value=str(view.answered), inline=True)
-    embed.set_footer(text="Group round: your first answer is final.")
+    footer = "Group round: your first answer is final."
+    if view.paused_left is not None:
+        footer = "Group round: paused by the instructor. Answers wait until it resumes."
+    embed.set_footer(text=footer)
     return Rendered([embed], _buttons(view, disabled=False))
 
 
@@ -129,9 +142,13 @@ def _how_to_answer(kind: QuestionType) -> list[str]:
     return []
 
 
-def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
+def reveal_message(
+    view: RevealView, names: Mapping[int, str], extras: RevealExtras | None = None
+) -> Rendered:
     """The question message after time is up: disabled buttons, the right answer marked, each
-    option's count and share as a bar, the explanation and the fastest right answers."""
+    option's count and share as a bar, the explanation and the fastest right answers; in a
+    round with the streak bonus the longest runs ("🔥 3 in a row +200"), with teams the teams'
+    standings so far (`extras`, in the room the rest leaves)."""
     q = view.question
     reveal = view.reveal
     marks = {reveal.correct: "✅ "} if reveal.correct else {}
@@ -180,7 +197,52 @@ def reveal_message(view: RevealView, names: Mapping[int, str]) -> Rendered:
         footer = "The next question follows in a few seconds."
     if footer:
         embeds[-1].set_footer(text=footer)
+    if extras is not None:
+        _add_extras(embeds, extras, names)
     return Rendered(embeds, buttons)
+
+
+def streak_text(run: int, bonus: int) -> str:
+    """A run on a reveal: "🔥 3 in a row +200"."""
+    return f"🔥 {run} in a row +{bonus}"
+
+
+def team_name(name: str) -> str:
+    """A team's name as shown (a role's name is text from the server: escaped, clipped)."""
+    return discord.utils.escape_mentions(
+        discord.utils.escape_markdown(limits.clip(name, TEAM_SHOWN))
+    )
+
+
+def _team_lines(teams: tuple[TeamStanding, ...]) -> list[str]:
+    return [
+        f"`{t.rank}.` **{team_name(t.name)}** · {t.points} pts "
+        f"({'1 player' if t.members == 1 else f'{t.members} players'})"
+        for t in teams
+    ]
+
+
+def _add_extras(
+    embeds: list[discord.Embed], extras: RevealExtras, names: Mapping[int, str]
+) -> None:
+    """The streaks and teams as fields of the reveal's last embed, each clipped to the room
+    left in the message (and to a field's 1024 characters)."""
+    fields = []
+    if extras.streaks:
+        runs = [
+            f"{name_of(user, names)} {streak_text(mark.run, mark.bonus)}"
+            for user, mark in extras.streaks
+        ]
+        fields.append(("On a streak", "\n".join(runs)))
+    if extras.teams:
+        fields.append(("Teams so far", "\n".join(_team_lines(extras.teams))))
+    for name, value in fields:
+        room = EMBEDS_TOTAL - sum(len(e) for e in embeds) - len(name)
+        if room < 20:
+            return
+        embeds[-1].add_field(
+            name=name, value=limits.clip(value, min(room, limits.FIELD_VALUE)), inline=False
+        )
 
 
 def _fastest(view: RevealView, names: Mapping[int, str]) -> str:
@@ -236,8 +298,14 @@ def _why(view: QuestionView) -> str:
     return f"**Why**\n{view.question.explained}"
 
 
+def _place(rank: int) -> str:
+    """A podium place: a medal for the first three, the rank after."""
+    return MEDALS[rank - 1] if rank <= len(MEDALS) else f"`{rank}.`"
+
+
 def end_message(end: RoundEnd, names: Mapping[int, str]) -> Rendered:
-    """The podium of the top 3 and the top 10 table, in the channel."""
+    """The podium (3 to 10 places), the top 10 table and, in a round with teams, the team
+    podium, in the channel."""
     title = limits.clip(f"Round over: {end.topic_title}", limits.EMBED_TITLE)
     lines = []
     if end.reason:
@@ -247,23 +315,68 @@ def end_message(end: RoundEnd, names: Mapping[int, str]) -> Rendered:
     if not end.podium:
         lines.append("Nobody answered this round.")
     for standing in end.podium:
-        medal = MEDALS[standing.rank - 1]
-        lines.append(f"{medal} **{name_of(standing.user_id, names)}** · {standing.points} points")
+        lines.append(
+            f"{_place(standing.rank)} **{name_of(standing.user_id, names)}** · "
+            f"{standing.points} points"
+        )
     podium = discord.Embed(title=title, description="\n".join(lines), colour=DONE)
     embeds = [podium]
     if end.top:
         rows = [
             f"`{s.rank:>2}.` {name_of(s.user_id, names)} · {s.points} pts · "
-            f"{_credit(s.correct)}/{s.asked} right"
+            f"{_credit(s.correct)}/{s.asked} right" + (f" · 🔥 +{s.bonus}" if s.bonus else "")
             for s in end.top
         ]
         table = discord.Embed(title="Top 10", description="\n".join(rows), colour=DONE)
         questions = "1 question" if end.asked == 1 else f"{end.asked} questions"
         table.set_footer(text=f"{end.participants} took part · {questions}")
         embeds.append(table)
+    if end.teams or end.empty_teams:
+        embeds.append(team_podium(end))
     view = discord.ui.View(timeout=None)
     view.add_item(button(make(FEATURE, "report", end.round_id), "Instructor report"))
     return Rendered(embeds, view)
+
+
+def thread_start_text(topic_title: str, thread_id: int) -> str:
+    """What the channel a round's thread was started from is told: where to play."""
+    title = discord.utils.escape_markdown(limits.clip(topic_title, 200))
+    return f"🎯 A round on **{title}** starts in <#{thread_id}>: join the thread to play."
+
+
+def thread_end_text(end: RoundEnd, names: Mapping[int, str]) -> str:
+    """What the channel a round's thread was started from is told at its end: the top three
+    and the winning team, in one message (the podium itself is in the thread)."""
+    title = discord.utils.escape_markdown(limits.clip(end.topic_title, 200))
+    lines = [f"🏁 The round on **{title}** in <#{end.channel_id}> is over."]
+    podium = " · ".join(
+        f"{_place(s.rank)} {name_of(s.user_id, names)}" for s in end.podium if s.rank <= 3
+    )
+    lines.append(podium or "Nobody answered.")
+    if len(end.teams) >= 2:
+        lines.append(f"Winning team: **{team_name(end.teams[0].name)}**")
+    return limits.clip("\n".join(lines), limits.CONTENT)
+
+
+def team_podium(end: RoundEnd) -> discord.Embed:
+    """The teams ranked by the mean of their members' points; the teams nobody played for are
+    named, and with fewer than two teams playing there is no team contest to rank."""
+    lines = []
+    if len(end.teams) >= 2:
+        lines += [
+            f"{_place(t.rank)} **{team_name(t.name)}** · {t.points} points "
+            f"(mean of {'1 player' if t.members == 1 else f'{t.members} players'})"
+            for t in end.teams
+        ]
+    else:
+        playing = "Only 1 team had players" if end.teams else "Nobody played for a team"
+        lines.append(f"{playing}: no team podium this time; the player podium stands.")
+    if end.empty_teams:
+        empty = ", ".join(team_name(n) for n in end.empty_teams)
+        lines.append(
+            f"\nNobody played for {limits.clip(empty, 300)}: more teams than players answered."
+        )
+    return discord.Embed(title="Team podium", description="\n".join(lines), colour=DONE)
 
 
 def _credit(value: float) -> str:
@@ -293,4 +406,13 @@ def report_text(end: RoundEnd, names: Mapping[int, str]) -> str:
         lines.append(limits.bounded_lines(student_lines, 1200, "… and {n} more students"))
     else:
         lines.append("\nEveryone scored at least 50%.")
+    if end.teams:
+        lines.append("\n**Teams** (mean points of their players)")
+        lines += _team_lines(end.teams)
+    if end.empty_teams:
+        empty = ", ".join(team_name(n) for n in end.empty_teams)
+        lines.append(f"Nobody played for {limits.clip(empty, 200)}.")
+    if end.streak:
+        bonus = sum(s.bonus for s in end.top)
+        lines.append(f"\nStreak bonus on: the top 10 earned {bonus} streak points in all.")
     return limits.clip("\n".join(lines), limits.CONTENT)
