@@ -376,6 +376,24 @@ async def test_a_servers_pack_can_be_the_daily_set(
     assert fake.rejections == []
 
 
+async def test_a_channel_closed_to_the_bot_turns_it_off_and_the_next_status_says_so_once(
+    bot: TutorBot, fake_discord: FakeDiscord, clock: FakeClock
+) -> None:
+    fake, channel = fake_discord, fake_discord.channel
+    await _set(fake, fake.admin, channel, "09:00", KIRITIMATI, topic=TOPIC)
+    fake.fail_next("POST", rf"/channels/{channel.id}/messages", status=403)  # Missing Access
+    await _fires(bot, clock, _at(KIRITIMATI, 9, 0, clock()))
+    settings = await _settled(bot, fake.guild.id, active=False)
+    assert settings is not None and settings.stopped_reason == "channel_gone"
+    assert await _post_timers(bot, fake.guild.id) == []
+    status = await _private(fake, await fake.slash("daily status", {}, fake.student))
+    assert "turned itself off" in status and f"<#{channel.id}>" in status
+    assert "The question of the day is off" in status
+    again = await _private(fake, await fake.slash("daily status", {}, fake.admin))
+    assert "turned itself off" not in again  # said once
+    assert _questions(fake, channel) == []
+
+
 # -- commands and bad input -------------------------------------------------------------------
 
 

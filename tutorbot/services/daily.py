@@ -501,7 +501,7 @@ class DailyService:
         try:
             message_id = await presenter.post(await self._question_view(post))
         except ChannelGone:
-            await self._gone(guild_id)
+            await self._gone(guild_id, post.channel_id)
             return
         await store.set_message(guild_id, day, message_id)
 
@@ -512,8 +512,8 @@ class DailyService:
             return
         post = await store.post(guild_id, day)
         presenter = self._presenter
-        if post is None or presenter is None:
-            return
+        if post is None or presenter is None or post.message_id is None:
+            return  # never shown (Discord failed, or the bot stopped first): nothing to reveal
         question = _question(post.question)
         answers = [rules.Judged(a, ok) for a, ok in await store.answers(guild_id, day)]
         view = DailyRevealView(
@@ -529,10 +529,15 @@ class DailyService:
         try:
             await presenter.reveal(view)
         except ChannelGone:
-            await self._gone(guild_id)
+            await self._gone(guild_id, post.channel_id)
 
-    async def _gone(self, guild_id: int) -> None:
-        """The channel is gone or closed to the bot: the daily question turns itself off."""
+    async def _gone(self, guild_id: int, channel_id: int) -> None:
+        """The channel is gone or closed to the bot: the daily question turns itself off, if it
+        still posts there (a reveal in the channel of an earlier setup changes nothing)."""
+        settings = await self._s.storage.daily.settings(guild_id)
+        if settings is None or not settings.active or settings.channel_id != channel_id:
+            log.info("daily question of server %s: channel %s is gone", guild_id, channel_id)
+            return
         log.info("daily question of server %s: its channel is gone; turning it off", guild_id)
         await self._s.scheduler.cancel(key=post_key(guild_id))
         await self._s.storage.daily.turn_off(guild_id, self._s.clock(), CHANNEL_GONE)

@@ -41,9 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GONE_CODES = frozenset({10003, 50001, 50013})
-"""Discord's "Unknown Channel", "Missing Access" and "Missing Permissions": the channel is gone
-or closed to the bot, and trying again will not help."""
 NEEDED = ("view_channel", "send_messages", "embed_links")
 NEEDED_NAMES = "View Channel, Send Messages and Embed Links"
 
@@ -122,16 +119,16 @@ class DiscordDailyPresenter:
         self._counters: dict[DayKey, asyncio.Task[None]] = {}
 
     async def post(self, view: DailyQuestionView) -> int:
-        """Post the day's question; ChannelGone when the channel is gone or closed to the bot."""
+        """Post the day's question; ChannelGone when the channel is gone or closed to the bot
+        (Discord answers 404, "Unknown Channel", or 403, "Missing Access" or "Missing
+        Permissions": trying again will not help)."""
         rendered = render.question_message(view)
         try:
             message = await self.bot.get_partial_messageable(view.channel_id).send(
                 **rendered.send_kwargs()
             )
         except (discord.NotFound, discord.Forbidden) as exc:
-            if isinstance(exc, discord.NotFound) or exc.code in GONE_CODES:
-                raise ChannelGone(str(exc)) from exc
-            raise
+            raise ChannelGone(str(exc)) from exc
         finally:
             rendered.view.stop()  # buttons are routed by the dynamic items, not a stored view
         return message.id
