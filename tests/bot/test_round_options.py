@@ -206,7 +206,9 @@ async def test_server_defaults_for_the_options_apply_to_a_round_started_without_
         assert "2 teams (Team 1, Team 2)" in said and "streak bonus on" in said
         assert "a podium of 4" in said
         stop = await fake.slash("round stop", {}, fake.admin)
-        await reply(fake, stop)
+        report = await reply(fake, stop)
+        assert "Nobody played for Team 1, Team 2." in report, report
+        assert "Streak bonus on" in report
         plain = await fake.slash(
             "round start", {"topic": TOPIC, "questions": 1, "teams": 0, "streak": "off"}, fake.admin
         )

@@ -13,6 +13,7 @@ from fakediscord.threads import (
     CREATE_PUBLIC_THREADS,
     SEND_MESSAGES_IN_THREADS,
     THREAD_PERMISSIONS,
+    add_thread,
     threads_of,
 )
 
@@ -113,3 +114,22 @@ async def test_the_server_default_runs_rounds_in_threads_and_thread_off_override
         said = await reply(fake, here)
         assert f"in <#{fake.other_channel.id}>" in said, said
         assert threads_of(fake, fake.other_channel) == []
+
+
+async def test_started_inside_a_thread_the_round_runs_in_that_thread(
+    start_bot: BotFactory, fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    grant(fake, SEND_MESSAGES_IN_THREADS)  # no new thread is started: no Create Public Threads
+    thread = add_thread(fake, fake.channel, "our round")
+    async with start_bot(content_dir=write_true_course(tmp_path / "content")):
+        started = await fake.slash(
+            "round start",
+            {"topic": TOPIC, "questions": 1, "thread": "on"},
+            fake.admin,
+            channel=thread,
+        )
+        assert f"1 questions in <#{thread.id}>" in await reply(fake, started)
+        await fake.wait_until(lambda: len(fake.messages_in(thread)) == 1)
+        assert threads_of(fake, fake.channel) == [thread]
+        assert fake.messages_in(fake.channel) == []
