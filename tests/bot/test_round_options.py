@@ -180,6 +180,18 @@ async def test_bad_options_are_refused_and_nothing_starts(
         assert "podium must have between 3 and 10 places, got 11" in await reply(fake, podium)
         nobody = await fake.slash("round start", base | {"team_roles": "Ghosts, Red"}, fake.admin)
         assert "There is no role called “Ghosts” in this server." in await reply(fake, nobody)
+        everyone = await fake.slash(
+            "round start", base | {"team_roles": "@everyone, Moderators"}, fake.admin
+        )
+        assert "no role called “@everyone”" in await reply(fake, everyone)
+        twice = await fake.slash(
+            "round start",
+            base | {"team_roles": f"Moderators, <@&{fake.moderator_role.id}>"},
+            fake.admin,
+        )
+        assert "team_roles names a role twice." in await reply(fake, twice)
+        single = await fake.slash("round start", base | {"team_roles": "Moderators"}, fake.admin)
+        assert "team_roles needs at least 2 roles" in await reply(fake, single)
         student = await fake.slash("round start", base | {"teams": 2}, fake.student)
         assert "Only instructors can run rounds" in await reply(fake, student)
         assert channel_messages(fake) == []

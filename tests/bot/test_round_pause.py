@@ -11,7 +11,7 @@ from pathlib import Path
 from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
-from tutorbot.services.rounds import CLOSE_GRACE
+from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 from .bot_harness import BotFactory, FakeClock
 from .helpers import message_text
@@ -94,4 +94,13 @@ async def test_a_paused_round_waits_across_a_restart_and_resumes_with_the_time_l
 
         between = await fake.slash("round pause", {}, fake.admin)
         assert "No question is open right now" in await reply(fake, between)
+
+        await tick(bot, clock, NEXT_PAUSE.total_seconds() + 0.5)  # question 2: paused, skipped
+        await fake.wait_until(lambda: len(channel_messages(fake)) == 2)
+        second = channel_messages(fake)[1]
+        paused = await fake.slash("round pause", {}, fake.admin)
+        assert "Paused question 2 of 2" in await reply(fake, paused)
+        skipped = await fake.slash("round skip", {}, fake.admin)
+        assert "Revealed." in await reply(fake, skipped)
+        await fake.wait_until(lambda: is_revealed(fake, second), timeout=10)
     assert fake.rejections == []

@@ -155,9 +155,13 @@ async def resolve(
     return BadSettings(too_many) if too_many else chosen
 
 
-def parse_team_roles(text: str, roles: Sequence[tuple[int, str]]) -> tuple[TeamRole, ...] | Refusal:
+def parse_team_roles(
+    text: str, roles: Sequence[tuple[int, str]], everyone: int | None = None
+) -> tuple[TeamRole, ...] | Refusal:
     """The roles named in a `team_roles` option: role mentions (`<@&id>`) or names (any case),
-    separated by commas, each a role of the server (`roles`: id and name); or why not."""
+    separated by commas, each a role of the server (`roles`: id and name) other than
+    @everyone (`everyone`: its id, the server's), which everyone holds; or why not."""
+    roles = [(role_id, name) for role_id, name in roles if role_id != everyone]
     by_id = dict(roles)
     by_name = {name.casefold(): (role_id, name) for role_id, name in roles}
     found: list[TeamRole] = []

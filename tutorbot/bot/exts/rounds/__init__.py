@@ -425,7 +425,8 @@ def _asked_options(
     if team_roles:
         guild = interaction.guild
         known = [(r.id, r.name) for r in guild.roles] if guild is not None else []
-        parsed = round_options.parse_team_roles(team_roles, known)
+        everyone = guild.id if guild is not None else None
+        parsed = round_options.parse_team_roles(team_roles, known, everyone)
         if isinstance(parsed, Refusal):
             raise UserFacingError(parsed.text)
         roles = parsed
