@@ -230,11 +230,12 @@ class RoundService:
                 deadline=current.deadline,
                 state=round_rows.dump(state),
                 current_index=state.index_of(current.question_id),
+                then=partial(self._first_close, due_at=current.deadline + CLOSE_GRACE),
             )
         except RoundAlreadyRunningError:
             return AlreadyRunning()
+        self._s.scheduler.wake()
         self._answers.remember(rnd, state)
-        await self._schedule(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)
         view = self._question_view(rnd, state)
         # The instructor hears back once the question is posted (and its message id stored).
         await self._updates.run(rnd.id, partial(self._show_question, rnd, state, view))
@@ -501,6 +502,14 @@ class RoundService:
         if question is None:
             raise RoundError("a close timer for a round with no question open")
         return self._step_timer(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
+
+    @staticmethod
+    def _first_close(rnd: Round, *, due_at: datetime) -> list[StepTimer]:
+        """A new round's first close timer, stored in the write that creates it (run inside
+        that write, with the new row)."""
+        payload = {"round_id": rnd.id, "version": rnd.version}
+        key = round_rows.timer_key(rnd.id, TIMER_CLOSE)
+        return [StepTimer(TIMER_CLOSE, due_at, payload, key=key)]
 
     @staticmethod
     def _step_timer(kind: str, rnd: Round, due_at: datetime) -> StepTimer:
