@@ -92,11 +92,10 @@ def wrong_letter(question: Question) -> str:
     return "A" if question.answer != "A" else "B"
 
 
-def typed_answer(question: Question, right: bool) -> str:
-    """The line a student types for a short-answer or numeric question: an accepted answer, or a
+def typed_text(question: Question, right: bool) -> str:
+    """What a student types for a short-answer or numeric question: an accepted answer, or a
     number inside its bounds (their middle), when `right`; otherwise text or a number the
-    question does not accept. Starts with `=`, so an answer that is also a command word (next)
-    is still read as an answer; checked against the judging rules the console uses."""
+    question does not accept. Checked against the judging rules every front end uses."""
     if question.type is QuestionType.SHORT_ANSWER:
         text = question.accepted[0] if right else WRONG_SHORT_ANSWER
     else:
@@ -104,7 +103,13 @@ def typed_answer(question: Question, right: bool) -> str:
         text = _exact((low + high) / 2 if right else high + 1 + abs(high))
     judged = judge(question, text)
     assert getattr(judged, "correct", None) is right, (question.id, text, judged)
-    return f"= {text}"
+    return text
+
+
+def typed_answer(question: Question, right: bool) -> str:
+    """The console line for `typed_text`: after `=`, so an answer that is also a command word
+    (next) is still read as an answer."""
+    return f"= {typed_text(question, right)}"
 
 
 def seed_questions() -> dict[str, Question]:
