@@ -27,7 +27,7 @@ from tutorbot.bot.client import TutorBot
 from tutorbot.domain.packs import id_prefix
 from tutorbot.scheduler import LEASE
 from tutorbot.services.round_reveals import TIMER_REVEAL
-from tutorbot.services.rounds import TIMER_CLOSE, TIMER_NEXT
+from tutorbot.services.rounds import TIMER_CLOSE, TIMER_NEXT, TIMER_POST
 from tutorbot.storage import RoundAlreadyRunningError, Storage, open_storage
 from tutorbot.storage.rounds import Round, StepTimer
 
@@ -120,14 +120,15 @@ async def _close_and_die(world: World, bot: TutorBot, question: FakeMessage) -> 
     return failing
 
 
-async def _as_killed(world: World, failing: Fault) -> None:
-    """After the stop: leave the reveal claimed by the dead process, as a SIGKILL leaves it (a
-    clean stop gives its claims back), until its lease runs out; Discord works again."""
+async def _as_killed(world: World, failing: Fault, kind: str = TIMER_REVEAL) -> None:
+    """After the stop: leave the timer of `kind` claimed by the dead process, as a SIGKILL
+    leaves it (a clean stop gives its claims back), until its lease runs out; Discord works
+    again."""
     failing.remaining = 0
     storage = await world.storage()
     try:
         now = world.clock()
-        await storage.timers.claim("killed", {TIMER_REVEAL}, now, now + LEASE)
+        assert await storage.timers.claim("killed", {kind}, now, now + LEASE)
     finally:
         await storage.close()
 
@@ -265,3 +266,51 @@ async def test_a_round_starts_with_its_first_close_timer_in_the_same_write(
         assert await storage.timers.all() == [timer]  # a round refused stores no timer
     finally:
         await storage.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_a_question_opened_but_never_posted_is_posted_by_the_next_process(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    database = _database(backend, tmp_path, request)
+    sharded = backend == "postgresql"
+    async with FakeDiscord(shard_count=2 if sharded else 1) as fake:
+        world = World(fake, database, tmp_path)
+        doomed = {"shard_count": 2, "shard_ids": (0,)} if sharded else {}
+        successor = (
+            {"shard_count": 2, "shard_ids": (1,), "timer_takeover_seconds": TAKEOVER_SECONDS}
+            if sharded
+            else {}
+        )
+        posts = rf"/channels/{fake.channel.id}/messages"
+        async with world.bot(**doomed) as bot:
+            first = await _start_round(fake, await _import_pack(fake))
+            await tick(bot, world.clock, SECONDS + 2)
+            await fake.wait_until(lambda: is_revealed(fake, first), timeout=10)
+            # The next question is opened; Discord fails its post and the process dies.
+            failing = fake.fail_next("POST", posts, times=100, status=500)
+            sent = len(fake.requests)
+            await tick(bot, world.clock, 5)
+            await fake.wait_for_request("POST", posts, after=sent)
+        await _as_killed(world, failing, TIMER_POST)
+        storage = await world.storage()
+        try:
+            [rnd] = await storage.rounds.running()
+            assert (rnd.current_index, rnd.message_id) == (1, None)  # opened, never shown
+        finally:
+            await storage.close()
+
+        async with world.bot(**successor) as bot:
+            await tick(bot, world.clock, LEASE.total_seconds() + TAKEOVER_SECONDS + 1)
+            await fake.wait_until(lambda: len(channel_messages(fake)) == 2, timeout=10)
+            second = channel_messages(fake)[1]
+            await fake.wait_until(lambda: is_revealed(fake, second), timeout=10)
+            await tick(bot, world.clock, 4 + TAKEOVER_SECONDS + 1)
+            await fake.wait_until(lambda: len(channel_messages(fake)) == 3, timeout=10)
+
+        messages = channel_messages(fake)
+        assert "capital of" in message_text(messages[1])  # the second question, posted once
+        assert [_reveals(m) for m in messages[:2]] == [1, 1]
+        assert messages[1].history  # posted as a question, then edited into its reveal
+        assert "Round over" in message_text(messages[2])
+        assert fake.rejections == []

@@ -35,6 +35,7 @@ from tutorbot.domain.refusals import Refusal
 from tutorbot.domain.round_state import RoundQuestion, RoundState
 from tutorbot.domain.rounds import AcceptOutcome, AssessOutcome, RoundError
 from tutorbot.guild_scope import enter_guild
+from tutorbot.scheduler import KEEP
 from tutorbot.services import round_reports, round_rows, round_settings
 from tutorbot.services.round_answers import RoundAnswers
 from tutorbot.services.round_options import RoundOptions
@@ -67,6 +68,10 @@ log = logging.getLogger(__name__)
 
 TIMER_CLOSE = "round.close"
 TIMER_NEXT = "round.next"
+TIMER_POST = "round.post"
+"""A question's message to post: held by the process that opened the question, which posts it at
+once and deletes the timer once its message id is stored; if it dies first, whoever claims the
+timer posts it."""
 CLOSE_GRACE = timedelta(seconds=1)
 """The reveal waits this long past the deadline, so a click made in time but still in flight is
 recorded (clicks are judged by their own time, not by when they arrive)."""
@@ -90,12 +95,13 @@ class RoundService:
         and return, so a slow channel never delays another round's deadline."""
         services.scheduler.register(TIMER_CLOSE, self._on_close)
         services.scheduler.register(TIMER_NEXT, self._on_next)
+        services.scheduler.register(TIMER_POST, self._on_post)
         self._reveals = RoundReveals(services, self._updates, lambda: self._presenter)
+        """Reveals, retried until the front end takes them (registers `round.reveal`)."""
         self._pauses = RoundPauses(
             services, self._answers, self._updates, lambda: self._presenter, self._close_timer
         )
         """`/round pause` and `/round resume` (services/round_pause.py)."""
-        """Reveals, retried until the front end takes them (registers `round.reveal`)."""
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -126,14 +132,17 @@ class RoundService:
             return
         _, state = await self._load(rnd.id, "current")
         question = state.current
+        # A question whose message was never stored: its post timer posts it, if it has one.
+        post_key = round_rows.timer_key(rnd.id, TIMER_POST)
+        unposted = rnd.message_id is None and post_key not in pending
         if state.paused_at is not None:  # paused: it waits for /round resume, and no timer
-            if rnd.message_id is None and question is not None:
+            if unposted and question is not None:
                 self._post(rnd, state)
             return
         if question is not None and not question.closed:
             if round_rows.timer_key(rnd.id, TIMER_CLOSE) not in pending:
                 await self._schedule(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
-            if rnd.message_id is None:
+            if unposted:
                 self._post(rnd, state)
         elif round_rows.timer_key(rnd.id, TIMER_NEXT) not in pending:
             # Only a round stored before a close wrote its follow-ups in its own transaction.
@@ -222,7 +231,7 @@ class RoundService:
         if current is None:  # start_round opens the first question or refuses
             raise RoundError("a round started without a question open")
         try:
-            rnd = await self._s.storage.rounds.start(
+            rnd, (_, post_id) = await self._s.storage.rounds.start_with(
                 guild_id=guild_id,
                 channel_id=channel_id,
                 host_id=instructor_id,
@@ -230,25 +239,38 @@ class RoundService:
                 deadline=current.deadline,
                 state=round_rows.dump(state),
                 current_index=state.index_of(current.question_id),
-                then=partial(self._first_close, due_at=current.deadline + CLOSE_GRACE),
+                then=partial(self._first_steps, due_at=current.deadline + CLOSE_GRACE),
             )
         except RoundAlreadyRunningError:
             return AlreadyRunning()
         self._s.scheduler.wake()
         self._answers.remember(rnd, state)
         view = self._question_view(rnd, state)
+        self._s.scheduler.hold(post_id)
         # The instructor hears back once the question is posted (and its message id stored).
-        await self._updates.run(rnd.id, partial(self._show_question, rnd, state, view))
+        await self._updates.run(rnd.id, partial(self._show_question, rnd, state, view, post_id))
         return view
 
-    def _post(self, rnd: Round, state: RoundState) -> QuestionView:
-        """Queue the question's message; returns what it shows."""
+    def _post(self, rnd: Round, state: RoundState, timer_id: int | None = None) -> QuestionView:
+        """Queue the question's message (its `round.post` timer, held by this process, is
+        deleted once the message is stored); returns what it shows."""
         view = self._question_view(rnd, state)
-        self._updates.submit(rnd.id, partial(self._show_question, rnd, state, view))
+        if timer_id is not None:
+            self._s.scheduler.hold(timer_id)
+        self._updates.submit(rnd.id, partial(self._show_question, rnd, state, view, timer_id))
         return view
 
-    async def _show_question(self, rnd: Round, state: RoundState, view: QuestionView) -> None:
-        """Post a question and store its message id, unless the round moved on meanwhile."""
+    async def _show_question(
+        self, rnd: Round, state: RoundState, view: QuestionView, timer_id: int | None = None
+    ) -> None:
+        """Post a question and store its message id, unless the round moved on meanwhile; then
+        its post timer is done."""
+        await self._post_and_store(rnd, state, view)
+        if timer_id is not None:
+            await self._s.scheduler.done(timer_id)
+
+    async def _post_and_store(self, rnd: Round, state: RoundState, view: QuestionView) -> None:
+        """Post the question; store its message id if the round is still at it."""
         try:
             message_id = await self._presenter.show_question(view)
         except Exception:
@@ -263,6 +285,22 @@ class RoundService:
             self._answers.remember(updated, state)
         else:
             self._answers.forget(rnd.id)  # read afresh: the round took a step meanwhile
+
+    async def _on_post(self, timer: Timer) -> object:
+        """A question's post that its process did not finish (it died, or stopped): post it
+        now, unless its message was stored meanwhile or the round moved on."""
+        rnd, state = await self._load(int(timer.payload["round_id"]), "none")
+        question = state.current
+        if (
+            rnd.status != "running"
+            or rnd.current_index != int(timer.payload["index"])
+            or rnd.message_id is not None
+            or question is None
+            or question.closed
+        ):
+            return None
+        self._post(rnd, state, timer.id)
+        return KEEP
 
     # -- answers: the click path (services/round_answers.py) ------------------------------------
 
@@ -414,14 +452,17 @@ class RoundService:
             current_index=new.index_of(current.question_id),
             deadline=current.deadline,
             message_id=None,
-            timers=[self._step_timer(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE)],
+            timers=[
+                self._step_timer(TIMER_CLOSE, rnd, current.deadline + CLOSE_GRACE),
+                self._post_timer(rnd.id, new.index_of(current.question_id)),
+            ],
         )
         if stepped is None:
             return
-        saved = stepped[0]
+        saved, (_, post_id) = stepped
         self._s.scheduler.wake()
         self._answers.remember(saved, new)
-        self._post(saved, new)
+        self._post(saved, new, post_id)
 
     async def _end(
         self,
@@ -503,13 +544,27 @@ class RoundService:
             raise RoundError("a close timer for a round with no question open")
         return self._step_timer(TIMER_CLOSE, rnd, question.deadline + CLOSE_GRACE)
 
-    @staticmethod
-    def _first_close(rnd: Round, *, due_at: datetime) -> list[StepTimer]:
-        """A new round's first close timer, stored in the write that creates it (run inside
-        that write, with the new row)."""
+    def _first_steps(self, rnd: Round, *, due_at: datetime) -> list[StepTimer]:
+        """A new round's first close timer and its first question's post, stored in the write
+        that creates it (run inside that write, with the new row)."""
         payload = {"round_id": rnd.id, "version": rnd.version}
         key = round_rows.timer_key(rnd.id, TIMER_CLOSE)
-        return [StepTimer(TIMER_CLOSE, due_at, payload, key=key)]
+        return [
+            StepTimer(TIMER_CLOSE, due_at, payload, key=key),
+            self._post_timer(rnd.id, rnd.current_index),
+        ]
+
+    def _post_timer(self, round_id: int, index: int) -> StepTimer:
+        """The post of question `index`'s message, due now and held by this process (which
+        posts it at once), for the step that opens the question to store."""
+        return StepTimer(
+            TIMER_POST,
+            self._s.clock(),
+            {"round_id": round_id, "index": index},
+            key=round_rows.timer_key(round_id, TIMER_POST),
+            held_by=self._s.scheduler.owner,
+            lease_until=self._s.scheduler.lease_until(),
+        )
 
     @staticmethod
     def _step_timer(kind: str, rnd: Round, due_at: datetime) -> StepTimer:

@@ -278,8 +278,35 @@ class RoundStore:
         """Create a running round; raises `RoundAlreadyRunningError` if the channel has one.
         `then` gives, for the new round, the timers to store in the same write (its first
         question's close), so a kill never leaves a round with no step pending."""
+        started, _ = await self.start_with(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            host_id=host_id,
+            now=now,
+            deadline=deadline,
+            message_id=message_id,
+            state=state,
+            current_index=current_index,
+            then=then,
+        )
+        return started
 
-        def tx(conn: sqlite3.Connection) -> Round:
+    async def start_with(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        host_id: int,
+        now: datetime,
+        deadline: datetime | None = None,
+        message_id: int | None = None,
+        state: dict[str, Any] | None = None,
+        current_index: int = 0,
+        then: Callable[[Round], Sequence[StepTimer]] | None = None,
+    ) -> tuple[Round, list[int]]:
+        """`start`, returning the new round and the ids of the timers `then` gave, in order."""
+
+        def tx(conn: sqlite3.Connection) -> tuple[Round, list[int]]:
             stamp = to_db(now)
             try:
                 row = conn.execute(
@@ -301,9 +328,8 @@ class RoundStore:
             except integrity_errors() as exc:
                 raise RoundAlreadyRunningError(channel_id) from exc
             started = _round(row)
-            for timer in then(started) if then is not None else ():
-                _insert_timer(conn, started.id, timer, stamp)
-            return started
+            timers = then(started) if then is not None else ()
+            return started, [_insert_timer(conn, started.id, t, stamp) for t in timers]
 
         return await self._db.write(tx)
 
