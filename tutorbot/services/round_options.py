@@ -247,11 +247,15 @@ class RevealExtras:
     teams: tuple[TeamStanding, ...] = ()
 
 
-async def reveal_extras(services: Services, round_id: int, index: int) -> RevealExtras:
+async def reveal_extras(
+    services: Services, round_id: int, index: int, settings: RoundSettings | None = None
+) -> RevealExtras:
     """The streaks and team standings to show on the reveal of the question at `index` (none
-    for a round without the streak bonus or teams: nothing more is read)."""
-    rnd = await services.storage.rounds.get(round_id)
-    settings = round_rows.state_of(rnd).settings if rnd is not None else None
+    for a round without the streak bonus or teams: its answers are not read). `settings` are
+    the round's, when the caller has them (`TeamBook.settings_of`)."""
+    if settings is None:
+        rnd = await services.storage.rounds.get(round_id)
+        settings = round_rows.state_of(rnd).settings if rnd is not None else None
     if settings is None or not (settings.streak or settings.teams):
         return RevealExtras()
     _, state = await round_rows.load(services.storage.rounds, round_id)

@@ -102,8 +102,11 @@ class DiscordPresenter:
         cannot be read now (the reveal is shown without)."""
         question = view.question
         try:
+            settings = await self.teams.settings_of(question.round_id)
+            if settings is None or not (settings.streak or settings.teams):
+                return None  # a round without them: nothing more is read
             return await round_options.reveal_extras(
-                self.bot.services, question.round_id, question.index
+                self.bot.services, question.round_id, question.index, settings
             )
         except Exception:
             log.exception("could not read the streaks and teams of round %s", question.round_id)
