@@ -78,11 +78,11 @@ THREAD_PERMISSIONS = (
 
 
 async def _locked_text(
-    interaction: discord.Interaction[Any], outcome: object, round_id: int
+    interaction: discord.Interaction[Any], outcome: rules.AcceptOutcome, round_id: int
 ) -> str:
     """What a student is told of their answer; a player's first answer that counts in a round
     with teams also says which team they joined (and joins it)."""
-    text = str(getattr(outcome, "text", ""))
+    text = outcome.text
     if not isinstance(outcome, rules.Locked):
         return text
     roles = [r.id for r in getattr(interaction.user, "roles", ())]
