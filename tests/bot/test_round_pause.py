@@ -11,11 +11,22 @@ from pathlib import Path
 from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.bot.exts.rounds.render import WRITE_LABEL
+from tutorbot.domain.round_options import RoundPaused
 from tutorbot.services.rounds import CLOSE_GRACE, NEXT_PAUSE
 
 from .bot_harness import BotFactory, FakeClock
 from .helpers import message_text
-from .rounds_helpers import channel_messages, click, is_revealed, reply, tick
+from .rounds_helpers import TOPIC as COURSE_TOPIC
+from .rounds_helpers import (
+    channel_messages,
+    click,
+    is_revealed,
+    kind_of,
+    reply,
+    tick,
+    write_course,
+)
 from .test_round_options import TOPIC, write_true_course
 
 SECONDS = 20
@@ -104,3 +115,27 @@ async def test_a_paused_round_waits_across_a_restart_and_resumes_with_the_time_l
         assert "Revealed." in await reply(fake, skipped)
         await fake.wait_until(lambda: is_revealed(fake, second), timeout=10)
     assert fake.rejections == []
+
+
+async def test_every_kind_of_question_is_answered_politely_while_paused(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    label = {"mc": "B", "tf": "True", "fr": WRITE_LABEL}
+    async with start_bot(content_dir=write_course(tmp_path / "content")) as bot:
+        started = await fake.slash(
+            "round start", {"topic": COURSE_TOPIC, "questions": 3, "seconds": SECONDS}, fake.admin
+        )
+        await reply(fake, started)
+        for number in range(1, 4):
+            await fake.wait_until(lambda n=number: len(channel_messages(fake)) == n)
+            question = channel_messages(fake)[-1]
+            paused = await fake.slash("round pause", {}, fake.admin)
+            assert f"Paused question {number} of 3" in await reply(fake, paused)
+            said = await click(fake, question, label[kind_of(question)], fake.student)
+            assert said == RoundPaused().text, said
+            resumed = await fake.slash("round resume", {}, fake.admin)
+            await reply(fake, resumed)
+            skipped = await fake.slash("round skip", {}, fake.admin)
+            await reply(fake, skipped)
+            await tick(bot, clock, NEXT_PAUSE.total_seconds() + 0.5)
