@@ -11,6 +11,7 @@ tests/bot/test_two_processes.py kills real processes with SIGKILL."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -24,12 +25,14 @@ from fakediscord import FakeDiscord, FakeMessage, Fault, running
 from pydantic import SecretStr
 
 from tutorbot.bot.client import TutorBot
+from tutorbot.clock import utc_now
 from tutorbot.domain.packs import id_prefix
-from tutorbot.scheduler import LEASE
+from tutorbot.scheduler import KEEP, LEASE, Scheduler
 from tutorbot.services.round_reveals import TIMER_REVEAL
 from tutorbot.services.rounds import TIMER_CLOSE, TIMER_NEXT, TIMER_POST
 from tutorbot.storage import RoundAlreadyRunningError, Storage, open_storage
 from tutorbot.storage.rounds import Round, StepTimer
+from tutorbot.storage.timers import Timer
 
 from .bot_harness import FakeClock, bot_settings
 from .helpers import enabled, message_text
@@ -314,3 +317,28 @@ async def test_a_question_opened_but_never_posted_is_posted_by_the_next_process(
         assert messages[1].history  # posted as a question, then edited into its reveal
         assert "Round over" in message_text(messages[2])
         assert fake.rejections == []
+
+
+async def test_a_kept_timer_stays_held_past_its_lease_until_done(tmp_path: Path) -> None:
+    storage = await open_storage(tmp_path / "kept.sqlite3")
+    scheduler = Scheduler(storage.timers, lease=timedelta(seconds=0.3))
+    fired: list[int] = []
+
+    async def hand_on(timer: Timer) -> object:
+        fired.append(timer.id)
+        return KEEP
+
+    scheduler.register("test.kept", hand_on)
+    timer = await scheduler.schedule("test.kept", utc_now(), {})
+    await scheduler.start()
+    try:
+        for _ in range(100):  # the handler ran, and three leases' time passes
+            await asyncio.sleep(0.03)
+        [held] = await storage.timers.all()
+        assert held.claimed_by == scheduler.owner  # renewed: never fired a second time
+        assert fired == [timer.id]
+        await scheduler.done(timer.id)
+        assert await storage.timers.all() == []
+    finally:
+        await scheduler.stop()
+        await storage.close()
