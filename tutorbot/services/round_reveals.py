@@ -13,7 +13,8 @@ What that guarantees (docs/postgres.md, "Reveals"): a decided reveal is shown at
 is an edit of the question's message, so showing it again shows the same message once; only when
 the question's message was never stored (its post was cut short) is the reveal posted as a new
 message, and a kill after Discord took that post but before the timer was deleted posts it a
-second time. A later try never posts anew when the question's message is gone.
+second time. A later try never posts anew when the question's message is gone. A reveal the
+front end fails on with an unexpected error (a bug, not Discord) is logged and dropped.
 """
 
 from __future__ import annotations
