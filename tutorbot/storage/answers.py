@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, Literal
 
 from tutorbot.storage._time import from_db, to_db
+from tutorbot.storage.backend import SQLITE, dialect_of
 from tutorbot.storage.db import Database
 from tutorbot.storage.memory import PracticeStep, record_practice
 from tutorbot.storage.users import ensure_user
@@ -133,13 +134,15 @@ def insert_answer(
             stamp,
         ),
     )
+    # SQLite: the id now, which finishes the INSERT (a write statement left open slows every
+    # later one). PostgreSQL: last, as in its pipelined batch the reply then comes with the
+    # practice's reads instead of costing a round trip of its own.
+    answer_id = inserted.fetchone()[0] if dialect_of(conn) is SQLITE else None
     count_answer(conn, user_id, guild_id, topic_id, answered=1, correct=int(correct), points=points)
     if practice is not None:
         record_practice(conn, user_id, practice)
-    # The new id is read last: on PostgreSQL's pipelined batch the reply comes with the
-    # practice's reads instead of costing a round trip of its own.
     return Answer(
-        inserted.fetchone()[0],
+        inserted.fetchone()[0] if answer_id is None else answer_id,
         user_id,
         guild_id,
         topic_id,

@@ -20,7 +20,6 @@ from tutorbot.storage.backend import dialect_of, integrity_errors
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.memory import PracticeStep, record_practice
-from tutorbot.storage.users import ensure_user
 
 RoundRowStatus = Literal["running", "finished", "stopped"]
 
@@ -155,63 +154,13 @@ def _round_answer(row: Any) -> RoundAnswerRow:
     )
 
 
-def _record(
-    conn: sqlite3.Connection,
-    round_id: int,
-    guild_id: int,
-    question_index: int,
-    question_id: str,
-    topic_id: str,
-    user_id: int,
-    answer: str,
-    correct: bool,
-    seconds: float,
-    points: int,
-    now: datetime,
-    practice: PracticeStep | None = None,
-) -> RecordedRoundAnswer:
-    """Inside a write: record a student's answer once (for `_record_if_open`): the row comes
-    back from the INSERT itself, and only a double click reads the earlier one."""
-    stamp = to_db(now)
-    ensure_user(conn, user_id, stamp)
-    row = conn.execute(
-        "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
-        "seconds, points, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (round_id, question_index, user_id) DO NOTHING RETURNING *",
-        (round_id, question_index, user_id, answer, int(correct), seconds, points, stamp),
-    ).fetchone()
-    if row is None:  # a double click: the first answer stands
-        row = conn.execute(
-            "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
-            (round_id, question_index, user_id),
-        ).fetchone()
-        return RecordedRoundAnswer(False, _round_answer(row))
-    insert_answer(
-        conn,
-        user_id=user_id,
-        guild_id=guild_id,
-        topic_id=topic_id,
-        question_id=question_id,
-        answer=answer,
-        correct=correct,
-        seconds=seconds,
-        source="round",
-        source_id=round_id,
-        points=points,
-        now=now,
-        stamp=stamp,
-        user_ensured=True,
-        practice=practice,
-    )
-    return RecordedRoundAnswer(True, _round_answer(row))
-
-
 _SELECT = "SELECT * FROM rounds WHERE id = ?"
 _OPEN = (
     "SELECT guild_id FROM rounds WHERE id = ? AND status = 'running' "
     "AND current_index = ? AND deadline IS NOT NULL"
 )
 _STILL_OPEN = {"sqlite": _OPEN, "postgresql": _OPEN + " FOR SHARE"}
+_IF_OPEN = {name: f"EXISTS ({sql})" for name, sql in _STILL_OPEN.items()}
 """Whether a round's question is open for answers, held so until the answer's write commits.
 SQLite has one writer at a time. On PostgreSQL another process may close the question at the
 same moment: FOR SHARE makes that close wait for the answer's commit (the answer counts), or the
@@ -233,26 +182,64 @@ def _record_if_open(
     now: datetime,
     practice: PracticeStep | None,
 ) -> RecordedRoundAnswer | None:
-    """Inside a write: `_record` the answer if the round's question is still open (the body of
-    `RoundStore.record_open_answer`); None once it closed."""
-    open_ = conn.execute(_STILL_OPEN[dialect_of(conn).name], (round_id, question_index)).fetchone()
-    if open_ is None:
-        return None
-    return _record(
-        conn,
-        round_id,
-        open_["guild_id"],
-        question_index,
-        question_id,
-        topic_id,
-        user_id,
-        answer,
-        correct,
-        seconds,
-        points,
-        now,
-        practice,
+    """Inside a write: record a student's answer once if the round's question is still open
+    (the body of `RoundStore.record_open_answer`); None once it closed.
+
+    The user row and the answer are inserted only while the question is open, each INSERT
+    checking it itself (`_IF_OPEN`), and the answer's row (with its round's server) comes back
+    from its INSERT: on PostgreSQL's pipelined batch a first answer waits for one reply before
+    its practice, not three. Only an answer that was not inserted (the question closed, or a
+    double click) reads further."""
+    if_open = _IF_OPEN[dialect_of(conn).name]
+    stamp = to_db(now)
+    is_open = (round_id, question_index)
+    conn.execute(
+        f"INSERT INTO users (id, created_at, last_seen_at) SELECT ?, ?, ? WHERE {if_open} "
+        "ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        (user_id, stamp, stamp, *is_open),
     )
+    row = conn.execute(
+        "INSERT INTO round_answers (round_id, question_index, user_id, answer, correct, "
+        f"seconds, points, answered_at) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE {if_open} "
+        "ON CONFLICT (round_id, question_index, user_id) DO NOTHING "
+        "RETURNING *, (SELECT guild_id FROM rounds WHERE rounds.id = round_answers.round_id) "
+        "AS guild_id",
+        (round_id, question_index, user_id, answer, int(correct), seconds, points, stamp, *is_open),
+    ).fetchone()
+    if row is None:
+        return _not_inserted(conn, round_id, question_index, user_id)
+    insert_answer(
+        conn,
+        user_id=user_id,
+        guild_id=row["guild_id"],
+        topic_id=topic_id,
+        question_id=question_id,
+        answer=answer,
+        correct=correct,
+        seconds=seconds,
+        source="round",
+        source_id=round_id,
+        points=points,
+        now=now,
+        stamp=stamp,
+        user_ensured=True,
+        practice=practice,
+    )
+    return RecordedRoundAnswer(True, _round_answer(row))
+
+
+def _not_inserted(
+    conn: sqlite3.Connection, round_id: int, question_index: int, user_id: int
+) -> RecordedRoundAnswer | None:
+    """Why an answer was not inserted: None for a question that closed, else a double click,
+    whose first answer stands."""
+    if conn.execute(_STILL_OPEN[dialect_of(conn).name], (round_id, question_index)).fetchone():
+        row = conn.execute(
+            "SELECT * FROM round_answers WHERE round_id = ? AND question_index = ? AND user_id = ?",
+            (round_id, question_index, user_id),
+        ).fetchone()
+        return RecordedRoundAnswer(False, _round_answer(row))
+    return None
 
 
 @cache
