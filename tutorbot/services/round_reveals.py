@@ -196,9 +196,10 @@ class RoundReveals:
 
     async def _with_message(self, view: RevealView) -> RevealView:
         """A reveal queued before its question's message id was stored (the post was still on
-        its way) edits that message once it is known, rather than posting a second one."""
+        its way, perhaps queued just before it by a process taking both over) edits that
+        message once it is known, rather than posting a second one."""
         question = view.question
-        if view.message_id is not None or not view.repost:
+        if view.message_id is not None:
             return view
         rnd = await self._s.storage.rounds.get(question.round_id)
         if rnd is None or rnd.current_index != question.index or rnd.message_id is None:
