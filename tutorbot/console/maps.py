@@ -34,7 +34,8 @@ async def map_word(app: ConsoleApp, rest: str) -> None:
 
 async def write_map(app: ConsoleApp, around: str | None = None) -> None:
     """Write each page of the student's map (around a topic, or the way to their goal, or
-    around what is ready to learn) as knowledge-map.png, or knowledge-map-N.png for several."""
+    around what is ready to learn) as knowledge-map.png (knowledge-map-TOPIC.png around a topic), or
+    with -N before .png for each of several pages, so one map never overwrites another."""
     services = app.services
     first = await maps.student_layout(services, app.user_id, around=around, page=0)
     if first is None:
@@ -49,8 +50,9 @@ async def write_map(app: ConsoleApp, around: str | None = None) -> None:
         if found is None:  # the content was reloaded meanwhile
             return
         picture = await maps.picture_of(services, found)
+        stem = "knowledge-map" if around is None else f"knowledge-map-{around}"
         if first.pages == 1:
-            show(app, "Knowledge map", picture)
+            show(app, "Knowledge map", picture, f"{stem}.png")
         else:
             label = f"Knowledge map, page {page + 1} of {first.pages}"
-            show(app, label, picture, f"knowledge-map-{page + 1}.png")
+            show(app, label, picture, f"{stem}-{page + 1}.png")

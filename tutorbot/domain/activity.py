@@ -116,13 +116,13 @@ def describe(found: Activity) -> str:
     accuracy = found.accuracy or 0.0
     text = (
         f"Answers per day over the last {span} days ({found.zone}): "
-        f"{found.answered} {'answer' if found.answered == 1 else 'answers'} "
+        f"{found.answered:,} {'answer' if found.answered == 1 else 'answers'} "
         f"on {found.days_active} of {span} days, {accuracy:.0%} right."
     )
     if best is not None:
         text += (
-            f" Best day: {day_label(best.day)} with {best.answered} "
+            f" Best day: {day_label(best.day)} with {best.answered:,} "
             f"({(best.accuracy or 0.0):.0%} right)."
         )
     today = found.days[-1]
-    return text + f" Today: {today.answered}."
+    return text + f" Today: {today.answered:,}."
