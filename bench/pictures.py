@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib
 import random
 import statistics
 import sys
@@ -58,8 +57,10 @@ from tutorbot.content.graph import KnowledgeGraph  # noqa: E402
 from tutorbot.content.loader import load_library  # noqa: E402
 from tutorbot.domain.activity import activity, window  # noqa: E402
 from tutorbot.domain.class_glance import StudentMarks, glance  # noqa: E402
+from tutorbot.domain.knowledge_map import StudentState, goal_map  # noqa: E402
 from tutorbot.pictures.activity import draw_activity  # noqa: E402
 from tutorbot.pictures.class_glance import draw_class_glance  # noqa: E402
+from tutorbot.pictures.knowledge_map import draw_knowledge_map  # noqa: E402
 from tutorbot.pictures.png import Picture  # noqa: E402
 from tutorbot.pictures.render import PictureRenderer  # noqa: E402
 from tutorbot.settings import BUNDLED_CONTENT_DIR, Settings  # noqa: E402
@@ -133,30 +134,24 @@ def class_case(size: str, graph: Any, topic: str, students: int, titles: Any) ->
     return Case("class", size, draw_class_glance, make)
 
 
-def map_case(size: str, graph: Any, goal: str, titles: Callable[[str], str]) -> Case | None:
-    """The knowledge map of a student with `goal`, having learned a random part of the way;
-    None when the map's modules are not there."""
-    try:
-        layout: Any = importlib.import_module("tutorbot.domain.knowledge_map")
-        drawing: Any = importlib.import_module("tutorbot.pictures.knowledge_map")
-    except ImportError:
-        return None
+def map_case(size: str, graph: Any, goal: str, titles: Callable[[str], str]) -> Case:
+    """The knowledge map of a student with `goal`, having learned a random part of the way."""
     way = sorted(graph.ancestors(goal), key=graph.depth)
 
     def make(n: int) -> Hashable:
         rng = random.Random(n)
         learned = way[: rng.randint(len(way) // 4, 3 * len(way) // 4)]
         known = graph.known_closure(learned)
-        state = layout.StudentState(
+        state = StudentState(
             known=known,
             mastered=frozenset(t for t in known if rng.random() < 0.5),
             due=frozenset(t for t in known if rng.random() < 0.1),
             goal=goal,
         )
-        found: Hashable = layout.goal_map(graph, state, titles, None)
+        found: Hashable = goal_map(graph, state, titles, None)
         return found
 
-    return Case("map", size, drawing.draw_knowledge_map, make)
+    return Case("map", size, draw_knowledge_map, make)
 
 
 def cases() -> list[Case]:
@@ -168,7 +163,7 @@ def cases() -> list[Case]:
     course_titles = {t.id: t.title for t in library.topics.values()}
     pack_titles = {t: _title(t) for t in big.learning_order()}
     seed = max(course.learning_order(), key=course.depth)
-    found = [
+    return [
         map_case("typical (course chain)", course, seed, lambda t: course_titles.get(t, t)),
         map_case(f"largest ({PACK}-topic pack)", big, deepest, _title),
         activity_case("typical (20 of 30 days)", 40, 0.66),
@@ -182,7 +177,6 @@ def cases() -> list[Case]:
             LARGEST_CLASS, pack_titles,
         ),
     ]  # fmt: skip
-    return [c for c in found if c is not None]
 
 
 def quantiles(ms: list[float]) -> tuple[float, float]:
