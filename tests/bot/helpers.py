@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from console.console_helpers import typed_text
 from fakediscord import FakeDiscord, InteractionRecord
 
 from tutorbot.content.library import Library
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import TYPED, Question, QuestionType, Topic
 
 
 def embed_text(embed: dict[str, Any]) -> str:
@@ -91,11 +92,17 @@ async def answer_on_screen(
     fake: FakeDiscord, clock: Any, interaction: Any, question: Question, user: Any, right: bool
 ) -> Any:
     """Answer the question on screen, right or wrong (a free response: wait out its think time,
-    reveal, then Got it or Missed it); the message that shows the result."""
+    reveal, then Got it or Missed it; a typed question: Type my answer, then the form); the
+    message that shows the result."""
     if question.type is QuestionType.FREE_RESPONSE:
         clock.advance(question.think_seconds or 0)
         await click_label(fake, interaction, "Reveal", user)
         return await click_label(fake, interaction, "Got it" if right else "Missed it", user)
+    if question.type in TYPED:
+        form = await click_label(fake, interaction, TYPE_MY_ANSWER, user)
+        text = typed_text(question, right)
+        submitted = await fake.modal_submit(form.data["custom_id"], {"answer": text}, user)
+        return await fake.wait_response(submitted)
     label = right_label(question) if right else wrong_label(question)
     return await click_label(fake, interaction, label, user)
 
@@ -123,5 +130,8 @@ async def answer_all(
     return asked, fake.original(interaction)
 
 
-_ANSWERS = ("A", "True", "Reveal")
+TYPE_MY_ANSWER = "Type my answer"
+"""The button that opens the form for a short-answer or numeric question."""
+
+_ANSWERS = ("A", "True", "Reveal", TYPE_MY_ANSWER)
 """A button only a question waiting for its answer shows."""

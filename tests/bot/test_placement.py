@@ -13,18 +13,17 @@ from typing import Any
 from fakediscord import FakeDiscord
 
 from tutorbot.bot.client import TutorBot
-from tutorbot.content.models import Question, QuestionType, Topic
+from tutorbot.content.models import Topic
 
 from .bot_harness import BotFactory, FakeClock
 from .helpers import (
     answer_all,
+    answer_on_screen,
     buttons,
     click_label,
     enabled,
     message_text,
     question_on_screen,
-    right_label,
-    wrong_label,
 )
 
 UP_TO = "addition-within-20"  # 9th in learning order, on a chain from counting-to-10
@@ -53,20 +52,6 @@ def _asking(message: Any) -> bool:
     return "I don't know" in enabled(message.components)
 
 
-async def _answer(
-    fake: FakeDiscord, clock: FakeClock, i: Any, question: Question, user: Any, right: bool
-) -> Any:
-    """Answer the question on screen truthfully: right, or "I don't know"/wrong when not known;
-    a free response is revealed after its think time and judged Got it or Missed it."""
-    if question.type is QuestionType.FREE_RESPONSE:
-        clock.advance(question.think_seconds or 0)
-        await click_label(fake, i, "Reveal", user)
-        return await click_label(fake, i, "Got it" if right else "Missed it", user)
-    return await click_label(
-        fake, i, right_label(question) if right else wrong_label(question), user
-    )
-
-
 async def _take(
     bot: TutorBot,
     fake: FakeDiscord,
@@ -88,7 +73,7 @@ async def _take(
         if topic.id not in known and dont_know:
             await click_label(fake, i, "I don't know", user)
         else:
-            await _answer(fake, bot.clock, i, question, user, topic.id in known)  # type: ignore[arg-type]
+            await answer_on_screen(fake, bot.clock, i, question, user, topic.id in known)
     return asked, fake.original(i)
 
 
@@ -186,7 +171,7 @@ async def test_stop_ends_with_the_result_so_far_and_old_buttons_refuse(
     fake, user = fake_discord, fake_discord.student
     i, first = await _placement(fake, user)
     _, question = question_on_screen(bot.services.library, first)
-    await _answer(fake, bot.clock, i, question, user, True)  # type: ignore[arg-type]
+    await answer_on_screen(fake, bot.clock, i, question, user, True)
     still = enabled(fake.original(i).components)
     end = await click_label(fake, i, "Stop", user)
     assert "It took **1 question**" in message_text(end)
@@ -216,12 +201,13 @@ async def test_a_placement_resumes_after_a_restart(
         known = _known_up_to(bot, UP_TO)
         i, first = await _placement(fake, user)
         topic, question = question_on_screen(bot.services.library, first)
-        await _answer(fake, clock, i, question, user, topic.id in known)
+        await answer_on_screen(fake, clock, i, question, user, topic.id in known)
     async with start_bot() as bot:
         second = fake.original(i)
         assert _number(second) == 2
         topic, question = question_on_screen(bot.services.library, second)
-        third = await _answer(fake, clock, i, question, user, topic.id in known)  # old buttons
+        right = topic.id in known
+        third = await answer_on_screen(fake, clock, i, question, user, right)  # old buttons
         assert _number(third) == 3
         _, again = await _placement(fake, user)
         assert again.content.startswith("📍 Your placement continues")

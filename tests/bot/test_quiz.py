@@ -187,16 +187,12 @@ async def test_bad_clicks_get_polite_private_answers_and_change_nothing(
     # The topic disappears from content (a reload without it).
     trimmed = tmp_path / "content"
     shutil.copytree(bot.settings.content_dir, trimmed)
-    for path in trimmed.rglob("*.yaml"):
-        if path.stem in {topic.id, "two-digit-addition-without-regrouping"}:
-            text = path.read_text().replace(f"- {topic.id}\n", "- addition-within-20\n")
-            path.write_text(text)
-    (next(trimmed.rglob(f"{topic.id}.yaml"))).unlink()
-    (next(trimmed.rglob("addition-within-20.yaml"))).write_text(
-        next(trimmed.rglob("addition-within-20.yaml"))
-        .read_text()
-        .replace("- addition-within-10\n", "- combining-small-groups-within-5\n")
-    )
+    below = "".join(f"- {p}\n" for p in topic.prerequisites)
+    for path in trimmed.rglob("*.yaml"):  # what built on it builds on what it built on
+        if path.stem == topic.id:
+            path.unlink()
+        else:
+            path.write_text(path.read_text().replace(f"- {topic.id}\n", below))
     bot.services.bundled = load_library(trimmed)
     next_id = enabled(fake.original(i).components)["Next"]
     assert "removed from the content" in await answer_to(next_id)

@@ -41,6 +41,7 @@ async def test_topic_card_shows_the_seed_page_figures(
         "I know this",
         "Set as goal",
         "Prerequisite chain",
+        "🗺️ Map",
     ]
     assert fake_discord.rejections == []
 
