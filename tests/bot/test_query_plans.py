@@ -5,9 +5,9 @@ day of use through the fake Discord: a quiz, a round with a class, three days la
 a /placement (then a quiz, which reads the placement's questions),
 /stats, /leaderboard, /progress, /mydata, /round results and report, /forgetme. Every statement
 its connections run is then put through `EXPLAIN QUERY PLAN`: none may scan a table that grows
-with users, answers, rounds or servers. And every foreign key has an index leading with its
-column, so deleting a user or a round never scans the table that points at it (SQLite's plans do
-not show those).
+with users, answers, rounds or servers. And every foreign key has an index leading with all its
+columns in order, so deleting a user or a round never scans the table that points at it
+(SQLite's plans do not show those).
 """
 
 from __future__ import annotations
@@ -270,25 +270,78 @@ def test_every_foreign_key_has_an_index_leading_with_it(tmp_path: Path) -> None:
 
     conn = connect(tmp_path / "schema.sqlite3")
     migrate(conn)
+    missing = _unindexed_foreign_keys(conn)
+    conn.close()
+    assert missing == []
+
+
+def test_the_foreign_key_rule_needs_all_of_a_keys_columns_leading_in_order() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        """
+        CREATE TABLE parent (a INTEGER, b INTEGER, PRIMARY KEY (a, b));
+        CREATE TABLE covered (a INTEGER, b INTEGER, c INTEGER, PRIMARY KEY (a, b, c),
+            FOREIGN KEY (a, b) REFERENCES parent (a, b));
+        CREATE TABLE half (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER,
+            FOREIGN KEY (a, b) REFERENCES parent (a, b));
+        CREATE INDEX half_a ON half (a);
+        CREATE TABLE swapped (a INTEGER, b INTEGER, FOREIGN KEY (a, b) REFERENCES parent (a, b));
+        CREATE INDEX swapped_b_a ON swapped (b, a);
+        CREATE TABLE child (id INTEGER PRIMARY KEY REFERENCES half (id), x INTEGER);
+        CREATE TABLE loose (x INTEGER, parent INTEGER REFERENCES half (id));
+        """
+    )
+    assert _unindexed_foreign_keys(conn) == [
+        "half.(a, b) -> parent",
+        "loose.(parent) -> half",
+        "swapped.(a, b) -> parent",
+    ]
+    conn.close()
+
+
+def _unindexed_foreign_keys(conn: Any) -> list[str]:
+    """Every foreign key, as "table.(columns) -> parent", that no index (nor the primary key or
+    rowid) leads with: its columns, all of them, first and in the key's order."""
     tables = [
         r[0]
         for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
         )
     ]
     missing = []
     for table in tables:
-        leading = {
-            conn.execute(f"PRAGMA index_info('{index[1]}')").fetchone()[2]
-            for index in conn.execute(f"PRAGMA index_list('{table}')")
-        }
-        leading |= {  # an INTEGER PRIMARY KEY is the rowid itself
-            column[1]
-            for column in conn.execute(f"PRAGMA table_info('{table}')")
-            if column[5] == 1 and column[2].upper() == "INTEGER"
-        }
-        for key in conn.execute(f"PRAGMA foreign_key_list('{table}')"):
-            if key[3] not in leading:
-                missing.append(f"{table}.{key[3]} -> {key[2]}")
-    conn.close()
-    assert missing == []
+        indexed = _index_columns(conn, table)
+        for columns, parent in _foreign_keys(conn, table):
+            if not any(index[: len(columns)] == columns for index in indexed):
+                missing.append(f"{table}.({', '.join(columns)}) -> {parent}")
+    return missing
+
+
+def _index_columns(conn: Any, table: str) -> list[tuple[str, ...]]:
+    """The columns of each index of `table`, in index order (a composite primary key's index
+    included), plus an INTEGER PRIMARY KEY: the rowid itself."""
+    indexes = [
+        tuple(c[2] for c in sorted(conn.execute(f"PRAGMA index_info('{index[1]}')"), key=_first))
+        for index in conn.execute(f"PRAGMA index_list('{table}')")
+    ]
+    primary = [c for c in conn.execute(f"PRAGMA table_info('{table}')") if c[5] > 0]
+    if len(primary) == 1 and primary[0][2].upper() == "INTEGER":
+        indexes.append((primary[0][1],))
+    return indexes
+
+
+def _first(row: Any) -> int:
+    """A PRAGMA row's first field (index_info's seqno)."""
+    return int(row[0])
+
+
+def _foreign_keys(conn: Any, table: str) -> list[tuple[tuple[str, ...], str]]:
+    """Each foreign key of `table` (its columns in order, the table it points at), a composite
+    key grouped by PRAGMA foreign_key_list's id and ordered by its seq."""
+    keys: dict[int, list[tuple[int, str]]] = {}
+    parents: dict[int, str] = {}
+    for key in conn.execute(f"PRAGMA foreign_key_list('{table}')"):
+        keys.setdefault(key[0], []).append((key[1], key[3]))  # id, seq, table, from
+        parents[key[0]] = key[2]
+    return [(tuple(c for _, c in sorted(keys[k])), parents[k]) for k in sorted(keys)]
