@@ -1,5 +1,5 @@
 """The stores' SQL that SQLite and PostgreSQL spell or treat differently, run on both: an SQLite
-file migrated by `migrate`, and a fresh PostgreSQL database with the baseline schema through
+file migrated by `migrate`, and a fresh PostgreSQL database migrated by `migrate_pg` through
 `PgConn` (so the `?` placeholders are translated as the stores' are). Statements inside a store
 method run through `open_storage` on both instead.
 
@@ -40,7 +40,7 @@ from tutorbot.storage.memory_seed import (
     _write_cards,
     _write_days,
 )
-from tutorbot.storage.migrations import migrate
+from tutorbot.storage.migrations import migrate, migrate_pg
 from tutorbot.storage.names import _REMEMBER, _some
 from tutorbot.storage.packs import _bump
 from tutorbot.storage.progress import _mastered_among, upsert_topic_state
@@ -52,7 +52,6 @@ from tutorbot.storage.users import ensure_user
 if TYPE_CHECKING:
     from pg_server import PgServer
 
-BASELINE = Path(__file__).parents[2] / "tutorbot/storage/migrations/postgresql/0012_baseline.sql"
 BACKENDS = ["sqlite", "postgresql"]
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 STAMP = to_db(NOW)
@@ -61,12 +60,12 @@ BIG = 2**62 + 7
 
 
 def pg_conn(pg_server: PgServer, url: str | None = None) -> sqlite3.Connection:
-    """A PgConn on a fresh database with the baseline schema (or on `url`), typed as the
+    """A PgConn on a fresh database migrated by `migrate_pg` (or on `url`), typed as the
     stores' write functions take their connection."""
     if url is not None:
         return cast(sqlite3.Connection, PgConn.connect(url))
     conn = PgConn.connect(pg_server.fresh_database())
-    conn.executescript(BASELINE.read_text())
+    migrate_pg(conn)
     return cast(sqlite3.Connection, conn)
 
 
@@ -86,10 +85,10 @@ def conn(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sqlite3.Con
 
 @pytest.fixture
 def pg_url(pg_server: PgServer) -> str:
-    """A fresh PostgreSQL database with the baseline schema; its URL."""
+    """A fresh PostgreSQL database migrated by `migrate_pg`; its URL."""
     url = pg_server.fresh_database()
     conn = PgConn.connect(url)
-    conn.executescript(BASELINE.read_text())
+    migrate_pg(conn)
     conn.close()
     return url
 
