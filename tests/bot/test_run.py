@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from fakediscord import FakeDiscord
@@ -99,11 +98,9 @@ async def test_run_logs_in_answers_and_stops_cleanly_on_sigterm(
                 await asyncio.sleep(0.2)
             assert health.returncode == 0, stdout
 
-            started = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(proc.wait(), timeout=15)
+            proc.send_signal(signal.SIGTERM)  # stops within Docker's 10 s stop grace period
+            code = await asyncio.wait_for(proc.wait(), timeout=10)
             assert code == 0
-            assert time.monotonic() - started < 10
         finally:
             if proc.returncode is None:
                 proc.kill()
