@@ -11,16 +11,25 @@ import multiprocessing
 import resource
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 CHILD_SECONDS = 10.0
 CHILD_MEMORY = 1 << 30
+"""Address space the child may take beyond what it inherits from the parent at the fork."""
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (/proc/self/statm's size, in pages): a
+    forked child starts with all of its parent's, over 1 GiB in a full test run."""
+    return int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
 
 
 def _answer(send: Connection, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    limit = _address_space() + CHILD_MEMORY
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         send.send(("ok", func(*args)))
     except BaseException as exc:  # any escape is reported to the parent
