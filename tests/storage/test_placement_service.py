@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from console.console_helpers import typed_text
 
 from tutorbot.content.library import Library
 from tutorbot.content.loader import load_library
-from tutorbot.content.models import Question, QuestionType
+from tutorbot.content.models import TYPED, Question, QuestionType
 from tutorbot.domain.memory import MemoryModel
 from tutorbot.domain.placement import (
     Asked,
@@ -96,6 +97,9 @@ async def answer_truthfully(
         assert isinstance(revealed, PlacementScreen)
         judged = "got_it" if right else "missed"
         after = await placement.assess(screen.session_id, USER, screen.number, judged)
+    elif screen.question.type in TYPED:
+        text = typed_text(screen.question, right)
+        after = await placement.answer_typed(screen.session_id, USER, screen.number, text)
     else:
         choice = choice_for(screen.question, right)
         after = await placement.answer(screen.session_id, USER, screen.number, choice)
