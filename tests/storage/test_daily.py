@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from tutorbot.storage import Storage
 from tutorbot.storage._time import to_db
 from tutorbot.storage.daily import DailyAnswer, DailyPost, DailySettings
+from tutorbot.storage.rounds import StepTimer
 from tutorbot.storage.users import ensure_user
 
 from .conftest import rows
@@ -63,10 +64,10 @@ async def test_a_day_is_claimed_once_and_the_cycle_lists_its_questions(
 ) -> None:
     store = storage.daily
     assert await store.cycle(GUILD) == (0, [])
-    assert await store.claim_post(_post(now, "2026-11-29", "q1"))
-    assert not await store.claim_post(_post(now, "2026-11-29", "q2"))  # the day has its question
-    assert await store.claim_post(_post(now, "2026-11-30", "q2"))
-    assert await store.claim_post(_post(now, "2026-12-01", "q1", cycle=2))
+    assert await store.claim_post(_post(now, "2026-11-29", "q1")) == []
+    assert await store.claim_post(_post(now, "2026-11-29", "q2")) is None  # the day has its own
+    assert await store.claim_post(_post(now, "2026-11-30", "q2")) == []
+    assert await store.claim_post(_post(now, "2026-12-01", "q1", cycle=2)) == []
     cycle, seen = await store.cycle(GUILD)
     assert (cycle, seen) == (2, [("fractions", "q1")])
     post = await store.post(GUILD, "2026-11-29")
@@ -136,3 +137,27 @@ async def test_forgetme_removes_a_persons_daily_answers_and_nothing_else(
     assert removed["daily_answers"] == 1
     assert await rows(storage, "SELECT user_id FROM daily_answers") == [(BEN,)]
     assert await store.post(GUILD, day) is not None
+
+
+async def test_a_day_and_its_held_timers_are_one_write_and_an_unsent_day_can_be_forgotten(
+    storage: Storage, now: datetime
+) -> None:
+    store = storage.daily
+    lease = now + timedelta(seconds=30)
+    held = StepTimer("daily.publish", now, {"day": "2026-11-29"}, "k", "me", lease)
+    reveal = StepTimer("daily.reveal", now + timedelta(hours=2), {"day": "2026-11-29"})
+    ids = await store.claim_post(_post(now, "2026-11-29"), [held, reveal])
+    assert ids is not None and len(ids) == 2
+    timers = {t.id: t for t in await storage.timers.all()}
+    assert (timers[ids[0]].claimed_by, timers[ids[0]].lease_until) == ("me", lease)
+    assert (timers[ids[1]].claimed_by, timers[ids[1]].guild_id) == (None, GUILD)
+    assert await store.claim_post(_post(now, "2026-11-29"), [held]) is None
+    assert len(await storage.timers.all()) == 2  # a day refused stores no timer
+    await store.claim_post(_post(now, "2026-11-30"))
+    await store.claim_post(_post(now, "2026-12-01"))
+    await store.set_message(GUILD, "2026-11-30", 5555)
+    assert await store.add_answer(GUILD, "2026-12-01", DailyAnswer(ANNA, "1", True, now))
+    assert await store.forget_unsent(GUILD, "2026-11-29")
+    assert not await store.forget_unsent(GUILD, "2026-11-30")  # shown: kept
+    assert not await store.forget_unsent(GUILD, "2026-12-01")  # answered: kept
+    assert await store.recent_days(GUILD) == ["2026-12-01", "2026-11-30"]

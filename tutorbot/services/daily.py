@@ -3,11 +3,17 @@
 A server's daily question is its settings row (`DailyStore`) and ONE timer of kind `daily.post`
 (key `daily:<guild>:post`, for that server's shard) due at the next time the server's clock shows
 the post time. The handler claims the day (a row keyed by server and local day, inserted before
-anything is sent), schedules the next day's timer, and queues the posting: any earlier question
-still waiting for its reveal is revealed first, then the day's question is posted. A timer posts
-for the local day it fires on once that day's post time has come (`rules.post_day`): a bot back
-later the same day after being down at the post time posts then; a day it was down past entirely
-is skipped, never posted late; a timer firing twice posts once.
+anything is sent) together with a `daily.publish` timer held by this process (key
+`daily:<guild>:publish:<day>`) in one write, schedules the next day's timer, and queues the
+posting: any earlier question still waiting for its reveal is revealed first, then the day's
+question is posted, its message id stored, and only then the publish timer is done. A process
+that dies in between leaves the publish timer to run out its lease and fire again, here or in
+another process, which posts the day's question unless its message id is stored by then. A timer
+posts for the local day it fires on once that day's post time has come (`rules.post_day`): a bot
+back later the same day after being down at the post time posts then; a day it was down past
+entirely is skipped, never posted late; a timer firing twice posts once. A day claimed but never
+shown is posted by the retry while it is still that day on the server's clock, and forgotten
+(its row deleted) once the day is over, like a day the bot was down for.
 
 When a number of hours is set for the reveal, a `daily.reveal` timer (key
 `daily:<guild>:reveal:<day>`) reveals the question then; otherwise the reveal comes with the
@@ -46,8 +52,10 @@ from tutorbot.domain.days import (
 )
 from tutorbot.domain.refusals import Refusal
 from tutorbot.guild_scope import in_guild
+from tutorbot.scheduler import KEEP
 from tutorbot.services.serial import SerialQueues
 from tutorbot.storage.daily import DailyAnswer, DailyPost, DailySettings
+from tutorbot.storage.rounds import StepTimer
 from tutorbot.storage.timers import Timer
 
 if TYPE_CHECKING:
@@ -57,6 +65,8 @@ log = logging.getLogger(__name__)
 
 TIMER_POST = "daily.post"
 TIMER_REVEAL = "daily.reveal"
+TIMER_PUBLISH = "daily.publish"
+"""A claimed day's post, held by the process posting it until its message id is stored."""
 CHANNEL_GONE = "channel_gone"
 """Why a daily question turned itself off: its channel is gone or closed to the bot."""
 SETTLE_SECONDS = 5.0
@@ -67,6 +77,11 @@ STREAK_WINDOW = 16
 def post_key(guild_id: int) -> str:
     """The key of a server's daily post timer."""
     return f"daily:{guild_id}:post"
+
+
+def publish_key(guild_id: int, day: str) -> str:
+    """The key of the timer that posts a server's claimed question of `day`."""
+    return f"daily:{guild_id}:publish:{day}"
 
 
 def reveal_key(guild_id: int, day: str) -> str:
@@ -240,7 +255,12 @@ class DailyService:
     def attach(self, presenter: DailyPresenter) -> None:
         """Show daily questions through this front end, and fire daily timers from now on."""
         self._presenter = presenter
-        for kind, handler in ((TIMER_POST, self._on_post), (TIMER_REVEAL, self._on_reveal)):
+        handlers = (
+            (TIMER_POST, self._on_post),
+            (TIMER_PUBLISH, self._on_publish),
+            (TIMER_REVEAL, self._on_reveal),
+        )
+        for kind, handler in handlers:
             if kind not in self._s.scheduler.kinds:
                 self._s.scheduler.register(kind, handler)
 
@@ -426,14 +446,54 @@ class DailyService:
         zone = zone_or_utc(settings.timezone)
         now = self._s.clock()
         day = rules.post_day(now, at, zone)
-        claimed = day is not None and await self._claim(settings, day, now)
+        held = None if day is None else await self._claim(settings, day, now)
         await self._s.scheduler.cancel(key=post_key(guild_id))
         await self._schedule_post(settings, next_occurrence(now, at, zone))
-        if claimed and day is not None:
-            self._jobs.submit(guild_id, partial(self._publish, guild_id, day))
+        if held is not None and day is not None:
+            self._publish_held(guild_id, day, held)
 
-    async def _claim(self, settings: DailySettings, day: str, now: datetime) -> bool:
-        """Draw the day's question and claim the day for it: whether this call did."""
+    async def _on_publish(self, timer: Timer) -> object:
+        """A claimed day whose post its process did not finish (it died, or stopped): post it
+        now while it is still that day on the server's clock and the daily question is on;
+        otherwise forget the day, never shown (like a day the bot was down for)."""
+        guild_id, day = _guild_of(timer), timer.payload.get("day")
+        if guild_id is None or not isinstance(day, str):
+            log.warning("daily publish timer %s has no server or day; dropping it", timer.id)
+            return None
+        store = self._s.storage.daily
+        post = await store.post(guild_id, day)
+        if post is None or post.message_id is not None:
+            return None  # posted (or forgotten) meanwhile
+        settings = await store.settings(guild_id)
+        if self._still_due(settings, post):
+            self._publish_held(guild_id, day, timer.id)
+            return KEEP
+        if await store.forget_unsent(guild_id, day):
+            log.info("daily question of server %s (%s) was never shown: day skipped", guild_id, day)
+        return None
+
+    def _still_due(self, settings: DailySettings | None, post: DailyPost) -> bool:
+        """Whether a claimed, unshown question may still be posted: the daily question is on
+        in the same channel, the question is open, and its day is today on the server's clock."""
+        if settings is None or not settings.active or settings.channel_id != post.channel_id:
+            return False
+        today = rules.day_key(self._s.clock(), zone_or_utc(settings.timezone))
+        return post.revealed_at is None and today == post.day
+
+    def _publish_held(self, guild_id: int, day: str, timer_id: int) -> None:
+        """Queue the day's post; its publish timer, held by this process, is done once the
+        message id is stored (or the post failed for good)."""
+        self._s.scheduler.hold(timer_id)
+        self._jobs.submit(guild_id, partial(self._publish_then_done, guild_id, day, timer_id))
+
+    async def _publish_then_done(self, guild_id: int, day: str, timer_id: int) -> None:
+        await self._publish(guild_id, day)
+        await self._s.scheduler.done(timer_id)
+
+    async def _claim(self, settings: DailySettings, day: str, now: datetime) -> int | None:
+        """Draw the day's question and claim the day for it, with its publish timer (held by
+        this process) and reveal timer in the same write: the publish timer's id if this call
+        claimed the day."""
         store = self._s.storage.daily
         guild_id = settings.guild_id
         with in_guild(guild_id):
@@ -444,12 +504,12 @@ class DailyService:
         drawn = rules.draw(pool, seen, cycle, due, seed=str(guild_id))
         if drawn is None:
             log.warning("the daily question of server %s has nothing to ask today", guild_id)
-            return False
+            return None
         topic_id, question_id = drawn.key
         topic = library.get(topic_id)
         question = None if topic is None else topic.question(question_id)
         if question is None:  # the pool came from this library: cannot happen
-            return False
+            return None
         reveal_at = None
         if settings.reveal_hours is not None:
             reveal_at = now + timedelta(hours=settings.reveal_hours)
@@ -466,18 +526,25 @@ class DailyService:
             reveal_at,
             None,
         )
-        if not await store.claim_post(post):
-            return False
-        if reveal_at is not None:
-            await self._s.scheduler.schedule(
-                TIMER_REVEAL,
-                reveal_at,
+        timers = [
+            StepTimer(
+                TIMER_PUBLISH,
+                now,
                 {"day": day},
-                key=reveal_key(guild_id, day),
-                guild_id=guild_id,
-                elsewhere=True,
+                key=publish_key(guild_id, day),
+                held_by=self._s.scheduler.owner,
+                lease_until=self._s.scheduler.lease_until(),
             )
-        return True
+        ]
+        if reveal_at is not None:
+            timers.append(
+                StepTimer(TIMER_REVEAL, reveal_at, {"day": day}, key=reveal_key(guild_id, day))
+            )
+        ids = await store.claim_post(post, timers)
+        if ids is None:
+            return None
+        self._s.scheduler.wake()  # a reveal timer sooner than what the loop sleeps until
+        return ids[0]
 
     async def _on_reveal(self, timer: Timer) -> None:
         """Reveal a day's question after its hours (once)."""
@@ -502,6 +569,9 @@ class DailyService:
             message_id = await presenter.post(await self._question_view(post))
         except ChannelGone:
             await self._gone(guild_id, post.channel_id)
+            return
+        except Exception:  # Discord failing for good (a 5xx, a timeout): this day is lost
+            log.exception("could not post the daily question of server %s (%s)", guild_id, day)
             return
         await store.set_message(guild_id, day, message_id)
 

@@ -1,19 +1,24 @@
 """The question of the day (migration 0014): each server's settings, its posts, their answers.
 
 A day's post is claimed by inserting its row, keyed by server and local day, before anything is
-sent: a timer firing twice, or two processes racing, post once. An answer is one insert keyed by
-server, day and person: the database decides that the first answer is final.
+sent: a timer firing twice, or two processes racing, post once. The timers that finish the day
+(its post, held by the claiming process, and its reveal) are stored in the same write, so a kill
+never leaves a day claimed with nothing left to post it. An answer is one insert keyed by server,
+day and person: the database decides that the first answer is final.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tutorbot.storage._time import from_db, opt_from_db, to_db
+from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage.db import Database
+from tutorbot.storage.rounds import StepTimer
 from tutorbot.storage.users import ensure_user
 
 STREAK_DAYS = 400
@@ -97,6 +102,31 @@ def _post(row: Any) -> DailyPost:
         opt_from_db(row["reveal_at"]),
         opt_from_db(row["revealed_at"]),
     )
+
+
+_INSERT_TIMER = (
+    "INSERT INTO timers (kind, due_at, payload, key, user_id, attempts, created_at, "
+    "claimed_by, lease_until, guild_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING id"
+)
+
+
+def _insert_timer(conn: sqlite3.Connection, guild_id: int, timer: StepTimer, stamp: str) -> int:
+    """Inside a write: store one of a day's timers, for the server's shard; its id."""
+    row = conn.execute(
+        _INSERT_TIMER,
+        (
+            timer.kind,
+            to_db(timer.due_at),
+            json.dumps(timer.payload),
+            timer.key,
+            timer.attempts,
+            stamp if timer.created_at is None else to_db(timer.created_at),
+            timer.held_by,
+            opt_to_db(timer.lease_until),
+            guild_id,
+        ),
+    ).fetchone()
+    return int(row[0])
 
 
 _SETTINGS = "SELECT * FROM daily_settings WHERE guild_id = ?"
@@ -201,9 +231,12 @@ class DailyStore:
         )
         return {(r["topic_id"], r["question_id"]): int(r["n"]) for r in rows}
 
-    async def claim_post(self, post: DailyPost) -> bool:
-        """Store the day's post before it is sent: True if this call claimed the day, False if
-        the server already has a question that day."""
+    async def claim_post(
+        self, post: DailyPost, timers: Sequence[StepTimer] = ()
+    ) -> list[int] | None:
+        """Store the day's post before it is sent, with the `timers` that finish it (its post,
+        its reveal) in the same write: their ids if this call claimed the day, None (and no
+        timer stored) if the server already has a question that day."""
         values = (
             post.guild_id,
             post.day,
@@ -216,13 +249,31 @@ class DailyStore:
             None if post.reveal_at is None else to_db(post.reveal_at),
         )
 
+        def tx(conn: sqlite3.Connection) -> list[int] | None:
+            claimed = conn.execute(
+                "INSERT INTO daily_posts (guild_id, day, channel_id, cycle, topic_id, "
+                "question_id, question, posted_at, reveal_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day) DO NOTHING",
+                values,
+            ).rowcount
+            if claimed != 1:
+                return None
+            stamp = to_db(post.posted_at)
+            return [_insert_timer(conn, post.guild_id, t, stamp) for t in timers]
+
+        return await self._db.write(tx)
+
+    async def forget_unsent(self, guild_id: int, day: str) -> bool:
+        """Delete a day's post that was claimed but never shown (no message stored, nobody
+        answered): the day had no question after all. True if it was deleted."""
+
         def tx(conn: sqlite3.Connection) -> bool:
             return (
                 conn.execute(
-                    "INSERT INTO daily_posts (guild_id, day, channel_id, cycle, topic_id, "
-                    "question_id, question, posted_at, reveal_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day) DO NOTHING",
-                    values,
+                    "DELETE FROM daily_posts WHERE guild_id = ? AND day = ? "
+                    "AND message_id IS NULL AND NOT EXISTS (SELECT 1 FROM daily_answers a "
+                    "WHERE a.guild_id = daily_posts.guild_id AND a.day = daily_posts.day)",
+                    (guild_id, day),
                 ).rowcount
                 == 1
             )

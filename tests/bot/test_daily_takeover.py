@@ -1,0 +1,125 @@
+"""A day's question claimed but never posted: the bot stops between storing the day and Discord
+taking the post, and its post is left held by a process that no longer runs, as a SIGKILL leaves
+it. The next bot posts it once that day (answers work, the reveal comes once, with the next
+day's question), or, when it is back only after the day, skips the day as if it had been down.
+
+The death is made exact as in tests/bot/test_takeover.py: Discord fails the post (discord.py is
+still trying again when the process stops) and the post's timer is then claimed by "killed"
+until its lease runs out. Both backends (`start_bot`)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fakediscord import FakeDiscord
+from fakediscord.state import FakeChannel
+
+from tutorbot.domain import daily as rules
+from tutorbot.scheduler import LEASE
+from tutorbot.services.daily import TIMER_PUBLISH
+from tutorbot.storage import open_storage
+
+from .bot_harness import BotFactory, FakeClock
+from .helpers import message_text
+from .test_daily import (
+    PAGO_PAGO,
+    TOPIC,
+    _at,
+    _click,
+    _fires,
+    _questions,
+    _reveals,
+    _right_and_wrong,
+    _set,
+)
+
+
+async def _claim_and_die(
+    start_bot: BotFactory, fake: FakeDiscord, channel: FakeChannel, clock: FakeClock
+) -> datetime:
+    """Set the daily question up; at its first time the day is claimed, Discord fails the post
+    and the bot stops meanwhile. Returns the post time."""
+    posts = rf"/channels/{channel.id}/messages"
+    async with start_bot() as bot:
+        await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, topic=TOPIC)
+        first = _at(PAGO_PAGO, 9, 0, clock())
+        failing = fake.fail_next("POST", posts, times=100, status=500)
+        sent = len(fake.requests)
+        await _fires(bot, clock, first)
+        await fake.wait_for_request("POST", posts, after=sent)
+    failing.remaining = 0
+    return first
+
+
+async def _as_killed(database: Path | str, clock: FakeClock, day: str) -> None:
+    """Leave the day's post claimed by the dead process, as a SIGKILL leaves it (a clean stop
+    gives its claims back); check the day was claimed and never shown."""
+    storage = await open_storage(database)
+    try:
+        now = clock()
+        [held] = await storage.timers.claim("killed", {TIMER_PUBLISH}, now, now + LEASE)
+        assert held.payload == {"day": day}
+        [guild_id] = {t.guild_id for t in await storage.timers.all() if t.guild_id is not None}
+        post = await storage.daily.post(guild_id, day)
+        assert post is not None and post.message_id is None  # claimed, never shown
+    finally:
+        await storage.close()
+
+
+async def test_a_day_claimed_but_never_posted_is_posted_once_by_the_next_bot(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, database: Path | str
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    ana = fake.add_member(fake.guild, "ana")
+    first = await _claim_and_die(start_bot, fake, channel, clock)
+    zone = ZoneInfo(PAGO_PAGO)
+    day = rules.day_key(first, zone)
+    await _as_killed(database, clock, day)
+    assert _questions(fake, channel) == []
+
+    async with start_bot() as bot:
+        clock.advance(LEASE.total_seconds() + 1)  # the dead process's lease runs out
+        bot.services.wake()
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1, timeout=10)
+        [question] = _questions(fake, channel)
+        assert day in question.embeds[0]["title"]
+        right, _ = _right_and_wrong(bot, question)
+        assert (await _click(fake, question, right, ana)).startswith("Locked in")
+        await _fires(bot, clock, first + timedelta(days=1))
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 2, timeout=10)
+        await fake.wait_until(lambda: len(_reveals(fake, channel)) == 1, timeout=10)
+        shown = await bot.services.storage.daily.post(fake.guild.id, day)
+        assert shown is not None and shown.message_id == question.id
+        assert [t for t in await bot.services.storage.timers.all() if t.kind == TIMER_PUBLISH] == []
+    assert len(_questions(fake, channel)) == 2  # each day's question once
+    assert len(_reveals(fake, channel)) == 1  # the first day's reveal once
+    assert "1 answer" in message_text(_reveals(fake, channel)[0])
+    assert fake.rejections == []
+
+
+async def test_a_day_claimed_but_never_posted_is_skipped_once_it_is_over(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, database: Path | str
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    first = await _claim_and_die(start_bot, fake, channel, clock)
+    zone = ZoneInfo(PAGO_PAGO)
+    day = rules.day_key(first, zone)
+    await _as_killed(database, clock, day)
+    clock.advance((first + timedelta(days=1, hours=1) - clock()).total_seconds())  # down a day
+
+    async with start_bot() as bot:
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1, timeout=10)
+        [question] = _questions(fake, channel)
+        assert rules.day_key(clock(), zone) in question.embeds[0]["title"]  # today's, not late
+        store = bot.services.storage.daily
+        for _ in range(100):  # the dead process's lease ran out long ago: its day is forgotten
+            if await store.post(fake.guild.id, day) is None:
+                break
+            await asyncio.sleep(0.05)
+        assert await store.recent_days(fake.guild.id) == [rules.day_key(clock(), zone)]
+        assert [t for t in await bot.services.storage.timers.all() if t.kind == TIMER_PUBLISH] == []
+    assert _reveals(fake, channel) == []  # nothing to reveal of a day never shown
+    assert fake.rejections == []
