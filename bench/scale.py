@@ -9,7 +9,8 @@
    run to the floor run just before it), printed with their range.
 2. The round burst of `round_burst.py` (N students click an answer of one round question at
    once; its machinery is imported) for each `--clicks` size: the bare discord.py floor, then
-   `tutorbot run` on SQLite, then on PostgreSQL (`TUTORBOT_DATABASE_URL`), each in one process.
+   `tutorbot run` on SQLite, then on PostgreSQL (`TUTORBOT_DATABASE_URL`), each in one process,
+   then on PostgreSQL across two processes, one per shard (`_shards.py`).
    p50/p99 click latency, the bot process's CPU per click, and lost answers (acknowledged within
    3 s but missing from the database). Goals: every click answered within 3 s, 0 lost, p99
    within 1.5 times the floor's. p50 and p99 are over the clicks answered within 3 s only (as
@@ -37,6 +38,7 @@ from typing import Any
 
 import psycopg
 from _pg import PgServer, pg_server, setting
+from _shards import burst_two_shards
 from interactions import FLOORS, Result, median_of, run, tutorbot
 from round_burst import GOAL, TOPIC, RoundBurst
 
@@ -50,11 +52,6 @@ USERS = 500
 GUILD = 1
 COMMIT_GOAL = 3.0
 LATENCY_LIMIT_S = 3.0
-SHARDED = (
-    "PostgreSQL, 2 processes (one per shard): not measured: the fake Discord does not yet route "
-    "events by shard (tests/fakediscord sends every guild to every connection, whatever shard "
-    "it identified as)"
-)
 
 ROW_SQL = (
     "INSERT INTO users (id, created_at, last_seen_at) VALUES (?, ?, ?) "
@@ -242,15 +239,16 @@ async def burst(n: int, database_url: str | None) -> tuple[Result, int]:
 async def burst_rounds(
     server: PgServer, n: int, rounds: int
 ) -> tuple[Result, list[tuple[Result, int, int]]]:
-    """`rounds` times over: the floor, TutorBot on SQLite, TutorBot on PostgreSQL (a fresh
-    database each); the floor's median and each backend's median with its worst lost count
-    and fewest recorded answers."""
+    """`rounds` times over: the floor, TutorBot on SQLite, TutorBot on PostgreSQL, and two
+    TutorBot processes (one per shard) on PostgreSQL (a fresh database each); the floor's
+    median and each case's median with its worst lost count and fewest recorded answers."""
     floors: list[Result] = []
-    runs: dict[str, list[tuple[Result, int]]] = {"sqlite": [], "postgres": []}
+    runs: dict[str, list[tuple[Result, int]]] = {"sqlite": [], "postgres": [], "2 shards": []}
     for _ in range(rounds):
         floors.append(await run(replace(FLOORS["button"], name="floor: bare discord.py"), n))
         runs["sqlite"].append(await burst(n, None))
         runs["postgres"].append(await burst(n, server.fresh_database()))
+        runs["2 shards"].append(await burst_two_shards(n, server.fresh_database()))
     rows = []
     for results in runs.values():
         lost = max(max(0, result.answered - recorded) for result, recorded in results)
@@ -261,7 +259,8 @@ async def burst_rounds(
 def burst_table(server: PgServer, sizes: list[int], rounds: int) -> list[str]:
     """Table 2: the round burst per size, each backend beside the floor of the same run."""
     lines = [
-        f"round burst on one question ({TOPIC}), one bot process, median of {rounds}; "
+        f"round burst on one question ({TOPIC}), one bot process (two for 2 shards: one round "
+        f"per shard, the clicks split between them), median of {rounds}; "
         "lost = acknowledged within 3 s but not in the database",
         f"{'clicks':>7}  {'bot':<24}{'in 3 s':>12}{'p50 ms':>9}{'p99 ms':>9}{'p99 x':>7}"
         f"{'cpu ms':>8}{'cpu x':>7}{'recorded':>11}{'lost':>6}",
@@ -287,7 +286,6 @@ def burst_table(server: PgServer, sizes: list[int], rounds: int) -> list[str]:
                 f"{lost == 0 and recorded == n}, p99 {p99_x:.2f}x (goal <= {GOAL}x): "
                 f"{'met' if met else 'NOT met'}"
             )
-        lines.append(f"{n:>7}  {SHARDED}")
     return lines + verdicts
 
 
