@@ -1,7 +1,9 @@
 """A day's question claimed but never posted: the bot stops between storing the day and Discord
-taking the post, and its post is left held by a process that no longer runs, as a SIGKILL leaves
-it. The next bot posts it once that day (answers work, the reveal comes once, with the next
-day's question), or, when it is back only after the day, skips the day as if it had been down.
+taking the post (or between closing a question and Discord taking its reveal), and its post (or
+reveal) is left held by a process that no longer runs, as a SIGKILL leaves it. The next bot posts
+it once that day (answers work, the reveal comes once, with the next day's question), or, when it
+is back only after the day, skips the day as if it had been down; and it shows a reveal left
+unshown once, its buttons closed.
 
 The death is made exact as in tests/bot/test_takeover.py: Discord fails the post (discord.py is
 still trying again when the process stops) and the post's timer is then claimed by "killed"
@@ -19,11 +21,11 @@ from fakediscord.state import FakeChannel
 
 from tutorbot.domain import daily as rules
 from tutorbot.scheduler import LEASE
-from tutorbot.services.daily import TIMER_PUBLISH
+from tutorbot.services.daily import TIMER_POST, TIMER_PUBLISH, TIMER_REVEAL
 from tutorbot.storage import open_storage
 
 from .bot_harness import BotFactory, FakeClock
-from .helpers import message_text
+from .helpers import enabled, message_text
 from .test_daily import (
     PAGO_PAGO,
     TOPIC,
@@ -122,4 +124,47 @@ async def test_a_day_claimed_but_never_posted_is_skipped_once_it_is_over(
         assert await store.recent_days(fake.guild.id) == [rules.day_key(clock(), zone)]
         assert [t for t in await bot.services.storage.timers.all() if t.kind == TIMER_PUBLISH] == []
     assert _reveals(fake, channel) == []  # nothing to reveal of a day never shown
+    assert fake.rejections == []
+
+
+async def test_a_question_closed_but_never_revealed_is_revealed_once_by_the_next_bot(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, database: Path | str
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    ana = fake.add_member(fake.guild, "ana")
+    posts = rf"/channels/{channel.id}/messages"
+    async with start_bot() as bot:
+        await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, topic=TOPIC, reveal_hours=1)
+        first = _at(PAGO_PAGO, 9, 0, clock())
+        await _fires(bot, clock, first)
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1, timeout=10)
+        [question] = _questions(fake, channel)
+        right, _ = _right_and_wrong(bot, question)
+        assert (await _click(fake, question, right, ana)).startswith("Locked in")
+        failing = fake.fail_next("POST", posts, times=100, status=500)
+        sent = len(fake.requests)
+        await _fires(bot, clock, first + timedelta(hours=1))  # closed; Discord fails the reveal
+        await fake.wait_for_request("POST", posts, after=sent)
+    failing.remaining = 0
+    storage = await open_storage(database)
+    try:
+        now = clock()
+        [held] = await storage.timers.claim("killed", {TIMER_REVEAL}, now, now + LEASE)
+        assert held.payload == {"day": rules.day_key(first, ZoneInfo(PAGO_PAGO)), "show": True}
+    finally:
+        await storage.close()
+    assert _reveals(fake, channel) == []
+
+    async with start_bot() as bot:
+        clock.advance(LEASE.total_seconds() + 1)
+        bot.services.wake()
+        await fake.wait_until(lambda: len(_reveals(fake, channel)) == 1, timeout=10)
+        for _ in range(100):  # the reveal's timer is done once the reveal is posted
+            if len(await bot.services.storage.timers.all()) == 1:
+                break
+            await asyncio.sleep(0.05)
+        kinds = [t.kind for t in await bot.services.storage.timers.all()]
+        assert kinds == [TIMER_POST]  # the reveal done: only tomorrow's post waits
+    assert "1 answer" in message_text(_reveals(fake, channel)[0])
+    assert enabled(fake.messages[question.id].components) == {}  # its buttons closed
     assert fake.rejections == []

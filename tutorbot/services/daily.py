@@ -17,7 +17,10 @@ shown is posted by the retry while it is still that day on the server's clock, a
 
 When a number of hours is set for the reveal, a `daily.reveal` timer (key
 `daily:<guild>:reveal:<day>`) reveals the question then; otherwise the reveal comes with the
-next day's question. A reveal happens once (`DailyStore.mark_revealed`).
+next day's question. A question is closed once (`DailyStore.close`), in the same write as a
+`daily.reveal` timer marked `show`, held by the closing process until the reveal is shown: a
+process dying in between leaves the showing to the next (at least once; the closing edit is the
+same however often it is made, and the reveal message is posted last).
 
 The messages go out through a `DailyPresenter` the front end attaches, on one queue per server,
 off the timer loop. When it reports the channel gone (deleted, or the bot may no longer see or post
@@ -323,7 +326,7 @@ class DailyService:
         was_on = await self._s.storage.daily.turn_off(guild_id, self._s.clock())
         latest = await self._s.storage.daily.latest(guild_id)
         if latest is not None and latest.revealed_at is None and latest.reveal_at is None:
-            self._jobs.submit(guild_id, partial(self._reveal, latest.guild_id, latest.day))
+            await self._close_and_show(guild_id, latest.day)
         return was_on
 
     async def status(self, guild_id: int) -> DailyStatus:
@@ -546,13 +549,19 @@ class DailyService:
         self._s.scheduler.wake()  # a reveal timer sooner than what the loop sleeps until
         return ids[0]
 
-    async def _on_reveal(self, timer: Timer) -> None:
-        """Reveal a day's question after its hours (once)."""
+    async def _on_reveal(self, timer: Timer) -> object:
+        """Close a day's question after its hours (once) and queue its reveal; or, for a timer
+        marked `show` (its question closed by a process that died before showing the reveal),
+        show the reveal now."""
         guild_id, day = _guild_of(timer), timer.payload.get("day")
         if guild_id is None or not isinstance(day, str):
             log.warning("daily reveal timer %s has no server or day; dropping it", timer.id)
-            return
-        self._jobs.submit(guild_id, partial(self._reveal, guild_id, day))
+            return None
+        if timer.payload.get("show"):
+            self._show_held(guild_id, day, timer.id)
+            return KEEP
+        await self._close_and_show(guild_id, day)
+        return None
 
     # -- showing --------------------------------------------------------------------------------
 
@@ -560,7 +569,9 @@ class DailyService:
         """Reveal the earlier questions still waiting for theirs, then post the day's."""
         store = self._s.storage.daily
         for earlier in await store.unrevealed_before(guild_id, day):
-            await self._reveal(guild_id, earlier.day)
+            held = await self._close(guild_id, earlier.day)
+            if held is not None:
+                await self._show_then_done(guild_id, earlier.day, held)
         post = await store.post(guild_id, day)
         presenter = self._presenter
         if post is None or presenter is None or post.message_id is not None:
@@ -575,11 +586,41 @@ class DailyService:
             return
         await store.set_message(guild_id, day, message_id)
 
-    async def _reveal(self, guild_id: int, day: str) -> None:
-        """Close the day's question and show its reveal, once."""
+    async def _close(self, guild_id: int, day: str) -> int | None:
+        """Close the day's question, storing its reveal's `show` timer (held by this process) in
+        the same write: the timer's id if this call closed it (a question closes once)."""
+        then = StepTimer(
+            TIMER_REVEAL,
+            self._s.clock(),
+            {"day": day, "show": True},
+            key=reveal_key(guild_id, day),
+            held_by=self._s.scheduler.owner,
+            lease_until=self._s.scheduler.lease_until(),
+        )
+        held = await self._s.storage.daily.close(guild_id, day, self._s.clock(), then)
+        if held is not None:
+            self._s.scheduler.hold(held)
+        return held
+
+    async def _close_and_show(self, guild_id: int, day: str) -> None:
+        """Close the day's question now and queue its reveal (if this call closed it)."""
+        held = await self._close(guild_id, day)
+        if held is not None:
+            self._show_held(guild_id, day, held)
+
+    def _show_held(self, guild_id: int, day: str, timer_id: int) -> None:
+        """Queue the reveal of a closed question; its timer is held until it is shown."""
+        self._s.scheduler.hold(timer_id)
+        self._jobs.submit(guild_id, partial(self._show_then_done, guild_id, day, timer_id))
+
+    async def _show_then_done(self, guild_id: int, day: str, timer_id: int) -> None:
+        await self._show_reveal(guild_id, day)
+        await self._s.scheduler.done(timer_id)
+
+    async def _show_reveal(self, guild_id: int, day: str) -> None:
+        """Show a closed question's reveal and close its buttons (Discord failing for good is
+        logged: that reveal is lost)."""
         store = self._s.storage.daily
-        if not await store.mark_revealed(guild_id, day, self._s.clock()):
-            return
         post = await store.post(guild_id, day)
         presenter = self._presenter
         if post is None or presenter is None or post.message_id is None:
@@ -600,6 +641,8 @@ class DailyService:
             await presenter.reveal(view)
         except ChannelGone:
             await self._gone(guild_id, post.channel_id)
+        except Exception:
+            log.exception("could not show the daily reveal of server %s (%s)", guild_id, day)
 
     async def _gone(self, guild_id: int, channel_id: int) -> None:
         """The channel is gone or closed to the bot: the daily question turns itself off, if it

@@ -327,6 +327,20 @@ class DailyStore:
 
         return await self._db.write(tx)
 
+    async def close(self, guild_id: int, day: str, now: datetime, then: StepTimer) -> int | None:
+        """Close the day's question (a reveal happens once) and store `then`, the timer that
+        shows its reveal, in the same write: its id if this call closed the question."""
+
+        def tx(conn: sqlite3.Connection) -> int | None:
+            closed = conn.execute(
+                "UPDATE daily_posts SET revealed_at = ? "
+                "WHERE guild_id = ? AND day = ? AND revealed_at IS NULL",
+                (to_db(now), guild_id, day),
+            ).rowcount
+            return _insert_timer(conn, guild_id, then, to_db(now)) if closed == 1 else None
+
+        return await self._db.write(tx)
+
     # -- answers ----------------------------------------------------------------------------------
 
     async def add_answer(self, guild_id: int, day: str, answer: DailyAnswer) -> bool:

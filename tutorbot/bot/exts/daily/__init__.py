@@ -134,13 +134,24 @@ class DiscordDailyPresenter:
         return message.id
 
     async def reveal(self, view: DailyRevealView) -> None:
-        """Post the reveal, then close the question's own buttons."""
+        """Close the question's own buttons (an edit: the same however often it is done), then
+        post the reveal: the one step a retry would repeat is the last."""
         key = (view.guild_id, view.day)
         self._dirty.discard(key)
         task = self._counters.pop(key, None)
         if task is not None:
             task.cancel()
         channel = self.bot.get_partial_messageable(view.channel_id)
+        if view.message_id is not None:
+            closed = render.closed_message(view)
+            try:
+                await channel.get_partial_message(view.message_id).edit(**closed.send_kwargs())
+            except discord.NotFound:
+                log.info("daily question of server %s (%s) is gone", view.guild_id, view.day)
+            except discord.Forbidden as exc:
+                raise ChannelGone(str(exc)) from exc
+            finally:
+                closed.view.stop()
         rendered = render.reveal_message(view)
         try:
             await channel.send(**rendered.send_kwargs())
@@ -148,15 +159,6 @@ class DiscordDailyPresenter:
             raise ChannelGone(str(exc)) from exc
         finally:
             rendered.view.stop()
-        if view.message_id is None:
-            return
-        closed = render.closed_message(view)
-        try:
-            await channel.get_partial_message(view.message_id).edit(**closed.send_kwargs())
-        except discord.NotFound:
-            log.info("daily question of server %s (%s) is gone", view.guild_id, view.day)
-        finally:
-            closed.view.stop()
 
     def answered(self, guild_id: int, day: str) -> None:
         """A new answer to the day's question: update its count soon (batched)."""
