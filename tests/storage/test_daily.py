@@ -94,8 +94,12 @@ async def test_one_answer_per_person_per_day_and_none_once_revealed(
     assert await store.answer_count(GUILD, day) == 2
     assert sorted(await store.answers(GUILD, day)) == [("B", True), ("C", False)]
     assert [p.day for p in await store.unrevealed_before(GUILD, "2026-11-30")] == [day]
-    assert await store.mark_revealed(GUILD, day, now)
-    assert not await store.mark_revealed(GUILD, day, now)  # once
+    show = StepTimer("daily.reveal", now, {"day": day, "show": True}, "k", "me", now)
+    held = await store.close(GUILD, day, now, show)
+    assert held is not None
+    assert await store.close(GUILD, day, now, show) is None  # once, and no second timer
+    [timer] = await storage.timers.all()
+    assert (timer.id, timer.claimed_by, timer.guild_id) == (held, "me", GUILD)
     assert await store.unrevealed_before(GUILD, "2026-11-30") == []
     late = DailyAnswer(12345, "A", False, now)
     assert not await store.add_answer(GUILD, day, late)  # closed

@@ -312,21 +312,6 @@ class DailyStore:
         )
         return [_post(r) for r in rows]
 
-    async def mark_revealed(self, guild_id: int, day: str, now: datetime) -> bool:
-        """Close the day's question: True if this call did (a reveal happens once)."""
-
-        def tx(conn: sqlite3.Connection) -> bool:
-            return (
-                conn.execute(
-                    "UPDATE daily_posts SET revealed_at = ? "
-                    "WHERE guild_id = ? AND day = ? AND revealed_at IS NULL",
-                    (to_db(now), guild_id, day),
-                ).rowcount
-                == 1
-            )
-
-        return await self._db.write(tx)
-
     async def close(self, guild_id: int, day: str, now: datetime, then: StepTimer) -> int | None:
         """Close the day's question (a reveal happens once) and store `then`, the timer that
         shows its reveal, in the same write: its id if this call closed the question."""
