@@ -7,8 +7,12 @@ open in each server, and n students (half in each) click an answer at once. Figu
 `scale.py`'s shape (`interactions.Result`): clicks answered within 3 s, p50/p99 over those,
 CPU per click (both processes together), and the answers the database holds afterwards.
 
-`burst_two_shards(n, url)` is what `scale.py` calls beside its one-process rows; run alone it
-prints the floor (bare discord.py, one process) and the two-process row:
+`floor_two_shards(n)` is its like-for-like floor: `bare_bot.py` run the same way, once per
+shard, each answering clicks on its own message's button in its server, the clicks split alike.
+
+`burst_two_shards(n, url)` and `floor_two_shards(n)` are what `scale.py` calls beside its
+one-process rows; run alone it prints the floors (bare discord.py in one process, and in two)
+and the two-process row, beside the two-process floor:
 
     python bench/_shards.py [--clicks 1000 5000]
 """
@@ -24,13 +28,15 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 from _pg import pg_server
-from fakediscord import FakeGuild, FakeMember
+from bare_bot import BUTTON
+from fakediscord import FakeGuild, FakeMember, FakeMessage
 from interactions import (
     FLOORS,
+    HERE,
     READY_DELAY,
     FakeDiscord,
     Fire,
@@ -48,9 +54,15 @@ from tutorbot.storage import open_storage
 SHARDS = 2
 NAME = "tutorbot 2 shards (pg)"
 """The row's name, short enough for `scale.py`'s 24-character column."""
+FLOOR_NAME = "floor: 2 bare shards"
+"""The like-for-like floor's name: `bare_bot.py` once per shard."""
+Servers = list[tuple[FakeGuild, FakeMember, list[FakeMember]]]
+"""Each shard's server, its admin and its students."""
+Aim = tuple[FakeMessage, list[str], list[FakeMember]]
+"""A message to click in one server, the custom ids to click on it, and the clicking students."""
 
 
-def _servers(fake: FakeDiscord, n: int) -> list[tuple[FakeGuild, FakeMember, list[FakeMember]]]:
+def _servers(fake: FakeDiscord, n: int) -> Servers:
     """One server per shard (the fake's own is on shard 0), each with an admin and its half
     of the n students; add them before the bots connect."""
     guilds = [fake.guild, fake.add_guild("Shard One", shard=(1, SHARDS))]
@@ -91,15 +103,8 @@ async def _open_round(fake: FakeDiscord, guild: FakeGuild, admin: FakeMember) ->
     raise RuntimeError(f"{TOPIC} kept opening with a free-response question")
 
 
-async def _prepare(
-    fake: FakeDiscord, servers: list[tuple[FakeGuild, FakeMember, list[FakeMember]]]
-) -> Fire:
-    """A round in each server; fire(i) = student i (alternating servers) clicks an answer."""
-    aims = []
-    for guild, admin, students in servers:
-        ids = await _open_round(fake, guild, admin)
-        message = fake.messages_in(guild.text_channel)[-1]
-        aims.append((message, ids, students))
+def _fire(fake: FakeDiscord, aims: list[Aim]) -> Fire:
+    """fire(i) = student i (alternating servers) clicks one of its server's custom ids."""
 
     def fire(i: int):  # type: ignore[no-untyped-def]
         message, ids, students = aims[i % SHARDS]
@@ -109,11 +114,33 @@ async def _prepare(
     return fire
 
 
+async def _prepare(fake: FakeDiscord, servers: Servers) -> Fire:
+    """A round in each server; fire(i) = student i (alternating servers) clicks an answer."""
+    aims = []
+    for guild, admin, students in servers:
+        ids = await _open_round(fake, guild, admin)
+        message = fake.messages_in(guild.text_channel)[-1]
+        aims.append((message, ids, students))
+    return _fire(fake, aims)
+
+
+async def _prepare_bare(fake: FakeDiscord, servers: Servers) -> Fire:
+    """Wait for each bare bot's message (one per server); fire(i) = student i (alternating
+    servers) clicks its button, as `interactions.bare_button` does in one process."""
+    aims = []
+    for guild, _, students in servers:
+        channel = guild.text_channel
+        await fake.wait_until(lambda c=channel: bool(fake.messages_in(c)), timeout=30)
+        aims.append((fake.messages_in(channel)[-1], [BUTTON], students))
+    return _fire(fake, aims)
+
+
 @contextlib.asynccontextmanager
 async def _processes(
-    fake: FakeDiscord, url: str
+    fake: FakeDiscord, command: list[str], env_of: Callable[[int], dict[str, str]]
 ) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """`tutorbot run` once per shard on the database at `url`; SIGTERM afterwards."""
+    """`command` once per shard (with `env_of(shard)` added to its environment); SIGTERM
+    afterwards."""
     procs: list[asyncio.subprocess.Process] = []
     try:
         for shard in range(SHARDS):
@@ -122,16 +149,12 @@ async def _processes(
                 TUTORBOT_DISCORD_TOKEN=fake.token,
                 TUTORBOT_DISCORD_API_URL=fake.api_url,
                 TUTORBOT_DISCORD_GATEWAY_URL=fake.gateway_url,
-                TUTORBOT_DATABASE_URL=url,
-                TUTORBOT_CONTENT_DIR=str(BUNDLED_CONTENT_DIR),
-                TUTORBOT_DB_PATH=str(tempfile.mkdtemp(prefix="shards-unused-")),
                 TUTORBOT_SHARD_COUNT=str(SHARDS),
                 TUTORBOT_SHARD_IDS=str(shard),
                 TUTORBOT_LOG_LEVEL="ERROR",  # not one warning per late click
+                **env_of(shard),
             )
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tutorbot", "run", env=env
-            )
+            proc = await asyncio.create_subprocess_exec(*command, env=env)
             procs.append(proc)
             await _unless_exited(proc, fake.wait_ready(timeout=60, shards=[shard]))
             if shard == 0:  # shard 0's process syncs the commands
@@ -164,15 +187,20 @@ async def _recorded(url: str, guild_ids: list[int]) -> int:
         await storage.close()
 
 
-async def burst_two_shards(n: int, database_url: str) -> tuple[Result, int]:
-    """One round burst of n clicks on two `tutorbot run` processes (shards 0 and 1 of 2) on
-    the PostgreSQL database at `database_url`; its result and how many answers the database
-    holds for the two rounds afterwards (the shape of `scale.burst`)."""
+async def _burst(
+    n: int,
+    name: str,
+    command: list[str],
+    env_of: Callable[[Servers, int], dict[str, str]],
+    prepare: Callable[[FakeDiscord, Servers], Awaitable[Fire]],
+) -> tuple[Result, list[int]]:
+    """One burst of n clicks on `command` run once per shard (shards 0 and 1 of 2, one server
+    on each): its result and the servers' ids. CPU per click counts both processes."""
     async with FakeDiscord(shard_count=SHARDS) as fake:
         servers = _servers(fake, n)
-        async with _processes(fake, database_url) as procs:
+        async with _processes(fake, command, lambda shard: env_of(servers, shard)) as procs:
             connected = time.perf_counter()
-            fire = await _prepare(fake, servers)
+            fire = await prepare(fake, servers)
             await asyncio.sleep(max(0.0, connected + READY_DELAY - time.perf_counter()))
             for proc in procs:
                 await settle(proc.pid)
@@ -189,7 +217,7 @@ async def burst_two_shards(n: int, database_url: str) -> tuple[Result, int]:
         rejected = len(fake.rejections)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     result = Result(
-        NAME,
+        name,
         n,
         len(latencies),
         rejected,
@@ -199,7 +227,36 @@ async def burst_two_shards(n: int, database_url: str) -> tuple[Result, int]:
         wall,
         cpu * 1000 / n,
     )
-    return result, await _recorded(database_url, [guild.id for guild, _, _ in servers])
+    return result, [guild.id for guild, _, _ in servers]
+
+
+async def burst_two_shards(n: int, database_url: str) -> tuple[Result, int]:
+    """One round burst of n clicks on two `tutorbot run` processes (shards 0 and 1 of 2) on
+    the PostgreSQL database at `database_url`; its result and how many answers the database
+    holds for the two rounds afterwards (the shape of `scale.burst`)."""
+
+    def env_of(servers: Servers, shard: int) -> dict[str, str]:
+        return {
+            "TUTORBOT_DATABASE_URL": database_url,
+            "TUTORBOT_CONTENT_DIR": str(BUNDLED_CONTENT_DIR),
+            "TUTORBOT_DB_PATH": str(tempfile.mkdtemp(prefix="shards-unused-")),
+        }
+
+    command = [sys.executable, "-m", "tutorbot", "run"]
+    result, guild_ids = await _burst(n, NAME, command, env_of, _prepare)
+    return result, await _recorded(database_url, guild_ids)
+
+
+async def floor_two_shards(n: int) -> Result:
+    """The like-for-like floor of `burst_two_shards`: two bare discord.py processes
+    (`bare_bot.py`, shards 0 and 1 of 2), n clicks on their buttons split the same way."""
+
+    def env_of(servers: Servers, shard: int) -> dict[str, str]:
+        return {"BENCH_CHANNEL_ID": str(servers[shard][0].text_channel.id)}
+
+    command = [sys.executable, str(HERE / "bare_bot.py")]
+    result, _ = await _burst(n, FLOOR_NAME, command, env_of, _prepare_bare)
+    return result
 
 
 def _row(n: int, result: Result, floor: Result, recorded: int | None) -> str:
@@ -226,7 +283,9 @@ def main() -> None:
     )
     with pg_server() as server:
         for n in args.clicks:
-            floor = asyncio.run(run(replace(FLOORS["button"], name="floor: bare discord.py"), n))
+            one = asyncio.run(run(replace(FLOORS["button"], name="floor: bare discord.py"), n))
+            print(_row(n, one, one, None), flush=True)
+            floor = asyncio.run(floor_two_shards(n))
             print(_row(n, floor, floor, None), flush=True)
             result, recorded = asyncio.run(burst_two_shards(n, server.fresh_database()))
             print(_row(n, result, floor, recorded), flush=True)

@@ -3,6 +3,10 @@
 Run as its own process, like `tutorbot run`, against the URLs in TUTORBOT_DISCORD_API_URL and
 TUTORBOT_DISCORD_GATEWAY_URL with TUTORBOT_DISCORD_TOKEN. It syncs one command with an
 autocomplete and, once ready, posts one message with one button in BENCH_CHANNEL_ID.
+
+With TUTORBOT_SHARD_COUNT and TUTORBOT_SHARD_IDS (as `tutorbot run` reads them) it is an
+`AutoShardedClient` running those shards, as TutorBot's sharded processes are, and only the
+process running shard 0 syncs the command (the floor beside `_shards.py`'s two processes).
 """
 
 from __future__ import annotations
@@ -42,12 +46,14 @@ class Ok(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.escape(BUTT
 class BareBot(discord.Client):
     """A bot with no features: one command, one button, nothing stored (the floor)."""
 
-    def __init__(self, channel_id: int) -> None:
+    def __init__(self, channel_id: int, **options: Any) -> None:
         super().__init__(
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
+            **options,
         )
         self.channel_id = channel_id
+        self.syncs = 0 in options.get("shard_ids", [0])
         self.tree = app_commands.CommandTree(self)
         self.add_dynamic_items(Ok)
 
@@ -62,8 +68,9 @@ class BareBot(discord.Client):
             return [app_commands.Choice(name=f"{current} {i}", value=str(i)) for i in range(25)]
 
     async def setup_hook(self) -> None:
-        """Sync the one command before connecting."""
-        await self.tree.sync()
+        """Sync the one command before connecting (shard 0's process only, when sharded)."""
+        if self.syncs:
+            await self.tree.sync()
 
     async def on_ready(self) -> None:
         """Post the message whose button the benchmark clicks."""
@@ -75,12 +82,26 @@ class BareBot(discord.Client):
         await channel.send("click", view=view)
 
 
+class ShardedBareBot(BareBot, discord.AutoShardedClient):
+    """The bare bot running some shards of a sharded bot, as `tutorbot run` does when sharded."""
+
+
+def bare_bot() -> BareBot:
+    """The bare bot, sharded when the environment names a shard count and shard ids."""
+    channel_id = int(os.environ["BENCH_CHANNEL_ID"])
+    count = os.environ.get("TUTORBOT_SHARD_COUNT")
+    if not count:
+        return BareBot(channel_id)
+    ids = [int(i) for i in os.environ["TUTORBOT_SHARD_IDS"].split(",")]
+    return ShardedBareBot(channel_id, shard_count=int(count), shard_ids=ids)
+
+
 async def main() -> None:
     """Run against the fake Discord the benchmark names in the environment, until signalled."""
     redirect_discord(
         os.environ["TUTORBOT_DISCORD_API_URL"], os.environ["TUTORBOT_DISCORD_GATEWAY_URL"]
     )
-    bot = BareBot(int(os.environ["BENCH_CHANNEL_ID"]))
+    bot = bare_bot()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)

@@ -10,7 +10,8 @@
 2. The round burst of `round_burst.py` (N students click an answer of one round question at
    once; its machinery is imported) for each `--clicks` size: the bare discord.py floor, then
    `tutorbot run` on SQLite, then on PostgreSQL (`TUTORBOT_DATABASE_URL`), each in one process,
-   then on PostgreSQL across two processes, one per shard (`_shards.py`).
+   then on PostgreSQL across two processes, one per shard (`_shards.py`), the last beside its
+   own floor: the bare bot in two processes, one per shard, the clicks split alike.
    p50/p99 click latency, the bot process's CPU per click, and lost answers (acknowledged within
    3 s but missing from the database). Goals: every click answered within 3 s, 0 lost, p99
    within 1.5 times the floor's. p50 and p99 are over the clicks answered within 3 s only (as
@@ -38,7 +39,7 @@ from typing import Any
 
 import psycopg
 from _pg import PgServer, pg_server, setting
-from _shards import burst_two_shards
+from _shards import burst_two_shards, floor_two_shards
 from interactions import FLOORS, Result, median_of, run, tutorbot
 from round_burst import GOAL, TOPIC, RoundBurst
 
@@ -236,55 +237,72 @@ async def burst(n: int, database_url: str | None) -> tuple[Result, int]:
     return result, await round_burst.recorded()
 
 
-async def burst_rounds(
-    server: PgServer, n: int, rounds: int
-) -> tuple[Result, list[tuple[Result, int, int]]]:
-    """`rounds` times over: the floor, TutorBot on SQLite, TutorBot on PostgreSQL, and two
-    TutorBot processes (one per shard) on PostgreSQL (a fresh database each); the floor's
-    median and each case's median with its worst lost count and fewest recorded answers."""
+Row = tuple[Result, int | None, int | None, Result]
+"""A burst table row: the median result, its worst lost count and fewest recorded answers (None
+for a floor), and the floor it is compared with."""
+
+
+async def burst_rounds(server: PgServer, n: int, rounds: int) -> tuple[Result, list[Row]]:
+    """`rounds` times over: the floor, TutorBot on SQLite, TutorBot on PostgreSQL, the floor
+    in two processes (one per shard), and two TutorBot processes (one per shard) on PostgreSQL
+    (a fresh database each); the floor's median and the other rows: each case's median with
+    its worst lost count and fewest recorded answers, beside its floor (the two-process floor
+    for the two-process row, the one-process floor for the others)."""
     floors: list[Result] = []
+    floors2: list[Result] = []
     runs: dict[str, list[tuple[Result, int]]] = {"sqlite": [], "postgres": [], "2 shards": []}
     for _ in range(rounds):
         floors.append(await run(replace(FLOORS["button"], name="floor: bare discord.py"), n))
         runs["sqlite"].append(await burst(n, None))
         runs["postgres"].append(await burst(n, server.fresh_database()))
+        floors2.append(await floor_two_shards(n))
         runs["2 shards"].append(await burst_two_shards(n, server.fresh_database()))
-    rows = []
-    for results in runs.values():
+    floor, floor2 = median_of(floors), median_of(floors2)
+    rows: list[Row] = []
+    for case, results in runs.items():
+        if case == "2 shards":
+            rows.append((floor2, None, None, floor2))
         lost = max(max(0, result.answered - recorded) for result, recorded in results)
-        rows.append((median_of([r for r, _ in results]), lost, min(c for _, c in results)))
-    return median_of(floors), rows
+        beside = floor2 if case == "2 shards" else floor
+        rows.append((median_of([r for r, _ in results]), lost, min(c for _, c in results), beside))
+    return floor, rows
+
+
+def _burst_line(n: int, result: Result, floor: Result, lost: int | None, kept: int | None) -> str:
+    """A row of the burst table: `result` beside `floor` (lost and recorded: "-" for a floor)."""
+    p99_x = result.p99_ms / floor.p99_ms if floor.p99_ms else float("inf")
+    cpu_x = result.cpu_ms / floor.cpu_ms if floor.cpu_ms else float("inf")
+    recorded = "-" if kept is None else f"{kept}/{n}"
+    return (
+        f"{n:>7}  {result.name:<24}{f'{result.answered}/{n}':>12}{result.p50_ms:>9.1f}"
+        f"{result.p99_ms:>9.1f}{p99_x:>7.2f}{result.cpu_ms:>8.2f}{cpu_x:>7.2f}"
+        f"{recorded:>11}{'-' if lost is None else lost:>6}"
+    )
 
 
 def burst_table(server: PgServer, sizes: list[int], rounds: int) -> list[str]:
-    """Table 2: the round burst per size, each backend beside the floor of the same run."""
+    """Table 2: the round burst per size, each case beside its floor of the same run."""
     lines = [
         f"round burst on one question ({TOPIC}), one bot process (two for 2 shards: one round "
-        f"per shard, the clicks split between them), median of {rounds}; "
-        "lost = acknowledged within 3 s but not in the database",
+        f"per shard, the clicks split between them, beside the floor in two processes too), "
+        f"median of {rounds}; lost = acknowledged within 3 s but not in the database",
         f"{'clicks':>7}  {'bot':<24}{'in 3 s':>12}{'p50 ms':>9}{'p99 ms':>9}{'p99 x':>7}"
         f"{'cpu ms':>8}{'cpu x':>7}{'recorded':>11}{'lost':>6}",
     ]
     verdicts = []
     for n in sizes:
         floor, rows = asyncio.run(burst_rounds(server, n, rounds))
-        lines.append(
-            f"{n:>7}  {floor.name:<24}{f'{floor.answered}/{n}':>12}{floor.p50_ms:>9.1f}"
-            f"{floor.p99_ms:>9.1f}{1:>7.2f}{floor.cpu_ms:>8.2f}{1:>7.2f}{'-':>11}{'-':>6}"
-        )
-        for result, lost, recorded in rows:
-            p99_x = result.p99_ms / floor.p99_ms if floor.p99_ms else float("inf")
-            cpu_x = result.cpu_ms / floor.cpu_ms if floor.cpu_ms else float("inf")
-            lines.append(
-                f"{n:>7}  {result.name:<24}{f'{result.answered}/{n}':>12}{result.p50_ms:>9.1f}"
-                f"{result.p99_ms:>9.1f}{p99_x:>7.2f}{result.cpu_ms:>8.2f}{cpu_x:>7.2f}"
-                f"{f'{recorded}/{n}':>11}{lost:>6}"
-            )
+        lines.append(_burst_line(n, floor, floor, None, None))
+        for result, lost, recorded, beside in rows:
+            lines.append(_burst_line(n, result, beside, lost, recorded))
+            if lost is None or recorded is None:
+                continue  # a floor
+            p99_x = result.p99_ms / beside.p99_ms if beside.p99_ms else float("inf")
             met = result.answered == n and lost == 0 and recorded == n and p99_x <= GOAL
             verdicts.append(
                 f"{n} clicks, {result.name}: all in 3 s {result.answered == n}, 0 lost "
-                f"{lost == 0 and recorded == n}, p99 {p99_x:.2f}x (goal <= {GOAL}x): "
-                f"{'met' if met else 'NOT met'}"
+                f"{lost == 0 and recorded == n}, p99 {p99_x:.2f}x {beside.name} "
+                f"(goal <= {GOAL}x): {'met' if met else 'NOT met'}"
             )
     return lines + verdicts
 
