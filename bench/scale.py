@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sqlite3
 import statistics
 import tempfile
@@ -43,6 +44,7 @@ from _shards import burst_two_shards, floor_two_shards
 from interactions import FLOORS, Result, median_of, run, tutorbot
 from round_burst import GOAL, TOPIC, RoundBurst
 
+from tutorbot.bot.heap import settle_heap
 from tutorbot.storage import Storage, open_storage
 from tutorbot.storage.backend import pg_sql
 from tutorbot.storage.db import connect
@@ -103,13 +105,16 @@ async def _record(storage: Storage, i: int) -> None:
 
 
 async def ours_concurrent(database: Path | str, n: int) -> float:
-    """Seconds TutorBot's storage takes to commit n answers fired at once (group commit)."""
+    """Seconds TutorBot's storage takes to commit n answers fired at once (group commit), with
+    the heap settled first as `tutorbot run` settles it once the bot is ready (`settle_heap`)."""
     storage = await open_storage(database)
+    settle_heap()
     try:
         start = time.perf_counter()
         await asyncio.gather(*(_record(storage, i) for i in range(n)))
         return time.perf_counter() - start
     finally:
+        gc.unfreeze()
         await storage.close()
 
 
