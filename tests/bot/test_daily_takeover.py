@@ -2,8 +2,9 @@
 taking the post (or between closing a question and Discord taking its reveal), and its post (or
 reveal) is left held by a process that no longer runs, as a SIGKILL leaves it. The next bot posts
 it once that day (answers work, the reveal comes once, with the next day's question), or, when it
-is back only after the day, skips the day as if it had been down; and it shows a reveal left
-unshown once, its buttons closed.
+is back only after the day, skips the day as if it had been down; it shows a reveal left
+unshown once, its buttons closed; and a reveal Discord took before the bot stopped (its message
+id stored, its timer not done) is edited by the next bot, never posted a second time.
 
 The death is made exact as in tests/bot/test_takeover.py: Discord fails the post (discord.py is
 still trying again when the process stops) and the post's timer is then claimed by "killed"
@@ -167,4 +168,50 @@ async def test_a_question_closed_but_never_revealed_is_revealed_once_by_the_next
         assert kinds == [TIMER_POST]  # the reveal done: only tomorrow's post waits
     assert "1 answer" in message_text(_reveals(fake, channel)[0])
     assert enabled(fake.messages[question.id].components) == {}  # its buttons closed
+    assert fake.rejections == []
+
+
+async def test_a_reveal_posted_but_not_done_is_not_posted_again_by_the_next_bot(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: FakeClock, database: Path | str
+) -> None:
+    fake, channel = fake_discord, fake_discord.other_channel
+    async with start_bot() as bot:
+        await _set(fake, fake.admin, channel, "09:00", PAGO_PAGO, topic=TOPIC, reveal_hours=1)
+        first = _at(PAGO_PAGO, 9, 0, clock())
+        await _fires(bot, clock, first)
+        await fake.wait_until(lambda: len(_questions(fake, channel)) == 1, timeout=10)
+        [question] = _questions(fake, channel)
+        closing = rf"/channels/{channel.id}/messages/{question.id}"
+        failing = fake.fail_next("PATCH", closing, times=100, status=500)
+        sent = len(fake.requests)
+        await _fires(bot, clock, first + timedelta(hours=1))  # Discord takes the reveal, then
+        await fake.wait_for_request("PATCH", closing, after=sent)  # fails closing the buttons
+        assert len(_reveals(fake, channel)) == 1
+    failing.remaining = 0
+    day = rules.day_key(first, ZoneInfo(PAGO_PAGO))
+    storage = await open_storage(database)
+    try:
+        now = clock()
+        [held] = await storage.timers.claim("killed", {TIMER_REVEAL}, now, now + LEASE)
+        assert held.payload == {"day": day, "show": True}  # the reveal's timer not done
+        post = await storage.daily.post(fake.guild.id, day)
+        assert post is not None and post.reveal_message_id == _reveals(fake, channel)[0].id
+    finally:
+        await storage.close()
+    assert enabled(fake.messages[question.id].components) != {}  # still open to the eye
+
+    async with start_bot() as bot:
+        clock.advance(LEASE.total_seconds() + 1)  # the dead process's lease runs out
+        bot.services.wake()
+        await fake.wait_until(
+            lambda: enabled(fake.messages[question.id].components) == {}, timeout=10
+        )
+        for _ in range(100):  # the reveal's timer is done once the buttons are closed
+            if len(await bot.services.storage.timers.all()) == 1:
+                break
+            await asyncio.sleep(0.05)
+        kinds = [t.kind for t in await bot.services.storage.timers.all()]
+        assert kinds == [TIMER_POST]
+    assert len(_reveals(fake, channel)) == 1  # the retry edited it, never posted another
+    assert "0 answers" in message_text(_reveals(fake, channel)[0])
     assert fake.rejections == []

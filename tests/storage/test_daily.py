@@ -1,5 +1,6 @@
 """The daily question's store on both backends: settings, a day posted once, the cycle, one
-answer per person per day, closing, due reviews per question, and /forgetme."""
+answer per person per day, the question's and the reveal's message ids, closing, due reviews
+per question, and /forgetme."""
 
 from __future__ import annotations
 
@@ -74,6 +75,11 @@ async def test_a_day_is_claimed_once_and_the_cycle_lists_its_questions(
     assert post is not None and post.question_id == "q1" and post.message_id is None
     await store.set_message(GUILD, "2026-11-29", 5555)
     assert await store.post(GUILD, "2026-11-29") == replace(post, message_id=5555)
+    assert post.reveal_message_id is None
+    await store.set_reveal_message(GUILD, "2026-11-29", 2**62 + 7)  # a Discord id's size
+    assert await store.post(GUILD, "2026-11-29") == replace(
+        post, message_id=5555, reveal_message_id=2**62 + 7
+    )
     latest = await store.latest(GUILD)
     assert latest is not None and latest.day == "2026-12-01"
     assert await store.recent_days(GUILD) == ["2026-12-01", "2026-11-30", "2026-11-29"]

@@ -19,8 +19,9 @@ When a number of hours is set for the reveal, a `daily.reveal` timer (key
 `daily:<guild>:reveal:<day>`) reveals the question then; otherwise the reveal comes with the
 next day's question. A question is closed once (`DailyStore.close`), in the same write as a
 `daily.reveal` timer marked `show`, held by the closing process until the reveal is shown: a
-process dying in between leaves the showing to the next (at least once; the closing edit is the
-same however often it is made, and the reveal message is posted last).
+process dying in between leaves the showing to the next. The reveal message's id is stored as
+soon as Discord returns it, and a retry edits that message instead of posting another; then the
+question's buttons are closed (an edit, the same however often it is made).
 
 The messages go out through a `DailyPresenter` the front end attaches, on one queue per server,
 off the timer loop. When it reports the channel gone (deleted, or the bot may no longer see or post
@@ -34,6 +35,7 @@ Drawing, judging, the day key and streaks are the domain's (`domain/daily.py`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache, partial
@@ -123,6 +125,8 @@ class DailyRevealView:
     question: Question
     shares: list[rules.Share]
     answered: int
+    reveal_message_id: int | None = None
+    """The reveal already posted (a retry edits it), or None."""
 
 
 class DailyPresenter(Protocol):
@@ -131,8 +135,12 @@ class DailyPresenter(Protocol):
     async def post(self, view: DailyQuestionView) -> int:
         """Post the day's question with its answer buttons; the message id."""
 
-    async def reveal(self, view: DailyRevealView) -> None:
-        """Show the reveal and close the question's buttons."""
+    async def reveal(self, view: DailyRevealView) -> int:
+        """Post the reveal, or edit it when `view.reveal_message_id` is set (a retry): its
+        message id."""
+
+    async def close_question(self, view: DailyRevealView) -> None:
+        """Close the question's buttons (an edit: the same however often it is made)."""
 
 
 @dataclass(frozen=True)
@@ -618,8 +626,9 @@ class DailyService:
         await self._s.scheduler.done(timer_id)
 
     async def _show_reveal(self, guild_id: int, day: str) -> None:
-        """Show a closed question's reveal and close its buttons (Discord failing for good is
-        logged: that reveal is lost)."""
+        """Show a closed question's reveal (posted once: its message id is stored as soon as
+        Discord returns it, and a retry edits that message), then close its buttons. Discord
+        failing for good is logged: that reveal is lost, the buttons still close."""
         store = self._s.storage.daily
         post = await store.post(guild_id, day)
         presenter = self._presenter
@@ -636,13 +645,32 @@ class DailyService:
             question,
             rules.distribution(question, answers),
             len(answers),
+            post.reveal_message_id,
         )
+        if await self._shown(view, "reveal", partial(self._post_reveal, presenter, view)):
+            await self._shown(view, "closing", partial(presenter.close_question, view))
+
+    async def _post_reveal(self, presenter: DailyPresenter, view: DailyRevealView) -> None:
+        """Post the reveal and store its message id at once (or edit the one already stored)."""
+        message_id = await presenter.reveal(view)
+        if view.reveal_message_id is None:
+            await self._s.storage.daily.set_reveal_message(view.guild_id, view.day, message_id)
+
+    async def _shown(
+        self, view: DailyRevealView, what: str, step: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """Run one Discord step of a reveal: False if the channel is gone (the daily question
+        turns itself off, nothing more is sent there); Discord failing otherwise is logged."""
         try:
-            await presenter.reveal(view)
+            await step()
         except ChannelGone:
-            await self._gone(guild_id, post.channel_id)
+            await self._gone(view.guild_id, view.channel_id)
+            return False
         except Exception:
-            log.exception("could not show the daily reveal of server %s (%s)", guild_id, day)
+            log.exception(
+                "could not show the daily %s of server %s (%s)", what, view.guild_id, view.day
+            )
+        return True
 
     async def _gone(self, guild_id: int, channel_id: int) -> None:
         """The channel is gone or closed to the bot: the daily question turns itself off, if it

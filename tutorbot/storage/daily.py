@@ -1,4 +1,4 @@
-"""The question of the day (migration 0014): each server's settings, its posts, their answers.
+"""The question of the day (migrations 0014, 0016): each server's settings, posts, answers.
 
 A day's post is claimed by inserting its row, keyed by server and local day, before anything is
 sent: a timer firing twice, or two processes racing, post once. The timers that finish the day
@@ -61,6 +61,8 @@ class DailyPost:
     posted_at: datetime
     reveal_at: datetime | None
     revealed_at: datetime | None
+    reveal_message_id: int | None = None
+    """The reveal's message once Discord returned it (migration 0016): a retry edits it."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def _post(row: Any) -> DailyPost:
         from_db(row["posted_at"]),
         opt_from_db(row["reveal_at"]),
         opt_from_db(row["revealed_at"]),
+        None if row["reveal_message_id"] is None else int(row["reveal_message_id"]),
     )
 
 
@@ -298,6 +301,18 @@ class DailyStore:
         def tx(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "UPDATE daily_posts SET message_id = ? WHERE guild_id = ? AND day = ?",
+                (message_id, guild_id, day),
+            )
+
+        await self._db.write(tx)
+
+    async def set_reveal_message(self, guild_id: int, day: str, message_id: int) -> None:
+        """Note the message the day's reveal was posted as (a retry edits it, never posts
+        another)."""
+
+        def tx(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE daily_posts SET reveal_message_id = ? WHERE guild_id = ? AND day = ?",
                 (message_id, guild_id, day),
             )
 

@@ -133,32 +133,45 @@ class DiscordDailyPresenter:
             rendered.view.stop()  # buttons are routed by the dynamic items, not a stored view
         return message.id
 
-    async def reveal(self, view: DailyRevealView) -> None:
-        """Close the question's own buttons (an edit: the same however often it is done), then
-        post the reveal: the one step a retry would repeat is the last."""
+    async def reveal(self, view: DailyRevealView) -> int:
+        """Post the reveal, or edit the one already posted (`view.reveal_message_id`: a retry
+        after the bot stopped, which never posts a second); its message id. The pending
+        answer-count update of the question is dropped: the question closes next."""
         key = (view.guild_id, view.day)
         self._dirty.discard(key)
         task = self._counters.pop(key, None)
         if task is not None:
             task.cancel()
         channel = self.bot.get_partial_messageable(view.channel_id)
-        if view.message_id is not None:
-            closed = render.closed_message(view)
-            try:
-                await channel.get_partial_message(view.message_id).edit(**closed.send_kwargs())
-            except discord.NotFound:
-                log.info("daily question of server %s (%s) is gone", view.guild_id, view.day)
-            except discord.Forbidden as exc:
-                raise ChannelGone(str(exc)) from exc
-            finally:
-                closed.view.stop()
         rendered = render.reveal_message(view)
         try:
-            await channel.send(**rendered.send_kwargs())
-        except (discord.NotFound, discord.Forbidden) as exc:
+            if view.reveal_message_id is None:
+                return (await channel.send(**rendered.send_kwargs())).id
+            await channel.get_partial_message(view.reveal_message_id).edit(**rendered.send_kwargs())
+        except discord.NotFound as exc:
+            if view.reveal_message_id is None:
+                raise ChannelGone(str(exc)) from exc
+            log.info("daily reveal of server %s (%s) is gone", view.guild_id, view.day)
+        except discord.Forbidden as exc:
             raise ChannelGone(str(exc)) from exc
         finally:
             rendered.view.stop()
+        return view.reveal_message_id
+
+    async def close_question(self, view: DailyRevealView) -> None:
+        """Close the question's own buttons (an edit: the same however often it is done)."""
+        if view.message_id is None:
+            return
+        channel = self.bot.get_partial_messageable(view.channel_id)
+        closed = render.closed_message(view)
+        try:
+            await channel.get_partial_message(view.message_id).edit(**closed.send_kwargs())
+        except discord.NotFound:
+            log.info("daily question of server %s (%s) is gone", view.guild_id, view.day)
+        except discord.Forbidden as exc:
+            raise ChannelGone(str(exc)) from exc
+        finally:
+            closed.view.stop()
 
     def answered(self, guild_id: int, day: str) -> None:
         """A new answer to the day's question: update its count soon (batched)."""
