@@ -31,8 +31,8 @@ from tutorbot.scheduler import KEEP, LEASE, Scheduler
 from tutorbot.services.round_reveals import TIMER_REVEAL
 from tutorbot.services.rounds import TIMER_CLOSE, TIMER_NEXT, TIMER_POST
 from tutorbot.storage import RoundAlreadyRunningError, Storage, open_storage
-from tutorbot.storage.rounds import Round, StepTimer
-from tutorbot.storage.timers import Timer
+from tutorbot.storage.rounds import Round
+from tutorbot.storage.timers import StepTimer, Timer
 
 from .bot_harness import FakeClock, bot_settings
 from .helpers import enabled, message_text

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from tutorbot.storage import Storage
 from tutorbot.storage._time import to_db
 from tutorbot.storage.daily import DailyAnswer, DailyPost, DailySettings
-from tutorbot.storage.rounds import StepTimer
+from tutorbot.storage.timers import StepTimer
 from tutorbot.storage.users import ensure_user
 
 from .conftest import rows

@@ -60,8 +60,7 @@ from tutorbot.guild_scope import in_guild
 from tutorbot.scheduler import KEEP
 from tutorbot.services.serial import SerialQueues
 from tutorbot.storage.daily import DailyAnswer, DailyPost, DailySettings
-from tutorbot.storage.rounds import StepTimer
-from tutorbot.storage.timers import Timer
+from tutorbot.storage.timers import StepTimer, Timer
 
 if TYPE_CHECKING:
     from tutorbot.services import Services

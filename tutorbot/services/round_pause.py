@@ -30,7 +30,8 @@ from tutorbot.services.round_views import (
     RoundPresenter,
 )
 from tutorbot.services.serial import SerialQueues
-from tutorbot.storage.rounds import Round, StepTimer
+from tutorbot.storage.rounds import Round
+from tutorbot.storage.timers import StepTimer
 
 if TYPE_CHECKING:
     from tutorbot.services import Services

@@ -35,8 +35,8 @@ from tutorbot.scheduler import KEEP
 from tutorbot.services import round_reports, round_rows
 from tutorbot.services.round_views import NotShown, RevealView, RoundPresenter
 from tutorbot.services.serial import SerialQueues
-from tutorbot.storage.rounds import Round, StepTimer
-from tutorbot.storage.timers import Timer
+from tutorbot.storage.rounds import Round
+from tutorbot.storage.timers import StepTimer, Timer
 
 if TYPE_CHECKING:
     from tutorbot.services import Services

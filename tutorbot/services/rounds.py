@@ -58,8 +58,8 @@ from tutorbot.services.serial import SerialQueues
 from tutorbot.storage import RoundAlreadyRunningError
 from tutorbot.storage._unset import UNSET, Unset
 from tutorbot.storage.guild_settings import GuildSettings
-from tutorbot.storage.rounds import Round, StepTimer
-from tutorbot.storage.timers import Timer
+from tutorbot.storage.rounds import Round
+from tutorbot.storage.timers import StepTimer, Timer
 
 if TYPE_CHECKING:
     from tutorbot.services import Services

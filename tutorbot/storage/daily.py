@@ -9,16 +9,15 @@ day and person: the database decides that the first answer is final.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
+from tutorbot.storage._time import from_db, opt_from_db, to_db
 from tutorbot.storage.db import Database
-from tutorbot.storage.rounds import StepTimer
+from tutorbot.storage.timers import StepTimer, insert_step_timer
 from tutorbot.storage.users import ensure_user
 
 STREAK_DAYS = 400
@@ -105,31 +104,6 @@ def _post(row: Any) -> DailyPost:
         opt_from_db(row["revealed_at"]),
         None if row["reveal_message_id"] is None else int(row["reveal_message_id"]),
     )
-
-
-_INSERT_TIMER = (
-    "INSERT INTO timers (kind, due_at, payload, key, user_id, attempts, created_at, "
-    "claimed_by, lease_until, guild_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING id"
-)
-
-
-def _insert_timer(conn: sqlite3.Connection, guild_id: int, timer: StepTimer, stamp: str) -> int:
-    """Inside a write: store one of a day's timers, for the server's shard; its id."""
-    row = conn.execute(
-        _INSERT_TIMER,
-        (
-            timer.kind,
-            to_db(timer.due_at),
-            json.dumps(timer.payload),
-            timer.key,
-            timer.attempts,
-            stamp if timer.created_at is None else to_db(timer.created_at),
-            timer.held_by,
-            opt_to_db(timer.lease_until),
-            guild_id,
-        ),
-    ).fetchone()
-    return int(row[0])
 
 
 _SETTINGS = "SELECT * FROM daily_settings WHERE guild_id = ?"
@@ -262,7 +236,7 @@ class DailyStore:
             if claimed != 1:
                 return None
             stamp = to_db(post.posted_at)
-            return [_insert_timer(conn, post.guild_id, t, stamp) for t in timers]
+            return [insert_step_timer(conn, t, stamp, "?", post.guild_id) for t in timers]
 
         return await self._db.write(tx)
 
@@ -337,7 +311,7 @@ class DailyStore:
                 "WHERE guild_id = ? AND day = ? AND revealed_at IS NULL",
                 (to_db(now), guild_id, day),
             ).rowcount
-            return _insert_timer(conn, guild_id, then, to_db(now)) if closed == 1 else None
+            return insert_step_timer(conn, then, to_db(now), "?", guild_id) if closed == 1 else None
 
         return await self._db.write(tx)
 

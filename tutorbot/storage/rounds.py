@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 from typing import Any, Literal
@@ -20,6 +20,7 @@ from tutorbot.storage.backend import dialect_of, integrity_errors
 from tutorbot.storage.db import Database
 from tutorbot.storage.errors import RoundAlreadyRunningError
 from tutorbot.storage.memory import PracticeStep, record_practice
+from tutorbot.storage.timers import StepTimer, insert_step_timer
 
 RoundRowStatus = Literal["running", "finished", "stopped"]
 
@@ -78,48 +79,8 @@ class RecordedRoundAnswer:
     """The answer that counts: the new one, or the earlier one when `first` is False."""
 
 
-@dataclass(frozen=True)
-class StepTimer:
-    """A timer stored by a round's step in the step's own write (`RoundStore.save_step`), so a
-    kill never leaves the step done without what follows it; for the round's server."""
-
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
-    key: str | None = None
-    held_by: str | None = None
-    """Stored already claimed by this process (a scheduler's owner), which does it itself; it
-    goes to whoever claims it next only if this process dies (its lease runs out)."""
-    lease_until: datetime | None = None
-    created_at: datetime | None = None
-    """Defaults to the step's time."""
-    attempts: int = field(default=0)
-
-
-_INSERT_TIMER = (
-    "INSERT INTO timers (kind, due_at, payload, key, user_id, attempts, created_at, "
-    "claimed_by, lease_until, guild_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, "
-    "(SELECT guild_id FROM rounds WHERE id = ?)) RETURNING id"
-)
-
-
-def _insert_timer(conn: sqlite3.Connection, round_id: int, timer: StepTimer, stamp: str) -> int:
-    """Inside a write: store one of a step's timers; its id."""
-    row = conn.execute(
-        _INSERT_TIMER,
-        (
-            timer.kind,
-            to_db(timer.due_at),
-            json.dumps(timer.payload),
-            timer.key,
-            timer.attempts,
-            stamp if timer.created_at is None else to_db(timer.created_at),
-            timer.held_by,
-            opt_to_db(timer.lease_until),
-            round_id,
-        ),
-    ).fetchone()
-    return int(row[0])
+_ROUND_GUILD = "(SELECT guild_id FROM rounds WHERE id = ?)"
+"""A round's step timers are for its round's server (`insert_step_timer`)."""
 
 
 def _round(row: Any) -> Round:
@@ -316,7 +277,8 @@ class RoundStore:
                 raise RoundAlreadyRunningError(channel_id) from exc
             started = _round(row)
             timers = then(started) if then is not None else ()
-            return started, [_insert_timer(conn, started.id, t, stamp) for t in timers]
+            ids = [insert_step_timer(conn, t, stamp, _ROUND_GUILD, started.id) for t in timers]
+            return started, ids
 
         return await self._db.write(tx)
 
@@ -474,7 +436,8 @@ class RoundStore:
             if row is None:
                 return None
             saved = _round(row)
-            return saved, [_insert_timer(conn, round_id, t, stamp) for t in timers]
+            ids = [insert_step_timer(conn, t, stamp, _ROUND_GUILD, round_id) for t in timers]
+            return saved, ids
 
         return await self._db.write(tx)
 

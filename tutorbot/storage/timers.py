@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from tutorbot.storage._time import from_db, opt_from_db, to_db
+from tutorbot.storage._time import from_db, opt_from_db, opt_to_db, to_db
 from tutorbot.storage.backend import Dialect, dialect_of
 from tutorbot.storage.db import Database
 
@@ -83,6 +83,50 @@ def _claim_filter(shards: TimerShards | None, now: datetime) -> tuple[str, list[
         return "", []
     mine, params = shards.sql()
     return f" AND ({mine} OR {AVAILABLE_AT} <= ?)", [*params, to_db(now - shards.takeover)]
+
+
+@dataclass(frozen=True)
+class StepTimer:
+    """A timer stored by a step in the step's own write (a round's `RoundStore.save_step`, a
+    daily question's claim or close), so a kill never leaves the step done without what follows
+    it."""
+
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    key: str | None = None
+    held_by: str | None = None
+    """Stored already claimed by this process (a scheduler's owner), which does it itself; it
+    goes to whoever claims it next only if this process dies (its lease runs out)."""
+    lease_until: datetime | None = None
+    created_at: datetime | None = None
+    """Defaults to the step's time."""
+    attempts: int = field(default=0)
+
+
+def insert_step_timer(
+    conn: sqlite3.Connection, timer: StepTimer, stamp: str, guild_sql: str, guild_param: int
+) -> int:
+    """Inside a write: store one of a step's timers, for the server `guild_sql` names (an SQL
+    value with one parameter, `guild_param`: "?" for the server's id itself, or a subquery); its
+    id."""
+    row = conn.execute(
+        "INSERT INTO timers (kind, due_at, payload, key, user_id, attempts, created_at, "
+        f"claimed_by, lease_until, guild_id) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, {guild_sql}) "
+        "RETURNING id",
+        (
+            timer.kind,
+            to_db(timer.due_at),
+            json.dumps(timer.payload),
+            timer.key,
+            timer.attempts,
+            stamp if timer.created_at is None else to_db(timer.created_at),
+            timer.held_by,
+            opt_to_db(timer.lease_until),
+            guild_param,
+        ),
+    ).fetchone()
+    return int(row[0])
 
 
 def _timer(row: Any) -> Timer:
