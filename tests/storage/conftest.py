@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,15 @@ async def rows(storage: Storage, sql: str, *params: object) -> list[tuple[Any, .
     """What `sql` (with `?` placeholders) reads from the database `storage` opened, on either
     backend, as plain tuples (to compare with `==`)."""
     return [tuple(row) for row in await storage.db.fetchall(sql, params)]
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Poll `condition` every 20 ms until it holds; fail after `timeout` seconds."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition never held")
 
 
 def database_of(storage: Storage) -> Path | str:

@@ -9,13 +9,14 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tutorbot.scheduler import Scheduler
 from tutorbot.storage import Storage, open_storage
 from tutorbot.storage.timers import Timer
+
+from .conftest import wait_for
 
 HOLDER = Path(__file__).with_name("_timer_holder.py")
 
@@ -37,15 +38,6 @@ class Counting:
         await asyncio.sleep(self.pause)
 
 
-async def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Poll `condition` every 20 ms until it holds; fail after `timeout` seconds."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition never held")
-
-
 async def test_two_schedulers_on_one_file_fire_each_timer_once(db_path: Path) -> None:
     first, second = await open_storage(db_path), await open_storage(db_path)
     fired: list[tuple[str, str]] = []
@@ -59,7 +51,7 @@ async def test_two_schedulers_on_one_file_fire_each_timer_once(db_path: Path) ->
         await first.timers.add("job", _now() - timedelta(seconds=1), {"name": f"t{i}"}, _now())
     try:
         await asyncio.gather(*(s.start() for s in schedulers))
-        await _wait_for(lambda: len(fired) >= n)
+        await wait_for(lambda: len(fired) >= n)
         await asyncio.sleep(0.3)  # a second firing would show up here
         counts = Counter(name for _, name in fired)
         assert sorted(counts) == sorted(f"t{i}" for i in range(n))
@@ -86,7 +78,7 @@ async def test_a_handler_that_outlasts_its_lease_is_not_fired_again_meanwhile(
     await first.timers.add("job", _now(), {"name": "x"}, _now())
     try:
         await slow.start()
-        await _wait_for(lambda: len(fired) == 1)
+        await wait_for(lambda: len(fired) == 1)
         await other.start()
         await asyncio.sleep(2.0)
         assert fired == [("slow", "x")]
@@ -128,7 +120,7 @@ async def test_a_killed_holders_timer_is_taken_over_when_its_lease_runs_out(
         os.kill(holder.pid, signal.SIGKILL)
         assert await holder.wait() == -signal.SIGKILL
         killed = asyncio.get_running_loop().time()
-        await _wait_for(lambda: bool(fired), timeout=5)
+        await wait_for(lambda: bool(fired), timeout=5)
         taken_over = asyncio.get_running_loop().time() - killed
         await asyncio.sleep(0.2)
         assert fired == [("survivor", "x")]

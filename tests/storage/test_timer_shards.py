@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from tutorbot.storage.migrations import load_migrations, migrate, migrate_pg
 from tutorbot.storage.timers import Timer, TimerShards
 
 from ._round_rows import round_state
+from .conftest import wait_for
 
 
 def guild_on(shard: int, count: int = 4) -> int:
@@ -29,15 +29,6 @@ def guild_on(shard: int, count: int = 4) -> int:
 
 def _real_now() -> datetime:
     return datetime.now(UTC)
-
-
-async def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    """Poll `condition` every 20 ms until it holds; fail after `timeout` seconds."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition never held")
 
 
 async def test_a_round_timer_is_for_its_rounds_server(storage: Storage, now: datetime) -> None:
@@ -151,7 +142,7 @@ async def _fire_in_two_processes(url_or_path: Path | str) -> list[tuple[str, str
     try:
         for scheduler in schedulers:
             await scheduler.start()
-        await _wait_for(lambda: len(fired) == 5)
+        await wait_for(lambda: len(fired) == 5)
         await asyncio.sleep(0.2)  # nothing fires twice
         assert await first.timers.all() == []
     finally:
@@ -203,7 +194,7 @@ async def test_a_dead_processs_timer_goes_to_its_shards_next_process(pg_server: 
             await scheduler.start()
         await asyncio.sleep(0.3)
         assert fired == []  # still held: the lease runs
-        await _wait_for(lambda: bool(fired))
+        await wait_for(lambda: bool(fired))
         await asyncio.sleep(0.2)
         assert fired == [("heir", "held")]  # not the other shards' process: not orphaned yet
         assert await heirs.timers.all() == []
@@ -242,7 +233,7 @@ async def test_a_live_owner_fires_its_own_timers_first(pg_server: Any) -> None:
     try:
         for scheduler in schedulers:
             await scheduler.start()
-        await _wait_for(lambda: len(fired) == 10)
+        await wait_for(lambda: len(fired) == 10)
         assert {who for who, _ in fired} == {"zero"}
     finally:
         for scheduler in schedulers:
@@ -269,7 +260,7 @@ async def test_a_dead_processs_timers_are_taken_over_by_another_shards_process(
     )
     try:
         await scheduler.start()
-        await _wait_for(lambda: len(fired) == 3)
+        await wait_for(lambda: len(fired) == 3)
         await asyncio.sleep(0.3)  # and nothing fires twice
         assert sorted(fired) == [("one", "held"), ("one", "reminder"), ("one", "waiting")]
         assert await survivor.timers.all() == []
